@@ -1,0 +1,522 @@
+//! The client: authentication, retries, timeouts, redirects and error mapping, once.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use crate::config::{ClientBuilder, KeySource, Settings};
+use crate::error::{Error, ErrorKind, Result};
+use crate::key::ApiKey;
+use crate::retry;
+
+/// The header OCUS reads the key from.
+pub const API_KEY_HEADER: &str = "x-api-key";
+/// Redirect hops followed within the base URL's origin before giving up.
+pub const MAX_REDIRECTS: usize = 5;
+/// How much of an error body is read before the rest is dropped.
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// A client for OCUS API v3. Cheap to clone (clones share the connection pool and the key);
+/// `Send + Sync`, so one client serves every task and thread.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    /// The HTTP client and the pid it was built in: after `fork()` the child builds its own,
+    /// because the parent's pooled sockets and runtime registrations are not its to use.
+    http: RwLock<(u32, reqwest::Client)>,
+    /// The current key. Each request clones the `Arc` it starts with, so a rotation never
+    /// changes the key of a request already in flight.
+    key: RwLock<Arc<ApiKey>>,
+    key_file: Option<std::path::PathBuf>,
+}
+
+/// Per-request settings; `None` means the client's.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Query parameters, encoded by the client.
+    pub query: Vec<(String, String)>,
+    /// A JSON body.
+    pub json: Option<serde_json::Value>,
+    /// Time allowed for each attempt.
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// Allow retries of a non-idempotent method (POST, PATCH). Off by default: the server
+    /// might act twice.
+    pub retry_non_idempotent: bool,
+}
+
+impl RequestOptions {
+    /// Empty options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the JSON body.
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.json = Some(body);
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets the retry count.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// Allows retrying a non-idempotent request.
+    pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
+        self.retry_non_idempotent = allow;
+        self
+    }
+}
+
+/// A successful response, body fully read.
+pub(crate) struct Response {
+    pub url: Url,
+    pub body: Bytes,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ocus::Client")
+            .field("base_url", &self.inner.settings.base.as_str())
+            .field("api_key", &"***")
+            .field("timeout", &self.inner.settings.timeout)
+            .field("max_retries", &self.inner.settings.max_retries)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder; nothing is read from the environment unless you call
+    /// [`ClientBuilder::from_env`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `OCUS_API_KEY` / `OCUS_API_KEY_FILE` and `OCUS_BASE_URL`.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().from_env().build()
+    }
+
+    pub(crate) fn from_settings(settings: Settings, source: KeySource) -> Result<Client> {
+        let (key, key_file) = match source {
+            KeySource::Value(key) => (key, None),
+            KeySource::File(path) => (ApiKey::from_file(&path)?, Some(path)),
+        };
+        let http = build_http(&settings)?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                settings,
+                http: RwLock::new((std::process::id(), http)),
+                key: RwLock::new(Arc::new(key)),
+                key_file,
+            }),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.settings.base.as_str()
+    }
+
+    /// Replaces the key. Requests already in flight finish with the key they started with;
+    /// every request started afterwards uses the new one. An invalid key changes nothing.
+    pub fn rotate_api_key(&self, key: impl Into<String>) -> Result<()> {
+        let key = ApiKey::new(key)?;
+        self.set_key(key);
+        Ok(())
+    }
+
+    fn set_key(&self, key: ApiKey) {
+        *self.inner.key.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(key);
+    }
+
+    fn current_key(&self) -> Arc<ApiKey> {
+        self.inner
+            .key
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn http(&self) -> Result<reqwest::Client> {
+        let pid = std::process::id();
+        {
+            let guard = self.inner.http.read().unwrap_or_else(|p| p.into_inner());
+            if guard.0 == pid {
+                return Ok(guard.1.clone());
+            }
+        }
+        let mut guard = self.inner.http.write().unwrap_or_else(|p| p.into_inner());
+        if guard.0 != pid {
+            tracing::debug!("process forked: building a new connection pool");
+            // The parent's pool must not be dropped here: its sockets belong to the parent.
+            let parents = std::mem::replace(&mut *guard, (pid, build_http(&self.inner.settings)?));
+            std::mem::forget(parents);
+        }
+        Ok(guard.1.clone())
+    }
+
+    /// Sends `method path` with the key and returns the decoded JSON body (`null` for an
+    /// empty one). Same auth, retries and error mapping as every typed call.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<serde_json::Value> {
+        let url = self.inner.settings.base.join(path, &options.query)?;
+        let response = self.execute(method, url, &options).await?;
+        if response.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        decode_json(&response.body)
+    }
+
+    /// Like [`request`](Self::request), with the method given as text (`"GET"`, `"post"`).
+    pub async fn request_str(
+        &self,
+        method: &str,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<serde_json::Value> {
+        self.request(parse_method(method)?, path, options).await
+    }
+
+    pub(crate) fn url_for(&self, path: &str, query: &[(String, String)]) -> Result<Url> {
+        self.inner.settings.base.join(path, query)
+    }
+
+    pub(crate) fn url_for_id(&self, path: &str, id: &str) -> Result<Url> {
+        self.inner.settings.base.join_segment(path, id)
+    }
+
+    /// Resolves a `links.next` value; it must stay on the base URL's origin, since the key
+    /// is sent to it.
+    pub(crate) fn resolve_link(&self, current: &Url, link: &str) -> Result<Url> {
+        let url = current
+            .join(link)
+            .map_err(|e| Error::decode(format!("links.next is not a valid URL ({e})")))?;
+        if !self.inner.settings.base.same_origin(&url) {
+            return Err(Error::decode(format!(
+                "links.next points to another origin ({}); the API key is only sent to {}",
+                url.origin().ascii_serialization(),
+                self.inner.settings.base.origin_text()
+            )));
+        }
+        Ok(url)
+    }
+
+    /// The retry loop around [`attempt`](Self::attempt).
+    pub(crate) async fn execute(
+        &self,
+        method: Method,
+        url: Url,
+        options: &RequestOptions,
+    ) -> Result<Response> {
+        let settings = &self.inner.settings;
+        let max_retries = options.max_retries.unwrap_or(settings.max_retries);
+        let may_retry = retry::is_idempotent(&method) || options.retry_non_idempotent;
+        let timeout = options.timeout.unwrap_or(settings.timeout);
+        let body = match &options.json {
+            Some(json) => Some(Bytes::from(serde_json::to_vec(json).map_err(|e| {
+                Error::configuration("the JSON body cannot be serialised").with_source(e)
+            })?)),
+            None => None,
+        };
+        let http = self.http()?;
+        let mut retries = 0u32;
+        let mut key_file_reread = false;
+        loop {
+            let key = self.current_key();
+            let started = Instant::now();
+            let outcome = match tokio::time::timeout(
+                timeout,
+                self.attempt(&http, &method, &url, body.clone(), &key),
+            )
+            .await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("no complete response within {timeout:?}"),
+                )),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            let error = match outcome {
+                Ok(Attempt::Success(response)) => {
+                    tracing::debug!(target: "ocus", method = %method, path = url.path(), status = response.status, attempt = retries + 1, elapsed_ms, request_id = response.request_id.as_deref().unwrap_or(""), "request succeeded");
+                    return Ok(Response {
+                        url: response.url,
+                        body: response.body,
+                    });
+                }
+                Ok(Attempt::Failure(error)) => error,
+                Err(error) => error,
+            };
+            tracing::debug!(target: "ocus", method = %method, path = url.path(), status = error.status().unwrap_or(0), kind = error.kind().as_str(), attempt = retries + 1, elapsed_ms, request_id = error.request_id().unwrap_or(""), "request failed");
+
+            if matches!(error.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden) {
+                // Never retry a rejected key as is; a key file may hold a rotated one.
+                if !key_file_reread && self.reload_key_file(&key) {
+                    key_file_reread = true;
+                    continue;
+                }
+                return Err(error);
+            }
+            let retryable = match error.status() {
+                Some(status) => retry::is_retryable_status(status),
+                None => matches!(error.kind(), ErrorKind::Connection | ErrorKind::Timeout),
+            };
+            if !(retryable && may_retry && retries < max_retries) {
+                return Err(error);
+            }
+            let wait = match error.retry_after() {
+                Some(wait) if wait > retry::MAX_RETRY_AFTER => return Err(error),
+                Some(wait) => wait,
+                None => retry::backoff(retries, settings.backoff_base, settings.backoff_cap),
+            };
+            tracing::debug!(target: "ocus", wait_ms = wait.as_millis() as u64, retry = retries + 1, "retrying");
+            tokio::time::sleep(wait).await;
+            retries += 1;
+        }
+    }
+
+    /// Re-reads the key file; true when it holds a different valid key (now the current one).
+    fn reload_key_file(&self, used: &ApiKey) -> bool {
+        let Some(path) = &self.inner.key_file else {
+            return false;
+        };
+        match ApiKey::from_file(path) {
+            Ok(fresh) if !fresh.same_as(used) => {
+                tracing::info!(target: "ocus", "API key file changed; retrying with the new key");
+                self.set_key(fresh);
+                true
+            }
+            Ok(_) => false,
+            Err(error) => {
+                tracing::warn!(target: "ocus", %error, "could not re-read the API key file");
+                false
+            }
+        }
+    }
+
+    /// One attempt: send, follow same-origin redirects, read the body within its bound.
+    async fn attempt(
+        &self,
+        http: &reqwest::Client,
+        method: &Method,
+        url: &Url,
+        body: Option<Bytes>,
+        key: &ApiKey,
+    ) -> Result<Attempt> {
+        let settings = &self.inner.settings;
+        let mut method = method.clone();
+        let mut url = url.clone();
+        let mut body = body;
+        for _hop in 0..=MAX_REDIRECTS {
+            let mut request = http
+                .request(method.clone(), url.clone())
+                .header(HeaderName::from_static(API_KEY_HEADER), key.header_value())
+                .header(ACCEPT, HeaderValue::from_static("application/json"));
+            if let Some(body) = &body {
+                request = request
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(body.clone());
+            }
+            let response = request.send().await.map_err(transport_error)?;
+            let status = response.status();
+            if status.is_redirection()
+                && let Some(location) = response.headers().get(LOCATION)
+            {
+                let next = location
+                    .to_str()
+                    .ok()
+                    .and_then(|l| url.join(l).ok())
+                    .ok_or_else(|| {
+                        redirect_error(status, response.headers(), "an invalid Location")
+                    })?;
+                if !settings.base.same_origin(&next) {
+                    let target = format!(
+                        "another origin ({}); the API key is only sent to {}",
+                        next.origin().ascii_serialization(),
+                        settings.base.origin_text()
+                    );
+                    return Ok(Attempt::Failure(redirect_error(
+                        status,
+                        response.headers(),
+                        &target,
+                    )));
+                }
+                if status == StatusCode::SEE_OTHER
+                    || (matches!(status.as_u16(), 301 | 302) && method == Method::POST)
+                {
+                    method = Method::GET;
+                    body = None;
+                }
+                url = next;
+                continue;
+            }
+            let request_id = request_id(response.headers());
+            if status.is_success() {
+                let body = read_bounded(response, settings.max_response_bytes, true).await?;
+                return Ok(Attempt::Success(Success {
+                    status: status.as_u16(),
+                    url,
+                    request_id,
+                    body,
+                }));
+            }
+            let retry_after = retry::parse_retry_after(response.headers());
+            let body = read_bounded(response, MAX_ERROR_BODY_BYTES, false).await?;
+            return Ok(Attempt::Failure(Error::from_response(
+                status.as_u16(),
+                request_id,
+                retry_after,
+                &body,
+            )));
+        }
+        Err(Error::new(
+            ErrorKind::ApiError,
+            format!("more than {MAX_REDIRECTS} redirects"),
+        ))
+    }
+}
+
+enum Attempt {
+    Success(Success),
+    Failure(Error),
+}
+
+struct Success {
+    status: u16,
+    url: Url,
+    request_id: Option<String>,
+    body: Bytes,
+}
+
+fn build_http(settings: &Settings) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        // Redirects are followed by `attempt`, which keeps the key on the base origin:
+        // reqwest only strips standard credential headers on cross-origin hops.
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(settings.connect_timeout)
+        .user_agent(settings.user_agent.clone())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| Error::configuration("cannot build the HTTP client").with_source(e))
+}
+
+pub(crate) fn parse_method(method: &str) -> Result<Method> {
+    Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
+        .map_err(|_| Error::configuration(format!("invalid HTTP method {method:?}")))
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .or_else(|| headers.get("request-id"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn redirect_error(status: StatusCode, headers: &HeaderMap, target: &str) -> Error {
+    Error::new(
+        ErrorKind::ApiError,
+        format!(
+            "refused to follow a {} redirect to {target}",
+            status.as_u16()
+        ),
+    )
+    .with_http(status.as_u16(), request_id(headers))
+    .with_code("redirect_refused")
+}
+
+fn transport_error(error: reqwest::Error) -> Error {
+    // reqwest's text can hold the URL; ours keeps only the cause chain's kind of failure.
+    let kind = if error.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Connection
+    };
+    let message = if error.is_connect() {
+        "could not connect to the server"
+    } else if error.is_timeout() {
+        "the connection timed out"
+    } else {
+        "the connection failed"
+    };
+    Error::new(kind, message).with_source(error.without_url())
+}
+
+/// Reads at most `limit` bytes. Past it, a success is a `decode` error and an error body is
+/// simply cut (the status already says what happened).
+async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+    fail_when_over: bool,
+) -> Result<Bytes> {
+    if fail_when_over
+        && let Some(length) = response.content_length()
+        && length > limit as u64
+    {
+        return Err(too_large(limit));
+    }
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        Error::new(
+            ErrorKind::Connection,
+            "the connection broke while reading the response body",
+        )
+        .with_source(e.without_url())
+    })? {
+        if buffer.len() + chunk.len() > limit {
+            if fail_when_over {
+                return Err(too_large(limit));
+            }
+            buffer.extend_from_slice(&chunk[..limit - buffer.len()]);
+            break;
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.freeze())
+}
+
+fn too_large(limit: usize) -> Error {
+    Error::decode(format!("the response body is larger than {limit} bytes"))
+}
+
+pub(crate) fn decode_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        Error::decode(format!("the response is not the expected JSON ({e})")).with_source(e)
+    })
+}
+
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Client>();
+};

@@ -1,0 +1,456 @@
+//! Client settings: the builder, the environment, and base-URL rules.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::key::ApiKey;
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.ocus.io/v3";
+/// Default time allowed to open a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time allowed for one attempt, from sending to the last byte of the body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default largest successful response body accepted.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Environment variable holding the key.
+pub const ENV_API_KEY: &str = "OCUS_API_KEY";
+/// Environment variable naming a file holding the key (re-read on 401/403).
+pub const ENV_API_KEY_FILE: &str = "OCUS_API_KEY_FILE";
+/// Environment variable overriding the base URL.
+pub const ENV_BASE_URL: &str = "OCUS_BASE_URL";
+
+/// Where the key comes from: a file is re-read once on 401/403 so keys rotate without restart.
+#[derive(Debug, Clone)]
+pub(crate) enum KeySource {
+    Value(ApiKey),
+    File(PathBuf),
+}
+
+/// The settings a built client runs with.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub base: BaseUrl,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    pub max_response_bytes: usize,
+    pub user_agent: String,
+}
+
+/// Builds a [`Client`]. Values set here win over the environment.
+///
+/// ```no_run
+/// # fn main() -> ocus::Result<()> {
+/// let client = ocus::Client::builder()
+///     .api_key("my-key")
+///     .base_url("https://api.ocus.io/v3")
+///     .max_retries(3)
+///     .timeout(std::time::Duration::from_secs(30))
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[must_use]
+pub struct ClientBuilder {
+    api_key: Option<SecretString>,
+    api_key_file: Option<PathBuf>,
+    base_url: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    max_response_bytes: usize,
+    user_agent: Option<String>,
+    read_env: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            api_key_file: None,
+            base_url: None,
+            timeout: None,
+            connect_timeout: None,
+            max_retries: None,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(8),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent: None,
+            read_env: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("api_key_file", &self.api_key_file)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("read_env", &self.read_env)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key. Validated by [`build`](Self::build).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// A file holding the API key. It is re-read once when the server answers 401 or 403, and
+    /// the request retried with the new key if it changed.
+    pub fn api_key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.api_key_file = Some(path.into());
+        self
+    }
+
+    /// The base URL, `https://` (or `http://` to a loopback host). Default
+    /// [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Time allowed for one attempt, body included. Default [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time allowed to open a connection. Default [`DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Retries after the first attempt. Default [`DEFAULT_MAX_RETRIES`].
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// Base and cap of the exponential backoff with full jitter (default 0.5 s and 8 s).
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_cap = cap;
+        self
+    }
+
+    /// Largest successful body accepted; a larger one is a `decode` error.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The User-Agent (default `ocus-rust/<version>`); bindings set their own.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE` and
+    /// `OCUS_BASE_URL`.
+    pub fn from_env(mut self) -> Self {
+        self.read_env = true;
+        self
+    }
+
+    /// Validates everything and builds the client. Nothing is sent.
+    pub fn build(self) -> Result<Client> {
+        self.build_with_env(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let env = |name: &str| {
+            if self.read_env {
+                env(name).filter(|v| !v.is_empty())
+            } else {
+                None
+            }
+        };
+        let key_source = if let Some(key) = &self.api_key {
+            KeySource::Value(ApiKey::new(key.expose_secret())?)
+        } else if let Some(path) = &self.api_key_file {
+            KeySource::File(path.clone())
+        } else if let Some(key) = env(ENV_API_KEY).map(SecretString::from) {
+            KeySource::Value(
+                ApiKey::new(key.expose_secret())
+                    .map_err(|e| Error::configuration(format!("{ENV_API_KEY}: {}", e.message())))?,
+            )
+        } else if let Some(path) = env(ENV_API_KEY_FILE) {
+            KeySource::File(PathBuf::from(path))
+        } else {
+            return Err(Error::configuration(format!(
+                "no API key: pass one explicitly or set {ENV_API_KEY} or {ENV_API_KEY_FILE}"
+            )));
+        };
+        let base_url = self
+            .base_url
+            .clone()
+            .or_else(|| env(ENV_BASE_URL))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base = BaseUrl::parse(&base_url)?;
+        let timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = positive(
+            "connect timeout",
+            self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+        )?;
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| format!("ocus-rust/{}", env!("CARGO_PKG_VERSION")));
+        if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
+            return Err(Error::configuration(
+                "the user agent is not a valid header value",
+            ));
+        }
+        let settings = Settings {
+            base,
+            timeout,
+            connect_timeout,
+            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            backoff_base: self.backoff_base,
+            backoff_cap: self.backoff_cap,
+            max_response_bytes: self.max_response_bytes,
+            user_agent,
+        };
+        Client::from_settings(settings, key_source)
+    }
+}
+
+fn positive(what: &str, value: Duration) -> Result<Duration> {
+    if value.is_zero() {
+        return Err(Error::configuration(format!(
+            "the {what} must be greater than zero"
+        )));
+    }
+    Ok(value)
+}
+
+/// A validated base URL: https, or http to a loopback host; no credentials, query or fragment.
+#[derive(Debug, Clone)]
+pub(crate) struct BaseUrl {
+    url: Url,
+}
+
+impl BaseUrl {
+    pub(crate) fn parse(raw: &str) -> Result<BaseUrl> {
+        let url = Url::parse(raw.trim()).map_err(|e| {
+            Error::configuration(format!("the base URL is not a valid absolute URL ({e})"))
+        })?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => {
+                return Err(Error::configuration(format!(
+                    "refusing insecure base URL http://{}: the API key must travel over https:// \
+                     (plain http:// is allowed only for loopback hosts)",
+                    url.host_str().unwrap_or("")
+                )));
+            }
+            other => {
+                return Err(Error::configuration(format!(
+                    "the base URL scheme must be https, not {other:?}"
+                )));
+            }
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(Error::configuration("the base URL has no host"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::configuration(
+                "the base URL must not contain credentials",
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::configuration(
+                "the base URL must not contain a query or fragment",
+            ));
+        }
+        Ok(BaseUrl { url })
+    }
+
+    /// `base + "/" + path`, whether or not either side has the slash, with `query` encoded.
+    pub(crate) fn join(&self, path: &str, query: &[(String, String)]) -> Result<Url> {
+        if path.contains("://") || path.starts_with("//") {
+            return Err(Error::configuration(
+                "the path must be relative to the base URL (e.g. \"/projects\"), not a full URL",
+            ));
+        }
+        let (path, inline_query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        if path.split('/').any(|segment| segment == "..") {
+            return Err(Error::configuration(
+                "the path must not contain \"..\" segments",
+            ));
+        }
+        let mut url = self.url.clone();
+        let joined = format!(
+            "{}/{}",
+            url.path().trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        url.set_path(&joined);
+        url.set_query(inline_query);
+        if !query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in query {
+                pairs.append_pair(name, value);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Appends one path segment (percent-encoded) to `base + "/" + path`.
+    pub(crate) fn join_segment(&self, path: &str, segment: &str) -> Result<Url> {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(Error::configuration(format!("invalid id {segment:?}")));
+        }
+        let mut url = self.join(path, &[])?;
+        url.path_segments_mut()
+            .map_err(|()| Error::configuration("the base URL cannot have path segments"))?
+            .pop_if_empty()
+            .push(segment);
+        Ok(url)
+    }
+
+    pub(crate) fn same_origin(&self, other: &Url) -> bool {
+        self.url.origin() == other.origin()
+    }
+
+    pub(crate) fn origin_text(&self) -> String {
+        self.url.origin().ascii_serialization()
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.url.as_str()
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn base_urls_must_be_secure_or_loopback() {
+        for ok in [
+            "https://api.ocus.io/v3",
+            "https://api.ocus.io/v3/",
+            "http://127.0.0.1:8080/v3",
+            "http://127.9.9.9/v3",
+            "http://localhost:1/v3",
+            "http://[::1]:99/v3",
+        ] {
+            BaseUrl::parse(ok).unwrap();
+        }
+        for bad in [
+            "http://api.ocus.io/v3",
+            "http://10.0.0.1/v3",
+            "ftp://api.ocus.io/v3",
+            "not a url",
+            "/v3",
+            "https://user:pw@api.ocus.io/v3",
+            "https://api.ocus.io/v3?x=1",
+        ] {
+            let err = BaseUrl::parse(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Configuration, "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths_join_with_or_without_slashes_and_encode_queries() {
+        let query = vec![
+            ("page[size]".to_string(), "10".to_string()),
+            ("q".to_string(), "a b&c".to_string()),
+        ];
+        for base in ["https://api.ocus.io/v3", "https://api.ocus.io/v3/"] {
+            let base = BaseUrl::parse(base).unwrap();
+            for path in ["/projects", "projects"] {
+                assert_eq!(
+                    base.join(path, &[]).unwrap().as_str(),
+                    "https://api.ocus.io/v3/projects"
+                );
+            }
+            assert_eq!(
+                base.join("/projects", &query).unwrap().as_str(),
+                "https://api.ocus.io/v3/projects?page%5Bsize%5D=10&q=a+b%26c"
+            );
+            assert_eq!(
+                base.join_segment("/projects", "a/b c").unwrap().as_str(),
+                "https://api.ocus.io/v3/projects/a%2Fb%20c"
+            );
+        }
+        let base = BaseUrl::parse(DEFAULT_BASE_URL).unwrap();
+        assert!(base.join("https://evil.example/x", &[]).is_err());
+        assert!(base.join("//evil.example/x", &[]).is_err());
+        assert!(base.join("/../admin", &[]).is_err());
+        assert!(base.join_segment("/projects", "..").is_err());
+        assert!(base.join_segment("/projects", "").is_err());
+    }
+
+    #[test]
+    fn explicit_values_win_over_the_environment() {
+        let env = |name: &str| match name {
+            ENV_API_KEY => Some("env_key".to_string()),
+            ENV_BASE_URL => Some("http://127.0.0.1:9/v3".to_string()),
+            _ => None,
+        };
+        let client = Client::builder().from_env().build_with_env(env).unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:9/v3");
+        let client = Client::builder()
+            .from_env()
+            .base_url("https://example.test/v3")
+            .build_with_env(env)
+            .unwrap();
+        assert_eq!(client.base_url(), "https://example.test/v3");
+        // Without from_env() nothing is read.
+        let err = Client::builder().build_with_env(env).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+        assert!(err.message().contains(ENV_API_KEY));
+        let bad = |name: &str| (name == ENV_API_KEY).then(|| "has space".to_string());
+        let err = Client::builder()
+            .from_env()
+            .build_with_env(bad)
+            .unwrap_err();
+        assert!(err.message().starts_with(ENV_API_KEY));
+        assert!(!err.to_string().contains("has space"));
+    }
+
+    #[test]
+    fn zero_timeouts_are_rejected() {
+        let err = Client::builder()
+            .api_key("k")
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+    }
+}

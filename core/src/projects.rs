@@ -1,0 +1,375 @@
+//! Projects: one page, every page, one project.
+
+use std::fmt;
+
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::client::{Client, RequestOptions, decode_json};
+use crate::error::{Error, Result};
+
+const PROJECTS_PATH: &str = "/projects";
+
+/// A project's status. The set is open: a value this version does not know is kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProjectStatus {
+    NotAssigned,
+    Assigned,
+    WaitingForVisuals,
+    PendingValidation,
+    Completed,
+    Canceled,
+    Archived,
+    /// A status this SDK version does not know, exactly as the server sent it.
+    Unknown(String),
+}
+
+impl ProjectStatus {
+    /// The statuses documented by OCUS.
+    pub const KNOWN: [ProjectStatus; 7] = [
+        ProjectStatus::NotAssigned,
+        ProjectStatus::Assigned,
+        ProjectStatus::WaitingForVisuals,
+        ProjectStatus::PendingValidation,
+        ProjectStatus::Completed,
+        ProjectStatus::Canceled,
+        ProjectStatus::Archived,
+    ];
+
+    /// The wire value (`"not_assigned"`...).
+    pub fn as_str(&self) -> &str {
+        match self {
+            ProjectStatus::NotAssigned => "not_assigned",
+            ProjectStatus::Assigned => "assigned",
+            ProjectStatus::WaitingForVisuals => "waiting_for_visuals",
+            ProjectStatus::PendingValidation => "pending_validation",
+            ProjectStatus::Completed => "completed",
+            ProjectStatus::Canceled => "canceled",
+            ProjectStatus::Archived => "archived",
+            ProjectStatus::Unknown(other) => other,
+        }
+    }
+
+    /// True for the documented values.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, ProjectStatus::Unknown(_))
+    }
+}
+
+impl From<&str> for ProjectStatus {
+    fn from(value: &str) -> Self {
+        ProjectStatus::KNOWN
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .unwrap_or_else(|| ProjectStatus::Unknown(value.to_owned()))
+    }
+}
+
+impl fmt::Display for ProjectStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProjectStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProjectStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(ProjectStatus::from(text.as_str()))
+    }
+}
+
+/// A project, as the JSON:API resource object the server sent: nothing is dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    /// The project's UUID.
+    pub id: String,
+    /// The resource type (`"project"`).
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// Every attribute the server sent, known or not.
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+    /// Other members of the resource object (`relationships`, `links`...), kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Project {
+    /// The status, if the server sent one.
+    pub fn status(&self) -> Option<ProjectStatus> {
+        self.attributes
+            .get("status")
+            .and_then(Value::as_str)
+            .map(ProjectStatus::from)
+    }
+
+    /// One attribute by name.
+    pub fn attribute(&self, name: &str) -> Option<&Value> {
+        self.attributes.get(name)
+    }
+
+    /// The resource object as JSON, as the server sent it.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The `links` of a page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Links {
+    /// The next page, absent or `null` on the last one.
+    #[serde(default)]
+    pub next: Option<String>,
+    /// Other links, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub links: Links,
+    #[serde(default)]
+    pub meta: Map<String, Value>,
+}
+
+impl<T> Page<T> {
+    /// True when the server announced another page.
+    pub fn has_next(&self) -> bool {
+        self.links.next.as_deref().is_some_and(|n| !n.is_empty())
+    }
+}
+
+/// Parameters of a project list. No filter or paging scheme is published for v3, so the
+/// typed ones follow JSON:API conventions (`page[size]`, `page[number]`, `filter[status]`)
+/// and anything else can be passed as is.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ListParams {
+    pub page_size: Option<u32>,
+    pub page_number: Option<u32>,
+    pub status: Option<ProjectStatus>,
+    /// Extra query parameters, sent unchanged.
+    pub extra: Vec<(String, String)>,
+    /// Per-request timeout and retries.
+    pub options: RequestOptions,
+}
+
+impl ListParams {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    pub fn page_number(mut self, number: u32) -> Self {
+        self.page_number = Some(number);
+        self
+    }
+
+    pub fn status(mut self, status: impl Into<ProjectStatus>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    fn query(&self) -> Vec<(String, String)> {
+        let mut query = Vec::new();
+        if let Some(size) = self.page_size {
+            query.push(("page[size]".to_owned(), size.to_string()));
+        }
+        if let Some(number) = self.page_number {
+            query.push(("page[number]".to_owned(), number.to_string()));
+        }
+        if let Some(status) = &self.status {
+            query.push(("filter[status]".to_owned(), status.as_str().to_owned()));
+        }
+        query.extend(self.extra.iter().cloned());
+        query.extend(self.options.query.iter().cloned());
+        query
+    }
+}
+
+/// The projects resource: `client.projects()`.
+#[derive(Debug, Clone)]
+pub struct Projects {
+    client: Client,
+}
+
+impl Client {
+    /// The projects resource.
+    pub fn projects(&self) -> Projects {
+        Projects {
+            client: self.clone(),
+        }
+    }
+}
+
+impl Projects {
+    /// The first page matching `params` (see [`ProjectPages`] for the rest).
+    pub async fn list(&self, params: &ListParams) -> Result<Page<Project>> {
+        let mut pages = self.pages(params.clone());
+        pages
+            .next_page()
+            .await?
+            .ok_or_else(|| Error::decode("the list returned no page"))
+    }
+
+    /// A cursor over every page, following `links.next`.
+    pub fn pages(&self, params: ListParams) -> ProjectPages {
+        ProjectPages {
+            client: self.client.clone(),
+            state: PagerState::Start,
+            options: params.options.clone(),
+            params,
+        }
+    }
+
+    /// Every project of every page, fetched a page at a time as the stream is polled.
+    pub fn stream(&self, params: ListParams) -> impl Stream<Item = Result<Project>> + Send + use<> {
+        futures_util::stream::try_unfold(
+            (self.pages(params), std::collections::VecDeque::new()),
+            |(mut pages, mut buffer)| async move {
+                loop {
+                    if let Some(project) = buffer.pop_front() {
+                        return Ok(Some((project, (pages, buffer))));
+                    }
+                    match pages.next_page().await? {
+                        Some(page) => buffer.extend(page.data),
+                        None => return Ok(None),
+                    }
+                }
+            },
+        )
+    }
+
+    /// One project by id.
+    pub async fn get(&self, id: &str) -> Result<Project> {
+        self.get_with(id, &RequestOptions::default()).await
+    }
+
+    /// One project by id, with per-request options.
+    pub async fn get_with(&self, id: &str, options: &RequestOptions) -> Result<Project> {
+        let url = self.client.url_for_id(PROJECTS_PATH, id)?;
+        let response = self
+            .client
+            .execute(reqwest::Method::GET, url, options)
+            .await?;
+        let envelope: Single<Project> = decode_json(&response.body)?;
+        Ok(envelope.data)
+    }
+}
+
+#[derive(Deserialize)]
+struct Single<T> {
+    data: T,
+}
+
+/// A cursor over the pages of a project list: each [`next_page`](Self::next_page) fetches one.
+#[derive(Debug)]
+pub struct ProjectPages {
+    client: Client,
+    params: ListParams,
+    options: RequestOptions,
+    state: PagerState,
+}
+
+#[derive(Debug)]
+enum PagerState {
+    Start,
+    Next(Url),
+    Done,
+}
+
+impl ProjectPages {
+    /// The next page, or `None` after the last one. After an error the same page is tried
+    /// again by the next call.
+    pub async fn next_page(&mut self) -> Result<Option<Page<Project>>> {
+        let url = match &self.state {
+            PagerState::Start => self.client.url_for(PROJECTS_PATH, &self.params.query())?,
+            PagerState::Next(url) => url.clone(),
+            PagerState::Done => return Ok(None),
+        };
+        let response = self
+            .client
+            .execute(reqwest::Method::GET, url, &self.options)
+            .await?;
+        let page: Page<Project> = decode_json(&response.body)?;
+        self.state = match page.links.next.as_deref().filter(|n| !n.is_empty()) {
+            Some(next) => PagerState::Next(self.client.resolve_link(&response.url, next)?),
+            None => PagerState::Done,
+        };
+        Ok(Some(page))
+    }
+
+    /// True once the last page has been returned.
+    pub fn is_done(&self) -> bool {
+        matches!(self.state, PagerState::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_statuses_and_attributes_are_kept() {
+        let json = r#"{"type":"project","id":"9b2f","attributes":{"status":"on_hold","name":"A","x":{"y":1}},"relationships":{"org":{}}}"#;
+        let project: Project = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            project.status(),
+            Some(ProjectStatus::Unknown("on_hold".into()))
+        );
+        assert_eq!(project.attribute("x").unwrap()["y"], 1);
+        assert!(project.extra.contains_key("relationships"));
+        assert_eq!(
+            project.to_json(),
+            serde_json::from_str::<Value>(json).unwrap()
+        );
+        for status in ProjectStatus::KNOWN {
+            assert_eq!(ProjectStatus::from(status.as_str()), status);
+            assert!(status.is_known());
+        }
+    }
+
+    #[test]
+    fn list_params_become_a_json_api_query() {
+        let params = ListParams::new()
+            .page_size(10)
+            .page_number(2)
+            .status(ProjectStatus::Completed)
+            .param("sort", "-created_at");
+        assert_eq!(
+            params.query(),
+            vec![
+                ("page[size]".into(), "10".into()),
+                ("page[number]".into(), "2".into()),
+                ("filter[status]".into(), "completed".into()),
+                ("sort".into(), "-created_at".into()),
+            ]
+        );
+    }
+}

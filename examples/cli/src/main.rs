@@ -1,0 +1,291 @@
+//! `ocus`: the OCUS API v3 from the shell, over the `ocus` crate.
+//!
+//! The key comes from the environment only (`OCUS_API_KEY` or `OCUS_API_KEY_FILE`), never from
+//! a flag, so it does not land in shell history or `ps` output.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use futures_util::TryStreamExt;
+use ocus::{Client, ErrorKind, ListParams, RequestOptions};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+   0  success
+   2  usage error (bad flags)
+   3  configuration       (no key, malformed key, insecure or bad URL, bad input)
+   4  unauthorized        (401: key missing or invalid)
+   5  forbidden           (403: key revoked or expired)
+   6  invalid_request     (400)
+   7  not_found           (404)
+   8  method_not_allowed  (405)
+   9  conflict            (409)
+  10  rate_limited        (429)
+  11  server_error        (500 and other 5xx)
+  12  service_unavailable (503)
+  13  api_error           (any other non-2xx, refused redirects)
+  14  connection          (DNS, refused, reset)
+  15  timeout
+  16  decode              (unexpected 2xx body)
+  17  invalid_signature   (webhooks verify)
+  18  cancelled
+
+Environment:
+  OCUS_API_KEY       the API key
+  OCUS_API_KEY_FILE  a file holding the API key (re-read on 401/403)
+  OCUS_BASE_URL      the API base URL (default https://api.ocus.io/v3)
+  OCUS_LOG           log level for stderr (error, warn, info, debug); never logs the key";
+
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Configuration => 3,
+        ErrorKind::Unauthorized => 4,
+        ErrorKind::Forbidden => 5,
+        ErrorKind::InvalidRequest => 6,
+        ErrorKind::NotFound => 7,
+        ErrorKind::MethodNotAllowed => 8,
+        ErrorKind::Conflict => 9,
+        ErrorKind::RateLimited => 10,
+        ErrorKind::ServerError => 11,
+        ErrorKind::ServiceUnavailable => 12,
+        ErrorKind::ApiError => 13,
+        ErrorKind::Connection => 14,
+        ErrorKind::Timeout => 15,
+        ErrorKind::Decode => 16,
+        ErrorKind::InvalidSignature => 17,
+        ErrorKind::Cancelled => 18,
+        _ => 1,
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "ocus", version, about = "The OCUS API v3 from the shell. JSON on stdout.", after_help = EXIT_CODES)]
+struct Cli {
+    /// API base URL (default: $OCUS_BASE_URL, else https://api.ocus.io/v3).
+    #[arg(long, global = true)]
+    base_url: Option<String>,
+    /// Seconds allowed for each attempt.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// Retries after the first attempt (default 2).
+    #[arg(long, global = true, value_name = "N")]
+    max_retries: Option<u32>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Projects.
+    Projects {
+        #[command(subcommand)]
+        command: ProjectsCommand,
+    },
+    /// Any v3 path, with the same auth, retries and errors.
+    Request {
+        /// GET, POST, PUT, PATCH, DELETE...
+        method: String,
+        /// Path under the base URL, e.g. /projects.
+        path: String,
+        /// A JSON body.
+        #[arg(long)]
+        data: Option<String>,
+        /// Query parameters as NAME=VALUE (repeatable).
+        #[arg(long = "query", value_name = "NAME=VALUE")]
+        query: Vec<String>,
+    },
+    /// Webhooks.
+    Webhooks {
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ProjectsCommand {
+    /// List projects: one page, or every page with --all (one JSON object per line).
+    List {
+        /// Follow links.next and print every project.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        page_size: Option<u32>,
+        #[arg(long)]
+        page: Option<u32>,
+        /// Only projects with this status.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One project by id.
+    Get { id: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum WebhooksCommand {
+    /// Verify a webhook body read from stdin against its ocus-signature header value.
+    Verify {
+        /// The ocus-signature header value.
+        #[arg(long)]
+        signature: String,
+        /// Name of the environment variable holding the webhook secret.
+        #[arg(long, value_name = "VAR")]
+        secret_env: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            let status = error.status().map(|s| format!(" {s}")).unwrap_or_default();
+            eprintln!("error: {}{status}: {}", error.kind(), error.message());
+            ExitCode::from(exit_code(error.kind()))
+        }
+    }
+}
+
+fn init_logging() {
+    let Ok(level) = std::env::var("OCUS_LOG") else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(format!("ocus={level}"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ocus=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn client(cli: &Cli) -> ocus::Result<Client> {
+    let mut builder = Client::builder()
+        .from_env()
+        .user_agent(format!("ocus-cli/{}", ocus::VERSION));
+    if let Some(url) = &cli.base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(seconds) = cli.timeout {
+        builder = builder.timeout(seconds_to_duration(seconds)?);
+    }
+    if let Some(retries) = cli.max_retries {
+        builder = builder.max_retries(retries);
+    }
+    builder.build()
+}
+
+fn seconds_to_duration(seconds: f64) -> ocus::Result<Duration> {
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            configuration(format!(
+                "--timeout must be a positive number of seconds, not {seconds}"
+            ))
+        })
+}
+
+/// Errors about the command line itself, reported like the SDK's own configuration errors.
+fn configuration(message: String) -> ocus::Error {
+    ocus::Error::new(ErrorKind::Configuration, message)
+}
+
+fn print_json(value: &serde_json::Value) -> ocus::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    let _ = writeln!(stdout, "{text}");
+    Ok(())
+}
+
+async fn run(cli: Cli) -> ocus::Result<()> {
+    match &cli.command {
+        Command::Projects { command } => {
+            let client = client(&cli)?;
+            match command {
+                ProjectsCommand::List {
+                    all,
+                    page_size,
+                    page,
+                    status,
+                } => {
+                    let mut params = ListParams::new();
+                    if let Some(size) = page_size {
+                        params = params.page_size(*size);
+                    }
+                    if let Some(number) = page {
+                        params = params.page_number(*number);
+                    }
+                    if let Some(status) = status {
+                        params = params.status(status.as_str());
+                    }
+                    if *all {
+                        let mut stream = std::pin::pin!(client.projects().stream(params));
+                        let mut stdout = std::io::stdout().lock();
+                        while let Some(project) = stream.try_next().await? {
+                            let _ = writeln!(stdout, "{}", project.to_json());
+                        }
+                        Ok(())
+                    } else {
+                        let page = client.projects().list(&params).await?;
+                        print_json(&serde_json::to_value(&page).unwrap_or_default())
+                    }
+                }
+                ProjectsCommand::Get { id } => {
+                    let project = client.projects().get(id).await?;
+                    print_json(&project.to_json())
+                }
+            }
+        }
+        Command::Request {
+            method,
+            path,
+            data,
+            query,
+        } => {
+            let client = client(&cli)?;
+            let mut options = RequestOptions::new();
+            for pair in query {
+                let (name, value) = pair
+                    .split_once('=')
+                    .ok_or_else(|| configuration(format!("--query {pair:?} is not NAME=VALUE")))?;
+                options = options.query(name, value);
+            }
+            if let Some(data) = data {
+                let json = serde_json::from_str(data)
+                    .map_err(|e| configuration(format!("--data is not valid JSON ({e})")))?;
+                options = options.json(json);
+            }
+            let value = client.request_str(method, path, options).await?;
+            print_json(&value)
+        }
+        Command::Webhooks {
+            command:
+                WebhooksCommand::Verify {
+                    signature,
+                    secret_env,
+                },
+        } => {
+            let secret = std::env::var(secret_env).map_err(|_| {
+                configuration(format!("the environment variable {secret_env} is not set"))
+            })?;
+            let mut body = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut body)
+                .map_err(|e| configuration(format!("cannot read the body from stdin ({e})")))?;
+            let event = ocus::webhooks::verify(&body, signature, secret.as_bytes())?;
+            print_json(&event.to_json())
+        }
+    }
+}
