@@ -1,0 +1,389 @@
+//! Plays every case of `tests/scenarios/` against the emulator through the public Rust API.
+
+mod support;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::TryStreamExt;
+use libtest_mimic::{Arguments, Failed, Trial};
+use ocus::{Client, ListParams, RequestOptions};
+use serde_json::{Value, json};
+
+struct Context {
+    emulator: support::Emulator,
+    admin: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn main() {
+    let mut args = Arguments::from_args();
+    // The cases share one emulator, reset before each: they run one at a time.
+    args.test_threads = Some(1);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/scenarios exists")
+        .map(|e| e.expect("readable dir").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "expected at least 40 scenario files");
+    let context = Arc::new(Context {
+        emulator: support::Emulator::start(),
+        admin: reqwest::Client::new(),
+        runtime: tokio::runtime::Runtime::new().expect("runtime"),
+    });
+    let trials = files
+        .into_iter()
+        .map(|path| {
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let context = context.clone();
+            Trial::test(format!("scenario::{name}"), move || {
+                let case: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+                context.runtime.block_on(run_case(&context, &case))
+            })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(context);
+    conclusion.exit();
+}
+
+async fn admin(
+    context: &Context,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Value, Failed> {
+    let mut request = context
+        .admin
+        .request(method, format!("{}{path}", context.emulator.admin_url));
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("admin {path}: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!(
+            "admin {path}: {}",
+            response.text().await.unwrap_or_default()
+        )
+        .into());
+    }
+    Ok(response
+        .json()
+        .await
+        .map_err(|e| format!("admin {path}: {e}"))?)
+}
+
+async fn run_case(context: &Context, case: &Value) -> Result<(), Failed> {
+    admin(
+        context,
+        reqwest::Method::POST,
+        "/__admin/reset",
+        Some(&json!({ "keys": case["keys"] })),
+    )
+    .await?;
+    let key_dir = std::env::temp_dir().join(format!(
+        "ocus-scenario-{}-{}",
+        std::process::id(),
+        case["name"].as_str().unwrap_or("case")
+    ));
+    std::fs::create_dir_all(&key_dir)?;
+    let key_file = key_dir.join("api_key");
+    let result = run_steps(context, case, &key_file).await;
+    let _ = std::fs::remove_dir_all(&key_dir);
+    result
+}
+
+async fn run_steps(context: &Context, case: &Value, key_file: &Path) -> Result<(), Failed> {
+    let mut client: Option<Client> = None;
+    let steps = case["steps"].as_array().ok_or("steps must be a list")?;
+    for (index, step) in steps.iter().enumerate() {
+        let op = step["op"].as_str().ok_or("op must be text")?;
+        let at = |message: String| Failed::from(format!("step {index} ({op}): {message}"));
+        match op {
+            "faults" => {
+                admin(
+                    context,
+                    reqwest::Method::POST,
+                    "/__admin/faults",
+                    Some(&step["faults"]),
+                )
+                .await?;
+            }
+            "set_keys" => {
+                admin(
+                    context,
+                    reqwest::Method::POST,
+                    "/__admin/keys",
+                    Some(&json!({ "keys": step["keys"] })),
+                )
+                .await?;
+            }
+            "write_key_file" => {
+                std::fs::write(key_file, step["args"]["content"].as_str().unwrap_or(""))?;
+            }
+            "check_requests" => {
+                let log = admin(context, reqwest::Method::GET, "/__admin/requests", None).await?;
+                let actual = normalise_requests(&log);
+                matches(&step["expect"], &actual, "requests").map_err(at)?;
+            }
+            "new_client" => match build_client(context, &step["options"], key_file) {
+                Ok(built) => {
+                    check_outcome(step.get("expect"), Ok(Value::Null), Duration::ZERO)
+                        .map_err(at)?;
+                    client = Some(built);
+                }
+                Err(error) => {
+                    check_outcome(step.get("expect"), Err(error), Duration::ZERO).map_err(at)?
+                }
+            },
+            _ => {
+                let started = Instant::now();
+                let outcome = call(client.as_ref(), op, step).await;
+                check_outcome(step.get("expect"), outcome, started.elapsed()).map_err(at)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn build_client(
+    context: &Context,
+    options: &Value,
+    key_file: &Path,
+) -> Result<Client, ocus::Error> {
+    let mut builder = Client::builder().base_url(
+        options["base_url"]
+            .as_str()
+            .unwrap_or(&context.emulator.base_url),
+    );
+    if let Some(key) = options["api_key"].as_str() {
+        builder = builder.api_key(key);
+    }
+    if options["api_key_file"] == true {
+        builder = builder.api_key_file(key_file);
+    }
+    if let Some(ms) = options["timeout_ms"].as_u64() {
+        builder = builder.timeout(Duration::from_millis(ms));
+    }
+    if let Some(n) = options["max_retries"].as_u64() {
+        builder = builder.max_retries(n as u32);
+    }
+    builder.build()
+}
+
+fn request_options(step: &Value) -> RequestOptions {
+    let mut options = RequestOptions::new();
+    if let Some(ms) = step["options"]["timeout_ms"].as_u64() {
+        options = options.timeout(Duration::from_millis(ms));
+    }
+    if let Some(n) = step["options"]["max_retries"].as_u64() {
+        options = options.max_retries(n as u32);
+    }
+    options
+}
+
+fn list_params(step: &Value) -> ListParams {
+    let args = &step["args"];
+    let mut params = ListParams::new().options(request_options(step));
+    if let Some(n) = args["page_size"].as_u64() {
+        params = params.page_size(n as u32);
+    }
+    if let Some(n) = args["page_number"].as_u64() {
+        params = params.page_number(n as u32);
+    }
+    if let Some(status) = args["status"].as_str() {
+        params = params.status(status);
+    }
+    params
+}
+
+async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, ocus::Error> {
+    let args = &step["args"];
+    if op == "webhooks.verify" {
+        let event = ocus::webhooks::verify(
+            args["body"].as_str().unwrap_or("").as_bytes(),
+            args["signature"].as_str().unwrap_or(""),
+            args["secret"].as_str().unwrap_or("").as_bytes(),
+        )?;
+        return Ok(json!({
+            "id": event.id,
+            "type": event.resource_type,
+            "organization_id": event.organization_id(),
+            "project_id": event.project_id(),
+            "status": event.status().map(|s| s.to_string()),
+        }));
+    }
+    let client = client.expect("the case builds a client before calling it");
+    match op {
+        "projects.list" => {
+            let page = client.projects().list(&list_params(step)).await?;
+            Ok(json!({
+                "count": page.data.len(),
+                "first_id": page.data.first().map(|p| p.id.clone()),
+                "last_id": page.data.last().map(|p| p.id.clone()),
+                "has_next": page.has_next(),
+                "meta": page.meta,
+            }))
+        }
+        "projects.list_all" => {
+            let projects: Vec<ocus::Project> = client
+                .projects()
+                .stream(list_params(step))
+                .try_collect()
+                .await?;
+            let mut statuses = BTreeMap::<String, u64>::new();
+            for project in &projects {
+                let status = project.status().map(|s| s.to_string()).unwrap_or_default();
+                *statuses.entry(status).or_default() += 1;
+            }
+            Ok(json!({
+                "count": projects.len(),
+                "unique_ids": projects.iter().map(|p| &p.id).collect::<HashSet<_>>().len(),
+                "first_id": projects.first().map(|p| p.id.clone()),
+                "last_id": projects.last().map(|p| p.id.clone()),
+                "statuses": statuses,
+            }))
+        }
+        "projects.get" => {
+            let project = client
+                .projects()
+                .get_with(args["id"].as_str().unwrap_or(""), &request_options(step))
+                .await?;
+            let status = project.status();
+            Ok(json!({
+                "id": project.id,
+                "type": project.resource_type,
+                "status": status.as_ref().map(|s| s.to_string()),
+                "known_status": status.as_ref().is_some_and(|s| s.is_known()),
+                "attributes": project.attributes,
+            }))
+        }
+        "request" => {
+            let mut options = request_options(step);
+            if let Some(query) = args["query"].as_object() {
+                for (name, value) in query {
+                    options = options.query(name, value.as_str().unwrap_or(""));
+                }
+            }
+            if let Some(body) = args.get("json") {
+                options = options.json(body.clone());
+            }
+            client
+                .request_str(
+                    args["method"].as_str().unwrap_or("GET"),
+                    args["path"].as_str().unwrap_or(""),
+                    options,
+                )
+                .await
+        }
+        "rotate_api_key" => {
+            client.rotate_api_key(args["key"].as_str().unwrap_or(""))?;
+            Ok(Value::Null)
+        }
+        other => panic!("unknown op {other}"),
+    }
+}
+
+fn normalise_requests(log: &Value) -> Value {
+    let all = log["requests"].as_array().cloned().unwrap_or_default();
+    let (main, foreign): (Vec<Value>, Vec<Value>) =
+        all.into_iter().partition(|r| r["origin"] == "main");
+    let has = |r: &Value, h: &str| r["headers"].get(h).is_some();
+    json!({
+        "count": main.len(),
+        "requests": main.iter().map(|r| json!({
+            "method": r["method"], "path": r["path"], "query": r["query"],
+            "key": r["key"], "auth": r["auth"],
+            "has_x_api_key": has(r, "x-api-key"), "has_authorization": has(r, "authorization"),
+        })).collect::<Vec<_>>(),
+        "foreign_count": foreign.len(),
+        "foreign_with_key": foreign.iter().filter(|r| has(r, "x-api-key")).count(),
+    })
+}
+
+fn check_outcome(
+    expect: Option<&Value>,
+    outcome: Result<Value, ocus::Error>,
+    elapsed: Duration,
+) -> Result<(), String> {
+    let empty = json!({});
+    let expect = expect.unwrap_or(&empty);
+    let elapsed_ms = elapsed.as_millis() as u64;
+    if let Some(min) = expect["min_elapsed_ms"].as_u64()
+        && elapsed_ms < min
+    {
+        return Err(format!("took {elapsed_ms} ms, expected at least {min} ms"));
+    }
+    if let Some(max) = expect["max_elapsed_ms"].as_u64()
+        && elapsed_ms > max
+    {
+        return Err(format!("took {elapsed_ms} ms, expected at most {max} ms"));
+    }
+    match (expect.get("error"), outcome) {
+        (None, Ok(result)) => match expect.get("result") {
+            Some(wanted) => matches(wanted, &result, "result"),
+            None => Ok(()),
+        },
+        (None, Err(error)) => Err(format!("unexpected error {error:?}")),
+        (Some(_), Ok(result)) => Err(format!("expected an error, got {result}")),
+        (Some(wanted), Err(error)) => {
+            let mut actual = json!({
+                "kind": error.kind().as_str(),
+                "status": error.status(),
+                "message": error.message(),
+                "code": error.code(),
+                "request_id": error.request_id().is_some(),
+                "retry_after": error.retry_after().map(|d| d.as_secs_f64()),
+                "body": error.body(),
+            });
+            if let Some(max) = wanted["body_max_len"].as_u64() {
+                let len = error.body().map_or(0, str::len) as u64;
+                if len > max {
+                    return Err(format!("kept body is {len} bytes, expected at most {max}"));
+                }
+                actual["body_max_len"] = wanted["body_max_len"].clone();
+            }
+            matches(wanted, &actual, "error").map_err(|e| format!("{e} (error was {error:?})"))
+        }
+    }
+}
+
+/// Subset match: see tests/scenarios/README.md.
+fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(have)) => {
+            for (key, value) in want {
+                let here = format!("{path}.{key}");
+                match have.get(key) {
+                    Some(found) => matches(value, found, &here)?,
+                    None if value.is_null() => {}
+                    None => return Err(format!("{here}: missing, expected {value}")),
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(want), Value::Array(have)) => {
+            if want.len() != have.len() {
+                return Err(format!(
+                    "{path}: {} items, expected {}: {actual}",
+                    have.len(),
+                    want.len()
+                ));
+            }
+            for (i, (w, h)) in want.iter().zip(have).enumerate() {
+                matches(w, h, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        (Value::Number(want), Value::Number(have)) if want.as_f64() == have.as_f64() => Ok(()),
+        (want, have) if want == have => Ok(()),
+        (want, have) => Err(format!("{path}: got {have}, expected {want}")),
+    }
+}
