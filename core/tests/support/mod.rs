@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 pub struct Emulator {
     child: Child,
     pub base_url: String,
+    #[allow(dead_code)] // not every test binary drives the admin API
     pub admin_url: String,
 }
 
@@ -49,7 +50,11 @@ fn emulator_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("OCUS_MOCK_BIN") {
         return PathBuf::from(path);
     }
-    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").exists())
+        .expect("inside the workspace")
+        .to_path_buf();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace.join("target"));

@@ -1,0 +1,304 @@
+//! Behaviour the scenario files cannot express: concurrency, in-flight rotation, redaction in
+//! logs, the blocking entry point, and the emulator's webhook sender.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ocus::{Client, ErrorKind, ListParams};
+use serde_json::{Value, json};
+use support::Emulator;
+
+const ALPHA: &str = "sk_test_alpha_0123456789";
+const BETA: &str = "sk_test_beta_9876543210";
+
+async fn admin(emulator: &Emulator, method: reqwest::Method, path: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .request(method, format!("{}{path}", emulator.admin_url))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn setup() -> Emulator {
+    let emulator = Emulator::start();
+    admin(
+        &emulator,
+        reqwest::Method::POST,
+        "/__admin/reset",
+        json!({"keys": [
+            {"key": ALPHA, "state": "valid", "name": "alpha"},
+            {"key": BETA, "state": "valid", "name": "beta"},
+        ]}),
+    )
+    .await;
+    emulator
+}
+
+fn client(emulator: &Emulator) -> Client {
+    Client::builder()
+        .api_key(ALPHA)
+        .base_url(&emulator.base_url)
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+async fn recorded_keys(emulator: &Emulator) -> Vec<String> {
+    let log = admin(
+        emulator,
+        reqwest::Method::GET,
+        "/__admin/requests",
+        json!(null),
+    )
+    .await;
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_does_not_change_the_key_of_a_request_in_flight() {
+    let emulator = setup().await;
+    let client = client(&emulator);
+    admin(
+        &emulator,
+        reqwest::Method::POST,
+        "/__admin/faults",
+        json!({"delay_ms": 400}),
+    )
+    .await;
+    let slow = tokio::spawn({
+        let client = client.clone();
+        async move { client.projects().list(&ListParams::new()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    client.rotate_api_key(BETA).unwrap();
+    client.projects().list(&ListParams::new()).await.unwrap();
+    slow.await.unwrap().unwrap();
+    // The slow request was recorded first (on arrival), with the old key.
+    assert_eq!(recorded_keys(&emulator).await, ["alpha", "beta"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_serves_many_concurrent_requests_and_clients_keep_their_keys() {
+    let emulator = setup().await;
+    let alpha = client(&emulator);
+    let beta = Client::builder()
+        .api_key(BETA)
+        .base_url(&emulator.base_url)
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let client = if i % 2 == 0 {
+            alpha.clone()
+        } else {
+            beta.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            client
+                .projects()
+                .list(&ListParams::new().page_size(1))
+                .await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().data.len(), 1);
+    }
+    let keys = recorded_keys(&emulator).await;
+    assert_eq!(keys.iter().filter(|k| *k == "alpha").count(), 32);
+    assert_eq!(keys.iter().filter(|k| *k == "beta").count(), 32);
+}
+
+#[tokio::test]
+async fn dropping_the_future_cancels_the_request() {
+    let emulator = setup().await;
+    let client = client(&emulator);
+    admin(
+        &emulator,
+        reqwest::Method::POST,
+        "/__admin/faults",
+        json!({"action": "hang"}),
+    )
+    .await;
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(
+        Duration::from_millis(200),
+        client.projects().list(&ListParams::new()),
+    )
+    .await;
+    assert!(outcome.is_err(), "the hung request cannot have finished");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // The client is still usable afterwards.
+    client.projects().list(&ListParams::new()).await.unwrap();
+}
+
+#[test]
+fn the_blocking_entry_point_shares_one_runtime_across_threads() {
+    let emulator = ocus::runtime::block_on(setup()).unwrap();
+    let client = client(&emulator);
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            std::thread::spawn(move || {
+                ocus::runtime::block_on(client.projects().get("no-such-project"))
+                    .unwrap()
+                    .unwrap_err()
+                    .kind()
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), ErrorKind::NotFound);
+    }
+}
+
+/// A writer the tracing subscriber logs into, so the test can read every line.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_key_appears_in_no_log_line_debug_output_or_error() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut texts = Vec::new();
+    runtime.block_on(async {
+        let emulator = setup().await;
+        let client = client(&emulator);
+        texts.push(format!("{client:?}"));
+        client.projects().list(&ListParams::new()).await.unwrap();
+        for fault in [
+            json!({"status": 500}),
+            json!({"action": "redirect", "location": "foreign:/v3/projects"}),
+        ] {
+            admin(&emulator, reqwest::Method::POST, "/__admin/faults", fault).await;
+            let error = client
+                .projects()
+                .list(&ListParams::new())
+                .await
+                .unwrap_err();
+            texts.push(format!("{error:?} {error}"));
+        }
+        let revoked = Client::builder()
+            .api_key("sk_unknown_key_abcdef")
+            .base_url(&emulator.base_url)
+            .build()
+            .unwrap();
+        let error = revoked
+            .projects()
+            .list(&ListParams::new())
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Unauthorized);
+        texts.push(format!("{error:?} {error} {revoked:?}"));
+        let builder = Client::builder().api_key(ALPHA);
+        texts.push(format!("{builder:?}"));
+    });
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("request succeeded"),
+        "the client logs at debug: {logs}"
+    );
+    for text in texts.iter().chain([&logs]) {
+        for secret in [ALPHA, BETA, "sk_unknown_key_abcdef"] {
+            assert!(!text.contains(secret), "key leaked in: {text}");
+        }
+    }
+}
+
+/// The emulator signs webhooks with its own HMAC code; the core must accept them, and reject
+/// tampered and unsigned ones.
+#[tokio::test]
+async fn webhooks_signed_by_the_emulator_verify() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emulator = setup().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let receiver = tokio::spawn(async move {
+        let mut outcomes = Vec::new();
+        for _ in 0..3 {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut raw = Vec::new();
+            let mut buf = [0u8; 4096];
+            let (head, body) = loop {
+                let n = socket.read(&mut buf).await.unwrap();
+                raw.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&raw).into_owned();
+                if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if body.len() >= length {
+                        break (head.to_owned(), body.to_owned());
+                    }
+                }
+            };
+            let signature = head
+                .lines()
+                .find_map(|l| l.strip_prefix("ocus-signature: "))
+                .unwrap_or("")
+                .to_owned();
+            let verdict = ocus::webhooks::verify(body.as_bytes(), &signature, b"whsec_emulator");
+            outcomes.push(
+                verdict
+                    .map(|e| e.id)
+                    .map_err(|e| e.code().unwrap_or("").to_owned()),
+            );
+            socket
+                .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                .await
+                .unwrap();
+        }
+        outcomes
+    });
+    for extra in [
+        json!({}),
+        json!({"tamper": true}),
+        json!({"omit_signature": true}),
+    ] {
+        let mut body = json!({"url": url, "secret": "whsec_emulator", "event": "project.status.updated", "status": "completed"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let sent = admin(&emulator, reqwest::Method::POST, "/__admin/webhooks", body).await;
+        assert_eq!(sent["receiver_status"], 204, "{sent}");
+    }
+    let outcomes = receiver.await.unwrap();
+    assert_eq!(outcomes[0], Ok("project.status.updated".to_owned()));
+    assert_eq!(outcomes[1], Err("signature_mismatch".to_owned()));
+    assert_eq!(outcomes[2], Err("missing_signature".to_owned()));
+}

@@ -1,0 +1,198 @@
+//! The `ocus` binary against the emulator: output, exit codes, and no key on any stream.
+
+#[path = "../../../core/tests/support/mod.rs"]
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use hmac::{Hmac, Mac};
+use support::Emulator;
+
+fn ocus(emulator: &Emulator, key: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ocus"));
+    command
+        .args(args)
+        .env_remove("OCUS_API_KEY")
+        .env_remove("OCUS_API_KEY_FILE")
+        .env("OCUS_BASE_URL", &emulator.base_url)
+        .env("OCUS_LOG", "debug");
+    if let Some(key) = key {
+        command.env("OCUS_API_KEY", key);
+    }
+    command.output().expect("ocus runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn lists_gets_and_maps_errors_to_exit_codes() {
+    let emulator = Emulator::start();
+    let page = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["projects", "list", "--page-size", "2"],
+    );
+    assert!(page.status.success(), "{}", text(&page.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&page.stdout).unwrap();
+    assert_eq!(json["data"].as_array().unwrap().len(), 2);
+    let id = json["data"][0]["id"].as_str().unwrap().to_owned();
+
+    let all = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["projects", "list", "--all"],
+    );
+    assert_eq!(text(&all.stdout).lines().count(), 135);
+
+    let one = ocus(&emulator, Some("ocus_demo_key"), &["projects", "get", &id]);
+    let json: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(json["id"], id.as_str());
+
+    let cases: [(Option<&str>, &[&str], i32, &str); 6] = [
+        (
+            Some("ocus_demo_key"),
+            &["projects", "get", "missing"],
+            7,
+            "error: not_found 404: Project not found.",
+        ),
+        (
+            Some("sk_not_a_key_12345"),
+            &["projects", "list"],
+            4,
+            "error: unauthorized 401: Unauthorized. Please provide a valid API key.",
+        ),
+        (
+            Some("ocus_demo_revoked_key"),
+            &["projects", "list"],
+            5,
+            "error: forbidden 403: Forbidden. This API key has been revoked or expired.",
+        ),
+        (
+            None,
+            &["projects", "list"],
+            3,
+            "error: configuration: no API key",
+        ),
+        (
+            Some("ocus_demo_key"),
+            &["request", "DELETE", "/projects"],
+            8,
+            "error: method_not_allowed 405",
+        ),
+        (
+            Some("ocus_demo_key"),
+            &["--base-url", "http://api.ocus.io/v3", "projects", "list"],
+            3,
+            "error: configuration: refusing insecure base URL",
+        ),
+    ];
+    for (key, args, code, stderr) in cases {
+        let out = ocus(&emulator, key, args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(stderr),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        if let Some(key) = key {
+            assert!(!text(&out.stderr).contains(key) && !text(&out.stdout).contains(key));
+        }
+    }
+}
+
+#[test]
+fn request_sends_queries_and_rejects_bad_json() {
+    let emulator = Emulator::start();
+    let out = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["request", "GET", "projects", "--query", "page[size]=1"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["meta"]["page_size"], 1);
+    let out = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["request", "POST", "/projects", "--data", "{nope"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("--data is not valid JSON"));
+}
+
+#[test]
+fn a_malformed_key_is_rejected_without_being_echoed() {
+    let emulator = Emulator::start();
+    let out = ocus(
+        &emulator,
+        Some("secretpart\r\nX-Evil: 1"),
+        &["projects", "list"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("OCUS_API_KEY: the API key contains a line break"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("secretpart"));
+}
+
+#[test]
+fn webhooks_verify_reads_the_body_from_stdin() {
+    let emulator = Emulator::start();
+    let body = br#"{"type":"event","id":"project.updated","attributes":{"project_id":"p1"}}"#;
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"whsec_cli").unwrap();
+    mac.update(body);
+    let signature = hex::encode(mac.finalize().into_bytes());
+    for (signature, code) in [(signature.as_str(), 0), ("00".repeat(32).as_str(), 17)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocus"))
+            .args([
+                "webhooks",
+                "verify",
+                "--signature",
+                signature,
+                "--secret-env",
+                "HOOK_SECRET",
+            ])
+            .env("HOOK_SECRET", "whsec_cli")
+            .env("OCUS_BASE_URL", &emulator.base_url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(body).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", text(&out.stderr));
+        if code == 0 {
+            let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(event["id"], "project.updated");
+        } else {
+            assert!(text(&out.stderr).contains("invalid_signature"));
+        }
+    }
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ocus"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = text(&out.stdout);
+    for line in [
+        "4  unauthorized",
+        "5  forbidden",
+        "15  timeout",
+        "OCUS_API_KEY_FILE",
+    ] {
+        assert!(help.contains(line), "{help}");
+    }
+}
