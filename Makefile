@@ -2,9 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
+PYTHON ?= python3
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: help build demo test lint test-rust bench clean
+PY_VENV := target/py-venv
+PY := $(PY_VENV)/bin/python
+
+.PHONY: help build demo test lint test-rust python-install test-python bench bench-rust bench-python clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -14,21 +18,44 @@ help:
 build:
 	$(CARGO) build --locked -p ocus-mock -p ocus-cli
 
-demo: build
+demo: build python-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust
+test: lint test-rust test-python
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p ocus-python --all-targets -- -D warnings
 
 test-rust: build
-	$(CARGO) test --locked --workspace
+	$(CARGO) test --locked --workspace --exclude ocus-python
 
-bench:
+# ---- Python: installed into a fresh venv the way a user installs it -----------------------
+$(PY): bindings-python/requirements-test.txt
+	$(PYTHON) -m venv $(PY_VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r bindings-python/requirements-test.txt
+	touch $(PY)
+
+python-install: $(PY)
+	$(PY) -m pip install -q --force-reinstall --no-deps ./bindings-python
+
+test-python: build python-install
+	$(PY) -m pytest bindings-python/tests -q -p no:cacheprovider
+	cd examples/python && ../../$(PY) -m mypy --strict --no-incremental .
+	$(PY) -m mypy.stubtest ocus._ocus --allowlist bindings-python/stubtest-allowlist.txt
+
+# ---- benchmarks ---------------------------------------------------------------------------
+bench: bench-rust bench-python
+
+bench-rust:
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
-	$(CARGO) run --locked --release -p ocus-bench
+	target/release/ocus-bench
+
+bench-python: python-install
+	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
+	$(PY) bench/python_bench.py
 
 clean:
 	$(CARGO) clean

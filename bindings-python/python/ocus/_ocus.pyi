@@ -1,0 +1,237 @@
+"""Type stubs of the native module (checked against it by mypy.stubtest in `make test`)."""
+
+import os
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, Final, Optional, Union, final
+
+from typing_extensions import Self
+
+__version__: Final[str]
+SIGNATURE_HEADER: Final[str]
+DEFAULT_BASE_URL: Final[str]
+
+_QueryValue = Union[str, int, float, bool]
+_JSON = Any
+
+@final
+class Project:
+    """A project (_JSON:API resource object); attributes also read as Python attributes."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def status(self) -> Optional[str]: ...
+    @property
+    def is_known_status(self) -> bool: ...
+    @property
+    def attributes(self) -> dict[str, _JSON]: ...
+    def get(self, name: str, default: Any = None) -> _JSON: ...
+    def to_dict(self) -> dict[str, _JSON]: ...
+    def __getattr__(self, name: str) -> _JSON: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Page:
+    """One page of a list, with its links and meta."""
+
+    @property
+    def data(self) -> list[Project]: ...
+    @property
+    def links(self) -> dict[str, _JSON]: ...
+    @property
+    def meta(self) -> dict[str, _JSON]: ...
+    @property
+    def next_url(self) -> Optional[str]: ...
+    @property
+    def has_next(self) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Project]: ...
+
+@final
+class WebhookEvent:
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def organization_id(self) -> Optional[str]: ...
+    @property
+    def project_id(self) -> Optional[str]: ...
+    @property
+    def status(self) -> Optional[str]: ...
+    @property
+    def attributes(self) -> dict[str, _JSON]: ...
+    def to_dict(self) -> dict[str, _JSON]: ...
+
+@final
+class ProjectIterator:
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Project: ...
+
+@final
+class PageIterator:
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> Page: ...
+
+@final
+class AsyncProjectIterator:
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> Project: ...
+
+@final
+class AsyncPageIterator:
+    def __aiter__(self) -> Self: ...
+    async def __anext__(self) -> Page: ...
+
+@final
+class Projects:
+    def list(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        page_number: Optional[int] = None,
+        status: Optional[str] = None,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> ProjectIterator: ...
+    def list_page(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        page_number: Optional[int] = None,
+        status: Optional[str] = None,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Page: ...
+    def pages(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        page_number: Optional[int] = None,
+        status: Optional[str] = None,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> PageIterator: ...
+    def get(
+        self, id: str, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+    ) -> Project: ...
+
+@final
+class AsyncProjects:
+    def list(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        page_number: Optional[int] = None,
+        status: Optional[str] = None,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncProjectIterator: ...
+    async def list_page(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        page_number: Optional[int] = None,
+        status: Optional[str] = None,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> Page: ...
+    def pages(
+        self,
+        *,
+        page_size: Optional[int] = None,
+        page_number: Optional[int] = None,
+        status: Optional[str] = None,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+    ) -> AsyncPageIterator: ...
+    async def get(
+        self, id: str, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+    ) -> Project: ...
+
+@final
+class Client:
+    """The OCUS API v3 client (blocking, thread-safe). Missing arguments come from
+    OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL."""
+
+    def __new__(
+        cls,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        connect_timeout: Optional[float] = None,
+        api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
+    ) -> Self: ...
+    @property
+    def projects(self) -> Projects: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def is_closed(self) -> bool: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        json: _JSON = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        retry_non_idempotent: bool = False,
+    ) -> _JSON: ...
+    def rotate_api_key(self, api_key: str) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *_exc: object) -> None: ...
+
+@final
+class AsyncClient:
+    """The OCUS API v3 client for asyncio."""
+
+    def __new__(
+        cls,
+        api_key: Optional[str] = None,
+        *,
+        base_url: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        connect_timeout: Optional[float] = None,
+        api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
+    ) -> Self: ...
+    @property
+    def projects(self) -> AsyncProjects: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def is_closed(self) -> bool: ...
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        json: _JSON = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        retry_non_idempotent: bool = False,
+    ) -> _JSON: ...
+    def rotate_api_key(self, api_key: str) -> None: ...
+    async def aclose(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(self, *_exc: object) -> None: ...
+
+def verify_webhook(
+    raw_body: Union[bytes, bytearray, str], signature: Optional[str], secret: Union[str, bytes]
+) -> WebhookEvent: ...
+def sign_webhook(raw_body: Union[bytes, bytearray, str], secret: Union[str, bytes]) -> str: ...

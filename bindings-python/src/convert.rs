@@ -1,0 +1,150 @@
+//! JSON values between serde_json and Python objects, and Python arguments into core types.
+
+use std::time::Duration;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+use crate::errors::configuration;
+
+pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => map_to_py(py, map)?.into_any(),
+    })
+}
+
+pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (key, item) in map {
+        dict.set_item(key, json_to_py(py, item)?)?;
+    }
+    Ok(dict)
+}
+
+/// A Python value as JSON: dict (str keys), list, tuple, str, int, float, bool, None.
+pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if value.is_none() {
+        return Ok(Value::Null);
+    }
+    // bool before int: in Python, bool is a subclass of int.
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if let Ok(i) = value.cast::<PyInt>() {
+        if let Ok(n) = i.extract::<i64>() {
+            return Ok(Value::from(n));
+        }
+        if let Ok(n) = i.extract::<u64>() {
+            return Ok(Value::from(n));
+        }
+        return Err(PyTypeError::new_err("integer too large for JSON"));
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        return Number::from_f64(f.value())
+            .map(Value::Number)
+            .ok_or_else(|| PyTypeError::new_err("NaN and infinity are not valid JSON"));
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let mut map = Map::new();
+        for (key, item) in dict.iter() {
+            let key = key
+                .cast::<PyString>()
+                .map_err(|_| PyTypeError::new_err("JSON object keys must be str"))?
+                .to_cow()?
+                .into_owned();
+            map.insert(key, py_to_json(&item)?);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(list) = value.cast::<PyList>() {
+        return list.iter().map(|item| py_to_json(&item)).collect();
+    }
+    if let Ok(tuple) = value.cast::<PyTuple>() {
+        return tuple.iter().map(|item| py_to_json(&item)).collect();
+    }
+    Err(PyTypeError::new_err(format!(
+        "{} is not JSON serialisable",
+        value.get_type().name()?
+    )))
+}
+
+/// Seconds from Python (int or float) as a positive duration.
+pub fn seconds(py: Python<'_>, what: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
+    match value {
+        None => Ok(None),
+        Some(s) => Duration::try_from_secs_f64(s)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .map(Some)
+            .ok_or_else(|| {
+                configuration(
+                    py,
+                    format!("{what} must be a positive number of seconds, not {s}"),
+                )
+            }),
+    }
+}
+
+/// A non-negative count from Python.
+pub fn count(py: Python<'_>, what: &str, value: Option<i64>) -> PyResult<Option<u32>> {
+    match value {
+        None => Ok(None),
+        Some(n) => u32::try_from(n).map(Some).map_err(|_| {
+            configuration(
+                py,
+                format!("{what} must be between 0 and {}, not {n}", u32::MAX),
+            )
+        }),
+    }
+}
+
+/// Query parameters from a mapping; values may be str, int, float or bool.
+pub fn query(params: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
+    let Some(params) = params else {
+        return Ok(Vec::new());
+    };
+    let mut pairs = Vec::with_capacity(params.len());
+    for (key, value) in params.iter() {
+        let key: String = key
+            .extract()
+            .map_err(|_| PyTypeError::new_err("query parameter names must be str"))?;
+        let value = if let Ok(b) = value.cast::<PyBool>() {
+            if b.is_true() { "true" } else { "false" }.to_owned()
+        } else if value.is_instance_of::<PyString>()
+            || value.is_instance_of::<PyInt>()
+            || value.is_instance_of::<PyFloat>()
+        {
+            value.str()?.to_cow()?.into_owned()
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "query parameter {key:?} must be str, int, float or bool"
+            )));
+        };
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}

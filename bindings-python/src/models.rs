@@ -1,0 +1,224 @@
+//! Python views of the core's results: Project, Page, WebhookEvent.
+
+use pyo3::exceptions::PyAttributeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::{json_to_py, map_to_py};
+
+/// A project (a JSON:API resource object). Attributes are reachable as Python attributes
+/// (`project.name`) or through `attributes`; nothing the server sent is dropped.
+#[pyclass(frozen, module = "ocus._ocus", name = "Project")]
+pub struct Project {
+    pub inner: ocus::Project,
+}
+
+#[pymethods]
+impl Project {
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn r#type(&self) -> &str {
+        &self.inner.resource_type
+    }
+
+    /// The status text (an undocumented value is returned as sent), or None.
+    #[getter]
+    fn status(&self) -> Option<String> {
+        self.inner.status().map(|s| s.as_str().to_owned())
+    }
+
+    /// True when the status is one OCUS documents.
+    #[getter]
+    fn is_known_status(&self) -> bool {
+        self.inner.status().is_some_and(|s| s.is_known())
+    }
+
+    /// Every attribute, as a new dict.
+    #[getter]
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.inner.attributes)
+    }
+
+    /// One attribute, or `default`.
+    #[pyo3(signature = (name, default=None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.attribute(name) {
+            Some(value) => json_to_py(py, value),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.attribute(name) {
+            Some(value) => json_to_py(py, value),
+            None => Err(PyAttributeError::new_err(format!(
+                "Project has no attribute {name:?}"
+            ))),
+        }
+    }
+
+    /// The resource object as sent: `{"type", "id", "attributes", ...}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.inner.to_json())
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Project>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.inner.id.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    fn __repr__(&self) -> String {
+        let name = self
+            .inner
+            .attribute("name")
+            .and_then(|v| v.as_str())
+            .map(|n| format!(", name={n:?}"))
+            .unwrap_or_default();
+        format!(
+            "Project(id={:?}, status={:?}{name})",
+            self.inner.id,
+            self.inner
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// One page of a list, with its links and meta.
+#[pyclass(frozen, module = "ocus._ocus", name = "Page")]
+pub struct Page {
+    pub inner: ocus::Page<ocus::Project>,
+}
+
+#[pymethods]
+impl Page {
+    /// The projects of this page.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for project in &self.inner.data {
+            list.append(Py::new(
+                py,
+                Project {
+                    inner: project.clone(),
+                },
+            )?)?;
+        }
+        Ok(list)
+    }
+
+    #[getter]
+    fn links<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(
+            py,
+            &serde_json::to_value(&self.inner.links).unwrap_or_default(),
+        )
+    }
+
+    #[getter]
+    fn meta<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.inner.meta)
+    }
+
+    /// The next page's URL, or None on the last page.
+    #[getter]
+    fn next_url(&self) -> Option<&str> {
+        self.inner.links.next.as_deref().filter(|n| !n.is_empty())
+    }
+
+    #[getter]
+    fn has_next(&self) -> bool {
+        self.inner.has_next()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.data.len()
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.data(py)?.as_any().try_iter()?.into_any())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Page(len={}, has_next={})",
+            self.inner.data.len(),
+            if self.inner.has_next() {
+                "True"
+            } else {
+                "False"
+            }
+        )
+    }
+}
+
+/// A verified webhook event.
+#[pyclass(frozen, module = "ocus._ocus", name = "WebhookEvent")]
+pub struct WebhookEvent {
+    pub inner: ocus::webhooks::WebhookEvent,
+}
+
+#[pymethods]
+impl WebhookEvent {
+    /// The event id, e.g. `project.updated` or `project.status.updated`.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    #[getter]
+    fn r#type(&self) -> &str {
+        &self.inner.resource_type
+    }
+
+    #[getter]
+    fn organization_id(&self) -> Option<&str> {
+        self.inner.organization_id()
+    }
+
+    #[getter]
+    fn project_id(&self) -> Option<&str> {
+        self.inner.project_id()
+    }
+
+    /// The new status (project.status.updated), or None.
+    #[getter]
+    fn status(&self) -> Option<String> {
+        self.inner.status().map(|s| s.as_str().to_owned())
+    }
+
+    #[getter]
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        map_to_py(py, &self.inner.attributes)
+    }
+
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &self.inner.to_json())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "WebhookEvent(id={:?}, project_id={:?})",
+            self.inner.id,
+            self.inner.project_id().unwrap_or("")
+        )
+    }
+}

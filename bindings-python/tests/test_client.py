@@ -1,0 +1,371 @@
+"""Python-specific behaviour: exceptions, redaction, threads, asyncio, fork, env, leaks."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import http.server
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ocus
+from conftest import ALPHA, BETA, Emulator
+
+ID0 = "910a2dec-8902-4cc1-9758-35de1c9756ce"
+
+
+def client(mock: Emulator, **kwargs: Any) -> ocus.Client:
+    kwargs.setdefault("api_key", ALPHA)
+    kwargs.setdefault("max_retries", 0)
+    return ocus.Client(base_url=mock.base_url, **kwargs)
+
+
+def test_the_installed_package_is_under_test() -> None:
+    assert "site-packages" in ocus.__file__, ocus.__file__
+    assert ocus.__version__
+    assert (Path(ocus.__file__).parent / "py.typed").exists()
+    assert (Path(ocus.__file__).parent / "_ocus.pyi").exists()
+
+
+def test_exception_tree() -> None:
+    assert issubclass(ocus.APIError, ocus.OcusError)
+    for cls in (
+        ocus.AuthenticationError,
+        ocus.PermissionDeniedError,
+        ocus.BadRequestError,
+        ocus.NotFoundError,
+        ocus.MethodNotAllowedError,
+        ocus.ConflictError,
+        ocus.RateLimitError,
+        ocus.InternalServerError,
+    ):
+        assert issubclass(cls, ocus.APIError)
+    assert issubclass(ocus.ServiceUnavailableError, ocus.InternalServerError)
+    assert issubclass(ocus.APITimeoutError, ocus.APIConnectionError)
+    assert issubclass(ocus.ConfigurationError, ValueError)
+    assert not issubclass(ocus.APIConnectionError, ocus.APIError)
+
+
+def test_a_revoked_key_raises_permission_denied(mock: Emulator) -> None:
+    with client(mock, api_key="sk_test_revoked") as c:
+        with pytest.raises(ocus.PermissionDeniedError) as caught:
+            c.projects.list_page()
+    error = caught.value
+    assert error.status == 403
+    assert error.kind == "forbidden"
+    assert error.message == "Forbidden. This API key has been revoked or expired."
+    assert error.request_id and error.request_id.startswith("req_")
+    assert error.body is not None and "revoked" in error.body
+    assert "forbidden (403)" in str(error)
+
+
+def test_errors_carry_retry_after_and_codes(mock: Emulator) -> None:
+    mock.faults({"status": 429, "headers": {"Retry-After": "90"}})
+    with pytest.raises(ocus.RateLimitError) as caught:
+        client(mock, max_retries=2).projects.get(ID0)
+    assert caught.value.retry_after == 90.0
+    assert caught.value.code == "rate_limited"
+    mock.faults({"status": 503})
+    with pytest.raises(ocus.InternalServerError) as caught_503:
+        client(mock).projects.get(ID0)
+    assert type(caught_503.value) is ocus.ServiceUnavailableError
+
+
+def test_configuration_errors_are_value_errors_and_bad_arguments_are_typed(mock: Emulator) -> None:
+    with pytest.raises(ValueError):
+        ocus.Client(api_key="has space", base_url=mock.base_url)
+    with pytest.raises(ocus.ConfigurationError, match="no API key"):
+        ocus.Client(base_url=mock.base_url)
+    with pytest.raises(ocus.ConfigurationError, match="insecure"):
+        ocus.Client(api_key=ALPHA, base_url="http://api.ocus.io/v3")
+    with pytest.raises(ocus.ConfigurationError, match="timeout"):
+        ocus.Client(api_key=ALPHA, timeout=-1)
+    with pytest.raises(ocus.ConfigurationError, match="max_retries"):
+        ocus.Client(api_key=ALPHA, max_retries=-1)
+    c = client(mock)
+    with pytest.raises(TypeError, match="not JSON serialisable"):
+        c.request("POST", "/projects", json={"when": object()})
+    with pytest.raises(TypeError):
+        c.request("GET", "/projects", params={"a": object()})
+    with pytest.raises(ocus.ConfigurationError, match="page_size"):
+        c.projects.list_page(page_size=-5)
+    assert mock.requests() == []
+
+
+def test_client_reads_the_environment(mock: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OCUS_API_KEY", BETA)
+    monkeypatch.setenv("OCUS_BASE_URL", mock.base_url)
+    ocus.Client().projects.list_page(page_size=1)
+    monkeypatch.delenv("OCUS_API_KEY")
+    key_file = tmp_path / "key"
+    key_file.write_text(ALPHA + "\n")
+    monkeypatch.setenv("OCUS_API_KEY_FILE", str(key_file))
+    ocus.Client().projects.list_page(page_size=1)
+    assert [r["key"] for r in mock.requests()] == ["beta", "alpha"]
+
+
+def test_projects_read_like_python_objects(mock: Emulator) -> None:
+    project = client(mock).projects.get(ID0)
+    assert project.id == ID0
+    assert project.name == "Shoot #001 in Paris"
+    assert project.address["city"] == "Paris"
+    assert project.get("missing", 7) == 7
+    with pytest.raises(AttributeError):
+        project.no_such_attribute
+    assert project.to_dict()["attributes"]["status"] == "not_assigned"
+    assert repr(project) == f'Project(id="{ID0}", status="not_assigned", name="Shoot #001 in Paris")'
+    page = client(mock).projects.list_page(page_size=3)
+    assert len(page) == 3 and page.has_next and page.next_url
+    assert [p.id for p in page][0] == ID0
+    assert page.meta["total"] == 135
+    pages = list(client(mock).projects.pages(page_size=50))
+    assert [len(p) for p in pages] == [50, 50, 35]
+
+
+def test_close_and_context_manager(mock: Emulator) -> None:
+    with client(mock) as c:
+        c.projects.list_page(page_size=1)
+    assert c.is_closed
+    with pytest.raises(ocus.ConfigurationError, match="closed"):
+        c.projects.get(ID0)
+    c.close()  # idempotent
+
+
+def test_several_clients_with_different_keys(mock: Emulator) -> None:
+    a, b = client(mock), client(mock, api_key=BETA)
+    a.projects.list_page(page_size=1)
+    b.projects.list_page(page_size=1)
+    a.rotate_api_key(BETA)
+    a.projects.list_page(page_size=1)
+    assert [r["key"] for r in mock.requests()] == ["alpha", "beta", "beta"]
+
+
+def test_the_key_never_appears_in_repr_errors_tracebacks_or_logs(
+    mock: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "sk_test_revoked"
+    caplog.set_level(logging.DEBUG, logger="ocus")
+    c = client(mock, api_key=secret)
+    texts = [repr(c), str(c)]
+    try:
+        c.projects.list_page()
+    except ocus.OcusError as error:
+        texts += [str(error), repr(error), traceback.format_exc(), repr(error.__dict__)]
+    try:
+        ocus.Client(api_key=secret + "\n", base_url=mock.base_url)
+    except ocus.ConfigurationError as error:
+        texts += [str(error), traceback.format_exc()]
+    ok = client(mock)
+    ok.projects.list_page(page_size=1)
+    assert any("request succeeded" in r.getMessage() for r in caplog.records), caplog.text
+    assert any(r.name == "ocus" for r in caplog.records)
+    texts.append(caplog.text)
+    for text in texts:
+        assert secret not in text and ALPHA not in text, text
+
+
+def test_threads_run_concurrently_with_the_gil_released(mock: Emulator) -> None:
+    c = client(mock)
+    mock.faults({"delay_ms": 500, "times": 4})
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            c.projects.get(ID0)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    assert not errors
+    assert elapsed < 1.5, f"4 x 500 ms took {elapsed:.2f} s: requests were serialised"
+
+
+def test_async_client_gathers_hundreds_of_requests(mock: Emulator) -> None:
+    async def main() -> list[ocus.Project]:
+        async with ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url) as c:
+            return await asyncio.gather(*(c.projects.get(ID0) for _ in range(300)))
+
+    projects = asyncio.run(main())
+    assert len(projects) == 300 and all(p.id == ID0 for p in projects)
+
+
+def test_async_iteration_pages_and_errors(mock: Emulator) -> None:
+    async def main() -> None:
+        c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url, max_retries=0)
+        ids = [p.id async for p in c.projects.list(page_size=40)]
+        assert len(ids) == 135 and len(set(ids)) == 135
+        sizes = [len(page) async for page in c.projects.pages(page_size=100)]
+        assert sizes == [100, 35]
+        page = await c.projects.list_page(page_size=2)
+        assert len(page) == 2
+        assert (await c.request("GET", "/projects", params={"page[size]": 1}))["meta"]["page_size"] == 1
+        with pytest.raises(ocus.NotFoundError):
+            await c.projects.get("missing")
+        revoked = ocus.AsyncClient(api_key="sk_test_revoked", base_url=mock.base_url)
+        with pytest.raises(ocus.PermissionDeniedError):
+            await revoked.projects.get(ID0)
+        await c.aclose()
+        assert c.is_closed
+
+    asyncio.run(main())
+
+
+def test_async_requests_never_block_the_event_loop(mock: Emulator) -> None:
+    mock.faults({"delay_ms": 500})
+
+    async def main() -> int:
+        c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url)
+        ticks = 0
+        request = asyncio.ensure_future(c.projects.get(ID0))
+        while not request.done():
+            await asyncio.sleep(0.01)
+            ticks += 1
+        await request
+        return ticks
+
+    assert asyncio.run(main()) >= 25
+
+
+def test_cancelling_a_task_cancels_the_request(mock: Emulator) -> None:
+    mock.faults({"action": "hang"})
+
+    async def main() -> float:
+        c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url, timeout=30)
+        task = asyncio.ensure_future(c.projects.get(ID0))
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        cancelled_in = time.monotonic() - started
+        assert (await c.projects.get(ID0)).id == ID0
+        return cancelled_in
+
+    assert asyncio.run(main()) < 1.0
+    # asyncio.wait_for's timeout cancels the same way.
+    mock.faults({"action": "hang"})
+
+    async def with_wait_for() -> None:
+        c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(c.projects.get(ID0), 0.3)
+
+    asyncio.run(with_wait_for())
+
+
+def _run_in_child(body: Any) -> int:
+    """Forks; the child runs body() and exits 0 on success. The parent waits at most 20 s."""
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            signal.alarm(20)
+            body()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 25
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("the child hung after fork")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork")
+def test_a_client_used_before_fork_works_in_the_child_and_the_parent(mock: Emulator) -> None:
+    c = client(mock)
+    c.projects.get(ID0)  # the runtime and connection pool exist before the fork
+    async_client = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url)
+
+    def child() -> None:
+        assert c.projects.get(ID0).id == ID0
+        assert len(list(c.projects.list(page_size=100))) == 135
+
+        async def use_async() -> None:
+            assert (await async_client.projects.get(ID0)).id == ID0
+
+        asyncio.run(use_async())
+
+    assert _run_in_child(child) == 0
+    assert c.projects.get(ID0).id == ID0  # and the parent goes on
+    # The other direction: a client first used in a child, then by the parent.
+    fresh = client(mock)
+    assert _run_in_child(lambda: fresh.projects.get(ID0)) == 0
+    assert fresh.projects.get(ID0).id == ID0
+
+
+def test_webhooks_from_the_emulator_verify(mock: Emulator) -> None:
+    received: list[Any] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["content-length"]))
+            try:
+                event = ocus.webhooks.verify(body, self.headers.get(ocus.webhooks.SIGNATURE_HEADER), "whsec_py")
+                received.append((event.id, event.status))
+                self.send_response(204)
+            except ocus.SignatureVerificationError as error:
+                received.append(error.code)
+                self.send_response(400)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    try:
+        base = {"url": url, "secret": "whsec_py", "event": "project.status.updated", "status": "completed"}
+        statuses = [
+            mock.admin("POST", "/__admin/webhooks", {**base, **extra})["receiver_status"]
+            for extra in ({}, {"tamper": True}, {"omit_signature": True})
+        ]
+    finally:
+        server.shutdown()
+    assert statuses == [204, 400, 400]
+    assert received == [("project.status.updated", "completed"), "signature_mismatch", "missing_signature"]
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_no_leak_over_100k_requests(mock: Emulator) -> None:
+    c = client(mock)
+    for _ in range(5_000):
+        c.projects.get(ID0)
+    gc.collect()
+    before = _rss_kib()
+    for _ in range(100_000):
+        c.projects.get(ID0)
+    gc.collect()
+    growth_mib = (_rss_kib() - before) / 1024
+    assert growth_mib < 10, f"RSS grew {growth_mib:.1f} MiB over 100k requests"

@@ -1,0 +1,199 @@
+"""Plays every shared scenario (tests/scenarios/*.json) through the installed Python package."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+import ocus
+from conftest import SCENARIOS, Emulator
+
+CASES = sorted(SCENARIOS.glob("*.json"))
+
+
+def test_the_suite_is_complete() -> None:
+    assert len(CASES) >= 40
+
+
+def _options(step: dict[str, Any]) -> dict[str, Any]:
+    options = step.get("options", {})
+    out: dict[str, Any] = {}
+    if "timeout_ms" in options:
+        out["timeout"] = options["timeout_ms"] / 1000
+    if "max_retries" in options:
+        out["max_retries"] = options["max_retries"]
+    return out
+
+
+def _list_kwargs(step: dict[str, Any]) -> dict[str, Any]:
+    args = step.get("args", {})
+    kwargs = {k: args[k] for k in ("page_size", "page_number", "status") if k in args}
+    kwargs.update(_options(step))
+    return kwargs
+
+
+def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
+    args = step.get("args", {})
+    if op == "webhooks.verify":
+        event = ocus.webhooks.verify(args["body"].encode(), args["signature"], args["secret"])
+        return {
+            "id": event.id,
+            "type": event.type,
+            "organization_id": event.organization_id,
+            "project_id": event.project_id,
+            "status": event.status,
+        }
+    assert client is not None, "the case builds a client first"
+    if op == "projects.list":
+        page = client.projects.list_page(**_list_kwargs(step))
+        data = page.data
+        return {
+            "count": len(data),
+            "first_id": data[0].id if data else None,
+            "last_id": data[-1].id if data else None,
+            "has_next": page.has_next,
+            "meta": page.meta,
+        }
+    if op == "projects.list_all":
+        projects = list(client.projects.list(**_list_kwargs(step)))
+        return {
+            "count": len(projects),
+            "unique_ids": len({p.id for p in projects}),
+            "first_id": projects[0].id if projects else None,
+            "last_id": projects[-1].id if projects else None,
+            "statuses": dict(Counter(p.status or "" for p in projects)),
+        }
+    if op == "projects.get":
+        project = client.projects.get(args["id"], **_options(step))
+        return {
+            "id": project.id,
+            "type": project.type,
+            "status": project.status,
+            "known_status": project.is_known_status,
+            "attributes": project.attributes,
+        }
+    if op == "request":
+        return client.request(
+            args["method"], args["path"], params=args.get("query"), json=args.get("json"), **_options(step)
+        )
+    if op == "rotate_api_key":
+        client.rotate_api_key(args["key"])
+        return None
+    raise AssertionError(f"unknown op {op}")
+
+
+def _matches(expected: Any, actual: Any, path: str) -> None:
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{path}: got {actual!r}, expected an object"
+        for key, value in expected.items():
+            if key not in actual:
+                assert value is None, f"{path}.{key}: missing, expected {value!r}"
+                continue
+            _matches(value, actual[key], f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list) and len(actual) == len(expected), f"{path}: got {actual!r}, expected {expected!r}"
+        for i, (want, have) in enumerate(zip(expected, actual)):
+            _matches(want, have, f"{path}[{i}]")
+    else:
+        assert expected == actual, f"{path}: got {actual!r}, expected {expected!r}"
+
+
+def _check(expect: Optional[dict[str, Any]], outcome: Any, error: Optional[ocus.OcusError], elapsed_ms: float) -> None:
+    expect = expect or {}
+    if "min_elapsed_ms" in expect:
+        assert elapsed_ms >= expect["min_elapsed_ms"], f"took {elapsed_ms:.0f} ms"
+    if "max_elapsed_ms" in expect:
+        assert elapsed_ms <= expect["max_elapsed_ms"], f"took {elapsed_ms:.0f} ms"
+    wanted = expect.get("error")
+    if wanted is None:
+        assert error is None, f"unexpected error {error!r}"
+        if "result" in expect:
+            _matches(expect["result"], outcome, "result")
+        return
+    assert error is not None, f"expected an error, got {outcome!r}"
+    actual = {
+        "kind": error.kind,
+        "status": error.status,
+        "message": error.message,
+        "code": error.code,
+        "request_id": error.request_id is not None,
+        "retry_after": error.retry_after,
+        "body": error.body,
+    }
+    if "body_max_len" in wanted:
+        assert len((error.body or "").encode()) <= wanted["body_max_len"]
+        actual["body_max_len"] = wanted["body_max_len"]
+    _matches(wanted, actual, "error")
+
+
+def _normalise_requests(log: list[dict[str, Any]]) -> dict[str, Any]:
+    main = [r for r in log if r["origin"] == "main"]
+    foreign = [r for r in log if r["origin"] != "main"]
+    return {
+        "count": len(main),
+        "requests": [
+            {
+                "method": r["method"],
+                "path": r["path"],
+                "query": r["query"],
+                "key": r["key"],
+                "auth": r["auth"],
+                "has_x_api_key": "x-api-key" in r["headers"],
+                "has_authorization": "authorization" in r["headers"],
+            }
+            for r in main
+        ],
+        "foreign_count": len(foreign),
+        "foreign_with_key": sum(1 for r in foreign if "x-api-key" in r["headers"]),
+    }
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
+    case = json.loads(path.read_text())
+    mock.reset(case["keys"])
+    key_file = tmp_path / "api_key"
+    client: Optional[ocus.Client] = None
+    for index, step in enumerate(case["steps"]):
+        op = step["op"]
+        try:
+            if op == "faults":
+                mock.faults(*step["faults"])
+            elif op == "set_keys":
+                mock.admin("POST", "/__admin/keys", {"keys": step["keys"]})
+            elif op == "write_key_file":
+                key_file.write_text(step["args"]["content"])
+            elif op == "check_requests":
+                _matches(step["expect"], _normalise_requests(mock.requests()), "requests")
+            elif op == "new_client":
+                options = step["options"]
+                kwargs: dict[str, Any] = {"base_url": options.get("base_url", mock.base_url)}
+                if "api_key" in options:
+                    kwargs["api_key"] = options["api_key"]
+                if options.get("api_key_file"):
+                    kwargs["api_key_file"] = str(key_file)
+                if "timeout_ms" in options:
+                    kwargs["timeout"] = options["timeout_ms"] / 1000
+                if "max_retries" in options:
+                    kwargs["max_retries"] = options["max_retries"]
+                try:
+                    client = ocus.Client(**kwargs)
+                    _check(step.get("expect"), None, None, 0)
+                except ocus.OcusError as error:
+                    _check(step.get("expect"), None, error, 0)
+            else:
+                started = time.monotonic()
+                outcome: Any = None
+                failure: Optional[ocus.OcusError] = None
+                try:
+                    outcome = _call(client, op, step)
+                except ocus.OcusError as error:
+                    failure = error
+                _check(step.get("expect"), outcome, failure, (time.monotonic() - started) * 1000)
+        except AssertionError as error:
+            raise AssertionError(f"step {index} ({op}): {error}") from None
