@@ -67,8 +67,34 @@ async fn run_core(client: &ocus::Client, id: &str, requests: usize, in_flight: u
         .await;
 }
 
+/// `ocus-bench core BASE_URL ID REQUESTS IN_FLIGHT`: one timed run of the core alone, for
+/// the other languages' benchmarks to compare against in the same run. Prints
+/// `wall_us_per_request cpu_us_per_request`.
+async fn core_only(args: &[String]) {
+    let [base, id, requests, in_flight] = args else {
+        panic!("usage: ocus-bench core BASE_URL ID REQUESTS IN_FLIGHT");
+    };
+    let requests: usize = requests.parse().unwrap();
+    let in_flight: usize = in_flight.parse().unwrap();
+    let client = ocus::Client::builder()
+        .api_key(KEY)
+        .base_url(base)
+        .build()
+        .unwrap();
+    run_core(&client, id, requests / 10 + 1, in_flight).await;
+    let (cpu0, t0) = (cpu_time(), Instant::now());
+    run_core(&client, id, requests, in_flight).await;
+    let wall = t0.elapsed().as_secs_f64() * 1e6 / requests as f64;
+    let cpu = (cpu_time() - cpu0).as_secs_f64() * 1e6 / requests as f64;
+    println!("{wall:.2} {cpu:.2}");
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "core") {
+        return core_only(&args[1..]).await;
+    }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mock = root.join("target/release/ocus-mock");
     let mut child = Command::new(&mock)

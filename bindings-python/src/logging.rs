@@ -3,6 +3,7 @@
 //! Only metadata is logged by the core (never the key or bodies); this layer only moves it.
 
 use std::fmt::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -12,6 +13,31 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The `ocus` logger's effective level, read whenever Python calls into the SDK (the GIL is
+/// held then). Events below it are dropped without taking the GIL on a runtime thread, which
+/// would otherwise wait for the busy event-loop thread on every request.
+static EFFECTIVE_LEVEL: AtomicU32 = AtomicU32::new(u32::MAX);
+
+fn logger(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    Ok(LOGGER
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py
+                .import("logging")?
+                .call_method1("getLogger", ("ocus",))?
+                .unbind())
+        })?
+        .bind(py))
+}
+
+/// Re-reads the logger's level (cheap: a method call on a cached logger).
+pub fn refresh(py: Python<'_>) {
+    if let Ok(level) =
+        logger(py).and_then(|l| l.call_method0("getEffectiveLevel")?.extract::<u32>())
+    {
+        EFFECTIVE_LEVEL.store(level, Ordering::Relaxed);
+    }
+}
 
 struct PythonLogging;
 
@@ -55,16 +81,13 @@ impl<S: Subscriber> Layer<S> for PythonLogging {
             return;
         }
         let level = python_level(event.metadata().level());
+        if level < EFFECTIVE_LEVEL.load(Ordering::Relaxed) {
+            return;
+        }
         Python::attach(|py| {
-            let Ok(logger) = LOGGER.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-                Ok(py
-                    .import("logging")?
-                    .call_method1("getLogger", ("ocus",))?
-                    .unbind())
-            }) else {
+            let Ok(logger) = logger(py) else {
                 return;
             };
-            let logger = logger.bind(py);
             if !logger
                 .call_method1("isEnabledFor", (level,))
                 .and_then(|enabled| enabled.is_truthy())

@@ -1,7 +1,13 @@
 //! Running core futures for Python: blocking (GIL released, Ctrl-C honoured) or as asyncio
-//! futures (resolved from the shared runtime, cancelled when the asyncio future is).
+//! futures (resolved on the loop's thread, cancelled when the asyncio future is).
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use pyo3::exceptions::PyStopAsyncIteration;
@@ -61,8 +67,9 @@ where
     F: Future<Output = ocus::Result<T>> + Send,
     T: Send,
 {
+    crate::logging::refresh(py);
     let outcome: Result<ocus::Result<T>, PyErr> = py.detach(|| {
-        let runtime = match ocus::runtime::get() {
+        let runtime = match ocus::runtime::caller_driven() {
             Ok(runtime) => runtime,
             Err(error) => return Ok(Err(error)),
         };
@@ -89,84 +96,196 @@ where
     blocking(py, future)?.into_python(py)
 }
 
-/// Sets the asyncio future's result or exception, unless it was cancelled meanwhile. Called
-/// on the event loop's thread through `call_soon_threadsafe`.
-#[pyfunction]
-fn _resolve(future: &Bound<'_, PyAny>, ok: bool, value: &Bound<'_, PyAny>) -> PyResult<()> {
-    if future.call_method0("done")?.is_truthy()? {
-        return Ok(());
-    }
-    if ok {
-        future.call_method1("set_result", (value,))?;
-    } else {
-        future.call_method1("set_exception", (value,))?;
-    }
-    Ok(())
+/// Turns a finished core future into the Python value, on the event loop's thread.
+type Completion = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
+
+/// Results travel from runtime threads to the event loop without the GIL: a task pushes its
+/// result on `queue` and, if the queue was empty, writes one byte to a socket the loop watches
+/// (`loop.add_reader`). The loop thread then drains the queue and resolves the futures. Taking
+/// the GIL on runtime threads instead would make them wait for the busy loop thread (up to the
+/// 5 ms switch interval) on every completion.
+struct Mailbox {
+    queue: Mutex<Vec<(u64, Completion)>>,
+    doorbell: UnixStream,
 }
 
-/// Aborts the Rust task when its asyncio future is cancelled (dropping the request).
+impl Mailbox {
+    fn deliver(&self, ticket: u64, completion: Completion) {
+        let was_empty = {
+            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            let was_empty = queue.is_empty();
+            queue.push((ticket, completion));
+            was_empty
+        };
+        if was_empty {
+            // WouldBlock means the loop has wake-ups pending already; any other error means
+            // the loop is gone and nobody waits for this result.
+            let _ = (&self.doorbell).write(&[1]);
+        }
+    }
+}
+
+/// One per event loop: the futures waiting for results, and the mailbox they arrive in.
 #[pyclass(frozen)]
-struct AbortOnCancel {
-    handle: tokio::task::AbortHandle,
+struct LoopBridge {
+    mailbox: Arc<Mailbox>,
+    doorbell_reader: UnixStream,
+    waiting: Mutex<HashMap<u64, Py<PyAny>>>,
+    next_ticket: AtomicU64,
 }
 
 #[pymethods]
-impl AbortOnCancel {
-    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
-        if future.call_method0("cancelled")?.is_truthy()? {
-            self.handle.abort();
+impl LoopBridge {
+    /// Called by the event loop when the doorbell rings: resolves every delivered future.
+    fn _drain(&self, py: Python<'_>) -> PyResult<()> {
+        let mut sink = [0u8; 256];
+        while matches!((&self.doorbell_reader).read(&mut sink), Ok(n) if n > 0) {}
+        let delivered =
+            std::mem::take(&mut *self.mailbox.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        for (ticket, completion) in delivered {
+            let future = self
+                .waiting
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&ticket);
+            let Some(future) = future else { continue };
+            let future = future.bind(py);
+            if future.call_method0("done")?.is_truthy()? {
+                continue; // cancelled meanwhile
+            }
+            match completion(py) {
+                Ok(value) => future.call_method1("set_result", (value,))?,
+                Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
+            };
         }
         Ok(())
     }
 }
 
-static RESOLVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// Forgets a future once it is done and aborts its request if it was cancelled.
+#[pyclass(frozen)]
+struct OnDone {
+    bridge: Py<LoopBridge>,
+    ticket: u64,
+    handle: tokio::task::AbortHandle,
+}
+
+#[pymethods]
+impl OnDone {
+    fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            self.handle.abort();
+        }
+        let removed = self
+            .bridge
+            .get()
+            .waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.ticket);
+        if let Some(future) = removed {
+            future.drop_ref(py);
+        }
+        Ok(())
+    }
+}
+
+/// Bridges per event loop, dropped with their loop.
+static BRIDGES: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn bridge_for<'py>(
+    py: Python<'py>,
+    event_loop: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, LoopBridge>> {
+    let bridges = BRIDGES
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py
+                .import("weakref")?
+                .call_method0("WeakKeyDictionary")?
+                .unbind())
+        })?
+        .bind(py);
+    if let Ok(existing) = bridges
+        .call_method1("get", (event_loop,))?
+        .cast_into::<LoopBridge>()
+    {
+        return Ok(existing);
+    }
+    let (doorbell_reader, doorbell) = UnixStream::pair()?;
+    doorbell_reader.set_nonblocking(true)?;
+    doorbell.set_nonblocking(true)?;
+    let fd = doorbell_reader.as_raw_fd();
+    let bridge = Bound::new(
+        py,
+        LoopBridge {
+            mailbox: Arc::new(Mailbox {
+                queue: Mutex::new(Vec::new()),
+                doorbell,
+            }),
+            doorbell_reader,
+            waiting: Mutex::new(HashMap::new()),
+            next_ticket: AtomicU64::new(0),
+        },
+    )?;
+    event_loop.call_method1("add_reader", (fd, bridge.getattr("_drain")?))?;
+    bridges.set_item(event_loop, &bridge)?;
+    Ok(bridge)
+}
 
 /// Starts `future` on the shared runtime and returns an asyncio future of its result, bound
-/// to the running event loop.
+/// to the running event loop. Cancelling the asyncio future aborts the request.
 pub fn awaitable<'py, T: IntoPython, F>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = ocus::Result<T>> + Send + 'static,
 {
-    let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
+    crate::logging::refresh(py);
+    let event_loop = running_loop(py)?;
+    let bridge = bridge_for(py, &event_loop)?;
     let py_future = event_loop.call_method0("create_future")?;
-    let resolve = RESOLVE
-        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            Ok(wrap_pyfunction!(_resolve, py)?.into_any().unbind())
-        })?
-        .clone_ref(py);
     let runtime = ocus::runtime::get().map_err(|e| to_py_err(py, e))?;
-    let loop_ref = event_loop.unbind();
-    let future_ref = py_future.clone().unbind();
+    let bridge_ref = bridge.get();
+    let ticket = bridge_ref.next_ticket.fetch_add(1, Ordering::Relaxed);
+    bridge_ref
+        .waiting
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(ticket, py_future.clone().unbind());
+    let mailbox = bridge_ref.mailbox.clone();
     let task = runtime.spawn(async move {
         let outcome = future.await;
-        Python::attach(|py| {
-            let (ok, value) = match outcome
-                .map_err(|error| to_py_err(py, error))
-                .and_then(|value| value.into_python(py))
-            {
-                Ok(value) => (true, value),
-                Err(error) => (false, error.into_value(py).into_any()),
-            };
-            // Fails only if the loop is closed: nobody is waiting any more.
-            let _ = loop_ref
-                .bind(py)
-                .call_method1("call_soon_threadsafe", (resolve, future_ref, ok, value));
-        });
+        mailbox.deliver(
+            ticket,
+            Box::new(move |py| match outcome {
+                Ok(value) => value.into_python(py),
+                Err(error) => Err(to_py_err(py, error)),
+            }),
+        );
     });
     py_future.call_method1(
         "add_done_callback",
-        (AbortOnCancel {
+        (OnDone {
+            bridge: bridge.unbind(),
+            ticket,
             handle: task.abort_handle(),
         },),
     )?;
     Ok(py_future)
 }
 
+static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn running_loop(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    GET_RUNNING_LOOP
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("asyncio")?.getattr("get_running_loop")?.unbind())
+        })?
+        .bind(py)
+        .call0()
+}
+
 /// An asyncio future already holding `value` (for `__aenter__`/`__aexit__`).
 pub fn ready<'py>(py: Python<'py>, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    let event_loop = py.import("asyncio")?.call_method0("get_running_loop")?;
-    let future = event_loop.call_method0("create_future")?;
+    let future = running_loop(py)?.call_method0("create_future")?;
     future.call_method1("set_result", (value,))?;
     Ok(future)
 }

@@ -88,7 +88,7 @@ impl<'de> Deserialize<'de> for ProjectStatus {
 }
 
 /// A project, as the JSON:API resource object the server sent: nothing is dropped.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {
     /// The project's UUID.
     pub id: String,
@@ -101,6 +101,32 @@ pub struct Project {
     /// Other members of the resource object (`relationships`, `links`...), kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for Project {
+    // By hand rather than `#[serde(flatten)]`, which buffers every object twice.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut object = Map::<String, Value>::deserialize(deserializer)?;
+        let text = |object: &mut Map<String, Value>, name: &'static str| match object.remove(name) {
+            Some(Value::String(text)) => Ok(text),
+            Some(_) => Err(D::Error::custom(format!("`{name}` must be a string"))),
+            None => Err(D::Error::missing_field(name)),
+        };
+        let id = text(&mut object, "id")?;
+        let resource_type = text(&mut object, "type")?;
+        let attributes = match object.remove("attributes") {
+            Some(Value::Object(attributes)) => attributes,
+            None | Some(Value::Null) => Map::new(),
+            Some(_) => return Err(D::Error::custom("`attributes` must be an object")),
+        };
+        Ok(Project {
+            id,
+            resource_type,
+            attributes,
+            extra: object,
+        })
+    }
 }
 
 impl Project {

@@ -12,11 +12,13 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorKind, Result};
 
-static RUNTIME: OnceLock<Mutex<Option<(u32, &'static Runtime)>>> = OnceLock::new();
+type Slot = OnceLock<Mutex<Option<(u32, &'static Runtime)>>>;
 
-/// The process-wide runtime, rebuilt after a fork.
-pub fn get() -> Result<&'static Runtime> {
-    let cell = RUNTIME.get_or_init(|| Mutex::new(None));
+static RUNTIME: Slot = OnceLock::new();
+static CALLER_DRIVEN: Slot = OnceLock::new();
+
+fn per_process(slot: &Slot, build: fn() -> std::io::Result<Runtime>) -> Result<&'static Runtime> {
+    let cell = slot.get_or_init(|| Mutex::new(None));
     let mut slot = cell.lock().unwrap_or_else(|p| p.into_inner());
     let pid = std::process::id();
     if let Some((owner, runtime)) = *slot
@@ -24,24 +26,47 @@ pub fn get() -> Result<&'static Runtime> {
     {
         return Ok(runtime);
     }
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get().clamp(1, 4))
-        .unwrap_or(2);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .thread_name("ocus-runtime")
-        .enable_all()
-        .build()
+    let runtime = build()
         .map_err(|e| Error::configuration("cannot start the async runtime").with_source(e))?;
     let runtime: &'static Runtime = Box::leak(Box::new(runtime));
     *slot = Some((pid, runtime));
     Ok(runtime)
 }
 
-/// Runs `future` to completion on the shared runtime from a thread that is not a runtime
-/// worker.
+/// The process-wide multi-thread runtime, rebuilt after a fork: for callers that need tasks to
+/// make progress on their own (asyncio and Node bridges, which spawn and get called back).
+pub fn get() -> Result<&'static Runtime> {
+    per_process(&RUNTIME, || {
+        let workers = std::thread::available_parallelism()
+            .map(|n| n.get().clamp(1, 4))
+            .unwrap_or(2);
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("ocus-runtime")
+            .enable_all()
+            .build()
+    })
+}
+
+/// The process-wide runtime for blocking callers, rebuilt after a fork. It has no threads of
+/// its own: the calling threads drive it inside [`block_on`] (one at a time drives the I/O of
+/// all, the others poll their own futures), so a lone caller does its request's whole round
+/// trip itself, without a hand-off to a worker thread and back.
+///
+/// Connections are bound to the runtime that opened them: a [`crate::Client`] used through
+/// [`block_on`] must not also be used from [`get`]'s runtime.
+pub fn caller_driven() -> Result<&'static Runtime> {
+    per_process(&CALLER_DRIVEN, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    })
+}
+
+/// Runs `future` to completion on the caller-driven runtime; call it from any thread that is
+/// not inside a runtime.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
-    Ok(get()?.block_on(future))
+    Ok(caller_driven()?.block_on(future))
 }
 
 /// A handle that cancels a blocking call from another thread.
