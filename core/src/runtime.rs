@@ -89,18 +89,25 @@ impl CancelToken {
     }
 }
 
+/// Runs `future` until it finishes or `token` is cancelled (then it is dropped, which closes
+/// its connection, and a `cancelled` error is returned).
+pub async fn cancellable<T>(
+    future: impl Future<Output = Result<T>>,
+    token: &CancelToken,
+) -> Result<T> {
+    tokio::select! {
+        biased;
+        () = token.0.cancelled() => Err(Error::new(ErrorKind::Cancelled, "the request was cancelled")),
+        result = future => result,
+    }
+}
+
 /// Like [`block_on`], returning a `cancelled` error as soon as `token` is cancelled.
 pub fn block_on_cancellable<T>(
     future: impl Future<Output = Result<T>>,
     token: &CancelToken,
 ) -> Result<T> {
-    block_on(async {
-        tokio::select! {
-            biased;
-            () = token.0.cancelled() => Err(Error::new(ErrorKind::Cancelled, "the request was cancelled")),
-            result = future => result,
-        }
-    })?
+    block_on(cancellable(future, token))?
 }
 
 #[cfg(test)]

@@ -1,0 +1,3 @@
+'use strict'
+// Loads the addon built by scripts/build.js.
+module.exports = require('./ocus.node')

@@ -1,0 +1,209 @@
+'use strict'
+// Node-specific behaviour: error classes, redaction, concurrency, AbortSignal, exit, workers,
+// module formats, leaks.
+const { test, before, after, beforeEach } = require('node:test')
+const assert = require('node:assert/strict')
+const { execFileSync, spawnSync } = require('node:child_process')
+const http = require('node:http')
+const path = require('node:path')
+const util = require('node:util')
+const { Worker } = require('node:worker_threads')
+const { ocus, startEmulator, ALPHA, BETA, ID0, consumer } = require('./helpers.js')
+
+let mock
+before(async () => {
+  mock = await startEmulator()
+})
+after(() => mock.stop())
+beforeEach(() => mock.reset())
+
+const client = (options = {}) => new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl, maxRetries: 0, ...options })
+
+test('errors are real classes carrying the documented fields', async () => {
+  const revoked = client({ apiKey: 'sk_test_revoked' })
+  const error = await revoked.projects.listPage().catch((e) => e)
+  assert.ok(error instanceof ocus.PermissionDeniedError)
+  assert.ok(error instanceof ocus.APIError)
+  assert.ok(error instanceof ocus.OcusError)
+  assert.ok(error instanceof Error)
+  assert.equal(error.name, 'PermissionDeniedError')
+  assert.equal(error.kind, 'forbidden')
+  assert.equal(error.status, 403)
+  assert.equal(error.message, 'Forbidden. This API key has been revoked or expired.')
+  assert.match(error.requestId, /^req_/)
+  assert.match(error.stack, /PermissionDeniedError: Forbidden/)
+  const unknown = await client({ apiKey: 'sk_nope' }).projects.get(ID0).catch((e) => e)
+  assert.ok(unknown instanceof ocus.AuthenticationError)
+  await mock.faults({ status: 503 })
+  const unavailable = await client().projects.get(ID0).catch((e) => e)
+  assert.ok(unavailable instanceof ocus.ServiceUnavailableError && unavailable instanceof ocus.InternalServerError)
+  await mock.faults({ status: 429, headers: { 'Retry-After': '90' } })
+  const limited = await client({ maxRetries: 2 }).projects.get(ID0).catch((e) => e)
+  assert.ok(limited instanceof ocus.RateLimitError)
+  assert.equal(limited.retryAfter, 90)
+  assert.throws(() => client({ apiKey: 'two words' }), ocus.ConfigurationError)
+  assert.throws(() => client({ baseUrl: 'http://api.ocus.io/v3' }), /insecure/)
+  assert.throws(() => client({ timeoutMs: -1 }), ocus.ConfigurationError)
+  assert.throws(() => client({ maxRetries: 1.5 }), ocus.ConfigurationError)
+  await assert.rejects(client().projects.listPage({ pageSize: -1 }), ocus.ConfigurationError)
+  await assert.rejects(client().projects.get(42), TypeError)
+})
+
+test('the key never appears in inspect, JSON, errors or stacks', async () => {
+  const secret = 'sk_test_revoked'
+  const c = client({ apiKey: secret })
+  const texts = [util.inspect(c, { showHidden: true, depth: 5 }), JSON.stringify(c), String(c), util.inspect(c.projects, { showHidden: true })]
+  const error = await c.projects.listPage().catch((e) => e)
+  texts.push(util.inspect(error), error.stack, JSON.stringify(error), String(error))
+  try {
+    client({ apiKey: `${secret}\r\n` })
+  } catch (e) {
+    texts.push(util.inspect(e), e.stack)
+  }
+  for (const text of texts) assert.ok(!text.includes(secret), text)
+  assert.equal(util.inspect(c), `Client { baseUrl: '${mock.baseUrl}' }`)
+})
+
+test('reads the environment when options are missing', async () => {
+  const script = `const { Client } = require('ocus'); new Client().projects.listPage({ pageSize: 1 }).then(p => console.log(p.data.length))`
+  const out = execFileSync(process.execPath, ['-e', script], {
+    cwd: consumer,
+    env: { ...process.env, OCUS_API_KEY: BETA, OCUS_BASE_URL: mock.baseUrl },
+    encoding: 'utf8',
+  })
+  assert.equal(out.trim(), '1')
+  assert.deepEqual((await mock.requests()).map((r) => r.key), ['beta'])
+})
+
+test('requests from one client run concurrently and never block the event loop', async () => {
+  const c = client()
+  await mock.faults({ delay_ms: 500, times: 4 })
+  let ticks = 0
+  const timer = setInterval(() => ticks++, 10)
+  const started = performance.now()
+  await Promise.all([1, 2, 3, 4].map(() => c.projects.get(ID0)))
+  clearInterval(timer)
+  const elapsed = performance.now() - started
+  assert.ok(elapsed < 1500, `4 x 500 ms took ${elapsed} ms`)
+  assert.ok(ticks >= 25, `the event loop ticked only ${ticks} times`)
+})
+
+test('AbortSignal cancels the request', async () => {
+  const c = client({ timeoutMs: 30000 })
+  await mock.faults({ action: 'hang' })
+  const controller = new AbortController()
+  const pending = c.projects.get(ID0, { signal: controller.signal })
+  setTimeout(() => controller.abort(), 100)
+  const started = performance.now()
+  await assert.rejects(pending, ocus.AbortError)
+  assert.ok(performance.now() - started < 1000)
+  await assert.rejects(c.projects.listPage({ signal: AbortSignal.abort() }), (e) => e.kind === 'cancelled')
+  await mock.faults({ action: 'hang' })
+  await assert.rejects(c.request('GET', '/projects', { signal: AbortSignal.timeout(100) }), ocus.AbortError)
+  assert.equal((await c.projects.get(ID0)).id, ID0) // still usable
+})
+
+test('iteration, pages, generic requests, rotation and close', async () => {
+  const c = client()
+  const ids = []
+  for await (const p of c.projects.list({ pageSize: 40 })) ids.push(p.id)
+  assert.equal(ids.length, 135)
+  assert.equal(new Set(ids).size, 135)
+  const sizes = []
+  for await (const page of c.projects.list({ pageSize: 100 }).pages()) sizes.push(page.data.length)
+  assert.deepEqual(sizes, [100, 35])
+  const page = await c.projects.listPage({ pageSize: 3 })
+  assert.equal([...page].length, 3)
+  assert.ok(page.hasNext && page.nextUrl)
+  const project = await c.projects.get(ID0)
+  assert.equal(project.attributes.name, 'Shoot #001 in Paris')
+  assert.equal(JSON.parse(JSON.stringify(project)).attributes.status, 'not_assigned')
+  const body = await c.request('GET', '/projects', { query: { 'page[size]': 2 } })
+  assert.equal(body.meta.page_size, 2)
+  await assert.rejects(c.request('POST', '/projects', { json: { name: 'x' } }), ocus.MethodNotAllowedError)
+  c.rotateApiKey(BETA)
+  await c.projects.get(ID0)
+  assert.throws(() => c.rotateApiKey('bad key'), ocus.ConfigurationError)
+  const keys = (await mock.requests()).map((r) => r.key)
+  assert.equal(keys.at(-1), 'beta')
+  c.close()
+  assert.ok(c.closed)
+  await assert.rejects(c.projects.get(ID0), /closed/)
+})
+
+test('CommonJS and ESM both load the package from another project', () => {
+  const cjs = execFileSync(process.execPath, ['-e', "const o = require('ocus'); console.log(typeof o.Client, typeof o.PermissionDeniedError)"], { cwd: consumer, encoding: 'utf8' })
+  assert.equal(cjs.trim(), 'function function')
+  const esm = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', "import { Client, OcusError, webhooks } from 'ocus'; import def from 'ocus'; console.log(typeof Client, typeof OcusError, typeof webhooks.verify, def.Client === Client)"],
+    { cwd: consumer, encoding: 'utf8' },
+  )
+  assert.equal(esm.trim(), 'function function function true')
+})
+
+test('the process exits promptly once nothing is pending', () => {
+  const script = `const { Client } = require('ocus');
+    const c = new Client({ apiKey: '${ALPHA}', baseUrl: '${mock.baseUrl}' });
+    c.projects.get('${ID0}').then(p => { console.log(p.id); globalThis.started = Date.now() })`
+  const started = Date.now()
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: consumer, encoding: 'utf8', timeout: 10000 })
+  assert.equal(result.status, 0, result.stderr)
+  assert.equal(result.stdout.trim(), ID0)
+  assert.ok(Date.now() - started < 5000, 'the process lingered')
+})
+
+test('works in worker_threads: 100 workers created, used and terminated', async () => {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { Client } = require(workerData.modulePath);
+    const c = new Client({ apiKey: workerData.key, baseUrl: workerData.baseUrl });
+    c.projects.get(workerData.id).then(p => parentPort.postMessage(p.id), e => parentPort.postMessage('error: ' + e.message));`
+  const modulePath = require.resolve('ocus', { paths: [consumer] })
+  const rssBefore = process.memoryUsage().rss
+  for (let batch = 0; batch < 10; batch++) {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const worker = new Worker(source, { eval: true, workerData: { modulePath, key: ALPHA, baseUrl: mock.baseUrl, id: ID0 } })
+        const message = await new Promise((resolve, reject) => {
+          worker.once('message', resolve)
+          worker.once('error', reject)
+        })
+        await worker.terminate()
+        return message
+      }),
+    )
+    assert.deepEqual(results, Array(10).fill(ID0))
+  }
+  const growthMiB = (process.memoryUsage().rss - rssBefore) / 2 ** 20
+  assert.ok(growthMiB < 150, `RSS grew ${growthMiB.toFixed(1)} MiB over 100 workers`)
+})
+
+test('webhooks sent by the emulator verify', async () => {
+  const received = []
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      try {
+        const event = ocus.webhooks.verify(Buffer.concat(chunks), req.headers[ocus.webhooks.SIGNATURE_HEADER], 'whsec_node')
+        received.push([event.id, event.status])
+        res.writeHead(204).end()
+      } catch (error) {
+        assert.ok(error instanceof ocus.SignatureVerificationError)
+        received.push(error.code)
+        res.writeHead(400).end()
+      }
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${server.address().port}/hooks`
+  const statuses = []
+  for (const extra of [{}, { tamper: true }, { omit_signature: true }]) {
+    const sent = await mock.admin('POST', '/__admin/webhooks', { url, secret: 'whsec_node', event: 'project.status.updated', status: 'completed', ...extra })
+    statuses.push(sent.receiver_status)
+  }
+  server.close()
+  assert.deepEqual(statuses, [204, 400, 400])
+  assert.deepEqual(received, [['project.status.updated', 'completed'], 'signature_mismatch', 'missing_signature'])
+})

@@ -1,0 +1,19 @@
+// The same listing in TypeScript, with the package's types.
+import { Client, type Page, type Project } from 'ocus'
+
+async function main(): Promise<void> {
+  const client = new Client({ maxRetries: 3, timeoutMs: 30_000 })
+  const first: Page = await client.projects.listPage({ pageSize: 5, status: 'completed' })
+  console.log(`completed: ${first.meta.total} projects`)
+  const all: Project[] = []
+  for await (const project of client.projects.list({ pageSize: 100 })) all.push(project)
+  const unknown = all.filter((p) => !p.isKnownStatus).map((p) => p.status)
+  console.log(`${all.length} projects; undocumented statuses: ${unknown.join(', ') || 'none'}`)
+  const raw = await client.request<{ meta: { total: number } }>('GET', '/projects', { query: { 'page[size]': 1 } })
+  console.log(`total from a raw request: ${raw.meta.total}`)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
