@@ -46,6 +46,21 @@ impl From<ocus::Error> for ErrorData {
 
 type Outcome<T> = Either<T, ErrorData>;
 
+/// napi's runtime for our async functions: one worker thread drives every request and its
+/// connection, so a request crosses threads twice (in from the JS thread, back to it) instead
+/// of also bouncing between workers. The JS thread does the rest of the work anyway.
+#[napi_derive::module_init]
+fn init() {
+    if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("ocus-node")
+        .enable_all()
+        .build()
+    {
+        napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
+    }
+}
+
 fn outcome<T>(result: ocus::Result<T>) -> Outcome<T> {
     match result {
         Ok(value) => Either::A(value),
