@@ -1,0 +1,294 @@
+/*
+ * The C ABI against the emulator, built with gcc against include/ocus.h and the static
+ * library, run under valgrind by `make test-c`: success, every error kind, cancellation from
+ * another thread, close, cursors, webhooks and every free function.
+ *
+ * Usage: ffi_test BASE_URL   (the emulator's, started with its demo keys)
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ocus.h"
+
+static const char *base_url;
+static int failures;
+static int checks;
+
+#define CHECK(cond, ...)                                     \
+  do {                                                       \
+    checks++;                                                \
+    if (!(cond)) {                                           \
+      failures++;                                            \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+      fprintf(stderr, __VA_ARGS__);                          \
+      fprintf(stderr, "\n");                                 \
+    }                                                        \
+  } while (0)
+
+/* POSTs a JSON body to the emulator's admin API (plain HTTP/1.1 over a socket). */
+static void admin_post(const char *path, const char *json) {
+  int port = 0;
+  sscanf(strrchr(base_url, ':') + 1, "%d", &port);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {0};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    perror("admin connect");
+    exit(2);
+  }
+  char request[2048];
+  int n = snprintf(request, sizeof request,
+                   "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                   path, strlen(json), json);
+  if (write(fd, request, (size_t)n) != n) exit(2);
+  char response[4096];
+  while (read(fd, response, sizeof response) > 0) {
+  }
+  close(fd);
+}
+
+static OcusClient *client_with(const char *key, int max_retries, int64_t timeout_ms) {
+  OcusClientOptions options = {0};
+  options.api_key = key;
+  options.base_url = base_url;
+  options.max_retries = max_retries;
+  options.timeout_ms = timeout_ms;
+  OcusClient *client = NULL;
+  OcusError *err = NULL;
+  int rc = ocus_client_new(&options, &client, &err);
+  CHECK(rc == OCUS_OK && client != NULL && err == NULL, "client_new rc=%d", rc);
+  return client;
+}
+
+/* Calls get on `id` and checks the resulting code, kind and status. */
+static void expect_get(OcusClient *client, const char *id, int code, const char *kind, int status) {
+  char *json = NULL;
+  OcusError *err = NULL;
+  int rc = ocus_projects_get(client, id, NULL, NULL, &json, &err);
+  CHECK(rc == code, "get %s: rc=%d, expected %d", id, rc, code);
+  if (code == OCUS_OK) {
+    CHECK(json != NULL && strstr(json, id) != NULL, "get %s: json %s", id, json ? json : "(null)");
+    CHECK(err == NULL, "get: err set on success");
+  } else {
+    CHECK(json == NULL, "get: json set on error");
+    CHECK(err != NULL, "get: no error struct");
+    if (err) {
+      CHECK(err->code == code, "err->code %d", err->code);
+      CHECK(strcmp(err->kind, kind) == 0, "kind %s, expected %s", err->kind, kind);
+      CHECK(err->status == status, "status %d, expected %d", err->status, status);
+      CHECK(err->message != NULL && err->display != NULL, "message/display");
+      if (status != 0) CHECK(err->request_id != NULL, "request id for HTTP errors");
+    }
+  }
+  ocus_string_free(json);
+  ocus_error_free(err);
+}
+
+struct blocked_call {
+  OcusClient *client;
+  OcusCancel *cancel;
+  int rc;
+  char kind[32];
+};
+
+static void *call_in_thread(void *arg) {
+  struct blocked_call *call = arg;
+  char *json = NULL;
+  OcusError *err = NULL;
+  call->rc = ocus_projects_get(call->client, "910a2dec-8902-4cc1-9758-35de1c9756ce", NULL, call->cancel, &json, &err);
+  if (err) snprintf(call->kind, sizeof call->kind, "%s", err->kind);
+  ocus_string_free(json);
+  ocus_error_free(err);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s BASE_URL\n", argv[0]);
+    return 2;
+  }
+  base_url = argv[1];
+  const char *id0 = "910a2dec-8902-4cc1-9758-35de1c9756ce";
+  CHECK(strlen(ocus_version()) > 0, "version");
+
+  /* Configuration errors, before anything is sent. */
+  {
+    OcusClientOptions options = {0};
+    options.api_key = "two words";
+    options.base_url = base_url;
+    options.max_retries = -1;
+    OcusClient *client = NULL;
+    OcusError *err = NULL;
+    int rc = ocus_client_new(&options, &client, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && client == NULL, "bad key rc=%d", rc);
+    CHECK(err && strcmp(err->kind, "configuration") == 0 && strstr(err->message, "two words") == NULL, "bad key error");
+    ocus_error_free(err);
+    options.api_key = "ocus_demo_key";
+    options.base_url = "http://api.ocus.io/v3";
+    rc = ocus_client_new(&options, &client, NULL); /* err may be NULL */
+    CHECK(rc == OCUS_ERR_CONFIGURATION, "insecure URL rc=%d", rc);
+    rc = ocus_client_new(&options, NULL, NULL);
+    CHECK(rc == OCUS_ERR_CONFIGURATION, "NULL out rc=%d", rc);
+  }
+
+  OcusClient *client = client_with("ocus_demo_key", 0, 0);
+  char *url = ocus_client_base_url(client);
+  CHECK(url && strcmp(url, base_url) == 0, "base url %s", url);
+  ocus_string_free(url);
+
+  /* Success, and the statuses the emulator produces on its own. */
+  expect_get(client, id0, OCUS_OK, NULL, 0);
+  expect_get(client, "00000000-0000-4000-8000-000000000000", OCUS_ERR_NOT_FOUND, "not_found", 404);
+  OcusClient *unknown = client_with("not_a_real_key", 0, 0);
+  expect_get(unknown, id0, OCUS_ERR_UNAUTHORIZED, "unauthorized", 401);
+  ocus_client_free(unknown);
+  OcusClient *revoked = client_with("ocus_demo_revoked_key", 0, 0);
+  expect_get(revoked, id0, OCUS_ERR_FORBIDDEN, "forbidden", 403);
+  ocus_client_free(revoked);
+
+  /* Every other kind through injected faults. */
+  struct {
+    const char *fault;
+    int code;
+    const char *kind;
+    int status;
+  } faults[] = {
+      {"{\"status\": 400}", OCUS_ERR_INVALID_REQUEST, "invalid_request", 400},
+      {"{\"status\": 405}", OCUS_ERR_METHOD_NOT_ALLOWED, "method_not_allowed", 405},
+      {"{\"status\": 409}", OCUS_ERR_CONFLICT, "conflict", 409},
+      {"{\"status\": 429, \"headers\": {\"Retry-After\": \"7\"}}", OCUS_ERR_RATE_LIMITED, "rate_limited", 429},
+      {"{\"status\": 500}", OCUS_ERR_SERVER_ERROR, "server_error", 500},
+      {"{\"status\": 503}", OCUS_ERR_SERVICE_UNAVAILABLE, "service_unavailable", 503},
+      {"{\"status\": 418}", OCUS_ERR_API_ERROR, "api_error", 418},
+      {"{\"action\": \"malformed\"}", OCUS_ERR_DECODE, "decode", 0},
+      {"{\"action\": \"reset\"}", OCUS_ERR_CONNECTION, "connection", 0},
+  };
+  for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+    admin_post("/__admin/faults", faults[i].fault);
+    expect_get(client, id0, faults[i].code, faults[i].kind, faults[i].status);
+  }
+  {
+    admin_post("/__admin/faults", "{\"status\": 429, \"headers\": {\"Retry-After\": \"7\"}}");
+    OcusError *err = NULL;
+    char *json = NULL;
+    ocus_projects_get(client, id0, NULL, NULL, &json, &err);
+    CHECK(err && err->retry_after_ms == 7000 && err->error_code && strcmp(err->error_code, "rate_limited") == 0,
+          "retry-after and code");
+    ocus_error_free(err);
+  }
+  OcusClient *refused = NULL;
+  {
+    OcusClientOptions options = {0};
+    options.api_key = "ocus_demo_key";
+    options.base_url = "http://127.0.0.1:9/v3";
+    options.max_retries = 0;
+    ocus_client_new(&options, &refused, NULL);
+    expect_get(refused, id0, OCUS_ERR_CONNECTION, "connection", 0);
+    ocus_client_free(refused);
+  }
+  OcusClient *impatient = client_with("ocus_demo_key", 0, 200);
+  admin_post("/__admin/faults", "{\"action\": \"hang\"}");
+  expect_get(impatient, id0, OCUS_ERR_TIMEOUT, "timeout", 0);
+  ocus_client_free(impatient);
+
+  /* Cancellation from another thread, then close while a call runs. */
+  {
+    admin_post("/__admin/faults", "{\"action\": \"hang\"}");
+    struct blocked_call call = {client, ocus_cancel_new(), -1, ""};
+    pthread_t thread;
+    pthread_create(&thread, NULL, call_in_thread, &call);
+    usleep(200 * 1000);
+    ocus_cancel_cancel(call.cancel);
+    pthread_join(thread, NULL);
+    CHECK(call.rc == OCUS_ERR_CANCELLED && strcmp(call.kind, "cancelled") == 0, "cancel rc=%d kind=%s", call.rc, call.kind);
+    ocus_cancel_free(call.cancel);
+    expect_get(client, id0, OCUS_OK, NULL, 0); /* still usable */
+  }
+
+  /* A generic request, a page, a cursor over every page, rotation. */
+  {
+    char *json = NULL;
+    int rc = ocus_request(client, "GET", "/projects", "{\"page[size]\": \"2\"}", NULL, NULL, false, NULL, &json, NULL);
+    CHECK(rc == OCUS_OK && strstr(json, "\"page_size\":2"), "request rc=%d", rc);
+    ocus_string_free(json);
+    json = NULL;
+    OcusError *err = NULL;
+    rc = ocus_request(client, "GET", "/projects", "{not json", NULL, NULL, false, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL, "bad query json rc=%d", rc);
+    ocus_error_free(err);
+    OcusListOptions list = {0};
+    list.page_size = 3;
+    list.call.max_retries = -1;
+    rc = ocus_projects_list(client, &list, NULL, &json, NULL);
+    CHECK(rc == OCUS_OK && strstr(json, "\"has_next\":true"), "list rc=%d", rc);
+    ocus_string_free(json);
+    list.page_size = 50;
+    OcusCursor *cursor = NULL;
+    rc = ocus_cursor_new(client, &list, &cursor, NULL);
+    CHECK(rc == OCUS_OK, "cursor rc=%d", rc);
+    int pages = 0;
+    for (;;) {
+      char *page = NULL;
+      rc = ocus_cursor_next(cursor, NULL, &page, NULL);
+      if (rc != OCUS_OK || page == NULL) break;
+      pages++;
+      ocus_string_free(page);
+    }
+    CHECK(rc == OCUS_OK && pages == 3, "cursor pages=%d rc=%d", pages, rc);
+    ocus_cursor_free(cursor);
+    rc = ocus_client_rotate_api_key(client, "bad key", &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION, "rotate to a bad key rc=%d", rc);
+    ocus_error_free(err);
+    CHECK(ocus_client_rotate_api_key(client, "ocus_demo_key", NULL) == OCUS_OK, "rotate");
+  }
+
+  /* Webhooks. */
+  {
+    const char *body = "{\"type\":\"event\",\"id\":\"project.updated\",\"attributes\":{\"project_id\":\"p1\"}}";
+    char *signature = ocus_webhook_sign((const uint8_t *)body, strlen(body), (const uint8_t *)"whsec", 5);
+    char *json = NULL;
+    int rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), signature, (const uint8_t *)"whsec", 5, &json, NULL);
+    CHECK(rc == OCUS_OK && strstr(json, "project.updated"), "verify rc=%d", rc);
+    ocus_string_free(json);
+    OcusError *err = NULL;
+    rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), signature, (const uint8_t *)"other", 5, &json, &err);
+    CHECK(rc == OCUS_ERR_INVALID_SIGNATURE && err && strcmp(err->error_code, "signature_mismatch") == 0, "mismatch");
+    ocus_error_free(err);
+    err = NULL;
+    rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), NULL, (const uint8_t *)"whsec", 5, &json, &err);
+    CHECK(rc == OCUS_ERR_INVALID_SIGNATURE && err && strcmp(err->error_code, "missing_signature") == 0, "missing");
+    ocus_error_free(err);
+    ocus_string_free(signature);
+  }
+
+  /* Close while a call runs: it returns promptly; later calls fail; then free. */
+  {
+    admin_post("/__admin/faults", "{\"action\": \"hang\"}");
+    struct blocked_call call = {client, NULL, -1, ""};
+    pthread_t thread;
+    pthread_create(&thread, NULL, call_in_thread, &call);
+    usleep(200 * 1000);
+    ocus_client_close(client);
+    pthread_join(thread, NULL);
+    CHECK(call.rc == OCUS_ERR_CONFIGURATION, "close while running rc=%d", call.rc);
+    expect_get(client, id0, OCUS_ERR_CONFIGURATION, "configuration", 0);
+    ocus_client_close(client); /* idempotent */
+  }
+  ocus_client_free(client);
+  ocus_client_free(NULL);
+  ocus_error_free(NULL);
+  ocus_string_free(NULL);
+  ocus_cancel_free(NULL);
+
+  printf("%d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}

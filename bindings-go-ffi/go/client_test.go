@@ -1,0 +1,318 @@
+package ocus_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ocus/ocus-go"
+	"github.com/ocus/ocus-go/webhooks"
+)
+
+func newClient(t testing.TB, opts ...ocus.Option) *ocus.Client {
+	t.Helper()
+	c, err := ocus.NewClient(append([]ocus.Option{ocus.WithAPIKey(alpha), ocus.WithBaseURL(mock.baseURL), ocus.WithMaxRetries(0)}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestErrorsMatchSentinelsAndCarryFields(t *testing.T) {
+	mock.reset(t)
+	ctx := context.Background()
+	revoked := newClient(t, ocus.WithAPIKey("sk_test_revoked"))
+	_, err := revoked.Projects.List(ctx, nil)
+	if !errors.Is(err, ocus.ErrForbidden) {
+		t.Fatalf("want ErrForbidden, got %v", err)
+	}
+	var apiErr *ocus.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != 403 || apiErr.Kind != "forbidden" ||
+		apiErr.Message != "Forbidden. This API key has been revoked or expired." || !strings.HasPrefix(apiErr.RequestID, "req_") {
+		t.Fatalf("fields: %+v", apiErr)
+	}
+	_, err = newClient(t, ocus.WithAPIKey("sk_nope")).Projects.Get(ctx, id0)
+	if !errors.Is(err, ocus.ErrUnauthorized) {
+		t.Fatalf("want ErrUnauthorized, got %v", err)
+	}
+	mock.faults(t, map[string]any{"status": 503}, map[string]any{"status": 429, "headers": map[string]string{"Retry-After": "90"}})
+	c := newClient(t)
+	_, err = c.Projects.Get(ctx, id0)
+	if !errors.Is(err, ocus.ErrServiceUnavailable) || !errors.Is(err, ocus.ErrServer) {
+		t.Fatalf("503: %v", err)
+	}
+	_, err = c.Projects.Get(ctx, id0)
+	if !errors.As(err, &apiErr) || !errors.Is(err, ocus.ErrRateLimited) || apiErr.RetryAfter != 90*time.Second {
+		t.Fatalf("429: %v", err)
+	}
+	if _, err := ocus.NewClient(ocus.WithAPIKey("two words")); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("bad key: %v", err)
+	}
+	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL("http://api.ocus.io/v3")); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("insecure URL: %v", err)
+	}
+	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithTimeout(-time.Second)); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("negative timeout: %v", err)
+	}
+}
+
+func TestTheKeyIsNeverPrinted(t *testing.T) {
+	mock.reset(t)
+	secret := "sk_test_revoked"
+	opt := ocus.WithAPIKey(secret)
+	c := newClient(t, opt)
+	_, err := c.Projects.Get(context.Background(), id0)
+	_, keyErr := ocus.NewClient(ocus.WithAPIKey(secret + "\r\n"))
+	for _, text := range []string{
+		fmt.Sprintf("%v %+v %#v %s", c, c, c, c),
+		fmt.Sprintf("%v %+v %#v", opt, opt, opt),
+		fmt.Sprintf("%v %+v %#v", err, err, err),
+		fmt.Sprintf("%v %+v %#v", keyErr, keyErr, keyErr),
+	} {
+		if strings.Contains(text, secret) {
+			t.Fatalf("key printed: %s", text)
+		}
+	}
+	if got := fmt.Sprintf("%+v", c); got != fmt.Sprintf("ocus.Client{BaseURL: %q}", mock.baseURL) {
+		t.Fatalf("unexpected format %s", got)
+	}
+}
+
+func TestEnvironmentIsTheDefault(t *testing.T) {
+	mock.reset(t)
+	t.Setenv("OCUS_API_KEY", beta)
+	t.Setenv("OCUS_BASE_URL", mock.baseURL)
+	c, err := ocus.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Projects.List(context.Background(), &ocus.ListParams{PageSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mock.requests(t)[0]["key"]; got != "beta" {
+		t.Fatalf("sent key %v", got)
+	}
+}
+
+func TestThousandGoroutinesShareOneClient(t *testing.T) {
+	mock.reset(t)
+	c := newClient(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for i := 0; i < 1000; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := c.Projects.Get(context.Background(), id0)
+			if err == nil && p.ID != id0 {
+				err = fmt.Errorf("wrong project %s", p.ID)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+func TestContextCancelAndDeadlineStopTheRequest(t *testing.T) {
+	mock.reset(t)
+	c := newClient(t, ocus.WithTimeout(30*time.Second))
+	mock.faults(t, map[string]any{"action": "hang"})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	started := time.Now()
+	if _, err := c.Projects.Get(ctx, id0); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	if time.Since(started) > time.Second {
+		t.Fatalf("cancel took %v", time.Since(started))
+	}
+	mock.faults(t, map[string]any{"action": "hang"})
+	ctx, stop := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	defer stop()
+	if _, err := c.Projects.List(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want DeadlineExceeded, got %v", err)
+	}
+	if _, err := c.Projects.Get(context.Background(), id0); err != nil {
+		t.Fatalf("client unusable after cancel: %v", err)
+	}
+}
+
+func TestCloseWhileRequestsRun(t *testing.T) {
+	mock.reset(t)
+	c, _ := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL(mock.baseURL), ocus.WithTimeout(30*time.Second))
+	mock.faults(t, map[string]any{"action": "hang", "times": 5})
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Projects.Get(context.Background(), id0)
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	started := time.Now()
+	c.Close()
+	wg.Wait()
+	if time.Since(started) > 2*time.Second {
+		t.Fatalf("Close took %v", time.Since(started))
+	}
+	for _, err := range errs {
+		if !errors.Is(err, ocus.ErrClosed) || !errors.Is(err, ocus.ErrConfiguration) {
+			t.Fatalf("want ErrClosed, got %v", err)
+		}
+	}
+	if _, err := c.Projects.Get(context.Background(), id0); !errors.Is(err, ocus.ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIterationRequestsAndRotation(t *testing.T) {
+	mock.reset(t)
+	ctx := context.Background()
+	c := newClient(t)
+	seen := map[string]bool{}
+	for p, err := range c.Projects.All(ctx, &ocus.ListParams{PageSize: 40}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[p.ID] = true
+	}
+	if len(seen) != 135 {
+		t.Fatalf("%d projects", len(seen))
+	}
+	count := 0
+	for range c.Projects.All(ctx, nil) { // stopping early frees the cursor
+		if count++; count == 3 {
+			break
+		}
+	}
+	raw, err := c.Request(ctx, "GET", "/projects", &ocus.RequestOptions{Query: map[string]string{"page[size]": "2"}})
+	if err != nil || !strings.Contains(string(raw), `"page_size":2`) {
+		t.Fatalf("request: %v %s", err, raw)
+	}
+	if _, err := c.Request(ctx, "POST", "/projects", &ocus.RequestOptions{JSON: map[string]string{"name": "x"}}); !errors.Is(err, ocus.ErrMethodNotAllowed) {
+		t.Fatalf("POST: %v", err)
+	}
+	if err := c.RotateAPIKey(beta); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RotateAPIKey("bad key"); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("bad rotation: %v", err)
+	}
+	p, err := c.Projects.Get(ctx, id0)
+	if err != nil || p.Attributes["name"] != "Shoot #001 in Paris" || !p.IsKnownStatus || p.Status != ocus.StatusNotAssigned {
+		t.Fatalf("get: %v %+v", err, p)
+	}
+	log := mock.requests(t)
+	if log[len(log)-1]["key"] != "beta" {
+		t.Fatalf("rotation not used: %v", log[len(log)-1]["key"])
+	}
+}
+
+func TestWebhooksFromTheEmulatorVerify(t *testing.T) {
+	mock.reset(t)
+	var mu sync.Mutex
+	var got []string
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		event, err := webhooks.Verify(body, r.Header.Get(webhooks.SignatureHeader), "whsec_go")
+		mu.Lock()
+		defer mu.Unlock()
+		var e *ocus.Error
+		switch {
+		case err == nil:
+			got = append(got, event.ID+" "+event.Status)
+			w.WriteHeader(204)
+		case errors.Is(err, ocus.ErrInvalidSignature) && errors.As(err, &e):
+			got = append(got, e.Code)
+			w.WriteHeader(400)
+		default:
+			t.Errorf("unexpected %v", err)
+		}
+	}))
+	defer server.Close()
+	var statuses []string
+	for _, extra := range []map[string]any{{}, {"tamper": true}, {"omit_signature": true}} {
+		body := map[string]any{"url": server.URL + "/hooks", "secret": "whsec_go", "event": "project.status.updated", "status": "completed"}
+		for k, v := range extra {
+			body[k] = v
+		}
+		sent := mock.admin(t, "POST", "/__admin/webhooks", body)
+		statuses = append(statuses, strconv.Itoa(int(sent["receiver_status"].(float64))))
+	}
+	if strings.Join(statuses, ",") != "204,400,400" {
+		t.Fatalf("statuses %v", statuses)
+	}
+	if strings.Join(got, ",") != "project.status.updated completed,signature_mismatch,missing_signature" {
+		t.Fatalf("received %v", got)
+	}
+}
+
+func rssKiB(t testing.TB) int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			n, _ := strconv.Atoi(strings.Fields(line)[1])
+			return n
+		}
+	}
+	t.Fatal("no VmRSS")
+	return 0
+}
+
+func TestNoLeakOver100kRequests(t *testing.T) {
+	mock.reset(t)
+	c := newClient(t)
+	run := func(n int) {
+		var wg sync.WaitGroup
+		per := n / 8
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < per; i++ {
+					if _, err := c.Projects.Get(context.Background(), id0); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	run(20_000)
+	runtime.GC()
+	before := rssKiB(t)
+	run(100_000)
+	runtime.GC()
+	growth := float64(rssKiB(t)-before) / 1024
+	if growth >= 10 {
+		t.Fatalf("RSS grew %.1f MiB over 100k requests", growth)
+	}
+	t.Logf("RSS growth over 100k requests: %.1f MiB", growth)
+}

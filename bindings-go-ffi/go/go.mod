@@ -1,0 +1,3 @@
+module github.com/ocus/ocus-go
+
+go 1.23

@@ -1,0 +1,315 @@
+// Package ffi is the cgo plumbing over the C ABI (include/ocus.h). It converts Go values to C
+// and back and frees everything it allocates; it decides nothing.
+//
+// The static library is linked by its full path (with -L/-l the linker would prefer the .so
+// and the program would fail at run time); build it first with
+// `cargo build --release -p ocus-ffi` (or `make go-lib`). The extra flags come from
+// `rustc --print native-static-libs`.
+package ffi
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../../include
+#cgo LDFLAGS: ${SRCDIR}/../../../../target/release/libocus_ffi.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#include <stdlib.h>
+#include "ocus.h"
+*/
+import "C"
+
+import (
+	"time"
+	"unsafe"
+)
+
+// ErrorData is a core error, copied out of the C struct.
+type ErrorData struct {
+	Code       int
+	Kind       string
+	Message    string
+	Display    string
+	Status     int
+	ErrorCode  string
+	RequestID  string
+	RetryAfter time.Duration
+	HasRetry   bool
+	Body       string
+}
+
+func goString(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	return C.GoString(s)
+}
+
+// takeError copies and frees a C error.
+func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
+	if code == C.OCUS_OK {
+		return nil
+	}
+	if e == nil {
+		return &ErrorData{Code: int(code), Kind: "api_error", Message: "unknown error", Display: "api_error: unknown error"}
+	}
+	defer C.ocus_error_free(e)
+	data := &ErrorData{
+		Code:      int(e.code),
+		Kind:      goString(e.kind),
+		Message:   goString(e.message),
+		Display:   goString(e.display),
+		Status:    int(e.status),
+		ErrorCode: goString(e.error_code),
+		RequestID: goString(e.request_id),
+		Body:      goString(e.body),
+	}
+	if e.retry_after_ms >= 0 {
+		data.HasRetry = true
+		data.RetryAfter = time.Duration(e.retry_after_ms) * time.Millisecond
+	}
+	return data
+}
+
+// takeString copies and frees a C string.
+func takeString(s *C.char) string {
+	if s == nil {
+		return ""
+	}
+	defer C.ocus_string_free(s)
+	return C.GoString(s)
+}
+
+// cString allocates a C copy of s (nil for ""); the caller frees it with freeAll.
+func cString(s string, keep *[]unsafe.Pointer) *C.char {
+	if s == "" {
+		return nil
+	}
+	p := C.CString(s)
+	*keep = append(*keep, unsafe.Pointer(p))
+	return p
+}
+
+func freeAll(keep []unsafe.Pointer) {
+	for _, p := range keep {
+		C.free(p)
+	}
+}
+
+// ClientOptions mirrors OcusClientOptions.
+type ClientOptions struct {
+	APIKey           string
+	APIKeyFile       string
+	BaseURL          string
+	TimeoutMs        int64
+	ConnectTimeoutMs int64
+	MaxRetries       int32 // -1: default
+	UserAgent        string
+}
+
+// CallOptions mirrors OcusCallOptions.
+type CallOptions struct {
+	TimeoutMs  int64
+	MaxRetries int32 // -1: client's
+}
+
+// ListOptions mirrors OcusListOptions.
+type ListOptions struct {
+	PageSize   int32
+	PageNumber int32
+	Status     string
+	ParamsJSON string
+	Call       CallOptions
+}
+
+// Client owns an OcusClient handle.
+type Client struct{ ptr *C.OcusClient }
+
+// Cursor owns an OcusCursor handle.
+type Cursor struct{ ptr *C.OcusCursor }
+
+// Cancel owns an OcusCancel handle.
+type Cancel struct{ ptr *C.OcusCancel }
+
+func (c *Cancel) raw() *C.OcusCancel {
+	if c == nil {
+		return nil
+	}
+	return c.ptr
+}
+
+func callOptions(o CallOptions) C.OcusCallOptions {
+	return C.OcusCallOptions{timeout_ms: C.int64_t(o.TimeoutMs), max_retries: C.int32_t(o.MaxRetries)}
+}
+
+func listOptions(o ListOptions, keep *[]unsafe.Pointer) C.OcusListOptions {
+	return C.OcusListOptions{
+		page_size:   C.int32_t(o.PageSize),
+		page_number: C.int32_t(o.PageNumber),
+		status:      cString(o.Status, keep),
+		params_json: cString(o.ParamsJSON, keep),
+		call:        callOptions(o.Call),
+	}
+}
+
+// NewClient builds a client.
+func NewClient(o ClientOptions) (*Client, *ErrorData) {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	options := C.OcusClientOptions{
+		api_key:            cString(o.APIKey, &keep),
+		api_key_file:       cString(o.APIKeyFile, &keep),
+		base_url:           cString(o.BaseURL, &keep),
+		timeout_ms:         C.int64_t(o.TimeoutMs),
+		connect_timeout_ms: C.int64_t(o.ConnectTimeoutMs),
+		max_retries:        C.int32_t(o.MaxRetries),
+		user_agent:         cString(o.UserAgent, &keep),
+	}
+	var out *C.OcusClient
+	var e *C.OcusError
+	code := C.ocus_client_new(&options, &out, &e)
+	if data := takeError(code, e); data != nil {
+		return nil, data
+	}
+	return &Client{ptr: out}, nil
+}
+
+// Close makes calls in flight return and later calls fail.
+func (c *Client) Close() { C.ocus_client_close(c.ptr) }
+
+// Free releases the handle; no call may be using it.
+func (c *Client) Free() {
+	C.ocus_client_free(c.ptr)
+	c.ptr = nil
+}
+
+// BaseURL is the client's base URL.
+func (c *Client) BaseURL() string { return takeString(C.ocus_client_base_url(c.ptr)) }
+
+// RotateAPIKey replaces the key.
+func (c *Client) RotateAPIKey(key string) *ErrorData {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	var e *C.OcusError
+	return takeError(C.ocus_client_rotate_api_key(c.ptr, cString(key, &keep), &e), e)
+}
+
+// GetProject returns the project JSON.
+func (c *Client) GetProject(id string, o CallOptions, cancel *Cancel) (string, *ErrorData) {
+	cid := C.CString(id)
+	defer C.free(unsafe.Pointer(cid))
+	options := callOptions(o)
+	var out *C.char
+	var e *C.OcusError
+	code := C.ocus_projects_get(c.ptr, cid, &options, cancel.raw(), &out, &e)
+	if data := takeError(code, e); data != nil {
+		return "", data
+	}
+	return takeString(out), nil
+}
+
+// ListProjects returns one page as JSON.
+func (c *Client) ListProjects(o ListOptions, cancel *Cancel) (string, *ErrorData) {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	options := listOptions(o, &keep)
+	var out *C.char
+	var e *C.OcusError
+	code := C.ocus_projects_list(c.ptr, &options, cancel.raw(), &out, &e)
+	if data := takeError(code, e); data != nil {
+		return "", data
+	}
+	return takeString(out), nil
+}
+
+// NewCursor starts a cursor over every page.
+func (c *Client) NewCursor(o ListOptions) (*Cursor, *ErrorData) {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	options := listOptions(o, &keep)
+	var out *C.OcusCursor
+	var e *C.OcusError
+	code := C.ocus_cursor_new(c.ptr, &options, &out, &e)
+	if data := takeError(code, e); data != nil {
+		return nil, data
+	}
+	return &Cursor{ptr: out}, nil
+}
+
+// Next returns the next page's JSON, or done.
+func (c *Cursor) Next(cancel *Cancel) (page string, done bool, err *ErrorData) {
+	var out *C.char
+	var e *C.OcusError
+	code := C.ocus_cursor_next(c.ptr, cancel.raw(), &out, &e)
+	if data := takeError(code, e); data != nil {
+		return "", false, data
+	}
+	if out == nil {
+		return "", true, nil
+	}
+	return takeString(out), false, nil
+}
+
+// Free releases the cursor.
+func (c *Cursor) Free() {
+	C.ocus_cursor_free(c.ptr)
+	c.ptr = nil
+}
+
+// Request sends any v3 request; queryJSON and bodyJSON may be "".
+func (c *Client) Request(method, path, queryJSON, bodyJSON string, o CallOptions, retryNonIdempotent bool, cancel *Cancel) (string, *ErrorData) {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	cmethod := C.CString(method)
+	cpath := C.CString(path)
+	keep = append(keep, unsafe.Pointer(cmethod), unsafe.Pointer(cpath))
+	options := callOptions(o)
+	var out *C.char
+	var e *C.OcusError
+	code := C.ocus_request(c.ptr, cmethod, cpath, cString(queryJSON, &keep), cString(bodyJSON, &keep), &options,
+		C.bool(retryNonIdempotent), cancel.raw(), &out, &e)
+	if data := takeError(code, e); data != nil {
+		return "", data
+	}
+	return takeString(out), nil
+}
+
+// NewCancel creates a cancellation handle.
+func NewCancel() *Cancel { return &Cancel{ptr: C.ocus_cancel_new()} }
+
+// Cancel stops the calls waiting on the handle.
+func (c *Cancel) Cancel() { C.ocus_cancel_cancel(c.ptr) }
+
+// Free releases the handle; no call may be waiting on it.
+func (c *Cancel) Free() {
+	C.ocus_cancel_free(c.ptr)
+	c.ptr = nil
+}
+
+func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+}
+
+// VerifyWebhook checks a signature and returns the event JSON.
+func VerifyWebhook(body []byte, signature string, secret []byte) (string, *ErrorData) {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	b, bl := bytesArg(body)
+	s, sl := bytesArg(secret)
+	var out *C.char
+	var e *C.OcusError
+	code := C.ocus_webhook_verify(b, bl, cString(signature, &keep), s, sl, &out, &e)
+	if data := takeError(code, e); data != nil {
+		return "", data
+	}
+	return takeString(out), nil
+}
+
+// SignWebhook returns the signature OCUS sends for body.
+func SignWebhook(body, secret []byte) string {
+	b, bl := bytesArg(body)
+	s, sl := bytesArg(secret)
+	return takeString(C.ocus_webhook_sign(b, bl, s, sl))
+}
+
+// Version is the native library's version.
+func Version() string { return C.GoString(C.ocus_version()) }

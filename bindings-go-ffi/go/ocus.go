@@ -1,0 +1,247 @@
+// Package ocus is the client for the OCUS API v3 (on-demand photo and video shoots).
+//
+// It wraps the ocus Rust core through a C ABI: authentication, key handling, retries,
+// timeouts, redirects, error mapping, pagination and webhook verification are done once,
+// there. Build the static library first: `cargo build --release -p ocus-ffi` (see README).
+//
+//	c, err := ocus.NewClient() // OCUS_API_KEY / OCUS_API_KEY_FILE, OCUS_BASE_URL
+//	if err != nil { ... }
+//	defer c.Close()
+//	for p, err := range c.Projects.All(ctx, nil) { ... }
+package ocus
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ocus/ocus-go/internal/ffi"
+)
+
+// Version of the SDK (the native library's).
+var Version = ffi.Version()
+
+type config struct {
+	apiKey         string
+	apiKeyFile     string
+	baseURL        string
+	timeout        time.Duration
+	connectTimeout time.Duration
+	maxRetries     int
+	err            error
+}
+
+// Option configures a Client. Values not set come from the environment (OCUS_API_KEY,
+// OCUS_API_KEY_FILE, OCUS_BASE_URL), then the defaults.
+type Option func(*config)
+
+// WithAPIKey sets the key. It is validated before anything is sent and never printed.
+func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
+
+// WithAPIKeyFile reads the key from a file, re-read once on 401/403 so keys rotate
+// without a restart.
+func WithAPIKeyFile(path string) Option { return func(c *config) { c.apiKeyFile = path } }
+
+// WithBaseURL sets the API base URL (https://, or http:// to a loopback host).
+func WithBaseURL(url string) Option { return func(c *config) { c.baseURL = url } }
+
+// WithTimeout sets the time allowed for each attempt, body included (default 60s).
+// The context's deadline, if any, bounds the whole call including retries.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.err = configurationError("the timeout must be positive")
+		}
+		c.timeout = d
+	}
+}
+
+// WithConnectTimeout sets the time allowed to connect (default 10s).
+func WithConnectTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			c.err = configurationError("the connect timeout must be positive")
+		}
+		c.connectTimeout = d
+	}
+}
+
+// WithMaxRetries sets the retries after the first attempt (default 2).
+func WithMaxRetries(n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.err = configurationError("max retries must not be negative")
+		}
+		c.maxRetries = n
+	}
+}
+
+// Client is safe for concurrent use by many goroutines.
+type Client struct {
+	// Projects is the projects resource.
+	Projects *ProjectsService
+
+	native  *ffi.Client
+	baseURL string
+	mu      sync.RWMutex // held shared by calls, exclusively by Close before freeing
+	closed  atomic.Bool
+}
+
+// NewClient builds a client. Nothing is sent.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{maxRetries: -1}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
+	native, e := ffi.NewClient(ffi.ClientOptions{
+		APIKey:           cfg.apiKey,
+		APIKeyFile:       cfg.apiKeyFile,
+		BaseURL:          cfg.baseURL,
+		TimeoutMs:        cfg.timeout.Milliseconds(),
+		ConnectTimeoutMs: cfg.connectTimeout.Milliseconds(),
+		MaxRetries:       int32(cfg.maxRetries),
+		UserAgent:        "ocus-go/" + ffi.Version(),
+	})
+	if e != nil {
+		return nil, toError(e)
+	}
+	c := &Client{native: native, baseURL: native.BaseURL()}
+	c.Projects = &ProjectsService{client: c}
+	return c, nil
+}
+
+// BaseURL is where requests go.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// Close stops the calls in flight (they return ErrClosed), waits for them to return and
+// frees the client. Idempotent.
+func (c *Client) Close() error {
+	if c.closed.Swap(true) {
+		return nil
+	}
+	c.native.Close()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.native.Free()
+	return nil
+}
+
+// RotateAPIKey replaces the key; requests in flight finish with the old one.
+func (c *Client) RotateAPIKey(key string) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed.Load() {
+		return closedError()
+	}
+	if e := c.native.RotateAPIKey(key); e != nil {
+		return toError(e)
+	}
+	return nil
+}
+
+// String never shows the key.
+func (c *Client) String() string { return fmt.Sprintf("ocus.Client{BaseURL: %q}", c.baseURL) }
+
+// Format makes every verb (%v, %+v, %#v, %s) print String: the struct holds no key, but
+// this keeps it so.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
+
+// call runs one native call with ctx's cancellation wired to a native cancel handle.
+func (c *Client) call(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed.Load() {
+		return "", closedError()
+	}
+	var cancel *ffi.Cancel
+	if done := ctx.Done(); done != nil {
+		cancel = ffi.NewCancel()
+		defer cancel.Free()
+		stop := make(chan struct{})
+		var watcher sync.WaitGroup
+		watcher.Add(1)
+		go func() {
+			defer watcher.Done()
+			select {
+			case <-done:
+				cancel.Cancel()
+			case <-stop:
+			}
+		}()
+		defer func() {
+			close(stop)
+			watcher.Wait() // before cancel.Free
+		}()
+	}
+	out, e := fn(cancel)
+	if e != nil {
+		if e.Kind == "cancelled" && ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if c.closed.Load() && e.Kind == "configuration" && e.Message == "the client is closed" {
+			return "", closedError()
+		}
+		return "", toError(e)
+	}
+	return out, nil
+}
+
+// RequestOptions are the optional parts of a generic request.
+type RequestOptions struct {
+	Query              map[string]string
+	JSON               any           // marshalled with encoding/json
+	Timeout            time.Duration // per attempt; 0: the client's
+	MaxRetries         *int          // nil: the client's
+	RetryNonIdempotent bool          // allow retrying POST/PATCH
+}
+
+// Request sends any v3 request with the same auth, retries and errors, and returns the JSON
+// body (null for an empty one).
+func (c *Client) Request(ctx context.Context, method, path string, opts *RequestOptions) (json.RawMessage, error) {
+	if opts == nil {
+		opts = &RequestOptions{}
+	}
+	var query, body string
+	if len(opts.Query) > 0 {
+		b, err := json.Marshal(opts.Query)
+		if err != nil {
+			return nil, configurationError("the query cannot be encoded: " + err.Error())
+		}
+		query = string(b)
+	}
+	if opts.JSON != nil {
+		b, err := json.Marshal(opts.JSON)
+		if err != nil {
+			return nil, configurationError("the JSON body cannot be encoded: " + err.Error())
+		}
+		body = string(b)
+	}
+	call := callOptions(opts.Timeout, opts.MaxRetries)
+	out, err := c.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+		return c.native.Request(method, path, query, body, call, opts.RetryNonIdempotent, cancel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(out), nil
+}
+
+func callOptions(timeout time.Duration, maxRetries *int) ffi.CallOptions {
+	o := ffi.CallOptions{TimeoutMs: timeout.Milliseconds(), MaxRetries: -1}
+	if maxRetries != nil && *maxRetries >= 0 {
+		o.MaxRetries = int32(*maxRetries)
+	}
+	return o
+}

@@ -1,0 +1,240 @@
+package ocus
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"time"
+
+	"github.com/ocus/ocus-go/internal/ffi"
+)
+
+// ProjectStatus is a project's status. The set is open: values this version does not
+// know are kept as they were sent (see Project.IsKnownStatus).
+type ProjectStatus string
+
+// The statuses OCUS documents.
+const (
+	StatusNotAssigned       ProjectStatus = "not_assigned"
+	StatusAssigned          ProjectStatus = "assigned"
+	StatusWaitingForVisuals ProjectStatus = "waiting_for_visuals"
+	StatusPendingValidation ProjectStatus = "pending_validation"
+	StatusCompleted         ProjectStatus = "completed"
+	StatusCanceled          ProjectStatus = "canceled"
+	StatusArchived          ProjectStatus = "archived"
+)
+
+// Project is a project as the JSON:API resource object the server sent; nothing is dropped.
+type Project struct {
+	ID            string
+	Type          string
+	Status        ProjectStatus
+	IsKnownStatus bool
+	Attributes    map[string]any
+	Raw           json.RawMessage // the resource object as sent
+}
+
+// Page is one page of a list.
+type Page struct {
+	Data    []Project
+	Links   map[string]any
+	Meta    map[string]any
+	HasNext bool
+	NextURL string
+}
+
+// ListParams filter and page a list; zero values are not sent.
+type ListParams struct {
+	PageSize   int
+	PageNumber int
+	Status     ProjectStatus
+	Params     map[string]string // extra query parameters
+	Timeout    time.Duration     // per attempt; 0: the client's
+	MaxRetries *int              // nil: the client's
+}
+
+// ProjectsService is Client.Projects.
+type ProjectsService struct{ client *Client }
+
+type projectJSON struct {
+	Resource    json.RawMessage `json:"resource"`
+	Status      *string         `json:"status"`
+	KnownStatus bool            `json:"known_status"`
+}
+
+type pageJSON struct {
+	Data    []projectJSON  `json:"data"`
+	Links   map[string]any `json:"links"`
+	Meta    map[string]any `json:"meta"`
+	HasNext bool           `json:"has_next"`
+	NextURL *string        `json:"next_url"`
+}
+
+func decodeProject(p projectJSON) (Project, error) {
+	var resource struct {
+		ID         string         `json:"id"`
+		Type       string         `json:"type"`
+		Attributes map[string]any `json:"attributes"`
+	}
+	if err := json.Unmarshal(p.Resource, &resource); err != nil {
+		return Project{}, &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error()}
+	}
+	project := Project{ID: resource.ID, Type: resource.Type, IsKnownStatus: p.KnownStatus, Attributes: resource.Attributes, Raw: p.Resource}
+	if p.Status != nil {
+		project.Status = ProjectStatus(*p.Status)
+	}
+	return project, nil
+}
+
+func decodePage(text string) (*Page, error) {
+	var raw pageJSON
+	if err := json.Unmarshal([]byte(text), &raw); err != nil {
+		return nil, &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error()}
+	}
+	page := &Page{Links: raw.Links, Meta: raw.Meta, HasNext: raw.HasNext, Data: make([]Project, 0, len(raw.Data))}
+	if raw.NextURL != nil {
+		page.NextURL = *raw.NextURL
+	}
+	for _, p := range raw.Data {
+		project, err := decodeProject(p)
+		if err != nil {
+			return nil, err
+		}
+		page.Data = append(page.Data, project)
+	}
+	return page, nil
+}
+
+func listOptions(params *ListParams) (ffi.ListOptions, error) {
+	if params == nil {
+		return ffi.ListOptions{Call: ffi.CallOptions{MaxRetries: -1}}, nil
+	}
+	o := ffi.ListOptions{
+		PageSize:   int32(params.PageSize),
+		PageNumber: int32(params.PageNumber),
+		Status:     string(params.Status),
+		Call:       callOptions(params.Timeout, params.MaxRetries),
+	}
+	if params.PageSize < 0 || params.PageNumber < 0 {
+		return o, configurationError("PageSize and PageNumber must not be negative")
+	}
+	if len(params.Params) > 0 {
+		b, err := json.Marshal(params.Params)
+		if err != nil {
+			return o, configurationError(err.Error())
+		}
+		o.ParamsJSON = string(b)
+	}
+	return o, nil
+}
+
+// List returns one page (the first, or params.PageNumber) with its links and meta.
+func (s *ProjectsService) List(ctx context.Context, params *ListParams) (*Page, error) {
+	o, err := listOptions(params)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.client.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+		return s.client.native.ListProjects(o, cancel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return decodePage(out)
+}
+
+// Pages iterates every page, following links.next, one request per page.
+func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Seq2[*Page, error] {
+	return func(yield func(*Page, error) bool) {
+		o, err := listOptions(params)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		var cursor *ffi.Cursor
+		_, err = s.client.call(ctx, func(*ffi.Cancel) (string, *ffi.ErrorData) {
+			c, e := s.client.native.NewCursor(o)
+			cursor = c
+			return "", e
+		})
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer cursor.Free()
+		for {
+			var done bool
+			out, err := s.client.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+				page, finished, e := cursor.Next(cancel)
+				done = finished
+				return page, e
+			})
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if done {
+				return
+			}
+			page, err := decodePage(out)
+			if !yield(page, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// All iterates every project of every page:
+//
+//	for p, err := range c.Projects.All(ctx, nil) { if err != nil { ... }; fmt.Println(p.ID) }
+func (s *ProjectsService) All(ctx context.Context, params *ListParams) iter.Seq2[Project, error] {
+	return func(yield func(Project, error) bool) {
+		for page, err := range s.Pages(ctx, params) {
+			if err != nil {
+				yield(Project{}, err)
+				return
+			}
+			for _, p := range page.Data {
+				if !yield(p, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// CallOption adjusts one call.
+type CallOption func(*ffi.CallOptions)
+
+// WithCallTimeout sets the per-attempt timeout of one call.
+func WithCallTimeout(d time.Duration) CallOption {
+	return func(o *ffi.CallOptions) { o.TimeoutMs = d.Milliseconds() }
+}
+
+// WithCallMaxRetries sets the retries of one call.
+func WithCallMaxRetries(n int) CallOption {
+	return func(o *ffi.CallOptions) { o.MaxRetries = int32(n) }
+}
+
+// Get returns one project by id.
+func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption) (*Project, error) {
+	o := ffi.CallOptions{MaxRetries: -1}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	out, err := s.client.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+		return s.client.native.GetProject(id, o, cancel)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var raw projectJSON
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		return nil, &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error()}
+	}
+	project, err := decodeProject(raw)
+	if err != nil {
+		return nil, err
+	}
+	return &project, nil
+}

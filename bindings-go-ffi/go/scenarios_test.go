@@ -1,0 +1,347 @@
+package ocus_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ocus/ocus-go"
+	"github.com/ocus/ocus-go/webhooks"
+)
+
+// Plays every shared scenario (tests/scenarios/*.json) through the Go package.
+func TestScenarios(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(repoRoot(), "tests", "scenarios", "*.json"))
+	sort.Strings(files)
+	if len(files) < 40 {
+		t.Fatalf("only %d scenario files", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) { runScenario(t, file) })
+	}
+}
+
+type step struct {
+	Op      string           `json:"op"`
+	Args    map[string]any   `json:"args"`
+	Options map[string]any   `json:"options"`
+	Faults  []map[string]any `json:"faults"`
+	Keys    []map[string]any `json:"keys"`
+	Expect  map[string]any   `json:"expect"`
+}
+
+func num(m map[string]any, key string) (int, bool) {
+	v, ok := m[key].(float64)
+	return int(v), ok
+}
+
+func runScenario(t *testing.T, file string) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sc struct {
+		Keys  []map[string]any `json:"keys"`
+		Steps []step           `json:"steps"`
+	}
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		t.Fatal(err)
+	}
+	mock.admin(t, "POST", "/__admin/reset", map[string]any{"keys": sc.Keys})
+	keyFile := filepath.Join(t.TempDir(), "api_key")
+	var client *ocus.Client
+	defer func() {
+		if client != nil {
+			client.Close()
+		}
+	}()
+	for i, s := range sc.Steps {
+		where := fmt.Sprintf("step %d (%s)", i, s.Op)
+		switch s.Op {
+		case "faults":
+			mock.admin(t, "POST", "/__admin/faults", s.Faults)
+		case "set_keys":
+			mock.admin(t, "POST", "/__admin/keys", map[string]any{"keys": s.Keys})
+		case "write_key_file":
+			os.WriteFile(keyFile, []byte(s.Args["content"].(string)), 0o600)
+		case "check_requests":
+			if msg := match(s.Expect, normaliseRequests(mock.requests(t)), "requests"); msg != "" {
+				t.Fatalf("%s: %s", where, msg)
+			}
+		case "new_client":
+			opts := []ocus.Option{}
+			base := mock.baseURL
+			if b, ok := s.Options["base_url"].(string); ok {
+				base = b
+			}
+			opts = append(opts, ocus.WithBaseURL(base))
+			if k, ok := s.Options["api_key"].(string); ok {
+				opts = append(opts, ocus.WithAPIKey(k))
+			}
+			if s.Options["api_key_file"] == true {
+				opts = append(opts, ocus.WithAPIKeyFile(keyFile))
+			}
+			if ms, ok := num(s.Options, "timeout_ms"); ok {
+				opts = append(opts, ocus.WithTimeout(time.Duration(ms)*time.Millisecond))
+			}
+			if n, ok := num(s.Options, "max_retries"); ok {
+				opts = append(opts, ocus.WithMaxRetries(n))
+			}
+			c, err := ocus.NewClient(opts...)
+			if msg := check(s.Expect, nil, err, 0); msg != "" {
+				t.Fatalf("%s: %s", where, msg)
+			}
+			client = c
+		default:
+			started := time.Now()
+			out, err := call(client, s)
+			if msg := check(s.Expect, out, err, time.Since(started)); msg != "" {
+				t.Fatalf("%s: %s", where, msg)
+			}
+		}
+	}
+}
+
+func callOpts(s step) []ocus.CallOption {
+	var opts []ocus.CallOption
+	if ms, ok := num(s.Options, "timeout_ms"); ok {
+		opts = append(opts, ocus.WithCallTimeout(time.Duration(ms)*time.Millisecond))
+	}
+	if n, ok := num(s.Options, "max_retries"); ok {
+		opts = append(opts, ocus.WithCallMaxRetries(n))
+	}
+	return opts
+}
+
+func listParams(s step) *ocus.ListParams {
+	p := &ocus.ListParams{}
+	p.PageSize, _ = num(s.Args, "page_size")
+	p.PageNumber, _ = num(s.Args, "page_number")
+	if st, ok := s.Args["status"].(string); ok {
+		p.Status = ocus.ProjectStatus(st)
+	}
+	if ms, ok := num(s.Options, "timeout_ms"); ok {
+		p.Timeout = time.Duration(ms) * time.Millisecond
+	}
+	if n, ok := num(s.Options, "max_retries"); ok {
+		p.MaxRetries = &n
+	}
+	return p
+}
+
+func call(client *ocus.Client, s step) (any, error) {
+	ctx := context.Background()
+	if s.Op == "webhooks.verify" {
+		event, err := webhooks.Verify([]byte(s.Args["body"].(string)), s.Args["signature"].(string), s.Args["secret"].(string))
+		if err != nil {
+			return nil, err
+		}
+		orNil := func(v string) any {
+			if v == "" {
+				return nil
+			}
+			return v
+		}
+		return map[string]any{"id": event.ID, "type": event.Type, "organization_id": orNil(event.OrganizationID),
+			"project_id": orNil(event.ProjectID), "status": orNil(event.Status)}, nil
+	}
+	switch s.Op {
+	case "projects.list":
+		page, err := client.Projects.List(ctx, listParams(s))
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]any{"count": float64(len(page.Data)), "has_next": page.HasNext, "meta": page.Meta, "first_id": nil, "last_id": nil}
+		if len(page.Data) > 0 {
+			out["first_id"], out["last_id"] = page.Data[0].ID, page.Data[len(page.Data)-1].ID
+		}
+		return out, nil
+	case "projects.list_all":
+		var all []ocus.Project
+		for p, err := range client.Projects.All(ctx, listParams(s)) {
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, p)
+		}
+		ids := map[string]bool{}
+		statuses := map[string]any{}
+		for _, p := range all {
+			ids[p.ID] = true
+			n, _ := statuses[string(p.Status)].(float64)
+			statuses[string(p.Status)] = n + 1
+		}
+		out := map[string]any{"count": float64(len(all)), "unique_ids": float64(len(ids)), "statuses": statuses, "first_id": nil, "last_id": nil}
+		if len(all) > 0 {
+			out["first_id"], out["last_id"] = all[0].ID, all[len(all)-1].ID
+		}
+		return out, nil
+	case "projects.get":
+		p, err := client.Projects.Get(ctx, s.Args["id"].(string), callOpts(s)...)
+		if err != nil {
+			return nil, err
+		}
+		var status any
+		if p.Status != "" {
+			status = string(p.Status)
+		}
+		return map[string]any{"id": p.ID, "type": p.Type, "status": status, "known_status": p.IsKnownStatus, "attributes": p.Attributes}, nil
+	case "request":
+		opts := &ocus.RequestOptions{JSON: s.Args["json"]}
+		if q, ok := s.Args["query"].(map[string]any); ok {
+			opts.Query = map[string]string{}
+			for k, v := range q {
+				opts.Query[k] = fmt.Sprint(v)
+			}
+		}
+		if ms, ok := num(s.Options, "timeout_ms"); ok {
+			opts.Timeout = time.Duration(ms) * time.Millisecond
+		}
+		if n, ok := num(s.Options, "max_retries"); ok {
+			opts.MaxRetries = &n
+		}
+		raw, err := client.Request(ctx, s.Args["method"].(string), s.Args["path"].(string), opts)
+		if err != nil {
+			return nil, err
+		}
+		var out any
+		json.Unmarshal(raw, &out)
+		return out, nil
+	case "rotate_api_key":
+		return nil, client.RotateAPIKey(s.Args["key"].(string))
+	}
+	return nil, fmt.Errorf("unknown op %s", s.Op)
+}
+
+func check(expect map[string]any, out any, err error, elapsed time.Duration) string {
+	ms := float64(elapsed.Milliseconds())
+	if min, ok := expect["min_elapsed_ms"].(float64); ok && ms < min {
+		return fmt.Sprintf("took %v ms, expected at least %v", ms, min)
+	}
+	if max, ok := expect["max_elapsed_ms"].(float64); ok && ms > max {
+		return fmt.Sprintf("took %v ms, expected at most %v", ms, max)
+	}
+	wanted, wantErr := expect["error"].(map[string]any)
+	if !wantErr {
+		if err != nil {
+			return fmt.Sprintf("unexpected error %v", err)
+		}
+		if result, ok := expect["result"]; ok {
+			return match(result, out, "result")
+		}
+		return ""
+	}
+	if err == nil {
+		return fmt.Sprintf("expected an error, got %v", out)
+	}
+	var e *ocus.Error
+	if !errors.As(err, &e) {
+		return fmt.Sprintf("not an *ocus.Error: %v", err)
+	}
+	actual := map[string]any{"kind": e.Kind, "message": e.Message, "request_id": e.RequestID != "", "body": e.Body}
+	actual["status"], actual["code"], actual["retry_after"] = nil, nil, nil
+	if e.Status != 0 {
+		actual["status"] = float64(e.Status)
+	}
+	if e.Code != "" {
+		actual["code"] = e.Code
+	}
+	if e.RetryAfter != 0 {
+		actual["retry_after"] = e.RetryAfter.Seconds()
+	}
+	if max, ok := wanted["body_max_len"].(float64); ok {
+		if float64(len(e.Body)) > max {
+			return fmt.Sprintf("body is %d bytes", len(e.Body))
+		}
+		actual["body_max_len"] = max
+	}
+	if msg := match(wanted, actual, "error"); msg != "" {
+		return fmt.Sprintf("%s (error was %v)", msg, err)
+	}
+	return ""
+}
+
+func match(expected, actual any, where string) string {
+	switch want := expected.(type) {
+	case map[string]any:
+		have, ok := actual.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: got %v, expected an object", where, actual)
+		}
+		for k, v := range want {
+			got, present := have[k]
+			if !present || got == nil {
+				if v == nil {
+					continue
+				}
+				if !present {
+					return fmt.Sprintf("%s.%s: missing, expected %v", where, k, v)
+				}
+			}
+			if msg := match(v, got, where+"."+k); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	case []any:
+		have, ok := actual.([]any)
+		if !ok || len(have) != len(want) {
+			return fmt.Sprintf("%s: got %v, expected %v", where, actual, want)
+		}
+		for i := range want {
+			if msg := match(want[i], have[i], fmt.Sprintf("%s[%d]", where, i)); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	case float64:
+		switch have := actual.(type) {
+		case float64:
+			if have == want {
+				return ""
+			}
+		case int:
+			if float64(have) == want {
+				return ""
+			}
+		}
+		return fmt.Sprintf("%s: got %v, expected %v", where, actual, want)
+	default:
+		if reflect.DeepEqual(expected, actual) {
+			return ""
+		}
+		return fmt.Sprintf("%s: got %#v, expected %#v", where, actual, expected)
+	}
+}
+
+func normaliseRequests(log []map[string]any) map[string]any {
+	var main []any
+	foreign, foreignWithKey := 0, 0
+	for _, r := range log {
+		headers, _ := r["headers"].(map[string]any)
+		_, hasKey := headers["x-api-key"]
+		_, hasAuth := headers["authorization"]
+		if r["origin"] != "main" {
+			foreign++
+			if hasKey {
+				foreignWithKey++
+			}
+			continue
+		}
+		main = append(main, map[string]any{"method": r["method"], "path": r["path"], "query": r["query"], "key": r["key"],
+			"auth": r["auth"], "has_x_api_key": hasKey, "has_authorization": hasAuth})
+	}
+	if main == nil {
+		main = []any{}
+	}
+	return map[string]any{"count": float64(len(main)), "requests": main, "foreign_count": float64(foreign), "foreign_with_key": float64(foreignWithKey)}
+}

@@ -1,0 +1,811 @@
+//! The C ABI of the ocus core, used by the Go package (cgo) and usable from C and C++.
+//!
+//! Rules: opaque handles; every buffer this library returns is freed by an `ocus_*_free`
+//! function of this library; no panic crosses the boundary (each entry point catches it and
+//! reports `OCUS_ERR_PANIC`); results are integer codes plus a structured `OcusError`; no
+//! callbacks into the caller. Calls block the calling thread (the core's caller-driven
+//! runtime, created once per process) and can be cancelled from another thread with an
+//! `OcusCancel`.
+
+use std::ffi::{CStr, CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ocus::runtime::CancelToken;
+use ocus::{ErrorKind, ListParams, RequestOptions};
+use serde_json::{Value, json};
+
+/// Success.
+pub const OCUS_OK: i32 = 0;
+/// 401: the key is missing or invalid.
+pub const OCUS_ERR_UNAUTHORIZED: i32 = 1;
+/// 403: the key is revoked or expired.
+pub const OCUS_ERR_FORBIDDEN: i32 = 2;
+/// 400.
+pub const OCUS_ERR_INVALID_REQUEST: i32 = 3;
+/// 404.
+pub const OCUS_ERR_NOT_FOUND: i32 = 4;
+/// 405.
+pub const OCUS_ERR_METHOD_NOT_ALLOWED: i32 = 5;
+/// 409.
+pub const OCUS_ERR_CONFLICT: i32 = 6;
+/// 429.
+pub const OCUS_ERR_RATE_LIMITED: i32 = 7;
+/// 500 and other 5xx.
+pub const OCUS_ERR_SERVER_ERROR: i32 = 8;
+/// 503.
+pub const OCUS_ERR_SERVICE_UNAVAILABLE: i32 = 9;
+/// Any other non-2xx status (and refused redirects).
+pub const OCUS_ERR_API_ERROR: i32 = 10;
+/// DNS, refused, reset.
+pub const OCUS_ERR_CONNECTION: i32 = 11;
+/// Connect or total timeout.
+pub const OCUS_ERR_TIMEOUT: i32 = 12;
+/// A 2xx body that is not what was expected.
+pub const OCUS_ERR_DECODE: i32 = 13;
+/// No key, bad key, insecure or bad URL, bad argument, closed client.
+pub const OCUS_ERR_CONFIGURATION: i32 = 14;
+/// A webhook signature that is missing, malformed or wrong.
+pub const OCUS_ERR_INVALID_SIGNATURE: i32 = 15;
+/// Cancelled through an OcusCancel.
+pub const OCUS_ERR_CANCELLED: i32 = 16;
+/// A bug in this library (a caught panic). Please report it.
+pub const OCUS_ERR_PANIC: i32 = 99;
+
+fn code_of(kind: ErrorKind) -> i32 {
+    match ErrorKind::ALL.iter().position(|k| *k == kind) {
+        Some(index) => index as i32 + 1,
+        None => OCUS_ERR_API_ERROR,
+    }
+}
+
+/// A structured error. Free it with `ocus_error_free`.
+#[repr(C)]
+pub struct OcusError {
+    /// The OCUS_ERR_* code (the same as the function's return value).
+    pub code: i32,
+    /// The stable kind, e.g. "forbidden" (see the README's table).
+    pub kind: *mut c_char,
+    /// The server's message (HTTP errors) or the library's.
+    pub message: *mut c_char,
+    /// One line: kind, status, message and request id.
+    pub display: *mut c_char,
+    /// The HTTP status, or 0.
+    pub status: u16,
+    /// The error code from the response body, or NULL.
+    pub error_code: *mut c_char,
+    /// The x-request-id response header, or NULL.
+    pub request_id: *mut c_char,
+    /// Retry-After in milliseconds, or -1.
+    pub retry_after_ms: i64,
+    /// The raw response body (first 8 KiB), or NULL.
+    pub body: *mut c_char,
+}
+
+/// Client settings; zero / NULL fields take the defaults (and the environment:
+/// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL).
+#[repr(C)]
+pub struct OcusClientOptions {
+    pub api_key: *const c_char,
+    pub api_key_file: *const c_char,
+    pub base_url: *const c_char,
+    /// Per attempt, in ms; 0 = default (60000).
+    pub timeout_ms: i64,
+    /// 0 = default (10000).
+    pub connect_timeout_ms: i64,
+    /// Retries after the first attempt; -1 = default (2).
+    pub max_retries: i32,
+    /// NULL = "ocus-c/<version>".
+    pub user_agent: *const c_char,
+}
+
+/// Per-call settings; 0 / -1 take the client's.
+#[repr(C)]
+pub struct OcusCallOptions {
+    pub timeout_ms: i64,
+    pub max_retries: i32,
+}
+
+/// A project list query; 0 / NULL fields are not sent.
+#[repr(C)]
+pub struct OcusListOptions {
+    pub page_size: i32,
+    pub page_number: i32,
+    pub status: *const c_char,
+    /// Extra query parameters as a JSON object of strings, or NULL.
+    pub params_json: *const c_char,
+    pub call: OcusCallOptions,
+}
+
+/// A client (opaque). Thread-safe.
+pub struct OcusClient {
+    client: ocus::Client,
+    closing: CancelToken,
+}
+
+/// A cursor over the pages of a project list (opaque).
+pub struct OcusCursor {
+    pages: Mutex<ocus::ProjectPages>,
+    closing: CancelToken,
+}
+
+/// A cancellation handle (opaque): `ocus_cancel_cancel` from any thread stops the calls
+/// waiting on it.
+pub struct OcusCancel {
+    token: CancelToken,
+}
+
+// ---- plumbing -----------------------------------------------------------------------------
+
+fn c_string(text: &str) -> *mut c_char {
+    // Interior NULs cannot cross a C string; they are dropped (bodies are for humans).
+    let clean: Vec<u8> = text.bytes().filter(|b| *b != 0).collect();
+    CString::new(clean).map_or(ptr::null_mut(), CString::into_raw)
+}
+
+fn optional_c_string(text: Option<&str>) -> *mut c_char {
+    text.map_or(ptr::null_mut(), c_string)
+}
+
+fn configuration(message: impl Into<String>) -> ocus::Error {
+    ocus::Error::new(ErrorKind::Configuration, message)
+}
+
+/// Borrows a C string argument; NULL is None.
+///
+/// # Safety
+/// `text` is NULL or a NUL-terminated string valid for the call.
+unsafe fn arg<'a>(text: *const c_char, what: &str) -> Result<Option<&'a str>, ocus::Error> {
+    if text.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: the caller passes a valid NUL-terminated string (documented in the header).
+    let text = unsafe { CStr::from_ptr(text) };
+    text.to_str()
+        .map(Some)
+        .map_err(|_| configuration(format!("{what} is not valid UTF-8")))
+}
+
+unsafe fn required<'a>(text: *const c_char, what: &str) -> Result<&'a str, ocus::Error> {
+    // SAFETY: forwarded contract of `arg`.
+    unsafe { arg(text, what) }?.ok_or_else(|| configuration(format!("{what} is NULL")))
+}
+
+fn millis(value: i64) -> Option<Duration> {
+    (value > 0).then(|| Duration::from_millis(value as u64))
+}
+
+fn retries(value: i32) -> Option<u32> {
+    u32::try_from(value).ok()
+}
+
+fn call_options(options: Option<&OcusCallOptions>) -> RequestOptions {
+    let mut request = RequestOptions::new();
+    if let Some(options) = options {
+        if let Some(timeout) = millis(options.timeout_ms) {
+            request = request.timeout(timeout);
+        }
+        if let Some(retries) = retries(options.max_retries) {
+            request = request.max_retries(retries);
+        }
+    }
+    request
+}
+
+/// Writes the error (if `err` is not NULL) and returns its code.
+unsafe fn fail(err: *mut *mut OcusError, code: i32, error: &ocus::Error) -> i32 {
+    if !err.is_null() {
+        let out = Box::new(OcusError {
+            code,
+            kind: c_string(error.kind().as_str()),
+            message: c_string(error.message()),
+            display: c_string(&error.to_string()),
+            status: error.status().unwrap_or(0),
+            error_code: optional_c_string(error.code()),
+            request_id: optional_c_string(error.request_id()),
+            retry_after_ms: error
+                .retry_after()
+                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            body: optional_c_string(error.body()),
+        });
+        // SAFETY: `err` is a valid out-pointer (documented); we own the new allocation.
+        unsafe { *err = Box::into_raw(out) };
+    }
+    code
+}
+
+/// Runs one entry point: catches panics, maps errors to codes and `OcusError`s.
+unsafe fn guard(err: *mut *mut OcusError, body: impl FnOnce() -> Result<(), ocus::Error>) -> i32 {
+    if !err.is_null() {
+        // SAFETY: `err` is a valid out-pointer.
+        unsafe { *err = ptr::null_mut() };
+    }
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => OCUS_OK,
+        // SAFETY: forwarded out-pointer.
+        Ok(Err(error)) => unsafe { fail(err, code_of(error.kind()), &error) },
+        Err(_) => {
+            let error = ocus::Error::new(
+                ErrorKind::ApiError,
+                "internal error in the ocus library (panic)",
+            );
+            // SAFETY: forwarded out-pointer.
+            unsafe { fail(err, OCUS_ERR_PANIC, &error) }
+        }
+    }
+}
+
+unsafe fn write_out<T>(out: *mut T, value: T) -> Result<(), ocus::Error> {
+    if out.is_null() {
+        return Err(configuration("the output pointer is NULL"));
+    }
+    // SAFETY: checked non-NULL; the caller provides writable storage.
+    unsafe { out.write(value) };
+    Ok(())
+}
+
+/// Blocks on `future`, stopping early when `cancel` or the client's close fires.
+fn run<T>(
+    closing: &CancelToken,
+    cancel: Option<&OcusCancel>,
+    future: impl std::future::Future<Output = ocus::Result<T>>,
+) -> ocus::Result<T> {
+    if closing.is_cancelled() {
+        return Err(configuration("the client is closed"));
+    }
+    let result = match cancel {
+        Some(cancel) => ocus::runtime::block_on(ocus::runtime::cancellable(
+            ocus::runtime::cancellable(future, &cancel.token),
+            closing,
+        )),
+        None => ocus::runtime::block_on(ocus::runtime::cancellable(future, closing)),
+    }?;
+    match result {
+        Err(error) if error.kind() == ErrorKind::Cancelled && closing.is_cancelled() => {
+            Err(configuration("the client is closed"))
+        }
+        other => other,
+    }
+}
+
+fn project_json(project: ocus::Project) -> Value {
+    let status = project.status();
+    json!({
+        "status": status.as_ref().map(|s| s.as_str()),
+        "known_status": status.as_ref().is_some_and(ocus::ProjectStatus::is_known),
+        "resource": project.to_json(),
+    })
+}
+
+fn page_json(page: ocus::Page<ocus::Project>) -> Value {
+    json!({
+        "has_next": page.has_next(),
+        "next_url": page.links.next.clone().filter(|n| !n.is_empty()),
+        "links": serde_json::to_value(&page.links).unwrap_or_default(),
+        "meta": page.meta,
+        "data": page.data.into_iter().map(project_json).collect::<Vec<_>>(),
+    })
+}
+
+unsafe fn list_params(options: *const OcusListOptions) -> Result<ListParams, ocus::Error> {
+    let mut params = ListParams::new();
+    // SAFETY: NULL or a valid struct (documented).
+    let Some(options) = (unsafe { options.as_ref() }) else {
+        return Ok(params);
+    };
+    params = params.options(call_options(Some(&options.call)));
+    if options.page_size > 0 {
+        params = params.page_size(options.page_size as u32);
+    }
+    if options.page_number > 0 {
+        params = params.page_number(options.page_number as u32);
+    }
+    // SAFETY: NULL or a valid C string.
+    if let Some(status) = unsafe { arg(options.status, "status") }? {
+        params = params.status(status);
+    }
+    // SAFETY: NULL or a valid C string.
+    if let Some(extra) = unsafe { arg(options.params_json, "params_json") }? {
+        let extra: serde_json::Map<String, Value> = serde_json::from_str(extra)
+            .map_err(|e| configuration(format!("params_json is not a JSON object ({e})")))?;
+        for (name, value) in extra {
+            let value = match value {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            params = params.param(name, value);
+        }
+    }
+    Ok(params)
+}
+
+// ---- clients ------------------------------------------------------------------------------
+
+/// Creates a client. On success `*out` owns it: free it with `ocus_client_free`.
+///
+/// # Safety
+/// `options` is NULL or valid; `out` is writable; `err` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_client_new(
+    options: *const OcusClientOptions,
+    out: *mut *mut OcusClient,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: the whole body upholds the documented contract of each pointer.
+    unsafe {
+        guard(err, || {
+            let mut builder = ocus::Client::builder().from_env();
+            let mut user_agent = format!("ocus-c/{}", ocus::VERSION);
+            if let Some(options) = options.as_ref() {
+                if let Some(key) = arg(options.api_key, "api_key")? {
+                    builder = builder.api_key(key);
+                }
+                if let Some(path) = arg(options.api_key_file, "api_key_file")? {
+                    builder = builder.api_key_file(path);
+                }
+                if let Some(url) = arg(options.base_url, "base_url")? {
+                    builder = builder.base_url(url);
+                }
+                if options.timeout_ms < 0 || options.connect_timeout_ms < 0 {
+                    return Err(configuration("timeouts must not be negative"));
+                }
+                if let Some(timeout) = millis(options.timeout_ms) {
+                    builder = builder.timeout(timeout);
+                }
+                if let Some(timeout) = millis(options.connect_timeout_ms) {
+                    builder = builder.connect_timeout(timeout);
+                }
+                if options.max_retries < -1 {
+                    return Err(configuration("max_retries must be -1 (default) or more"));
+                }
+                if let Some(retries) = retries(options.max_retries) {
+                    builder = builder.max_retries(retries);
+                }
+                if let Some(agent) = arg(options.user_agent, "user_agent")? {
+                    user_agent = agent.to_owned();
+                }
+            }
+            let client = builder.user_agent(user_agent).build()?;
+            let handle = Box::new(OcusClient {
+                client,
+                closing: CancelToken::new(),
+            });
+            write_out(out, Box::into_raw(handle))
+        })
+    }
+}
+
+/// Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
+/// client is closed"), later calls fail the same way. Idempotent; the handle stays valid
+/// until `ocus_client_free`.
+///
+/// # Safety
+/// `client` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
+    // SAFETY: NULL or a live handle.
+    if let Some(client) = unsafe { client.as_ref() } {
+        client.closing.cancel();
+    }
+}
+
+/// Frees a client. No call may be using it (close it first and wait for them to return).
+///
+/// # Safety
+/// `client` is NULL or a live handle not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_client_free(client: *mut OcusClient) {
+    if !client.is_null() {
+        // SAFETY: created by Box::into_raw in ocus_client_new; freed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client) })));
+    }
+}
+
+/// Replaces the key; calls in flight finish with the old one.
+///
+/// # Safety
+/// `client` is a live handle; `api_key` a C string; `err` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_client_rotate_api_key(
+    client: *const OcusClient,
+    api_key: *const c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            client.client.rotate_api_key(required(api_key, "api_key")?)
+        })
+    }
+}
+
+/// The client's base URL (owned: free with `ocus_string_free`).
+///
+/// # Safety
+/// `client` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut c_char {
+    // SAFETY: NULL or a live handle.
+    match unsafe { client.as_ref() } {
+        Some(client) => c_string(client.client.base_url()),
+        None => ptr::null_mut(),
+    }
+}
+
+// ---- calls --------------------------------------------------------------------------------
+
+/// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...}`.
+///
+/// # Safety
+/// `client` live; `id` a C string; `options`, `cancel` NULL or valid; `out_json` writable;
+/// `err` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_projects_get(
+    client: *const OcusClient,
+    id: *const c_char,
+    options: *const OcusCallOptions,
+    cancel: *const OcusCancel,
+    out_json: *mut *mut c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let id = required(id, "id")?;
+            let request = call_options(options.as_ref());
+            let projects = client.client.projects();
+            let project = run(
+                &client.closing,
+                cancel.as_ref(),
+                projects.get_with(id, &request),
+            )?;
+            write_out(out_json, c_string(&project_json(project).to_string()))
+        })
+    }
+}
+
+/// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url"}`.
+///
+/// # Safety
+/// As `ocus_projects_get`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_projects_list(
+    client: *const OcusClient,
+    options: *const OcusListOptions,
+    cancel: *const OcusCancel,
+    out_json: *mut *mut c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let params = list_params(options)?;
+            let projects = client.client.projects();
+            let page = run(&client.closing, cancel.as_ref(), projects.list(&params))?;
+            write_out(out_json, c_string(&page_json(page).to_string()))
+        })
+    }
+}
+
+/// A cursor over every page of a list; free it with `ocus_cursor_free`.
+///
+/// # Safety
+/// `client` live; `options` NULL or valid; `out` writable; `err` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_cursor_new(
+    client: *const OcusClient,
+    options: *const OcusListOptions,
+    out: *mut *mut OcusCursor,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let params = list_params(options)?;
+            let cursor = Box::new(OcusCursor {
+                pages: Mutex::new(client.client.projects().pages(params)),
+                closing: client.closing.clone(),
+            });
+            write_out(out, Box::into_raw(cursor))
+        })
+    }
+}
+
+/// The next page (same JSON as `ocus_projects_list`), or `*out_json = NULL` after the last.
+///
+/// # Safety
+/// `cursor` live; `cancel` NULL or valid; `out_json` writable; `err` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_cursor_next(
+    cursor: *const OcusCursor,
+    cancel: *const OcusCancel,
+    out_json: *mut *mut c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let cursor = cursor
+                .as_ref()
+                .ok_or_else(|| configuration("cursor is NULL"))?;
+            let mut pages = cursor.pages.lock().unwrap_or_else(|p| p.into_inner());
+            let page = run(&cursor.closing, cancel.as_ref(), pages.next_page())?;
+            write_out(
+                out_json,
+                page.map_or(ptr::null_mut(), |page| {
+                    c_string(&page_json(page).to_string())
+                }),
+            )
+        })
+    }
+}
+
+/// Frees a cursor.
+///
+/// # Safety
+/// `cursor` is NULL or a live handle not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_cursor_free(cursor: *mut OcusCursor) {
+    if !cursor.is_null() {
+        // SAFETY: created by Box::into_raw in ocus_cursor_new; freed once.
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(cursor) })));
+    }
+}
+
+/// Any v3 path. `query_json`: NULL or a JSON object of parameters; `body_json`: NULL or a
+/// JSON body. `*out_json` receives the response JSON (`null` for an empty body).
+///
+/// # Safety
+/// `client` live; strings NULL or valid C strings (`method`, `path` required); `options`,
+/// `cancel` NULL or valid; `out_json` writable; `err` NULL or writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn ocus_request(
+    client: *const OcusClient,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body_json: *const c_char,
+    options: *const OcusCallOptions,
+    retry_non_idempotent: bool,
+    cancel: *const OcusCancel,
+    out_json: *mut *mut c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let method = required(method, "method")?;
+            let path = required(path, "path")?;
+            let mut request =
+                call_options(options.as_ref()).retry_non_idempotent(retry_non_idempotent);
+            if let Some(query) = arg(query_json, "query_json")? {
+                let query: serde_json::Map<String, Value> = serde_json::from_str(query)
+                    .map_err(|e| configuration(format!("query_json is not a JSON object ({e})")))?;
+                for (name, value) in query {
+                    let value = match value {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    request = request.query(name, value);
+                }
+            }
+            if let Some(body) = arg(body_json, "body_json")? {
+                let body: Value = serde_json::from_str(body)
+                    .map_err(|e| configuration(format!("body_json is not valid JSON ({e})")))?;
+                request = request.json(body);
+            }
+            let value = run(
+                &client.closing,
+                cancel.as_ref(),
+                client.client.request_str(method, path, request),
+            )?;
+            write_out(out_json, c_string(&value.to_string()))
+        })
+    }
+}
+
+// ---- webhooks -----------------------------------------------------------------------------
+
+/// Verifies `signature` (the ocus-signature header; NULL or "" if absent) over the raw body in
+/// constant time. `*out_json` receives `{"id", "type", "organization_id", "project_id",
+/// "status", "attributes"}`.
+///
+/// # Safety
+/// `body` points to `body_len` bytes (or is NULL with 0); `secret` to `secret_len` bytes;
+/// `signature` NULL or a C string; `out_json` writable; `err` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_webhook_verify(
+    body: *const u8,
+    body_len: usize,
+    signature: *const c_char,
+    secret: *const u8,
+    secret_len: usize,
+    out_json: *mut *mut c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let body = bytes(body, body_len)?;
+            let secret = bytes(secret, secret_len)?;
+            let signature = arg(signature, "signature")?.unwrap_or("");
+            let event = ocus::webhooks::verify(body, signature, secret)?;
+            let json = json!({
+                "id": event.id,
+                "type": event.resource_type,
+                "organization_id": event.organization_id(),
+                "project_id": event.project_id(),
+                "status": event.status().map(|s| s.as_str().to_owned()),
+                "attributes": event.attributes,
+            });
+            write_out(out_json, c_string(&json.to_string()))
+        })
+    }
+}
+
+/// The signature OCUS sends for a body (owned: free with `ocus_string_free`); NULL on bad
+/// arguments.
+///
+/// # Safety
+/// As `ocus_webhook_verify`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_webhook_sign(
+    body: *const u8,
+    body_len: usize,
+    secret: *const u8,
+    secret_len: usize,
+) -> *mut c_char {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: documented contract.
+        match unsafe { (bytes(body, body_len), bytes(secret, secret_len)) } {
+            (Ok(body), Ok(secret)) => c_string(&ocus::webhooks::sign(body, secret)),
+            _ => ptr::null_mut(),
+        }
+    }))
+    .unwrap_or(ptr::null_mut())
+}
+
+unsafe fn bytes<'a>(data: *const u8, len: usize) -> Result<&'a [u8], ocus::Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if data.is_null() {
+        return Err(configuration("a buffer is NULL but its length is not 0"));
+    }
+    // SAFETY: the caller provides `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+// ---- cancellation, freeing ----------------------------------------------------------------
+
+/// A new cancellation handle; free it with `ocus_cancel_free`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ocus_cancel_new() -> *mut OcusCancel {
+    catch_unwind(|| {
+        Box::into_raw(Box::new(OcusCancel {
+            token: CancelToken::new(),
+        }))
+    })
+    .unwrap_or(ptr::null_mut())
+}
+
+/// Cancels every call waiting on `cancel` (from any thread). Idempotent.
+///
+/// # Safety
+/// `cancel` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_cancel_cancel(cancel: *const OcusCancel) {
+    // SAFETY: NULL or a live handle.
+    if let Some(cancel) = unsafe { cancel.as_ref() } {
+        cancel.token.cancel();
+    }
+}
+
+/// Frees a cancellation handle. No call may be waiting on it.
+///
+/// # Safety
+/// `cancel` is NULL or a live handle not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_cancel_free(cancel: *mut OcusCancel) {
+    if !cancel.is_null() {
+        // SAFETY: created by Box::into_raw in ocus_cancel_new; freed once.
+        drop(unsafe { Box::from_raw(cancel) });
+    }
+}
+
+/// Frees a string returned by this library.
+///
+/// # Safety
+/// `text` is NULL or a string from this library, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_string_free(text: *mut c_char) {
+    if !text.is_null() {
+        // SAFETY: created by CString::into_raw in this library; freed once.
+        drop(unsafe { CString::from_raw(text) });
+    }
+}
+
+/// Frees an error and its strings.
+///
+/// # Safety
+/// `error` is NULL or an error from this library, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_error_free(error: *mut OcusError) {
+    if error.is_null() {
+        return;
+    }
+    // SAFETY: created by Box::into_raw in `fail`; its strings by CString::into_raw.
+    unsafe {
+        let error = Box::from_raw(error);
+        for text in [
+            error.kind,
+            error.message,
+            error.display,
+            error.error_code,
+            error.request_id,
+            error.body,
+        ] {
+            ocus_string_free(text);
+        }
+    }
+}
+
+/// The library version (static: do not free).
+#[unsafe(no_mangle)]
+pub extern "C" fn ocus_version() -> *const c_char {
+    static VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => c"unknown",
+        };
+    VERSION.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_follow_the_core_table() {
+        let expected = [
+            (ErrorKind::Unauthorized, OCUS_ERR_UNAUTHORIZED),
+            (ErrorKind::Forbidden, OCUS_ERR_FORBIDDEN),
+            (ErrorKind::InvalidRequest, OCUS_ERR_INVALID_REQUEST),
+            (ErrorKind::NotFound, OCUS_ERR_NOT_FOUND),
+            (ErrorKind::MethodNotAllowed, OCUS_ERR_METHOD_NOT_ALLOWED),
+            (ErrorKind::Conflict, OCUS_ERR_CONFLICT),
+            (ErrorKind::RateLimited, OCUS_ERR_RATE_LIMITED),
+            (ErrorKind::ServerError, OCUS_ERR_SERVER_ERROR),
+            (ErrorKind::ServiceUnavailable, OCUS_ERR_SERVICE_UNAVAILABLE),
+            (ErrorKind::ApiError, OCUS_ERR_API_ERROR),
+            (ErrorKind::Connection, OCUS_ERR_CONNECTION),
+            (ErrorKind::Timeout, OCUS_ERR_TIMEOUT),
+            (ErrorKind::Decode, OCUS_ERR_DECODE),
+            (ErrorKind::Configuration, OCUS_ERR_CONFIGURATION),
+            (ErrorKind::InvalidSignature, OCUS_ERR_INVALID_SIGNATURE),
+            (ErrorKind::Cancelled, OCUS_ERR_CANCELLED),
+        ];
+        assert_eq!(expected.len(), ErrorKind::ALL.len());
+        for (kind, code) in expected {
+            assert_eq!(code_of(kind), code, "{kind}");
+        }
+    }
+}
