@@ -8,28 +8,51 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help build demo test lint test-rust python-install test-python node-install test-node bench bench-rust bench-python bench-node clean
+.PHONY: help build demo test lint test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
 	@echo "make test   - lint and run every test in every language"
 	@echo "make bench  - benchmarks (release builds)"
 
-build:
-	$(CARGO) build --locked -p ocus-mock -p ocus-cli
+# One cargo invocation over the same package set as test-rust, so dependencies are built
+# once with the same features and the tests reuse them.
+RUST_PACKAGES := --workspace --exclude ocus-python --exclude ocus-node
 
-demo: build python-install node-install
+build:
+	$(CARGO) build --locked $(RUST_PACKAGES)
+
+demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-python test-node
+test: lint test-rust test-c test-go test-python test-node
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p ocus-python -p ocus-node --all-targets -- -D warnings
+	@test -z "$$(gofmt -l bindings-go-ffi/go examples/go)" || { gofmt -l bindings-go-ffi/go examples/go; echo "gofmt: files above need formatting"; exit 1; }
 
 test-rust: build
-	$(CARGO) test --locked --workspace --exclude ocus-python --exclude ocus-node
+	$(CARGO) test --locked $(RUST_PACKAGES)
+
+# ---- C ABI and Go: the static library, a C program under valgrind, the Go package ------------
+FFI_LIB := target/release/libocus_ffi.a
+# From `rustc --print native-static-libs` (glibc); the .a is linked by full path.
+FFI_LDLIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+go-lib:
+	$(CARGO) build --locked --release -p ocus-ffi
+
+test-c: build go-lib
+	gcc -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE -o target/ffi_test bindings-go-ffi/c/ffi_test.c \
+	  -Ibindings-go-ffi/include $(FFI_LIB) $(FFI_LDLIBS)
+	scripts/with-emulator -- sh -c 'valgrind --quiet --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite \
+	  --error-exitcode=1 target/ffi_test "$$OCUS_BASE_URL"'
+
+test-go: build go-lib
+	cd bindings-go-ffi/go && go vet ./... && go test -race -count=1 ./...
+	cd examples/go && go vet ./... && go build -o /dev/null ./...
 
 # ---- Python: installed into a fresh venv the way a user installs it -----------------------
 $(PY): bindings-python/requirements-test.txt
@@ -59,7 +82,7 @@ test-node: build node-install
 	OCUS_CONSUMER_DIR=$(CURDIR)/examples/node node --expose-gc --test bindings-node/test/
 
 # ---- benchmarks ---------------------------------------------------------------------------
-bench: bench-rust bench-python bench-node
+bench: bench-rust bench-python bench-node bench-go
 
 bench-rust:
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
@@ -72,6 +95,15 @@ bench-python: python-install
 bench-node: node-install
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
 	node bench/node_bench.js
+
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+bench-go: go-lib
+	$(CARGO) build --locked --release -p ocus-mock
+	cd bindings-go-ffi/go && OCUS_MOCK_BIN=$(CURDIR)/target/release/ocus-mock \
+	  go test -run '^$$' -bench . -count 6 > $(CURDIR)/target/go-bench.txt
+	go run $(BENCHSTAT) -col /client target/go-bench.txt
+	grep -E '^Benchmark(Cgo|FFI)' target/go-bench.txt
 
 clean:
 	$(CARGO) clean
