@@ -5,15 +5,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 export OCUS_API_KEY=ocus_demo_key
 node "$here/list-projects.js"
 node "$here/handle-errors.js" ocus_demo_key not_a_real_key ocus_demo_revoked_key ocus_demo_expired_key
-export OCUS_WEBHOOK_SECRET=whsec_demo
-out=$(mktemp)
-node "$here/webhook-receiver.js" --once >"$out" &
-receiver=$!
-for _ in $(seq 1 100); do grep -q listening "$out" && break; sleep 0.05; done
-url=$(sed -n 's/^listening on //p' "$out")
-curl -s -X POST "$OCUS_MOCK_URL/__admin/webhooks" -H 'content-type: application/json' \
-  -d "{\"url\": \"$url\", \"secret\": \"whsec_demo\", \"event\": \"project.updated\"}" >/dev/null
-wait "$receiver"
-cat "$out"
-grep -q "verified project.updated" "$out"
-rm -f "$out"
+"$here/../../scripts/webhook-roundtrip" project.status.updated -- node "$here/webhook-receiver.js" --once
