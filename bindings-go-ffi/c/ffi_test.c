@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,43 @@ int main(int argc, char **argv) {
     CHECK(rc == OCUS_ERR_CONFIGURATION, "rotate to a bad key rc=%d", rc);
     ocus_error_free(err);
     CHECK(ocus_client_rotate_api_key(client, "ocus_demo_key", NULL) == OCUS_OK, "rotate");
+  }
+
+  /* Calls started on the library's threads, delivered to a completion queue. */
+  {
+    OcusQueue *queue = ocus_queue_new();
+    CHECK(queue != NULL && ocus_queue_fd(queue) >= 0, "queue");
+    admin_post("/__admin/faults", "{\"status\": 404, \"path\": \"/v3/projects/missing\"}");
+    CHECK(ocus_projects_get_start(client, id0, NULL, NULL, queue, 1, NULL) == OCUS_OK, "get_start");
+    CHECK(ocus_projects_get_start(client, "missing", NULL, NULL, queue, 2, NULL) == OCUS_OK, "get_start 404");
+    OcusListOptions list = {0};
+    list.page_size = 2;
+    list.call.max_retries = -1;
+    CHECK(ocus_projects_list_start(client, &list, NULL, queue, 3, NULL) == OCUS_OK, "list_start");
+    CHECK(ocus_request_start(client, "GET", "/projects", NULL, NULL, NULL, false, NULL, queue, 4, NULL) == OCUS_OK,
+          "request_start");
+    OcusError *err = NULL;
+    CHECK(ocus_projects_get_start(client, NULL, NULL, NULL, queue, 5, &err) == OCUS_ERR_CONFIGURATION, "NULL id");
+    ocus_error_free(err);
+    int seen = 0, ok = 0, not_found = 0;
+    while (seen < 4) {
+      struct pollfd fd = {ocus_queue_fd(queue), POLLIN, 0};
+      CHECK(poll(&fd, 1, 10000) == 1, "queue readable");
+      char sink[64];
+      while (read(fd.fd, sink, sizeof sink) > 0) {
+      }
+      OcusCompletion done[8];
+      size_t n = ocus_queue_drain(queue, done, 8);
+      for (size_t i = 0; i < n; i++, seen++) {
+        CHECK(done[i].ticket >= 1 && done[i].ticket <= 4, "ticket %llu", (unsigned long long)done[i].ticket);
+        if (done[i].code == OCUS_OK && done[i].json) ok++;
+        if (done[i].code == OCUS_ERR_NOT_FOUND && done[i].error && done[i].error->status == 404) not_found++;
+        ocus_string_free(done[i].json);
+        ocus_error_free(done[i].error);
+      }
+    }
+    CHECK(ok == 3 && not_found == 1, "completions ok=%d not_found=%d", ok, not_found);
+    ocus_queue_free(queue);
   }
 
   /* Webhooks. */

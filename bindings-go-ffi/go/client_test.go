@@ -155,6 +155,37 @@ func TestContextCancelAndDeadlineStopTheRequest(t *testing.T) {
 	}
 }
 
+func TestConcurrentCallsAreCancelledByTheirContext(t *testing.T) {
+	mock.reset(t)
+	c := newClient(t, ocus.WithTimeout(30*time.Second))
+	mock.faults(t, map[string]any{"action": "hang", "times": 10})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Projects.Get(ctx, id0)
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	started := time.Now()
+	cancel()
+	wg.Wait()
+	if time.Since(started) > time.Second {
+		t.Fatalf("cancelling took %v", time.Since(started))
+	}
+	for _, err := range errs {
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("want context.Canceled, got %v", err)
+		}
+	}
+	if _, err := c.Projects.Get(context.Background(), id0); err != nil {
+		t.Fatalf("client unusable after cancel: %v", err)
+	}
+}
+
 func TestCloseWhileRequestsRun(t *testing.T) {
 	mock.reset(t)
 	c, _ := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL(mock.baseURL), ocus.WithTimeout(30*time.Second))

@@ -84,10 +84,17 @@ type Client struct {
 	// Projects is the projects resource.
 	Projects *ProjectsService
 
-	native  *ffi.Client
-	baseURL string
-	mu      sync.RWMutex // held shared by calls, exclusively by Close before freeing
-	closed  atomic.Bool
+	native   *ffi.Client
+	baseURL  string
+	mu       sync.RWMutex // held shared by calls, exclusively by Close before freeing
+	closed   atomic.Bool
+	inFlight atomic.Int32
+}
+
+// A call is one of these two; the client picks by load (see call).
+type nativeCall struct {
+	blocking func(*ffi.Cancel) (string, *ffi.ErrorData)
+	start    func(*ffi.Cancel, *ffi.Queue, uint64) *ffi.ErrorData
 }
 
 // NewClient builds a client. Nothing is sent.
@@ -152,8 +159,12 @@ func (c *Client) String() string { return fmt.Sprintf("ocus.Client{BaseURL: %q}"
 // this keeps it so.
 func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 
-// call runs one native call with ctx's cancellation wired to a native cancel handle.
-func (c *Client) call(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, error) {
+// call runs one native call with ctx's cancellation wired to a native cancel handle. A call
+// made while no other is in flight blocks its thread on the library's caller-driven runtime
+// (the thread does its own I/O: the lowest latency); concurrent calls are started on the
+// library's threads and delivered through the dispatcher, parking goroutines instead of
+// blocking an OS thread each.
+func (c *Client) call(ctx context.Context, op nativeCall) (string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -165,27 +176,19 @@ func (c *Client) call(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.Er
 	if c.closed.Load() {
 		return "", closedError()
 	}
-	var cancel *ffi.Cancel
-	if done := ctx.Done(); done != nil {
-		cancel = ffi.NewCancel()
-		defer cancel.Free()
-		stop := make(chan struct{})
-		var watcher sync.WaitGroup
-		watcher.Add(1)
-		go func() {
-			defer watcher.Done()
-			select {
-			case <-done:
-				cancel.Cancel()
-			case <-stop:
-			}
-		}()
-		defer func() {
-			close(stop)
-			watcher.Wait() // before cancel.Free
-		}()
+	concurrent := c.inFlight.Add(1) > 1
+	defer c.inFlight.Add(-1)
+	var out string
+	var e *ffi.ErrorData
+	if d := getDispatcher(); concurrent && op.start != nil && d != nil {
+		var cancelled bool
+		out, e, cancelled = c.viaDispatcher(ctx, d, op.start)
+		if cancelled {
+			return "", ctx.Err()
+		}
+	} else {
+		out, e = c.blocking(ctx, op.blocking)
 	}
-	out, e := fn(cancel)
 	if e != nil {
 		if e.Kind == "cancelled" && ctx.Err() != nil {
 			return "", ctx.Err()
@@ -196,6 +199,59 @@ func (c *Client) call(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.Er
 		return "", toError(e)
 	}
 	return out, nil
+}
+
+func (c *Client) blocking(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, *ffi.ErrorData) {
+	done := ctx.Done()
+	if done == nil {
+		return fn(nil)
+	}
+	cancel := ffi.NewCancel()
+	defer cancel.Free()
+	stop := make(chan struct{})
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		select {
+		case <-done:
+			cancel.Cancel()
+		case <-stop:
+		}
+	}()
+	defer func() {
+		close(stop)
+		watcher.Wait() // before cancel.Free
+	}()
+	return fn(cancel)
+}
+
+func (c *Client) viaDispatcher(ctx context.Context, d *dispatcher, start func(*ffi.Cancel, *ffi.Queue, uint64) *ffi.ErrorData) (string, *ffi.ErrorData, bool) {
+	var cancel *ffi.Cancel
+	if ctx.Done() != nil {
+		cancel = ffi.NewCancel()
+	}
+	ticket, ch := d.register()
+	if e := start(cancel, d.queue, ticket); e != nil {
+		d.forget(ticket)
+		if cancel != nil {
+			cancel.Free()
+		}
+		return "", e, false
+	}
+	var completion ffi.Completion
+	cancelled := false
+	select {
+	case completion = <-ch:
+	case <-ctx.Done():
+		cancel.Cancel()
+		completion = <-ch // the library answers promptly once cancelled
+		cancelled = completion.Err != nil && completion.Err.Kind == "cancelled"
+	}
+	if cancel != nil {
+		cancel.Free()
+	}
+	return completion.JSON, completion.Err, cancelled
 }
 
 // RequestOptions are the optional parts of a generic request.
@@ -229,8 +285,13 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 		body = string(b)
 	}
 	call := callOptions(opts.Timeout, opts.MaxRetries)
-	out, err := c.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
-		return c.native.Request(method, path, query, body, call, opts.RetryNonIdempotent, cancel)
+	out, err := c.call(ctx, nativeCall{
+		blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+			return c.native.Request(method, path, query, body, call, opts.RetryNonIdempotent, cancel)
+		},
+		start: func(cancel *ffi.Cancel, q *ffi.Queue, ticket uint64) *ffi.ErrorData {
+			return c.native.RequestStart(method, path, query, body, call, opts.RetryNonIdempotent, cancel, q, ticket)
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -134,8 +134,11 @@ func (s *ProjectsService) List(ctx context.Context, params *ListParams) (*Page, 
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.client.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
-		return s.client.native.ListProjects(o, cancel)
+	out, err := s.client.call(ctx, nativeCall{
+		blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return s.client.native.ListProjects(o, cancel) },
+		start: func(cancel *ffi.Cancel, q *ffi.Queue, ticket uint64) *ffi.ErrorData {
+			return s.client.native.ListProjectsStart(o, cancel, q, ticket)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -152,11 +155,11 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 			return
 		}
 		var cursor *ffi.Cursor
-		_, err = s.client.call(ctx, func(*ffi.Cancel) (string, *ffi.ErrorData) {
+		_, err = s.client.call(ctx, nativeCall{blocking: func(*ffi.Cancel) (string, *ffi.ErrorData) {
 			c, e := s.client.native.NewCursor(o)
 			cursor = c
 			return "", e
-		})
+		}})
 		if err != nil {
 			yield(nil, err)
 			return
@@ -164,11 +167,11 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 		defer cursor.Free()
 		for {
 			var done bool
-			out, err := s.client.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+			out, err := s.client.call(ctx, nativeCall{blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
 				page, finished, e := cursor.Next(cancel)
 				done = finished
 				return page, e
-			})
+			}})
 			if err != nil {
 				yield(nil, err)
 				return
@@ -222,8 +225,11 @@ func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption
 	for _, opt := range opts {
 		opt(&o)
 	}
-	out, err := s.client.call(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
-		return s.client.native.GetProject(id, o, cancel)
+	out, err := s.client.call(ctx, nativeCall{
+		blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return s.client.native.GetProject(id, o, cancel) },
+		start: func(cancel *ffi.Cancel, q *ffi.Queue, ticket uint64) *ffi.ErrorData {
+			return s.client.native.GetProjectStart(id, o, cancel, q, ticket)
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -79,10 +79,22 @@
 typedef struct OcusCancel OcusCancel;
 
 // A client (opaque). Thread-safe.
+//
+// It holds two core clients with the same settings: one for blocking calls, on the core's
+// caller-driven runtime (the calling thread does its own I/O: the lowest latency for one
+// call at a time), one for calls started with `*_start`, on the multi-thread runtime (no
+// thread blocked per call: the better choice for many concurrent calls). Connections belong
+// to the runtime that opened them, hence two pools.
 typedef struct OcusClient OcusClient;
 
 // A cursor over the pages of a project list (opaque).
 typedef struct OcusCursor OcusCursor;
+
+// A completion queue (opaque). Calls started with `ocus_*_start` run on the library's
+// threads and, when done, are queued here; the queue's file descriptor (`ocus_queue_fd`)
+// becomes readable when completions arrive, so a caller waits in its own event loop
+// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
+typedef struct OcusQueue OcusQueue;
 
 // Client settings; zero / NULL fields take the defaults (and the environment:
 // OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL).
@@ -137,6 +149,18 @@ typedef struct OcusListOptions {
   const char *params_json;
   struct OcusCallOptions call;
 } OcusListOptions;
+
+// A finished call, taken from an `OcusQueue` with `ocus_queue_drain`.
+typedef struct OcusCompletion {
+  // The ticket given when the call was started.
+  uint64_t ticket;
+  // OCUS_OK or the error's code.
+  int32_t code;
+  // The result JSON on success (free with `ocus_string_free`), else NULL.
+  char *json;
+  // The error on failure (free with `ocus_error_free`), else NULL.
+  struct OcusError *error;
+} OcusCompletion;
 
 #ifdef __cplusplus
 extern "C" {
@@ -240,6 +264,70 @@ int32_t ocus_request(const struct OcusClient *client,
                      const struct OcusCancel *cancel,
                      char **out_json,
                      struct OcusError **err);
+
+// A new completion queue (NULL if the system refuses a socket pair); free with
+// `ocus_queue_free` once no started call is pending on it.
+struct OcusQueue *ocus_queue_new(void);
+
+// The descriptor that becomes readable when completions arrive (non-blocking; owned by the
+// queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
+//
+// # Safety
+// `queue` is a live handle.
+int32_t ocus_queue_fd(const struct OcusQueue *queue);
+
+// Moves up to `capacity` completions into `out` and returns how many. Drain until it returns
+// fewer than `capacity`.
+//
+// # Safety
+// `queue` is a live handle; `out` has room for `capacity` completions.
+size_t ocus_queue_drain(const struct OcusQueue *queue, struct OcusCompletion *out, size_t capacity);
+
+// Frees a queue. No started call may still be pending on it.
+//
+// # Safety
+// `queue` is NULL or a live handle not used afterwards.
+void ocus_queue_free(struct OcusQueue *queue);
+
+// `ocus_projects_get`, started: the result arrives on `queue` as `ticket`. Returns an error
+// code only for failures found before starting (then nothing is delivered).
+//
+// # Safety
+// As `ocus_projects_get`; `queue` a live handle.
+int32_t ocus_projects_get_start(const struct OcusClient *client,
+                                const char *id,
+                                const struct OcusCallOptions *options,
+                                const struct OcusCancel *cancel,
+                                const struct OcusQueue *queue,
+                                uint64_t ticket,
+                                struct OcusError **err);
+
+// `ocus_projects_list`, started (see `ocus_projects_get_start`).
+//
+// # Safety
+// As `ocus_projects_list`; `queue` a live handle.
+int32_t ocus_projects_list_start(const struct OcusClient *client,
+                                 const struct OcusListOptions *options,
+                                 const struct OcusCancel *cancel,
+                                 const struct OcusQueue *queue,
+                                 uint64_t ticket,
+                                 struct OcusError **err);
+
+// `ocus_request`, started (see `ocus_projects_get_start`).
+//
+// # Safety
+// As `ocus_request`; `queue` a live handle.
+int32_t ocus_request_start(const struct OcusClient *client,
+                           const char *method,
+                           const char *path,
+                           const char *query_json,
+                           const char *body_json,
+                           const struct OcusCallOptions *options,
+                           bool retry_non_idempotent,
+                           const struct OcusCancel *cancel,
+                           const struct OcusQueue *queue,
+                           uint64_t ticket,
+                           struct OcusError **err);
 
 // Verifies `signature` (the ocus-signature header; NULL or "" if absent) over the raw body in
 // constant time. `*out_json` receives `{"id", "type", "organization_id", "project_id",

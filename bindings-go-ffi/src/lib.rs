@@ -7,10 +7,14 @@
 //! runtime, created once per process) and can be cancelled from another thread with an
 //! `OcusCancel`.
 
+use std::collections::VecDeque;
 use std::ffi::{CStr, CString, c_char};
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixStream;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ocus::runtime::CancelToken;
@@ -120,8 +124,15 @@ pub struct OcusListOptions {
 }
 
 /// A client (opaque). Thread-safe.
+///
+/// It holds two core clients with the same settings: one for blocking calls, on the core's
+/// caller-driven runtime (the calling thread does its own I/O: the lowest latency for one
+/// call at a time), one for calls started with `*_start`, on the multi-thread runtime (no
+/// thread blocked per call: the better choice for many concurrent calls). Connections belong
+/// to the runtime that opened them, hence two pools.
 pub struct OcusClient {
     client: ocus::Client,
+    concurrent: ocus::Client,
     closing: CancelToken,
 }
 
@@ -194,24 +205,27 @@ fn call_options(options: Option<&OcusCallOptions>) -> RequestOptions {
     request
 }
 
+fn error_box(code: i32, error: &ocus::Error) -> *mut OcusError {
+    Box::into_raw(Box::new(OcusError {
+        code,
+        kind: c_string(error.kind().as_str()),
+        message: c_string(error.message()),
+        display: c_string(&error.to_string()),
+        status: error.status().unwrap_or(0),
+        error_code: optional_c_string(error.code()),
+        request_id: optional_c_string(error.request_id()),
+        retry_after_ms: error
+            .retry_after()
+            .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        body: optional_c_string(error.body()),
+    }))
+}
+
 /// Writes the error (if `err` is not NULL) and returns its code.
 unsafe fn fail(err: *mut *mut OcusError, code: i32, error: &ocus::Error) -> i32 {
     if !err.is_null() {
-        let out = Box::new(OcusError {
-            code,
-            kind: c_string(error.kind().as_str()),
-            message: c_string(error.message()),
-            display: c_string(&error.to_string()),
-            status: error.status().unwrap_or(0),
-            error_code: optional_c_string(error.code()),
-            request_id: optional_c_string(error.request_id()),
-            retry_after_ms: error
-                .retry_after()
-                .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-            body: optional_c_string(error.body()),
-        });
         // SAFETY: `err` is a valid out-pointer (documented); we own the new allocation.
-        unsafe { *err = Box::into_raw(out) };
+        unsafe { *err = error_box(code, error) };
     }
     code
 }
@@ -321,6 +335,35 @@ unsafe fn list_params(options: *const OcusListOptions) -> Result<ListParams, ocu
     Ok(params)
 }
 
+unsafe fn request_options(
+    query_json: *const c_char,
+    body_json: *const c_char,
+    options: *const OcusCallOptions,
+    retry_non_idempotent: bool,
+) -> Result<RequestOptions, ocus::Error> {
+    // SAFETY: NULL or valid C strings / struct (documented).
+    unsafe {
+        let mut request = call_options(options.as_ref()).retry_non_idempotent(retry_non_idempotent);
+        if let Some(query) = arg(query_json, "query_json")? {
+            let query: serde_json::Map<String, Value> = serde_json::from_str(query)
+                .map_err(|e| configuration(format!("query_json is not a JSON object ({e})")))?;
+            for (name, value) in query {
+                let value = match value {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                request = request.query(name, value);
+            }
+        }
+        if let Some(body) = arg(body_json, "body_json")? {
+            let body: Value = serde_json::from_str(body)
+                .map_err(|e| configuration(format!("body_json is not valid JSON ({e})")))?;
+            request = request.json(body);
+        }
+        Ok(request)
+    }
+}
+
 // ---- clients ------------------------------------------------------------------------------
 
 /// Creates a client. On success `*out` owns it: free it with `ocus_client_free`.
@@ -336,44 +379,51 @@ pub unsafe extern "C" fn ocus_client_new(
     // SAFETY: the whole body upholds the documented contract of each pointer.
     unsafe {
         guard(err, || {
-            let mut builder = ocus::Client::builder().from_env();
-            let mut user_agent = format!("ocus-c/{}", ocus::VERSION);
-            if let Some(options) = options.as_ref() {
-                if let Some(key) = arg(options.api_key, "api_key")? {
-                    builder = builder.api_key(key);
-                }
-                if let Some(path) = arg(options.api_key_file, "api_key_file")? {
-                    builder = builder.api_key_file(path);
-                }
-                if let Some(url) = arg(options.base_url, "base_url")? {
-                    builder = builder.base_url(url);
-                }
-                if options.timeout_ms < 0 || options.connect_timeout_ms < 0 {
-                    return Err(configuration("timeouts must not be negative"));
-                }
-                if let Some(timeout) = millis(options.timeout_ms) {
-                    builder = builder.timeout(timeout);
-                }
-                if let Some(timeout) = millis(options.connect_timeout_ms) {
-                    builder = builder.connect_timeout(timeout);
-                }
-                if options.max_retries < -1 {
-                    return Err(configuration("max_retries must be -1 (default) or more"));
-                }
-                if let Some(retries) = retries(options.max_retries) {
-                    builder = builder.max_retries(retries);
-                }
-                if let Some(agent) = arg(options.user_agent, "user_agent")? {
-                    user_agent = agent.to_owned();
-                }
-            }
-            let client = builder.user_agent(user_agent).build()?;
             let handle = Box::new(OcusClient {
-                client,
+                client: build_client(options)?,
+                concurrent: build_client(options)?,
                 closing: CancelToken::new(),
             });
             write_out(out, Box::into_raw(handle))
         })
+    }
+}
+
+unsafe fn build_client(options: *const OcusClientOptions) -> Result<ocus::Client, ocus::Error> {
+    // SAFETY: forwarded contract of ocus_client_new.
+    unsafe {
+        let mut builder = ocus::Client::builder().from_env();
+        let mut user_agent = format!("ocus-c/{}", ocus::VERSION);
+        if let Some(options) = options.as_ref() {
+            if let Some(key) = arg(options.api_key, "api_key")? {
+                builder = builder.api_key(key);
+            }
+            if let Some(path) = arg(options.api_key_file, "api_key_file")? {
+                builder = builder.api_key_file(path);
+            }
+            if let Some(url) = arg(options.base_url, "base_url")? {
+                builder = builder.base_url(url);
+            }
+            if options.timeout_ms < 0 || options.connect_timeout_ms < 0 {
+                return Err(configuration("timeouts must not be negative"));
+            }
+            if let Some(timeout) = millis(options.timeout_ms) {
+                builder = builder.timeout(timeout);
+            }
+            if let Some(timeout) = millis(options.connect_timeout_ms) {
+                builder = builder.connect_timeout(timeout);
+            }
+            if options.max_retries < -1 {
+                return Err(configuration("max_retries must be -1 (default) or more"));
+            }
+            if let Some(retries) = retries(options.max_retries) {
+                builder = builder.max_retries(retries);
+            }
+            if let Some(agent) = arg(options.user_agent, "user_agent")? {
+                user_agent = agent.to_owned();
+            }
+        }
+        builder.user_agent(user_agent).build()
     }
 }
 
@@ -618,6 +668,284 @@ pub unsafe extern "C" fn ocus_request(
                 client.client.request_str(method, path, request),
             )?;
             write_out(out_json, c_string(&value.to_string()))
+        })
+    }
+}
+
+// ---- concurrent calls: started now, delivered to a completion queue ------------------------
+
+/// A finished call, taken from an `OcusQueue` with `ocus_queue_drain`.
+#[repr(C)]
+pub struct OcusCompletion {
+    /// The ticket given when the call was started.
+    pub ticket: u64,
+    /// OCUS_OK or the error's code.
+    pub code: i32,
+    /// The result JSON on success (free with `ocus_string_free`), else NULL.
+    pub json: *mut c_char,
+    /// The error on failure (free with `ocus_error_free`), else NULL.
+    pub error: *mut OcusError,
+}
+
+/// A completion queue (opaque). Calls started with `ocus_*_start` run on the library's
+/// threads and, when done, are queued here; the queue's file descriptor (`ocus_queue_fd`)
+/// becomes readable when completions arrive, so a caller waits in its own event loop
+/// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
+pub struct OcusQueue {
+    inner: Arc<QueueInner>,
+}
+
+struct QueueInner {
+    done: Mutex<VecDeque<(u64, Result<String, ocus::Error>)>>,
+    doorbell: UnixStream,
+    reader: UnixStream,
+}
+
+impl QueueInner {
+    fn deliver(&self, ticket: u64, result: Result<String, ocus::Error>) {
+        let was_empty = {
+            let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+            let was_empty = done.is_empty();
+            done.push_back((ticket, result));
+            was_empty
+        };
+        if was_empty {
+            // WouldBlock: wake-ups are pending already. Other errors: nobody is listening.
+            let _ = (&self.doorbell).write(&[1]);
+        }
+    }
+}
+
+/// A new completion queue (NULL if the system refuses a socket pair); free with
+/// `ocus_queue_free` once no started call is pending on it.
+#[unsafe(no_mangle)]
+pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
+    catch_unwind(|| {
+        let Ok((reader, doorbell)) = UnixStream::pair() else {
+            return ptr::null_mut();
+        };
+        if reader.set_nonblocking(true).is_err() || doorbell.set_nonblocking(true).is_err() {
+            return ptr::null_mut();
+        }
+        let inner = Arc::new(QueueInner {
+            done: Mutex::new(VecDeque::new()),
+            doorbell,
+            reader,
+        });
+        Box::into_raw(Box::new(OcusQueue { inner }))
+    })
+    .unwrap_or(ptr::null_mut())
+}
+
+/// The descriptor that becomes readable when completions arrive (non-blocking; owned by the
+/// queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
+///
+/// # Safety
+/// `queue` is a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
+    // SAFETY: a live handle.
+    unsafe { queue.as_ref() }.map_or(-1, |q| q.inner.reader.as_raw_fd())
+}
+
+/// Moves up to `capacity` completions into `out` and returns how many. Drain until it returns
+/// fewer than `capacity`.
+///
+/// # Safety
+/// `queue` is a live handle; `out` has room for `capacity` completions.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_queue_drain(
+    queue: *const OcusQueue,
+    out: *mut OcusCompletion,
+    capacity: usize,
+) -> usize {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: documented contract.
+        let Some(queue) = (unsafe { queue.as_ref() }) else {
+            return 0;
+        };
+        if out.is_null() {
+            return 0;
+        }
+        let mut done = queue.inner.done.lock().unwrap_or_else(|p| p.into_inner());
+        let mut count = 0;
+        while count < capacity {
+            let Some((ticket, result)) = done.pop_front() else {
+                break;
+            };
+            let completion = match result {
+                Ok(json) => OcusCompletion {
+                    ticket,
+                    code: OCUS_OK,
+                    json: c_string(&json),
+                    error: ptr::null_mut(),
+                },
+                Err(error) => {
+                    let code = code_of(error.kind());
+                    OcusCompletion {
+                        ticket,
+                        code,
+                        json: ptr::null_mut(),
+                        error: error_box(code, &error),
+                    }
+                }
+            };
+            // SAFETY: `out` has room for `capacity` items; count < capacity.
+            unsafe { out.add(count).write(completion) };
+            count += 1;
+        }
+        count
+    }))
+    .unwrap_or(0)
+}
+
+/// Frees a queue. No started call may still be pending on it.
+///
+/// # Safety
+/// `queue` is NULL or a live handle not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_queue_free(queue: *mut OcusQueue) {
+    if !queue.is_null() {
+        // SAFETY: created by Box::into_raw in ocus_queue_new; freed once.
+        drop(unsafe { Box::from_raw(queue) });
+    }
+}
+
+/// Spawns `future` on the multi-thread runtime; its result is delivered to `queue` as `ticket`.
+unsafe fn start<F>(
+    client: &OcusClient,
+    cancel: *const OcusCancel,
+    queue: *const OcusQueue,
+    ticket: u64,
+    future: F,
+) -> Result<(), ocus::Error>
+where
+    F: std::future::Future<Output = Result<String, ocus::Error>> + Send + 'static,
+{
+    // SAFETY: documented contract of the *_start functions.
+    let queue = unsafe { queue.as_ref() }
+        .ok_or_else(|| configuration("queue is NULL"))?
+        .inner
+        .clone();
+    if client.closing.is_cancelled() {
+        return Err(configuration("the client is closed"));
+    }
+    // SAFETY: NULL or a live handle; the token is cloned, so the handle may be freed once the
+    // completion arrives.
+    let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone());
+    let closing = client.closing.clone();
+    ocus::runtime::get()?.spawn(async move {
+        let result = match token {
+            Some(token) => {
+                ocus::runtime::cancellable(ocus::runtime::cancellable(future, &token), &closing)
+                    .await
+            }
+            None => ocus::runtime::cancellable(future, &closing).await,
+        };
+        let result = match result {
+            Err(error) if error.kind() == ErrorKind::Cancelled && closing.is_cancelled() => {
+                Err(configuration("the client is closed"))
+            }
+            other => other,
+        };
+        queue.deliver(ticket, result);
+    });
+    Ok(())
+}
+
+/// `ocus_projects_get`, started: the result arrives on `queue` as `ticket`. Returns an error
+/// code only for failures found before starting (then nothing is delivered).
+///
+/// # Safety
+/// As `ocus_projects_get`; `queue` a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_projects_get_start(
+    client: *const OcusClient,
+    id: *const c_char,
+    options: *const OcusCallOptions,
+    cancel: *const OcusCancel,
+    queue: *const OcusQueue,
+    ticket: u64,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let id = required(id, "id")?.to_owned();
+            let request = call_options(options.as_ref());
+            let core = client.concurrent.clone();
+            start(client, cancel, queue, ticket, async move {
+                let project = core.projects().get_with(&id, &request).await?;
+                Ok(project_json(project).to_string())
+            })
+        })
+    }
+}
+
+/// `ocus_projects_list`, started (see `ocus_projects_get_start`).
+///
+/// # Safety
+/// As `ocus_projects_list`; `queue` a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_projects_list_start(
+    client: *const OcusClient,
+    options: *const OcusListOptions,
+    cancel: *const OcusCancel,
+    queue: *const OcusQueue,
+    ticket: u64,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let params = list_params(options)?;
+            let core = client.concurrent.clone();
+            start(client, cancel, queue, ticket, async move {
+                let page = core.projects().list(&params).await?;
+                Ok(page_json(page).to_string())
+            })
+        })
+    }
+}
+
+/// `ocus_request`, started (see `ocus_projects_get_start`).
+///
+/// # Safety
+/// As `ocus_request`; `queue` a live handle.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn ocus_request_start(
+    client: *const OcusClient,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body_json: *const c_char,
+    options: *const OcusCallOptions,
+    retry_non_idempotent: bool,
+    cancel: *const OcusCancel,
+    queue: *const OcusQueue,
+    ticket: u64,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let client = client
+                .as_ref()
+                .ok_or_else(|| configuration("client is NULL"))?;
+            let method = required(method, "method")?.to_owned();
+            let path = required(path, "path")?.to_owned();
+            let request = request_options(query_json, body_json, options, retry_non_idempotent)?;
+            let core = client.concurrent.clone();
+            start(client, cancel, queue, ticket, async move {
+                Ok(core.request_str(&method, &path, request).await?.to_string())
+            })
         })
     }
 }

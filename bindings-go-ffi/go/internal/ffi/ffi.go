@@ -313,3 +313,80 @@ func SignWebhook(body, secret []byte) string {
 
 // Version is the native library's version.
 func Version() string { return C.GoString(C.ocus_version()) }
+
+// Queue owns an OcusQueue handle: started calls complete into it.
+type Queue struct{ ptr *C.OcusQueue }
+
+// Completion is a finished started call.
+type Completion struct {
+	Ticket uint64
+	JSON   string
+	Err    *ErrorData
+}
+
+// NewQueue creates a completion queue (nil if the system refuses one).
+func NewQueue() *Queue {
+	p := C.ocus_queue_new()
+	if p == nil {
+		return nil
+	}
+	return &Queue{ptr: p}
+}
+
+// FD is the descriptor that becomes readable when completions arrive (owned by the queue).
+func (q *Queue) FD() int { return int(C.ocus_queue_fd(q.ptr)) }
+
+const drainBatch = 64
+
+// Drain returns the completions waiting in the queue.
+func (q *Queue) Drain() []Completion {
+	var out []Completion
+	var batch [drainBatch]C.OcusCompletion
+	for {
+		n := int(C.ocus_queue_drain(q.ptr, &batch[0], drainBatch))
+		for i := 0; i < n; i++ {
+			c := batch[i]
+			completion := Completion{Ticket: uint64(c.ticket)}
+			if c.code == C.OCUS_OK {
+				completion.JSON = takeString(c.json)
+			} else {
+				completion.Err = takeError(c.code, c.error)
+			}
+			out = append(out, completion)
+		}
+		if n < drainBatch {
+			return out
+		}
+	}
+}
+
+// GetProjectStart starts GetProject; the result arrives on q as ticket.
+func (c *Client) GetProjectStart(id string, o CallOptions, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
+	cid := C.CString(id)
+	defer C.free(unsafe.Pointer(cid))
+	options := callOptions(o)
+	var e *C.OcusError
+	return takeError(C.ocus_projects_get_start(c.ptr, cid, &options, cancel.raw(), q.ptr, C.uint64_t(ticket), &e), e)
+}
+
+// ListProjectsStart starts ListProjects.
+func (c *Client) ListProjectsStart(o ListOptions, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	options := listOptions(o, &keep)
+	var e *C.OcusError
+	return takeError(C.ocus_projects_list_start(c.ptr, &options, cancel.raw(), q.ptr, C.uint64_t(ticket), &e), e)
+}
+
+// RequestStart starts Request.
+func (c *Client) RequestStart(method, path, queryJSON, bodyJSON string, o CallOptions, retryNonIdempotent bool, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
+	var keep []unsafe.Pointer
+	defer func() { freeAll(keep) }()
+	cmethod := C.CString(method)
+	cpath := C.CString(path)
+	keep = append(keep, unsafe.Pointer(cmethod), unsafe.Pointer(cpath))
+	options := callOptions(o)
+	var e *C.OcusError
+	return takeError(C.ocus_request_start(c.ptr, cmethod, cpath, cString(queryJSON, &keep), cString(bodyJSON, &keep), &options,
+		C.bool(retryNonIdempotent), cancel.raw(), q.ptr, C.uint64_t(ticket), &e), e)
+}
