@@ -65,6 +65,16 @@ func TestErrorsMatchSentinelsAndCarryFields(t *testing.T) {
 	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithTimeout(-time.Second)); !errors.Is(err, ocus.ErrConfiguration) {
 		t.Fatalf("negative timeout: %v", err)
 	}
+	t.Setenv("OCUS_API_KEY", alpha)
+	if _, err := ocus.NewClient(ocus.WithAPIKey("")); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("an explicitly empty key must not fall back to the environment: %v", err)
+	}
+	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha + "\x00tail")); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("a key with a NUL byte: %v", err)
+	}
+	if _, err := c.Projects.Get(ctx, id0+"\x00"); !errors.Is(err, ocus.ErrConfiguration) {
+		t.Fatalf("an id with a NUL byte: %v", err)
+	}
 }
 
 func TestTheKeyIsNeverPrinted(t *testing.T) {
@@ -251,6 +261,23 @@ func TestIterationRequestsAndRotation(t *testing.T) {
 	}
 	if err := c.RotateAPIKey("bad key"); !errors.Is(err, ocus.ErrConfiguration) {
 		t.Fatalf("bad rotation: %v", err)
+	}
+	// Concurrent calls (started on the library's threads) use the rotated key too.
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Projects.Get(ctx, id0); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, r := range mock.requests(t)[len(mock.requests(t))-20:] {
+		if r["key"] != "beta" {
+			t.Fatalf("a concurrent call used key %v after rotation", r["key"])
+		}
 	}
 	p, err := c.Projects.Get(ctx, id0)
 	if err != nil || p.Attributes["name"] != "Shoot #001 in Paris" || !p.IsKnownStatus || p.Status != ocus.StatusNotAssigned {

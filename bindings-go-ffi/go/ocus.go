@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,7 @@ var Version = ffi.Version()
 
 type config struct {
 	apiKey         string
+	apiKeySet      bool
 	apiKeyFile     string
 	baseURL        string
 	timeout        time.Duration
@@ -39,7 +41,12 @@ type config struct {
 type Option func(*config)
 
 // WithAPIKey sets the key. It is validated before anything is sent and never printed.
-func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
+func WithAPIKey(key string) Option {
+	return func(c *config) {
+		c.apiKey = key
+		c.apiKeySet = true
+	}
+}
 
 // WithAPIKeyFile reads the key from a file, re-read once on 401/403 so keys rotate
 // without a restart.
@@ -106,6 +113,13 @@ func NewClient(opts ...Option) (*Client, error) {
 	if cfg.err != nil {
 		return nil, cfg.err
 	}
+	if cfg.apiKeySet && cfg.apiKey == "" {
+		// Explicitly empty: an error, not a silent fall back to OCUS_API_KEY.
+		return nil, configurationError("the API key is empty")
+	}
+	if err := noNUL(cfg.apiKey, cfg.apiKeyFile, cfg.baseURL); err != nil {
+		return nil, err
+	}
 	native, e := ffi.NewClient(ffi.ClientOptions{
 		APIKey:           cfg.apiKey,
 		APIKeyFile:       cfg.apiKeyFile,
@@ -141,6 +155,9 @@ func (c *Client) Close() error {
 
 // RotateAPIKey replaces the key; requests in flight finish with the old one.
 func (c *Client) RotateAPIKey(key string) error {
+	if err := noNUL(key); err != nil {
+		return err
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.closed.Load() {
@@ -269,6 +286,9 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 	if opts == nil {
 		opts = &RequestOptions{}
 	}
+	if err := noNUL(method, path); err != nil {
+		return nil, err
+	}
 	var query, body string
 	if len(opts.Query) > 0 {
 		b, err := json.Marshal(opts.Query)
@@ -297,6 +317,17 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 		return nil, err
 	}
 	return json.RawMessage(out), nil
+}
+
+// noNUL rejects strings holding a NUL byte: C strings would silently end there (a key
+// "abc\x00def" would be sent as "abc").
+func noNUL(values ...string) error {
+	for _, v := range values {
+		if strings.IndexByte(v, 0) >= 0 {
+			return configurationError("an argument contains a NUL byte")
+		}
+	}
+	return nil
 }
 
 func callOptions(timeout time.Duration, maxRetries *int) ffi.CallOptions {

@@ -118,6 +118,9 @@ func listOptions(params *ListParams) (ffi.ListOptions, error) {
 	if params.PageSize < 0 || params.PageNumber < 0 {
 		return o, configurationError("PageSize and PageNumber must not be negative")
 	}
+	if err := noNUL(string(params.Status)); err != nil {
+		return o, err
+	}
 	if len(params.Params) > 0 {
 		b, err := json.Marshal(params.Params)
 		if err != nil {
@@ -221,6 +224,9 @@ func WithCallMaxRetries(n int) CallOption {
 
 // Get returns one project by id.
 func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption) (*Project, error) {
+	if err := noNUL(id); err != nil {
+		return nil, err
+	}
 	o := ffi.CallOptions{MaxRetries: -1}
 	for _, opt := range opts {
 		opt(&o)

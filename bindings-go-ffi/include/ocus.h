@@ -80,7 +80,7 @@ typedef struct OcusCancel OcusCancel;
 
 // A client (opaque). Thread-safe.
 //
-// It holds two core clients with the same settings: one for blocking calls, on the core's
+// It holds two core clients with the same settings and the same key: one for blocking calls, on the core's
 // caller-driven runtime (the calling thread does its own I/O: the lowest latency for one
 // call at a time), one for calls started with `*_start`, on the multi-thread runtime (no
 // thread blocked per call: the better choice for many concurrent calls). Connections belong
@@ -96,8 +96,9 @@ typedef struct OcusCursor OcusCursor;
 // (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
 typedef struct OcusQueue OcusQueue;
 
-// Client settings; zero / NULL fields take the defaults (and the environment:
-// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL).
+// Client settings. NULL strings and 0 timeouts take the defaults (and the environment:
+// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL); `max_retries` takes the default only
+// when -1 (0 means no retries).
 typedef struct OcusClientOptions {
   const char *api_key;
   const char *api_key_file;
@@ -134,7 +135,8 @@ typedef struct OcusError {
   char *body;
 } OcusError;
 
-// Per-call settings; 0 / -1 take the client's.
+// Per-call settings: `timeout_ms` 0 and `max_retries` -1 take the client's (a
+// `max_retries` of 0 means no retries for this call).
 typedef struct OcusCallOptions {
   int64_t timeout_ms;
   int32_t max_retries;

@@ -17,6 +17,7 @@ use std::ptr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use ocus::runtime::CancelToken;
 use ocus::{ErrorKind, ListParams, RequestOptions};
 use serde_json::{Value, json};
@@ -88,8 +89,9 @@ pub struct OcusError {
     pub body: *mut c_char,
 }
 
-/// Client settings; zero / NULL fields take the defaults (and the environment:
-/// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL).
+/// Client settings. NULL strings and 0 timeouts take the defaults (and the environment:
+/// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL); `max_retries` takes the default only
+/// when -1 (0 means no retries).
 #[repr(C)]
 pub struct OcusClientOptions {
     pub api_key: *const c_char,
@@ -105,7 +107,8 @@ pub struct OcusClientOptions {
     pub user_agent: *const c_char,
 }
 
-/// Per-call settings; 0 / -1 take the client's.
+/// Per-call settings: `timeout_ms` 0 and `max_retries` -1 take the client's (a
+/// `max_retries` of 0 means no retries for this call).
 #[repr(C)]
 pub struct OcusCallOptions {
     pub timeout_ms: i64,
@@ -125,7 +128,7 @@ pub struct OcusListOptions {
 
 /// A client (opaque). Thread-safe.
 ///
-/// It holds two core clients with the same settings: one for blocking calls, on the core's
+/// It holds two core clients with the same settings and the same key: one for blocking calls, on the core's
 /// caller-driven runtime (the calling thread does its own I/O: the lowest latency for one
 /// call at a time), one for calls started with `*_start`, on the multi-thread runtime (no
 /// thread blocked per call: the better choice for many concurrent calls). Connections belong
@@ -379,9 +382,10 @@ pub unsafe extern "C" fn ocus_client_new(
     // SAFETY: the whole body upholds the documented contract of each pointer.
     unsafe {
         guard(err, || {
+            let client = build_client(options)?;
             let handle = Box::new(OcusClient {
-                client: build_client(options)?,
-                concurrent: build_client(options)?,
+                concurrent: client.with_separate_pool()?,
+                client,
                 closing: CancelToken::new(),
             });
             write_out(out, Box::into_raw(handle))
@@ -435,10 +439,12 @@ unsafe fn build_client(options: *const OcusClientOptions) -> Result<ocus::Client
 /// `client` is NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
-    // SAFETY: NULL or a live handle.
-    if let Some(client) = unsafe { client.as_ref() } {
-        client.closing.cancel();
-    }
+    let _ = catch_unwind(|| {
+        // SAFETY: NULL or a live handle.
+        if let Some(client) = unsafe { client.as_ref() } {
+            client.closing.cancel();
+        }
+    });
 }
 
 /// Frees a client. No call may be using it (close it first and wait for them to return).
@@ -480,11 +486,14 @@ pub unsafe extern "C" fn ocus_client_rotate_api_key(
 /// `client` is NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut c_char {
-    // SAFETY: NULL or a live handle.
-    match unsafe { client.as_ref() } {
-        Some(client) => c_string(client.client.base_url()),
-        None => ptr::null_mut(),
-    }
+    catch_unwind(|| {
+        // SAFETY: NULL or a live handle.
+        match unsafe { client.as_ref() } {
+            Some(client) => c_string(client.client.base_url()),
+            None => ptr::null_mut(),
+        }
+    })
+    .unwrap_or(ptr::null_mut())
 }
 
 // ---- calls --------------------------------------------------------------------------------
@@ -744,8 +753,11 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 /// `queue` is a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
-    // SAFETY: a live handle.
-    unsafe { queue.as_ref() }.map_or(-1, |q| q.inner.reader.as_raw_fd())
+    catch_unwind(|| {
+        // SAFETY: a live handle.
+        unsafe { queue.as_ref() }.map_or(-1, |q| q.inner.reader.as_raw_fd())
+    })
+    .unwrap_or(-1)
 }
 
 /// Moves up to `capacity` completions into `out` and returns how many. Drain until it returns
@@ -807,7 +819,7 @@ pub unsafe extern "C" fn ocus_queue_drain(
 pub unsafe extern "C" fn ocus_queue_free(queue: *mut OcusQueue) {
     if !queue.is_null() {
         // SAFETY: created by Box::into_raw in ocus_queue_new; freed once.
-        drop(unsafe { Box::from_raw(queue) });
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(queue) })));
     }
 }
 
@@ -835,6 +847,18 @@ where
     let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone());
     let closing = client.closing.clone();
     ocus::runtime::get()?.spawn(async move {
+        // A panic must still be delivered: the caller is waiting for this ticket.
+        let future = async move {
+            AssertUnwindSafe(future)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ocus::Error::new(
+                        ErrorKind::ApiError,
+                        "internal error in the ocus library (panic)",
+                    ))
+                })
+        };
         let result = match token {
             Some(token) => {
                 ocus::runtime::cancellable(ocus::runtime::cancellable(future, &token), &closing)
@@ -1041,10 +1065,12 @@ pub extern "C" fn ocus_cancel_new() -> *mut OcusCancel {
 /// `cancel` is NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_cancel_cancel(cancel: *const OcusCancel) {
-    // SAFETY: NULL or a live handle.
-    if let Some(cancel) = unsafe { cancel.as_ref() } {
-        cancel.token.cancel();
-    }
+    let _ = catch_unwind(|| {
+        // SAFETY: NULL or a live handle.
+        if let Some(cancel) = unsafe { cancel.as_ref() } {
+            cancel.token.cancel();
+        }
+    });
 }
 
 /// Frees a cancellation handle. No call may be waiting on it.
@@ -1055,7 +1081,7 @@ pub unsafe extern "C" fn ocus_cancel_cancel(cancel: *const OcusCancel) {
 pub unsafe extern "C" fn ocus_cancel_free(cancel: *mut OcusCancel) {
     if !cancel.is_null() {
         // SAFETY: created by Box::into_raw in ocus_cancel_new; freed once.
-        drop(unsafe { Box::from_raw(cancel) });
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(cancel) })));
     }
 }
 
@@ -1067,7 +1093,9 @@ pub unsafe extern "C" fn ocus_cancel_free(cancel: *mut OcusCancel) {
 pub unsafe extern "C" fn ocus_string_free(text: *mut c_char) {
     if !text.is_null() {
         // SAFETY: created by CString::into_raw in this library; freed once.
-        drop(unsafe { CString::from_raw(text) });
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            drop(unsafe { CString::from_raw(text) })
+        }));
     }
 }
 

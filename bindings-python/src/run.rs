@@ -6,10 +6,12 @@ use std::future::Future;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -68,6 +70,8 @@ where
     T: Send,
 {
     crate::logging::refresh(py);
+    // Signal handlers run only on the main thread; other threads need not wake to check.
+    let check_signals = on_main_thread(py);
     let outcome: Result<ocus::Result<T>, PyErr> = py.detach(|| {
         let runtime = match ocus::runtime::caller_driven() {
             Ok(runtime) => runtime,
@@ -75,6 +79,9 @@ where
         };
         runtime.block_on(async {
             let mut future = std::pin::pin!(future);
+            if !check_signals {
+                return Ok(future.await);
+            }
             loop {
                 tokio::select! {
                     result = &mut future => return Ok(result),
@@ -86,6 +93,26 @@ where
         })
     });
     outcome?.map_err(|error| to_py_err(py, error))
+}
+
+static MAIN_THREAD_IDENT: PyOnceLock<(Py<PyAny>, u64)> = PyOnceLock::new();
+
+fn on_main_thread(py: Python<'_>) -> bool {
+    let Ok((get_ident, main)) = MAIN_THREAD_IDENT.get_or_try_init(py, || -> PyResult<_> {
+        let threading = py.import("threading")?;
+        let main: u64 = threading
+            .call_method0("main_thread")?
+            .getattr("ident")?
+            .extract()?;
+        Ok((threading.getattr("get_ident")?.unbind(), main))
+    }) else {
+        return true;
+    };
+    get_ident
+        .bind(py)
+        .call0()
+        .and_then(|ident| ident.extract::<u64>())
+        .is_ok_and(|ident| ident == *main)
 }
 
 /// [`blocking`], then converted to Python.
@@ -149,17 +176,24 @@ impl LoopBridge {
                 .unwrap_or_else(|p| p.into_inner())
                 .remove(&ticket);
             let Some(future) = future else { continue };
-            let future = future.bind(py);
-            if future.call_method0("done")?.is_truthy()? {
-                continue; // cancelled meanwhile
+            // One failing future must not strand the others of the batch.
+            if let Err(error) = resolve(py, future.bind(py), completion) {
+                error.write_unraisable(py, Some(future.bind(py)));
             }
-            match completion(py) {
-                Ok(value) => future.call_method1("set_result", (value,))?,
-                Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
-            };
         }
         Ok(())
     }
+}
+
+fn resolve(py: Python<'_>, future: &Bound<'_, PyAny>, completion: Completion) -> PyResult<()> {
+    if future.call_method0("done")?.is_truthy()? {
+        return Ok(()); // cancelled meanwhile
+    }
+    match completion(py) {
+        Ok(value) => future.call_method1("set_result", (value,))?,
+        Err(error) => future.call_method1("set_exception", (error.into_value(py),))?,
+    };
+    Ok(())
 }
 
 /// Forgets a future once it is done and aborts its request if it was cancelled.
@@ -252,7 +286,16 @@ where
         .insert(ticket, py_future.clone().unbind());
     let mailbox = bridge_ref.mailbox.clone();
     let task = runtime.spawn(async move {
-        let outcome = future.await;
+        // A panic must still resolve the asyncio future, or its awaiter would hang.
+        let outcome = AssertUnwindSafe(future)
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| {
+                Err(ocus::Error::new(
+                    ocus::ErrorKind::ApiError,
+                    "internal error in the ocus library (panic)",
+                ))
+            });
         mailbox.deliver(
             ticket,
             Box::new(move |py| match outcome {

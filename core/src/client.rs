@@ -33,8 +33,9 @@ struct Inner {
     /// because the parent's pooled sockets and runtime registrations are not its to use.
     http: RwLock<(u32, reqwest::Client)>,
     /// The current key. Each request clones the `Arc` it starts with, so a rotation never
-    /// changes the key of a request already in flight.
-    key: RwLock<Arc<ApiKey>>,
+    /// changes the key of a request already in flight. Shared with clients made by
+    /// [`Client::with_separate_pool`].
+    key: Arc<RwLock<Arc<ApiKey>>>,
     key_file: Option<std::path::PathBuf>,
 }
 
@@ -131,8 +132,22 @@ impl Client {
             inner: Arc::new(Inner {
                 settings,
                 http: RwLock::new((std::process::id(), http)),
-                key: RwLock::new(Arc::new(key)),
+                key: Arc::new(RwLock::new(Arc::new(key))),
                 key_file,
+            }),
+        })
+    }
+
+    /// A client with the same settings and the *same key* (a rotation through either is
+    /// seen by both) but its own connection pool. Bindings that drive requests from two
+    /// runtimes need this: a pooled connection belongs to the runtime that opened it.
+    pub fn with_separate_pool(&self) -> Result<Client> {
+        Ok(Client {
+            inner: Arc::new(Inner {
+                settings: self.inner.settings.clone(),
+                http: RwLock::new((std::process::id(), build_http(&self.inner.settings)?)),
+                key: self.inner.key.clone(),
+                key_file: self.inner.key_file.clone(),
             }),
         })
     }
@@ -419,7 +434,14 @@ struct Success {
 }
 
 fn build_http(settings: &Settings) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    if settings.base.is_plain_http() {
+        // Plain http is only allowed to loopback hosts; a system proxy (HTTP_PROXY) would
+        // carry the request, key included, in clear text to another machine. (Over https a
+        // proxy only tunnels the encrypted connection.)
+        builder = builder.no_proxy();
+    }
+    builder
         // Redirects are followed by `attempt`, which keeps the key on the base origin:
         // reqwest only strips standard credential headers on cross-origin hops.
         .redirect(reqwest::redirect::Policy::none())

@@ -332,6 +332,10 @@ impl BaseUrl {
         Ok(url)
     }
 
+    pub(crate) fn is_plain_http(&self) -> bool {
+        self.url.scheme() == "http"
+    }
+
     pub(crate) fn same_origin(&self, other: &Url) -> bool {
         self.url.origin() == other.origin()
     }

@@ -345,7 +345,14 @@ impl ProjectPages {
             .await?;
         let page: Page<Project> = decode_json(&response.body)?;
         self.state = match page.links.next.as_deref().filter(|n| !n.is_empty()) {
-            Some(next) => PagerState::Next(self.client.resolve_link(&response.url, next)?),
+            Some(next) => {
+                let next = self.client.resolve_link(&response.url, next)?;
+                if next == response.url {
+                    // Following it would loop forever.
+                    return Err(Error::decode("links.next points to the page just returned"));
+                }
+                PagerState::Next(next)
+            }
             None => PagerState::Done,
         };
         Ok(Some(page))

@@ -38,7 +38,11 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        if seconds.is_nan() || seconds < 0.0 {
+            return None;
+        }
+        // Too large for a Duration: "longer than we would ever wait".
+        return Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -79,6 +83,18 @@ mod tests {
         assert!(parsed > Duration::from_secs(27) && parsed <= Duration::from_secs(30));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(parse_retry_after(&headers), None);
+        // Absurd values must not panic; they mean "more than we wait".
+        for absurd in ["99999999999999999999", "1e300"] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(absurd));
+            assert!(
+                parse_retry_after(&headers).unwrap() > MAX_RETRY_AFTER,
+                "{absurd}"
+            );
+        }
+        for nonsense in ["-5", "NaN"] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(nonsense));
+            assert_eq!(parse_retry_after(&headers), None, "{nonsense}");
+        }
     }
 
     #[test]

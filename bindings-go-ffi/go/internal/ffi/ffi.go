@@ -16,6 +16,7 @@ package ffi
 import "C"
 
 import (
+	"math"
 	"time"
 	"unsafe"
 )
@@ -62,7 +63,11 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 	}
 	if e.retry_after_ms >= 0 {
 		data.HasRetry = true
-		data.RetryAfter = time.Duration(e.retry_after_ms) * time.Millisecond
+		if ms := int64(e.retry_after_ms); ms > math.MaxInt64/int64(time.Millisecond) {
+			data.RetryAfter = time.Duration(math.MaxInt64)
+		} else {
+			data.RetryAfter = time.Duration(ms) * time.Millisecond
+		}
 	}
 	return data
 }
