@@ -7,17 +7,14 @@
 //! runtime, created once per process) and can be cancelled from another thread with an
 //! `OcusCancel`.
 
-use std::collections::VecDeque;
 use std::ffi::{CStr, CString, c_char};
-use std::io::Write;
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use ocus::completion::Completions;
 use ocus::runtime::CancelToken;
 use ocus::{ErrorKind, ListParams, RequestOptions};
 use serde_json::{Value, json};
@@ -701,47 +698,18 @@ pub struct OcusCompletion {
 /// becomes readable when completions arrive, so a caller waits in its own event loop
 /// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
 pub struct OcusQueue {
-    inner: Arc<QueueInner>,
-}
-
-struct QueueInner {
-    done: Mutex<VecDeque<(u64, Result<String, ocus::Error>)>>,
-    doorbell: UnixStream,
-    reader: UnixStream,
-}
-
-impl QueueInner {
-    fn deliver(&self, ticket: u64, result: Result<String, ocus::Error>) {
-        let was_empty = {
-            let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-            let was_empty = done.is_empty();
-            done.push_back((ticket, result));
-            was_empty
-        };
-        if was_empty {
-            // WouldBlock: wake-ups are pending already. Other errors: nobody is listening.
-            let _ = (&self.doorbell).write(&[1]);
-        }
-    }
+    inner: Arc<Completions<Result<String, ocus::Error>>>,
 }
 
 /// A new completion queue (NULL if the system refuses a socket pair); free with
 /// `ocus_queue_free` once no started call is pending on it.
 #[unsafe(no_mangle)]
 pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
-    catch_unwind(|| {
-        let Ok((reader, doorbell)) = UnixStream::pair() else {
-            return ptr::null_mut();
-        };
-        if reader.set_nonblocking(true).is_err() || doorbell.set_nonblocking(true).is_err() {
-            return ptr::null_mut();
-        }
-        let inner = Arc::new(QueueInner {
-            done: Mutex::new(VecDeque::new()),
-            doorbell,
-            reader,
-        });
-        Box::into_raw(Box::new(OcusQueue { inner }))
+    catch_unwind(|| match Completions::new() {
+        Ok(queue) => Box::into_raw(Box::new(OcusQueue {
+            inner: Arc::new(queue),
+        })),
+        Err(_) => ptr::null_mut(),
     })
     .unwrap_or(ptr::null_mut())
 }
@@ -755,7 +723,7 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
     catch_unwind(|| {
         // SAFETY: a live handle.
-        unsafe { queue.as_ref() }.map_or(-1, |q| q.inner.reader.as_raw_fd())
+        unsafe { queue.as_ref() }.map_or(-1, |q| q.inner.fd())
     })
     .unwrap_or(-1)
 }
@@ -779,12 +747,9 @@ pub unsafe extern "C" fn ocus_queue_drain(
         if out.is_null() {
             return 0;
         }
-        let mut done = queue.inner.done.lock().unwrap_or_else(|p| p.into_inner());
-        let mut count = 0;
-        while count < capacity {
-            let Some((ticket, result)) = done.pop_front() else {
-                break;
-            };
+        let delivered = queue.inner.drain(capacity);
+        let count = delivered.len();
+        for (index, (ticket, result)) in delivered.into_iter().enumerate() {
             let completion = match result {
                 Ok(json) => OcusCompletion {
                     ticket,
@@ -802,9 +767,8 @@ pub unsafe extern "C" fn ocus_queue_drain(
                     }
                 }
             };
-            // SAFETY: `out` has room for `capacity` items; count < capacity.
-            unsafe { out.add(count).write(completion) };
-            count += 1;
+            // SAFETY: `out` has room for `capacity` items; index < count <= capacity.
+            unsafe { out.add(index).write(completion) };
         }
         count
     }))

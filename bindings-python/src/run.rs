@@ -3,15 +3,13 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::FutureExt;
+use ocus::completion::Completions;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -126,37 +124,16 @@ where
 /// Turns a finished core future into the Python value, on the event loop's thread.
 type Completion = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
-/// Results travel from runtime threads to the event loop without the GIL: a task pushes its
-/// result on `queue` and, if the queue was empty, writes one byte to a socket the loop watches
-/// (`loop.add_reader`). The loop thread then drains the queue and resolves the futures. Taking
-/// the GIL on runtime threads instead would make them wait for the busy loop thread (up to the
-/// 5 ms switch interval) on every completion.
-struct Mailbox {
-    queue: Mutex<Vec<(u64, Completion)>>,
-    doorbell: UnixStream,
-}
-
-impl Mailbox {
-    fn deliver(&self, ticket: u64, completion: Completion) {
-        let was_empty = {
-            let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            let was_empty = queue.is_empty();
-            queue.push((ticket, completion));
-            was_empty
-        };
-        if was_empty {
-            // WouldBlock means the loop has wake-ups pending already; any other error means
-            // the loop is gone and nobody waits for this result.
-            let _ = (&self.doorbell).write(&[1]);
-        }
-    }
-}
+/// Results travel from runtime threads to the event loop without the GIL: the core's
+/// completion queue rings a socket the loop watches (`loop.add_reader`), and the loop thread
+/// drains it and resolves the futures. Taking the GIL on runtime threads instead would make
+/// them wait for the busy loop thread (up to the 5 ms switch interval) on every completion.
+type Mailbox = Completions<Completion>;
 
 /// One per event loop: the futures waiting for results, and the mailbox they arrive in.
 #[pyclass(frozen)]
 struct LoopBridge {
     mailbox: Arc<Mailbox>,
-    doorbell_reader: UnixStream,
     waiting: Mutex<HashMap<u64, Py<PyAny>>>,
     next_ticket: AtomicU64,
 }
@@ -165,10 +142,7 @@ struct LoopBridge {
 impl LoopBridge {
     /// Called by the event loop when the doorbell rings: resolves every delivered future.
     fn _drain(&self, py: Python<'_>) -> PyResult<()> {
-        let mut sink = [0u8; 256];
-        while matches!((&self.doorbell_reader).read(&mut sink), Ok(n) if n > 0) {}
-        let delivered =
-            std::mem::take(&mut *self.mailbox.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        let delivered = self.mailbox.drain(usize::MAX);
         for (ticket, completion) in delivered {
             let future = self
                 .waiting
@@ -245,18 +219,12 @@ fn bridge_for<'py>(
     {
         return Ok(existing);
     }
-    let (doorbell_reader, doorbell) = UnixStream::pair()?;
-    doorbell_reader.set_nonblocking(true)?;
-    doorbell.set_nonblocking(true)?;
-    let fd = doorbell_reader.as_raw_fd();
+    let mailbox = Arc::new(Mailbox::new()?);
+    let fd = mailbox.fd();
     let bridge = Bound::new(
         py,
         LoopBridge {
-            mailbox: Arc::new(Mailbox {
-                queue: Mutex::new(Vec::new()),
-                doorbell,
-            }),
-            doorbell_reader,
+            mailbox,
             waiting: Mutex::new(HashMap::new()),
             next_ticket: AtomicU64::new(0),
         },

@@ -25,6 +25,8 @@
 //! `api_error` (code `redirect_refused`) rather than followed.
 
 mod client;
+#[cfg(unix)]
+pub mod completion;
 mod config;
 mod error;
 mod key;
