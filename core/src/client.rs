@@ -1,5 +1,6 @@
 //! The client: authentication, retries, timeouts, redirects and error mapping, once.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,9 @@ struct Inner {
     /// [`Client::with_separate_pool`].
     key: Arc<RwLock<Arc<ApiKey>>>,
     key_file: Option<std::path::PathBuf>,
+    /// Set by an explicit `rotate_api_key`: from then on the key file is not re-read, so it
+    /// cannot silently undo the rotation.
+    key_pinned: Arc<AtomicBool>,
 }
 
 /// Per-request settings; `None` means the client's.
@@ -134,6 +138,7 @@ impl Client {
                 http: RwLock::new((std::process::id(), http)),
                 key: Arc::new(RwLock::new(Arc::new(key))),
                 key_file,
+                key_pinned: Arc::new(AtomicBool::new(false)),
             }),
         })
     }
@@ -148,6 +153,7 @@ impl Client {
                 http: RwLock::new((std::process::id(), build_http(&self.inner.settings)?)),
                 key: self.inner.key.clone(),
                 key_file: self.inner.key_file.clone(),
+                key_pinned: self.inner.key_pinned.clone(),
             }),
         })
     }
@@ -159,8 +165,10 @@ impl Client {
 
     /// Replaces the key. Requests already in flight finish with the key they started with;
     /// every request started afterwards uses the new one. An invalid key changes nothing.
+    /// After an explicit rotation a key file (if any) is no longer re-read on 401/403.
     pub fn rotate_api_key(&self, key: impl Into<String>) -> Result<()> {
         let key = ApiKey::new(key)?;
+        self.inner.key_pinned.store(true, Ordering::Release);
         self.set_key(key);
         Ok(())
     }
@@ -325,6 +333,9 @@ impl Client {
         let Some(path) = &self.inner.key_file else {
             return false;
         };
+        if self.inner.key_pinned.load(Ordering::Acquire) {
+            return false;
+        }
         match ApiKey::from_file(path) {
             Ok(fresh) if !fresh.same_as(used) => {
                 tracing::info!(target: "ocus", "API key file changed; retrying with the new key");
