@@ -80,13 +80,11 @@ func TestErrorsMatchSentinelsAndCarryFields(t *testing.T) {
 func TestTheKeyIsNeverPrinted(t *testing.T) {
 	mock.reset(t)
 	secret := "sk_test_revoked"
-	opt := ocus.WithAPIKey(secret)
-	c := newClient(t, opt)
+	c := newClient(t, ocus.WithAPIKey(secret))
 	_, err := c.Projects.Get(context.Background(), id0)
 	_, keyErr := ocus.NewClient(ocus.WithAPIKey(secret + "\r\n"))
 	for _, text := range []string{
 		fmt.Sprintf("%v %+v %#v %s", c, c, c, c),
-		fmt.Sprintf("%v %+v %#v", opt, opt, opt),
 		fmt.Sprintf("%v %+v %#v", err, err, err),
 		fmt.Sprintf("%v %+v %#v", keyErr, keyErr, keyErr),
 	} {

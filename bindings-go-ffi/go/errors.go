@@ -73,7 +73,12 @@ func (e *Error) Unwrap() []error {
 }
 
 func toError(data *ffi.ErrorData) *Error {
+	var extra []error
+	if data.ErrorCode == "client_closed" {
+		extra = []error{ErrClosed}
+	}
 	return &Error{
+		extra:      extra,
 		Kind:       data.Kind,
 		Status:     data.Status,
 		Message:    data.Message,
@@ -85,8 +90,11 @@ func toError(data *ffi.ErrorData) *Error {
 	}
 }
 
+// closedError is for calls after Close freed the native client (the core reports calls that
+// reach it on a closed client itself, with code client_closed).
 func closedError() *Error {
-	return &Error{Kind: "configuration", Message: "the client is closed", display: "configuration: the client is closed", extra: []error{ErrClosed}}
+	return &Error{Kind: "configuration", Message: "the client is closed", Code: "client_closed",
+		display: "configuration: the client is closed", extra: []error{ErrClosed}}
 }
 
 func configurationError(message string) *Error {

@@ -210,9 +210,6 @@ func (c *Client) call(ctx context.Context, op nativeCall) (string, error) {
 		if e.Kind == "cancelled" && ctx.Err() != nil {
 			return "", ctx.Err()
 		}
-		if c.closed.Load() && e.Kind == "configuration" && e.Message == "the client is closed" {
-			return "", closedError()
-		}
 		return "", toError(e)
 	}
 	return out, nil

@@ -133,13 +133,11 @@ pub struct OcusListOptions {
 pub struct OcusClient {
     client: ocus::Client,
     concurrent: ocus::Client,
-    closing: CancelToken,
 }
 
 /// A cursor over the pages of a project list (opaque).
 pub struct OcusCursor {
     pages: Mutex<ocus::ProjectPages>,
-    closing: CancelToken,
 }
 
 /// A cancellation handle (opaque): `ocus_cancel_cancel` from any thread stops the calls
@@ -260,27 +258,15 @@ unsafe fn write_out<T>(out: *mut T, value: T) -> Result<(), ocus::Error> {
     Ok(())
 }
 
-/// Blocks on `future`, stopping early when `cancel` or the client's close fires.
+/// Blocks on `future`, stopping early when `cancel` fires (closing the client stops it in
+/// the core).
 fn run<T>(
-    closing: &CancelToken,
     cancel: Option<&OcusCancel>,
     future: impl std::future::Future<Output = ocus::Result<T>>,
 ) -> ocus::Result<T> {
-    if closing.is_cancelled() {
-        return Err(configuration("the client is closed"));
-    }
-    let result = match cancel {
-        Some(cancel) => ocus::runtime::block_on(ocus::runtime::cancellable(
-            ocus::runtime::cancellable(future, &cancel.token),
-            closing,
-        )),
-        None => ocus::runtime::block_on(ocus::runtime::cancellable(future, closing)),
-    }?;
-    match result {
-        Err(error) if error.kind() == ErrorKind::Cancelled && closing.is_cancelled() => {
-            Err(configuration("the client is closed"))
-        }
-        other => other,
+    match cancel {
+        Some(cancel) => ocus::runtime::block_on(ocus::runtime::cancellable(future, &cancel.token))?,
+        None => ocus::runtime::block_on(future)?,
     }
 }
 
@@ -383,7 +369,6 @@ pub unsafe extern "C" fn ocus_client_new(
             let handle = Box::new(OcusClient {
                 concurrent: client.with_separate_pool()?,
                 client,
-                closing: CancelToken::new(),
             });
             write_out(out, Box::into_raw(handle))
         })
@@ -439,7 +424,7 @@ pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
     let _ = catch_unwind(|| {
         // SAFETY: NULL or a live handle.
         if let Some(client) = unsafe { client.as_ref() } {
-            client.closing.cancel();
+            client.client.close(); // shared with `concurrent`
         }
     });
 }
@@ -518,11 +503,7 @@ pub unsafe extern "C" fn ocus_projects_get(
             let id = required(id, "id")?;
             let request = call_options(options.as_ref());
             let projects = client.client.projects();
-            let project = run(
-                &client.closing,
-                cancel.as_ref(),
-                projects.get_with(id, &request),
-            )?;
+            let project = run(cancel.as_ref(), projects.get_with(id, &request))?;
             write_out(out_json, c_string(&project_json(project).to_string()))
         })
     }
@@ -548,7 +529,7 @@ pub unsafe extern "C" fn ocus_projects_list(
                 .ok_or_else(|| configuration("client is NULL"))?;
             let params = list_params(options)?;
             let projects = client.client.projects();
-            let page = run(&client.closing, cancel.as_ref(), projects.list(&params))?;
+            let page = run(cancel.as_ref(), projects.list(&params))?;
             write_out(out_json, c_string(&page_json(page).to_string()))
         })
     }
@@ -574,7 +555,6 @@ pub unsafe extern "C" fn ocus_cursor_new(
             let params = list_params(options)?;
             let cursor = Box::new(OcusCursor {
                 pages: Mutex::new(client.client.projects().pages(params)),
-                closing: client.closing.clone(),
             });
             write_out(out, Box::into_raw(cursor))
         })
@@ -599,7 +579,7 @@ pub unsafe extern "C" fn ocus_cursor_next(
                 .as_ref()
                 .ok_or_else(|| configuration("cursor is NULL"))?;
             let mut pages = cursor.pages.lock().unwrap_or_else(|p| p.into_inner());
-            let page = run(&cursor.closing, cancel.as_ref(), pages.next_page())?;
+            let page = run(cancel.as_ref(), pages.next_page())?;
             write_out(
                 out_json,
                 page.map_or(ptr::null_mut(), |page| {
@@ -669,7 +649,6 @@ pub unsafe extern "C" fn ocus_request(
                 request = request.json(body);
             }
             let value = run(
-                &client.closing,
                 cancel.as_ref(),
                 client.client.request_str(method, path, request),
             )?;
@@ -789,7 +768,6 @@ pub unsafe extern "C" fn ocus_queue_free(queue: *mut OcusQueue) {
 
 /// Spawns `future` on the multi-thread runtime; its result is delivered to `queue` as `ticket`.
 unsafe fn start<F>(
-    client: &OcusClient,
     cancel: *const OcusCancel,
     queue: *const OcusQueue,
     ticket: u64,
@@ -803,13 +781,9 @@ where
         .ok_or_else(|| configuration("queue is NULL"))?
         .inner
         .clone();
-    if client.closing.is_cancelled() {
-        return Err(configuration("the client is closed"));
-    }
     // SAFETY: NULL or a live handle; the token is cloned, so the handle may be freed once the
     // completion arrives.
     let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone());
-    let closing = client.closing.clone();
     ocus::runtime::get()?.spawn(async move {
         // A panic must still be delivered: the caller is waiting for this ticket.
         let future = async move {
@@ -824,17 +798,8 @@ where
                 })
         };
         let result = match token {
-            Some(token) => {
-                ocus::runtime::cancellable(ocus::runtime::cancellable(future, &token), &closing)
-                    .await
-            }
-            None => ocus::runtime::cancellable(future, &closing).await,
-        };
-        let result = match result {
-            Err(error) if error.kind() == ErrorKind::Cancelled && closing.is_cancelled() => {
-                Err(configuration("the client is closed"))
-            }
-            other => other,
+            Some(token) => ocus::runtime::cancellable(future, &token).await,
+            None => future.await,
         };
         queue.deliver(ticket, result);
     });
@@ -865,7 +830,7 @@ pub unsafe extern "C" fn ocus_projects_get_start(
             let id = required(id, "id")?.to_owned();
             let request = call_options(options.as_ref());
             let core = client.concurrent.clone();
-            start(client, cancel, queue, ticket, async move {
+            start(cancel, queue, ticket, async move {
                 let project = core.projects().get_with(&id, &request).await?;
                 Ok(project_json(project).to_string())
             })
@@ -894,7 +859,7 @@ pub unsafe extern "C" fn ocus_projects_list_start(
                 .ok_or_else(|| configuration("client is NULL"))?;
             let params = list_params(options)?;
             let core = client.concurrent.clone();
-            start(client, cancel, queue, ticket, async move {
+            start(cancel, queue, ticket, async move {
                 let page = core.projects().list(&params).await?;
                 Ok(page_json(page).to_string())
             })
@@ -931,7 +896,7 @@ pub unsafe extern "C" fn ocus_request_start(
             let path = required(path, "path")?.to_owned();
             let request = request_options(query_json, body_json, options, retry_non_idempotent)?;
             let core = client.concurrent.clone();
-            start(client, cancel, queue, ticket, async move {
+            start(cancel, queue, ticket, async move {
                 Ok(core.request_str(&method, &path, request).await?.to_string())
             })
         })

@@ -4,7 +4,7 @@
 //! a custom error code, so `index.js` turns the data into the matching error class.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -287,23 +287,9 @@ async fn with_cancel<T>(
 
 // ---- the client ---------------------------------------------------------------------------
 
-struct Shared {
-    client: ocus::Client,
-    closed: AtomicBool,
-}
-
-impl Shared {
-    fn client(&self) -> ocus::Result<ocus::Client> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(configuration("the client is closed".to_owned()));
-        }
-        Ok(self.client.clone())
-    }
-}
-
 #[napi]
 pub struct NativeClient {
-    shared: Arc<Shared>,
+    client: ocus::Client,
 }
 
 /// Builds a client; missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL.
@@ -332,10 +318,7 @@ pub fn create_client(options: ClientOptions) -> Outcome<NativeClient> {
             builder = builder.max_retries(retries);
         }
         Ok(NativeClient {
-            shared: Arc::new(Shared {
-                client: builder.build()?,
-                closed: AtomicBool::new(false),
-            }),
+            client: builder.build()?,
         })
     })())
 }
@@ -344,24 +327,23 @@ pub fn create_client(options: ClientOptions) -> Outcome<NativeClient> {
 impl NativeClient {
     #[napi(getter)]
     pub fn base_url(&self) -> String {
-        self.shared.client.base_url().to_owned()
+        self.client.base_url().to_owned()
     }
 
     #[napi(getter)]
     pub fn is_closed(&self) -> bool {
-        self.shared.closed.load(Ordering::Acquire)
+        self.client.is_closed()
     }
 
     #[napi]
     pub fn close(&self) {
-        self.shared.closed.store(true, Ordering::Release);
+        self.client.close();
     }
 
     /// Replaces the key; requests in flight finish with the old one.
     #[napi]
     pub fn rotate_api_key(&self, api_key: String) -> Option<ErrorData> {
-        self.shared
-            .client
+        self.client
             .rotate_api_key(api_key)
             .err()
             .map(ErrorData::from)
@@ -374,11 +356,11 @@ impl NativeClient {
         options: CallOptions,
         cancel: Option<u32>,
     ) -> Outcome<ProjectData> {
-        let shared = self.shared.clone();
+        let client = self.client.clone();
         outcome(
             with_cancel(cancel, async move {
                 let request = request_options(options.timeout_ms, options.max_retries)?;
-                shared.client()?.projects().get_with(&id, &request).await
+                client.projects().get_with(&id, &request).await
             })
             .await
             .map(ProjectData::from),
@@ -387,11 +369,11 @@ impl NativeClient {
 
     #[napi]
     pub async fn list_page(&self, options: ListOptions, cancel: Option<u32>) -> Outcome<PageData> {
-        let shared = self.shared.clone();
+        let client = self.client.clone();
         outcome(
             with_cancel(cancel, async move {
                 let params = list_params(options)?;
-                shared.client()?.projects().list(&params).await
+                client.projects().list(&params).await
             })
             .await
             .map(PageData::from),
@@ -405,7 +387,7 @@ impl NativeClient {
             let params = list_params(options)?;
             Ok(NativeCursor {
                 pages: Arc::new(tokio::sync::Mutex::new(
-                    self.shared.client()?.projects().pages(params),
+                    self.client.projects().pages(params),
                 )),
             })
         })())
@@ -413,7 +395,7 @@ impl NativeClient {
 
     #[napi]
     pub async fn request(&self, args: RequestArgs, cancel: Option<u32>) -> Outcome<JsonData> {
-        let shared = self.shared.clone();
+        let client = self.client.clone();
         outcome(
             with_cancel(cancel, async move {
                 let mut options = request_options(args.timeout_ms, args.max_retries)?
@@ -427,10 +409,7 @@ impl NativeClient {
                 if let Some(json) = args.json {
                     options = options.json(json);
                 }
-                shared
-                    .client()?
-                    .request_str(&args.method, &args.path, options)
-                    .await
+                client.request_str(&args.method, &args.path, options).await
             })
             .await
             .map(|value| JsonData { value }),

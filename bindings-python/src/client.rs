@@ -3,70 +3,50 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{count, py_to_json, query, seconds};
-use crate::errors::{configuration, to_py_err};
+use crate::errors::to_py_err;
 use crate::run::{AsyncNext, IntoPython, awaitable, blocking, blocking_py, ready};
 
-/// The core client plus the closed flag both Python clients share.
-struct Shared {
-    client: ocus::Client,
-    closed: AtomicBool,
+#[allow(clippy::too_many_arguments)]
+fn build_client(
+    py: Python<'_>,
+    api_key: Option<String>,
+    base_url: Option<String>,
+    timeout: Option<f64>,
+    max_retries: Option<i64>,
+    connect_timeout: Option<f64>,
+    api_key_file: Option<PathBuf>,
+) -> PyResult<ocus::Client> {
+    let mut builder = ocus::Client::builder()
+        .from_env()
+        .user_agent(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")));
+    if let Some(key) = api_key {
+        builder = builder.api_key(key);
+    }
+    if let Some(path) = api_key_file {
+        builder = builder.api_key_file(path);
+    }
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    if let Some(timeout) = seconds(py, "timeout", timeout)? {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(timeout) = seconds(py, "connect_timeout", connect_timeout)? {
+        builder = builder.connect_timeout(timeout);
+    }
+    if let Some(retries) = count(py, "max_retries", max_retries)? {
+        builder = builder.max_retries(retries);
+    }
+    builder.build().map_err(|e| to_py_err(py, e))
 }
 
-impl Shared {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        api_key: Option<String>,
-        base_url: Option<String>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
-        connect_timeout: Option<f64>,
-        api_key_file: Option<PathBuf>,
-    ) -> PyResult<Arc<Shared>> {
-        let mut builder = ocus::Client::builder()
-            .from_env()
-            .user_agent(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")));
-        if let Some(key) = api_key {
-            builder = builder.api_key(key);
-        }
-        if let Some(path) = api_key_file {
-            builder = builder.api_key_file(path);
-        }
-        if let Some(url) = base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(timeout) = seconds(py, "timeout", timeout)? {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(timeout) = seconds(py, "connect_timeout", connect_timeout)? {
-            builder = builder.connect_timeout(timeout);
-        }
-        if let Some(retries) = count(py, "max_retries", max_retries)? {
-            builder = builder.max_retries(retries);
-        }
-        let client = builder.build().map_err(|e| to_py_err(py, e))?;
-        Ok(Arc::new(Shared {
-            client,
-            closed: AtomicBool::new(false),
-        }))
-    }
-
-    fn client(&self, py: Python<'_>) -> PyResult<ocus::Client> {
-        if self.closed.load(Ordering::Acquire) {
-            return Err(configuration(py, "the client is closed"));
-        }
-        Ok(self.client.clone())
-    }
-
-    fn repr(&self, class: &str) -> String {
-        format!("ocus.{class}(base_url={:?})", self.client.base_url())
-    }
+fn repr(client: &ocus::Client, class: &str) -> String {
+    format!("ocus.{class}(base_url={:?})", client.base_url())
 }
 
 fn request_options(
@@ -172,7 +152,7 @@ async fn next_page(cursor: SharedCursor) -> ocus::Result<Option<ocus::Page<ocus:
 /// released while requests run.
 #[pyclass(frozen, module = "ocus._ocus", name = "Client")]
 pub struct Client {
-    shared: Arc<Shared>,
+    client: ocus::Client,
 }
 
 #[pymethods]
@@ -189,7 +169,7 @@ impl Client {
         api_key_file: Option<PathBuf>,
     ) -> PyResult<Self> {
         Ok(Client {
-            shared: Shared::new(
+            client: build_client(
                 py,
                 api_key,
                 base_url,
@@ -205,13 +185,13 @@ impl Client {
     #[getter]
     fn projects(&self) -> Projects {
         Projects {
-            shared: self.shared.clone(),
+            client: self.client.clone(),
         }
     }
 
     #[getter]
     fn base_url(&self) -> &str {
-        self.shared.client.base_url()
+        self.client.base_url()
     }
 
     /// Any v3 path, with the same auth, retries and errors; returns the decoded JSON.
@@ -230,7 +210,7 @@ impl Client {
     ) -> PyResult<Py<PyAny>> {
         let future = request_future(
             py,
-            self.shared.client(py)?,
+            self.client.clone(),
             method,
             path,
             params,
@@ -244,20 +224,19 @@ impl Client {
 
     /// Replaces the key; requests in flight finish with the old one.
     fn rotate_api_key(&self, py: Python<'_>, api_key: String) -> PyResult<()> {
-        self.shared
-            .client
+        self.client
             .rotate_api_key(api_key)
             .map_err(|e| to_py_err(py, e))
     }
 
     /// Closes the client; later calls raise ConfigurationError. Idempotent.
     fn close(&self) {
-        self.shared.closed.store(true, Ordering::Release);
+        self.client.close();
     }
 
     #[getter]
     fn is_closed(&self) -> bool {
-        self.shared.closed.load(Ordering::Acquire)
+        self.client.is_closed()
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {
@@ -270,14 +249,14 @@ impl Client {
     }
 
     fn __repr__(&self) -> String {
-        self.shared.repr("Client")
+        repr(&self.client, "Client")
     }
 }
 
 /// `client.projects`.
 #[pyclass(frozen, module = "ocus._ocus", name = "Projects")]
 pub struct Projects {
-    shared: Arc<Shared>,
+    client: ocus::Client,
 }
 
 #[pymethods]
@@ -305,7 +284,7 @@ impl Projects {
             max_retries,
         )?;
         Ok(ProjectIterator {
-            cursor: cursor(&self.shared.client(py)?, list),
+            cursor: cursor(&self.client.clone(), list),
         })
     }
 
@@ -331,7 +310,7 @@ impl Projects {
             timeout,
             max_retries,
         )?;
-        let client = self.shared.client(py)?;
+        let client = self.client.clone();
         blocking_py(py, async move { client.projects().list(&list).await })
     }
 
@@ -358,7 +337,7 @@ impl Projects {
             max_retries,
         )?;
         Ok(PageIterator {
-            cursor: cursor(&self.shared.client(py)?, list),
+            cursor: cursor(&self.client.clone(), list),
         })
     }
 
@@ -372,7 +351,7 @@ impl Projects {
         max_retries: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         let options = request_options(py, timeout, max_retries)?;
-        let client = self.shared.client(py)?;
+        let client = self.client.clone();
         blocking_py(py, async move {
             client.projects().get_with(&id, &options).await
         })
@@ -425,7 +404,7 @@ impl PageIterator {
 /// its request.
 #[pyclass(frozen, module = "ocus._ocus", name = "AsyncClient")]
 pub struct AsyncClient {
-    shared: Arc<Shared>,
+    client: ocus::Client,
 }
 
 #[pymethods]
@@ -442,7 +421,7 @@ impl AsyncClient {
         api_key_file: Option<PathBuf>,
     ) -> PyResult<Self> {
         Ok(AsyncClient {
-            shared: Shared::new(
+            client: build_client(
                 py,
                 api_key,
                 base_url,
@@ -457,13 +436,13 @@ impl AsyncClient {
     #[getter]
     fn projects(&self) -> AsyncProjects {
         AsyncProjects {
-            shared: self.shared.clone(),
+            client: self.client.clone(),
         }
     }
 
     #[getter]
     fn base_url(&self) -> &str {
-        self.shared.client.base_url()
+        self.client.base_url()
     }
 
     #[pyo3(signature = (method, path, *, params=None, json=None, timeout=None, max_retries=None, retry_non_idempotent=false))]
@@ -481,7 +460,7 @@ impl AsyncClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let future = request_future(
             py,
-            self.shared.client(py)?,
+            self.client.clone(),
             method,
             path,
             params,
@@ -494,21 +473,20 @@ impl AsyncClient {
     }
 
     fn rotate_api_key(&self, py: Python<'_>, api_key: String) -> PyResult<()> {
-        self.shared
-            .client
+        self.client
             .rotate_api_key(api_key)
             .map_err(|e| to_py_err(py, e))
     }
 
     /// Closes the client (awaitable). Idempotent.
     fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.shared.closed.store(true, Ordering::Release);
+        self.client.close();
         ready(py, py.None().into_bound(py))
     }
 
     #[getter]
     fn is_closed(&self) -> bool {
-        self.shared.closed.load(Ordering::Acquire)
+        self.client.is_closed()
     }
 
     fn __aenter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
@@ -526,14 +504,14 @@ impl AsyncClient {
     }
 
     fn __repr__(&self) -> String {
-        self.shared.repr("AsyncClient")
+        repr(&self.client, "AsyncClient")
     }
 }
 
 /// `async_client.projects`.
 #[pyclass(frozen, module = "ocus._ocus", name = "AsyncProjects")]
 pub struct AsyncProjects {
-    shared: Arc<Shared>,
+    client: ocus::Client,
 }
 
 #[pymethods]
@@ -561,7 +539,7 @@ impl AsyncProjects {
             max_retries,
         )?;
         Ok(AsyncProjectIterator {
-            cursor: cursor(&self.shared.client(py)?, list),
+            cursor: cursor(&self.client.clone(), list),
         })
     }
 
@@ -587,7 +565,7 @@ impl AsyncProjects {
             timeout,
             max_retries,
         )?;
-        let client = self.shared.client(py)?;
+        let client = self.client.clone();
         awaitable(py, async move { client.projects().list(&list).await })
     }
 
@@ -614,7 +592,7 @@ impl AsyncProjects {
             max_retries,
         )?;
         Ok(AsyncPageIterator {
-            cursor: cursor(&self.shared.client(py)?, list),
+            cursor: cursor(&self.client.clone(), list),
         })
     }
 
@@ -628,7 +606,7 @@ impl AsyncProjects {
         max_retries: Option<i64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = request_options(py, timeout, max_retries)?;
-        let client = self.shared.client(py)?;
+        let client = self.client.clone();
         awaitable(py, async move {
             client.projects().get_with(&id, &options).await
         })

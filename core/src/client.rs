@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode};
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{ClientBuilder, KeySource, Settings};
@@ -38,6 +39,9 @@ struct Inner {
     /// [`Client::with_separate_pool`].
     key: Arc<RwLock<Arc<ApiKey>>>,
     key_file: Option<std::path::PathBuf>,
+    /// Cancelled by [`Client::close`]: requests in flight stop, later ones fail. Shared with
+    /// clients made by [`Client::with_separate_pool`].
+    closing: CancellationToken,
     /// Set by an explicit `rotate_api_key`: from then on the key file is not re-read, so it
     /// cannot silently undo the rotation.
     key_pinned: Arc<AtomicBool>,
@@ -139,6 +143,7 @@ impl Client {
                 key: Arc::new(RwLock::new(Arc::new(key))),
                 key_file,
                 key_pinned: Arc::new(AtomicBool::new(false)),
+                closing: CancellationToken::new(),
             }),
         })
     }
@@ -154,8 +159,22 @@ impl Client {
                 key: self.inner.key.clone(),
                 key_file: self.inner.key_file.clone(),
                 key_pinned: self.inner.key_pinned.clone(),
+                closing: self.inner.closing.clone(),
             }),
         })
+    }
+
+    /// Closes the client (and every client sharing its key through
+    /// [`with_separate_pool`](Self::with_separate_pool)): requests in flight stop at once and
+    /// every call, now or later, fails with a `configuration` error of code `client_closed`.
+    /// Idempotent.
+    pub fn close(&self) {
+        self.inner.closing.cancel();
+    }
+
+    /// True once [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closing.is_cancelled()
     }
 
     /// The base URL requests go to.
@@ -253,8 +272,25 @@ impl Client {
         Ok(url)
     }
 
-    /// The retry loop around [`attempt`](Self::attempt).
+    /// [`retry_loop`](Self::retry_loop), stopped by [`close`](Self::close).
     pub(crate) async fn execute(
+        &self,
+        method: Method,
+        url: Url,
+        options: &RequestOptions,
+    ) -> Result<Response> {
+        if self.is_closed() {
+            return Err(Error::client_closed());
+        }
+        tokio::select! {
+            biased;
+            () = self.inner.closing.cancelled() => Err(Error::client_closed()),
+            result = self.retry_loop(method, url, options) => result,
+        }
+    }
+
+    /// The retry loop around [`attempt`](Self::attempt).
+    async fn retry_loop(
         &self,
         method: Method,
         url: Url,

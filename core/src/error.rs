@@ -178,6 +178,11 @@ impl Error {
         Error::new(ErrorKind::Configuration, message)
     }
 
+    /// A call on a closed client.
+    pub(crate) fn client_closed() -> Error {
+        Error::new(ErrorKind::Configuration, "the client is closed").with_code("client_closed")
+    }
+
     pub(crate) fn decode(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Decode, message)
     }
@@ -239,7 +244,8 @@ impl Error {
 
     /// The machine-readable error code the server put in the body, if any; for
     /// [`ErrorKind::InvalidSignature`], which check failed (`missing_signature`,
-    /// `malformed_signature`, `signature_mismatch`).
+    /// `malformed_signature`, `signature_mismatch`); `client_closed` for a call on a closed
+    /// client; `redirect_refused` for a refused cross-origin redirect.
     pub fn code(&self) -> Option<&str> {
         self.inner.code.as_deref()
     }

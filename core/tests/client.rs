@@ -119,7 +119,7 @@ async fn one_client_serves_many_concurrent_requests_and_clients_keep_their_keys(
 }
 
 #[tokio::test]
-async fn dropping_the_future_cancels_the_request() {
+async fn a_dropped_request_future_leaves_the_client_usable() {
     let emulator = setup().await;
     let client = client(&emulator);
     admin(
@@ -139,6 +139,34 @@ async fn dropping_the_future_cancels_the_request() {
     assert!(started.elapsed() < Duration::from_secs(2));
     // The client is still usable afterwards.
     client.projects().list(&ListParams::new()).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_stops_requests_in_flight_and_fails_later_calls() {
+    let emulator = setup().await;
+    let client = client(&emulator);
+    let other_pool = client.with_separate_pool().unwrap();
+    admin(
+        &emulator,
+        reqwest::Method::POST,
+        "/__admin/faults",
+        json!({"action": "hang"}),
+    )
+    .await;
+    let hung = tokio::spawn({
+        let client = client.clone();
+        async move { client.projects().list(&ListParams::new()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    other_pool.close(); // closing either closes both
+    let error = hung.await.unwrap().unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(client.is_closed());
+    for error in [error, client.projects().get("x").await.unwrap_err()] {
+        assert_eq!(error.kind(), ErrorKind::Configuration);
+        assert_eq!(error.code(), Some("client_closed"));
+    }
 }
 
 #[test]
