@@ -28,6 +28,7 @@ demo: build go-lib python-install node-install
 test: lint test-rust test-c test-go test-python test-node
 
 lint:
+	scripts/check-tracked-files
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	$(CARGO) clippy --locked -p ocus-python -p ocus-node --all-targets -- -D warnings
