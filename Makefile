@@ -8,12 +8,19 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help build demo test lint test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
 	@echo "make test   - lint and run every test in every language"
 	@echo "make bench  - benchmarks (release builds)"
+	@echo "make generate - rewrite the files generated from the core (then commit them)"
+
+# Files generated from the core (error-kind tables of every language, the C header); their
+# tests fail when a committed copy is stale.
+generate:
+	$(CARGO) run --locked -q -p ocus-codegen
+	OCUS_BLESS=1 $(CARGO) test --locked -q -p ocus-ffi --test header
 
 # One cargo invocation over the same package set as test-rust, so dependencies are built
 # once with the same features and the tests reuse them.

@@ -15,23 +15,7 @@ export type KnownProjectStatus =
   | 'canceled'
   | 'archived'
 
-export type ErrorKind =
-  | 'unauthorized'
-  | 'forbidden'
-  | 'invalid_request'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'conflict'
-  | 'rate_limited'
-  | 'server_error'
-  | 'service_unavailable'
-  | 'api_error'
-  | 'connection'
-  | 'timeout'
-  | 'decode'
-  | 'configuration'
-  | 'invalid_signature'
-  | 'cancelled'
+export * from './errors'
 
 export interface ClientOptions {
   /** Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE). */
@@ -134,30 +118,3 @@ export declare const webhooks: {
 
 export declare const VERSION: string
 
-export declare class OcusError extends Error {
-  readonly kind: ErrorKind | (string & {})
-  readonly status?: number
-  readonly code?: string
-  readonly requestId?: string
-  /** Seconds. */
-  readonly retryAfter?: number
-  readonly body?: string
-}
-export declare class APIError extends OcusError {
-  readonly status: number
-}
-export declare class AuthenticationError extends APIError {}
-export declare class PermissionDeniedError extends APIError {}
-export declare class BadRequestError extends APIError {}
-export declare class NotFoundError extends APIError {}
-export declare class MethodNotAllowedError extends APIError {}
-export declare class ConflictError extends APIError {}
-export declare class RateLimitError extends APIError {}
-export declare class InternalServerError extends APIError {}
-export declare class ServiceUnavailableError extends InternalServerError {}
-export declare class APIConnectionError extends OcusError {}
-export declare class APITimeoutError extends APIConnectionError {}
-export declare class DecodeError extends OcusError {}
-export declare class ConfigurationError extends OcusError {}
-export declare class SignatureVerificationError extends OcusError {}
-export declare class AbortError extends OcusError {}

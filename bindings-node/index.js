@@ -7,57 +7,10 @@ const native = require('./native.js')
 
 // ---- errors ------------------------------------------------------------------------------
 
-/** Base of every error thrown by ocus. */
-class OcusError extends Error {
-  constructor(message, fields = {}) {
-    super(message)
-    this.name = new.target.name
-    /** The stable kind shared by every language (`forbidden`, `timeout`...). */
-    this.kind = fields.kind || ''
-    this.status = fields.status ?? undefined
-    this.code = fields.code ?? undefined
-    this.requestId = fields.requestId ?? undefined
-    /** Seconds the server asked to wait, if it said. */
-    this.retryAfter = fields.retryAfter ?? undefined
-    /** The raw response body (first 8 KiB). */
-    this.body = fields.body ?? undefined
-  }
-}
-class APIError extends OcusError {}
-class AuthenticationError extends APIError {}
-class PermissionDeniedError extends APIError {}
-class BadRequestError extends APIError {}
-class NotFoundError extends APIError {}
-class MethodNotAllowedError extends APIError {}
-class ConflictError extends APIError {}
-class RateLimitError extends APIError {}
-class InternalServerError extends APIError {}
-class ServiceUnavailableError extends InternalServerError {}
-class APIConnectionError extends OcusError {}
-class APITimeoutError extends APIConnectionError {}
-class DecodeError extends OcusError {}
-class ConfigurationError extends OcusError {}
-class SignatureVerificationError extends OcusError {}
-class AbortError extends OcusError {}
-
-const CLASS_BY_KIND = {
-  unauthorized: AuthenticationError,
-  forbidden: PermissionDeniedError,
-  invalid_request: BadRequestError,
-  not_found: NotFoundError,
-  method_not_allowed: MethodNotAllowedError,
-  conflict: ConflictError,
-  rate_limited: RateLimitError,
-  server_error: InternalServerError,
-  service_unavailable: ServiceUnavailableError,
-  api_error: APIError,
-  connection: APIConnectionError,
-  timeout: APITimeoutError,
-  decode: DecodeError,
-  configuration: ConfigurationError,
-  invalid_signature: SignatureVerificationError,
-  cancelled: AbortError,
-}
+// The classes and the kind table are generated from the core's ErrorKind (errors.js).
+const errors = require('./errors.js')
+const { OcusError, APIError, AbortError } = errors
+const CLASS_BY_KIND = Object.fromEntries(Object.values(errors).filter((c) => c.kind).map((c) => [c.kind, c]))
 
 function isErrorData(value) {
   return value !== null && typeof value === 'object' && value.isOcusError === true
@@ -65,7 +18,9 @@ function isErrorData(value) {
 
 function toError(data) {
   const Class = CLASS_BY_KIND[data.kind] || (data.status != null ? APIError : OcusError)
-  return new Class(data.message, data)
+  // The core's cause chain (outermost first) as nested `cause`s.
+  const cause = (data.causes || []).reduceRight((inner, line) => new Error(line, inner === undefined ? undefined : { cause: inner }), undefined)
+  return new Class(data.message, { ...data, cause })
 }
 
 /** Returns the value of a native outcome, or throws its error as the matching class. */
@@ -268,21 +223,5 @@ module.exports = {
   Page,
   webhooks,
   VERSION: native.VERSION,
-  OcusError,
-  APIError,
-  AuthenticationError,
-  PermissionDeniedError,
-  BadRequestError,
-  NotFoundError,
-  MethodNotAllowedError,
-  ConflictError,
-  RateLimitError,
-  InternalServerError,
-  ServiceUnavailableError,
-  APIConnectionError,
-  APITimeoutError,
-  DecodeError,
-  ConfigurationError,
-  SignatureVerificationError,
-  AbortError,
 }
+Object.assign(module.exports, errors)

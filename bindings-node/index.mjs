@@ -9,22 +9,6 @@ export const {
   Page,
   webhooks,
   VERSION,
-  OcusError,
-  APIError,
-  AuthenticationError,
-  PermissionDeniedError,
-  BadRequestError,
-  NotFoundError,
-  MethodNotAllowedError,
-  ConflictError,
-  RateLimitError,
-  InternalServerError,
-  ServiceUnavailableError,
-  APIConnectionError,
-  APITimeoutError,
-  DecodeError,
-  ConfigurationError,
-  SignatureVerificationError,
-  AbortError,
 } = ocus
+export * from './errors.js'
 export default ocus

@@ -7,43 +7,10 @@ import (
 	"github.com/ocus/ocus-go/internal/ffi"
 )
 
-// Sentinels, one per error kind (the same kinds in every ocus SDK). Use errors.Is:
-//
-//	if errors.Is(err, ocus.ErrForbidden) { /* the key was revoked or expired */ }
-var (
-	ErrUnauthorized       = errors.New("ocus: unauthorized")        // 401: key missing or invalid
-	ErrForbidden          = errors.New("ocus: forbidden")           // 403: key revoked or expired
-	ErrInvalidRequest     = errors.New("ocus: invalid request")     // 400
-	ErrNotFound           = errors.New("ocus: not found")           // 404
-	ErrMethodNotAllowed   = errors.New("ocus: method not allowed")  // 405
-	ErrConflict           = errors.New("ocus: conflict")            // 409
-	ErrRateLimited        = errors.New("ocus: rate limited")        // 429
-	ErrServer             = errors.New("ocus: server error")        // 500 and other 5xx (503 too)
-	ErrServiceUnavailable = errors.New("ocus: service unavailable") // 503
-	ErrConnection         = errors.New("ocus: connection failed")   // DNS, refused, reset (timeouts too)
-	ErrTimeout            = errors.New("ocus: timeout")             // connect or total timeout
-	ErrDecode             = errors.New("ocus: unexpected response") // a 2xx body that is not what was expected
-	ErrConfiguration      = errors.New("ocus: configuration")       // no key, bad key, insecure or bad URL, bad argument
-	ErrInvalidSignature   = errors.New("ocus: invalid webhook signature")
-	ErrClosed             = errors.New("ocus: client closed") // also matches ErrConfiguration
-)
-
-var sentinels = map[string][]error{
-	"unauthorized":        {ErrUnauthorized},
-	"forbidden":           {ErrForbidden},
-	"invalid_request":     {ErrInvalidRequest},
-	"not_found":           {ErrNotFound},
-	"method_not_allowed":  {ErrMethodNotAllowed},
-	"conflict":            {ErrConflict},
-	"rate_limited":        {ErrRateLimited},
-	"server_error":        {ErrServer},
-	"service_unavailable": {ErrServiceUnavailable, ErrServer},
-	"connection":          {ErrConnection},
-	"timeout":             {ErrTimeout, ErrConnection},
-	"decode":              {ErrDecode},
-	"configuration":       {ErrConfiguration},
-	"invalid_signature":   {ErrInvalidSignature},
-}
+// ErrClosed matches calls on a closed client (their kind is configuration, code
+// client_closed). The per-kind sentinels (ErrForbidden...) are in errors_gen.go, generated
+// from the core's table.
+var ErrClosed = errors.New("ocus: client closed")
 
 // Error is every error the SDK returns (other than the context's own). HTTP errors have a
 // Status; find it with errors.As:
@@ -58,6 +25,7 @@ type Error struct {
 	RequestID  string        // x-request-id of the response, if any
 	RetryAfter time.Duration // Retry-After, if the server sent one
 	Body       string        // raw body (first 8 KiB)
+	Causes     []string      // what caused it, outermost first (also reached by errors.Unwrap)
 	display    string
 	extra      []error
 }
@@ -67,9 +35,30 @@ type APIError = Error
 
 func (e *Error) Error() string { return "ocus: " + e.display }
 
-// Unwrap makes errors.Is match the kind's sentinel(s).
+// Unwrap makes errors.Is match the kind's sentinel(s), and leads to the cause chain.
 func (e *Error) Unwrap() []error {
-	return append(append([]error(nil), sentinels[e.Kind]...), e.extra...)
+	unwrapped := append(append([]error(nil), sentinels[e.Kind]...), e.extra...)
+	if len(e.Causes) > 0 {
+		unwrapped = append(unwrapped, causeChain(e.Causes))
+	}
+	return unwrapped
+}
+
+// cause is one link of a core error's cause chain.
+type cause struct {
+	text string
+	next error
+}
+
+func (c *cause) Error() string { return c.text }
+func (c *cause) Unwrap() error { return c.next }
+
+func causeChain(lines []string) error {
+	var next error
+	for i := len(lines) - 1; i >= 0; i-- {
+		next = &cause{text: lines[i], next: next}
+	}
+	return next
 }
 
 func toError(data *ffi.ErrorData) *Error {
@@ -86,6 +75,7 @@ func toError(data *ffi.ErrorData) *Error {
 		RequestID:  data.RequestID,
 		RetryAfter: data.RetryAfter,
 		Body:       data.Body,
+		Causes:     data.Causes,
 		display:    data.Display,
 	}
 }

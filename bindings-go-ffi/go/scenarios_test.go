@@ -247,7 +247,7 @@ func check(expect map[string]any, out any, err error, elapsed time.Duration) str
 	if !errors.As(err, &e) {
 		return fmt.Sprintf("not an *ocus.Error: %v", err)
 	}
-	actual := map[string]any{"kind": e.Kind, "message": e.Message, "request_id": e.RequestID != "", "body": e.Body}
+	actual := map[string]any{"kind": e.Kind, "message": e.Message, "request_id": e.RequestID != "", "body": e.Body, "has_cause": hasCause(e)}
 	actual["status"], actual["code"], actual["retry_after"] = nil, nil, nil
 	if e.Status != 0 {
 		actual["status"] = float64(e.Status)
@@ -344,4 +344,14 @@ func normaliseRequests(log []map[string]any) map[string]any {
 		main = []any{}
 	}
 	return map[string]any{"count": float64(len(main)), "requests": main, "foreign_count": float64(foreign), "foreign_with_key": float64(foreignWithKey)}
+}
+
+// hasCause reports whether the error leads, through Unwrap, to a cause other than the sentinels.
+func hasCause(e *ocus.Error) bool {
+	for _, wrapped := range e.Unwrap() {
+		if len(e.Causes) > 0 && wrapped.Error() == e.Causes[0] {
+			return true
+		}
+	}
+	return false
 }

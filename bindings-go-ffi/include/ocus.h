@@ -23,56 +23,56 @@
 // Success.
 #define OCUS_OK 0
 
-// 401: the key is missing or invalid.
-#define OCUS_ERR_UNAUTHORIZED 1
-
-// 403: the key is revoked or expired.
-#define OCUS_ERR_FORBIDDEN 2
-
-// 400.
-#define OCUS_ERR_INVALID_REQUEST 3
-
-// 404.
-#define OCUS_ERR_NOT_FOUND 4
-
-// 405.
-#define OCUS_ERR_METHOD_NOT_ALLOWED 5
-
-// 409.
-#define OCUS_ERR_CONFLICT 6
-
-// 429.
-#define OCUS_ERR_RATE_LIMITED 7
-
-// 500 and other 5xx.
-#define OCUS_ERR_SERVER_ERROR 8
-
-// 503.
-#define OCUS_ERR_SERVICE_UNAVAILABLE 9
-
-// Any other non-2xx status (and refused redirects).
-#define OCUS_ERR_API_ERROR 10
-
-// DNS, refused, reset.
-#define OCUS_ERR_CONNECTION 11
-
-// Connect or total timeout.
-#define OCUS_ERR_TIMEOUT 12
-
-// A 2xx body that is not what was expected.
-#define OCUS_ERR_DECODE 13
-
-// No key, bad key, insecure or bad URL, bad argument, closed client.
-#define OCUS_ERR_CONFIGURATION 14
-
-// A webhook signature that is missing, malformed or wrong.
-#define OCUS_ERR_INVALID_SIGNATURE 15
-
-// Cancelled through an OcusCancel.
-#define OCUS_ERR_CANCELLED 16
-
 // A bug in this library (a caught panic). Please report it.
-#define OCUS_ERR_PANIC 99
+#define OCUS_ERR_PANIC 1
+
+// 401: the API key is missing or invalid.
+#define OCUS_ERR_UNAUTHORIZED 4
+
+// 403: the API key is revoked or expired.
+#define OCUS_ERR_FORBIDDEN 5
+
+// 400: the request is invalid.
+#define OCUS_ERR_INVALID_REQUEST 6
+
+// 404: no such resource.
+#define OCUS_ERR_NOT_FOUND 7
+
+// 405: the method is not allowed on this path.
+#define OCUS_ERR_METHOD_NOT_ALLOWED 8
+
+// 409: the request conflicts with the resource's state.
+#define OCUS_ERR_CONFLICT 9
+
+// 429: too many requests; see retry_after.
+#define OCUS_ERR_RATE_LIMITED 10
+
+// 500 and any other 5xx.
+#define OCUS_ERR_SERVER_ERROR 11
+
+// 503: the service is unavailable.
+#define OCUS_ERR_SERVICE_UNAVAILABLE 12
+
+// The server answered with a non-2xx status.
+#define OCUS_ERR_API_ERROR 13
+
+// The server could not be reached (DNS, refused, reset, TLS, certificate).
+#define OCUS_ERR_CONNECTION 14
+
+// No complete response within the timeout.
+#define OCUS_ERR_TIMEOUT 15
+
+// A 2xx response whose body was not what was expected.
+#define OCUS_ERR_DECODE 16
+
+// No key, a malformed key, an insecure or invalid base URL, or a bad argument.
+#define OCUS_ERR_CONFIGURATION 3
+
+// A webhook signature is missing, malformed or wrong (see code).
+#define OCUS_ERR_INVALID_SIGNATURE 17
+
+// The caller cancelled the request.
+#define OCUS_ERR_CANCELLED 18
 
 // A cancellation handle (opaque): `ocus_cancel_cancel` from any thread stops the calls
 // waiting on it.
@@ -133,6 +133,9 @@ typedef struct OcusError {
   int64_t retry_after_ms;
   // The raw response body (first 8 KiB), or NULL.
   char *body;
+  // What caused it, outermost first, one cause per line (e.g. the TLS failure under a
+  // connection error), or NULL.
+  char *causes;
 } OcusError;
 
 // Per-call settings: `timeout_ms` 0 and `max_retries` -1 take the client's (a

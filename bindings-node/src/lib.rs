@@ -26,6 +26,8 @@ pub struct ErrorData {
     /// Seconds.
     pub retry_after: Option<f64>,
     pub body: Option<String>,
+    /// What caused it, outermost first (index.js chains them as `cause`).
+    pub causes: Vec<String>,
 }
 
 impl From<ocus::Error> for ErrorData {
@@ -40,6 +42,7 @@ impl From<ocus::Error> for ErrorData {
             request_id: error.request_id().map(str::to_owned),
             retry_after: error.retry_after().map(|d| d.as_secs_f64()),
             body: error.body().map(str::to_owned),
+            causes: error.causes(),
         }
     }
 }

@@ -114,6 +114,7 @@ function check(expect = {}, outcome, error, elapsedMs) {
     message: error.message,
     code: error.code ?? null,
     request_id: error.requestId != null,
+    has_cause: error.cause instanceof Error,
     retry_after: error.retryAfter ?? null,
     body: error.body ?? null,
   }

@@ -9,14 +9,32 @@ const path = require('node:path')
 const ts = require('typescript')
 const { ocus, REPO } = require('./helpers.js')
 
-const source = ts.createSourceFile('index.d.ts', fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8'), ts.ScriptTarget.ES2022)
+// index.d.ts is hand-written; errors.d.ts is generated from the core's kind table.
 const declaredValues = new Map()
-for (const statement of source.statements) {
-  const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
-  if (!exported) continue
-  if (ts.isClassDeclaration(statement)) declaredValues.set(statement.name.text, statement)
-  if (ts.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) declaredValues.set(d.name.text, d)
+const sources = []
+let kindUnion = []
+for (const file of ['index.d.ts', 'errors.d.ts']) {
+  const source = ts.createSourceFile(file, fs.readFileSync(path.join(__dirname, '..', file), 'utf8'), ts.ScriptTarget.ES2022)
+  sources.push(source)
+  for (const statement of source.statements) {
+    const exported = statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    if (!exported) continue
+    if (ts.isClassDeclaration(statement)) declaredValues.set(statement.name.text, { node: statement, source })
+    if (ts.isVariableStatement(statement)) for (const d of statement.declarationList.declarations) declaredValues.set(d.name.text, { node: d, source })
+    if (ts.isTypeAliasDeclaration(statement) && statement.name.text === 'ErrorKind') kindUnion = statement.type.types.map((t) => t.literal.text)
+  }
 }
+
+test('every error kind has its class at runtime, with the kind as a static', () => {
+  assert.ok(kindUnion.length >= 16, 'the ErrorKind union was found')
+  for (const kind of kindUnion) {
+    const classes = Object.values(ocus).filter((value) => typeof value === 'function' && value.kind === kind)
+    assert.equal(classes.length, 1, `one class for ${kind}`)
+    assert.ok(new classes[0]('x', { kind }) instanceof ocus.OcusError)
+  }
+  assert.ok(new ocus.ServiceUnavailableError('x') instanceof ocus.InternalServerError)
+  assert.ok(new ocus.APITimeoutError('x') instanceof ocus.APIConnectionError)
+})
 
 test('every runtime export is declared and every declared value exists', () => {
   const runtime = Object.keys(ocus).sort()
@@ -24,7 +42,7 @@ test('every runtime export is declared and every declared value exists', () => {
 })
 
 test('declared class methods and accessors exist at runtime', () => {
-  for (const [name, node] of declaredValues) {
+  for (const [name, { node, source }] of declaredValues) {
     if (!ts.isClassDeclaration(node)) continue
     for (const member of node.members) {
       if (!ts.isMethodDeclaration(member) && !ts.isGetAccessorDeclaration(member)) continue

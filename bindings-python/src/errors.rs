@@ -26,6 +26,7 @@ fn build(py: Python<'_>, error: &ocus::Error) -> PyResult<PyErr> {
     kwargs.set_item("request_id", error.request_id())?;
     kwargs.set_item("retry_after", error.retry_after().map(|d| d.as_secs_f64()))?;
     kwargs.set_item("body", error.body())?;
+    kwargs.set_item("causes", error.causes())?;
     let exception = from_native
         .bind(py)
         .call((error.to_string(),), Some(&kwargs))?;

@@ -122,6 +122,7 @@ def _check(expect: Optional[dict[str, Any]], outcome: Any, error: Optional[ocus.
         "message": error.message,
         "code": error.code,
         "request_id": error.request_id is not None,
+        "has_cause": error.__cause__ is not None,
         "retry_after": error.retry_after,
         "body": error.body,
     }

@@ -409,7 +409,7 @@ impl Client {
                     .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                     .body(body.clone());
             }
-            let response = request.send().await.map_err(transport_error)?;
+            let response = request.send().await.map_err(|e| transport_error(e, &url))?;
             let status = response.status();
             if status.is_redirection()
                 && let Some(location) = response.headers().get(LOCATION)
@@ -525,21 +525,118 @@ fn redirect_error(status: StatusCode, headers: &HeaderMap, target: &str) -> Erro
     .with_code("redirect_refused")
 }
 
-fn transport_error(error: reqwest::Error) -> Error {
-    // reqwest's text can hold the URL; ours keeps only the cause chain's kind of failure.
-    let kind = if error.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Connection
+fn transport_error(error: reqwest::Error, url: &Url) -> Error {
+    // reqwest's text can hold the URL; ours names only the host and port, which hold no secret
+    // (the base URL may not carry credentials), and says which failure it was.
+    let target = match (url.host_str(), url.port_or_known_default()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => "the server".to_owned(),
     };
-    let message = if error.is_connect() {
-        "could not connect to the server"
-    } else if error.is_timeout() {
-        "the connection timed out"
+    if error.is_timeout() {
+        return Error::new(
+            ErrorKind::Timeout,
+            format!("the connection to {target} timed out"),
+        )
+        .with_source(error.without_url());
+    }
+    let cause = ConnectionFailure::find(&error);
+    let what = if error.is_connect() {
+        format!("could not connect to {target}")
     } else {
-        "the connection failed"
+        format!("the connection to {target} failed")
     };
-    Error::new(kind, message).with_source(error.without_url())
+    let message = match &cause {
+        Some(cause) => format!("{what}: {}", cause.describe()),
+        None => what,
+    };
+    let error = Error::new(ErrorKind::Connection, message).with_source(error.without_url());
+    match cause {
+        Some(cause) => error.with_code(cause.code()),
+        None => error,
+    }
+}
+
+/// Which way a connection failed, read from the error's cause chain. Its [`code`] is the
+/// error's `code`, the same in every language.
+#[derive(Debug)]
+pub(crate) enum ConnectionFailure {
+    Dns,
+    Refused,
+    Reset,
+    Certificate(String),
+    Tls(String),
+}
+
+impl ConnectionFailure {
+    pub(crate) fn find(error: &(dyn std::error::Error + 'static)) -> Option<ConnectionFailure> {
+        let mut current = Some(error);
+        while let Some(e) = current {
+            if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+                return Some(ConnectionFailure::from_tls(tls));
+            }
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                // io::Error's `source()` skips the error it wraps, and the TLS stack nests
+                // io::Errors (Other around InvalidData around rustls::Error): look inside.
+                let mut inner = io.get_ref();
+                while let Some(wrapped) = inner {
+                    if let Some(tls) = wrapped.downcast_ref::<rustls::Error>() {
+                        return Some(ConnectionFailure::from_tls(tls));
+                    }
+                    inner = wrapped
+                        .downcast_ref::<std::io::Error>()
+                        .and_then(std::io::Error::get_ref);
+                }
+                match io.kind() {
+                    std::io::ErrorKind::ConnectionRefused => {
+                        return Some(ConnectionFailure::Refused);
+                    }
+                    std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe => return Some(ConnectionFailure::Reset),
+                    _ => {}
+                }
+            }
+            // hyper-util's resolver reports failures as "dns error" with no type to test.
+            if e.to_string().starts_with("dns error") {
+                return Some(ConnectionFailure::Dns);
+            }
+            current = e.source();
+        }
+        None
+    }
+
+    fn from_tls(error: &rustls::Error) -> ConnectionFailure {
+        match error {
+            rustls::Error::InvalidCertificate(reason) => {
+                ConnectionFailure::Certificate(format!("{reason:?}"))
+            }
+            other => ConnectionFailure::Tls(other.to_string()),
+        }
+    }
+
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            ConnectionFailure::Dns => "dns_failure",
+            ConnectionFailure::Refused => "connection_refused",
+            ConnectionFailure::Reset => "connection_reset",
+            ConnectionFailure::Certificate(_) => "certificate_untrusted",
+            ConnectionFailure::Tls(_) => "tls_handshake_failed",
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ConnectionFailure::Dns => "the host name could not be resolved (DNS)".to_owned(),
+            ConnectionFailure::Refused => "the connection was refused".to_owned(),
+            ConnectionFailure::Reset => "the connection was reset".to_owned(),
+            ConnectionFailure::Certificate(reason) => format!(
+                "the server's TLS certificate was not accepted ({reason}); if it comes from a \
+                 private CA, add that CA to the bundle named by SSL_CERT_FILE"
+            ),
+            ConnectionFailure::Tls(reason) => format!("the TLS handshake failed ({reason})"),
+        }
+    }
 }
 
 /// Reads at most `limit` bytes. Past it, a success is a `decode` error and an error body is
@@ -557,10 +654,14 @@ async fn read_bounded(
     }
     let mut buffer = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| {
-        Error::new(
+        let error = Error::new(
             ErrorKind::Connection,
             "the connection broke while reading the response body",
-        )
+        );
+        match ConnectionFailure::find(&e) {
+            Some(cause) => error.with_code(cause.code()),
+            None => error,
+        }
         .with_source(e.without_url())
     })? {
         if buffer.len() + chunk.len() > limit {

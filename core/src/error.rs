@@ -91,6 +91,99 @@ impl ErrorKind {
         }
     }
 
+    /// The kind this one refines, if any: every HTTP kind refines `api_error`, a 503 is also
+    /// a `server_error` and a timeout also a `connection` failure. Bindings build their class
+    /// trees (and Go its `errors.Is` sentinels) from this, never from their own copy.
+    pub const fn parent(self) -> Option<ErrorKind> {
+        match self {
+            ErrorKind::Unauthorized
+            | ErrorKind::Forbidden
+            | ErrorKind::InvalidRequest
+            | ErrorKind::NotFound
+            | ErrorKind::MethodNotAllowed
+            | ErrorKind::Conflict
+            | ErrorKind::RateLimited
+            | ErrorKind::ServerError => Some(ErrorKind::ApiError),
+            ErrorKind::ServiceUnavailable => Some(ErrorKind::ServerError),
+            ErrorKind::Timeout => Some(ErrorKind::Connection),
+            ErrorKind::ApiError
+            | ErrorKind::Connection
+            | ErrorKind::Decode
+            | ErrorKind::Configuration
+            | ErrorKind::InvalidSignature
+            | ErrorKind::Cancelled => None,
+        }
+    }
+
+    /// True when `self` is `ancestor` or refines it (through [`parent`](Self::parent)).
+    pub fn is_a(self, ancestor: ErrorKind) -> bool {
+        let mut kind = Some(self);
+        while let Some(k) = kind {
+            if k == ancestor {
+                return true;
+            }
+            kind = k.parent();
+        }
+        false
+    }
+
+    /// The one number of this kind: the C ABI's `OCUS_ERR_*` value and the CLI's exit status.
+    /// 0 is success, 1 a failure outside the table (an internal error), 2 a usage error (the
+    /// CLI's argument parser), so the kinds start at 3.
+    pub const fn code(self) -> u8 {
+        match self {
+            ErrorKind::Configuration => 3,
+            ErrorKind::Unauthorized => 4,
+            ErrorKind::Forbidden => 5,
+            ErrorKind::InvalidRequest => 6,
+            ErrorKind::NotFound => 7,
+            ErrorKind::MethodNotAllowed => 8,
+            ErrorKind::Conflict => 9,
+            ErrorKind::RateLimited => 10,
+            ErrorKind::ServerError => 11,
+            ErrorKind::ServiceUnavailable => 12,
+            ErrorKind::ApiError => 13,
+            ErrorKind::Connection => 14,
+            ErrorKind::Timeout => 15,
+            ErrorKind::Decode => 16,
+            ErrorKind::InvalidSignature => 17,
+            ErrorKind::Cancelled => 18,
+        }
+    }
+
+    /// The kind of a [`code`](Self::code).
+    pub fn from_code(code: u8) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// One line saying when this kind happens (the docs of every language's class).
+    pub const fn summary(self) -> &'static str {
+        match self {
+            ErrorKind::Unauthorized => "401: the API key is missing or invalid.",
+            ErrorKind::Forbidden => "403: the API key is revoked or expired.",
+            ErrorKind::InvalidRequest => "400: the request is invalid.",
+            ErrorKind::NotFound => "404: no such resource.",
+            ErrorKind::MethodNotAllowed => "405: the method is not allowed on this path.",
+            ErrorKind::Conflict => "409: the request conflicts with the resource's state.",
+            ErrorKind::RateLimited => "429: too many requests; see retry_after.",
+            ErrorKind::ServerError => "500 and any other 5xx.",
+            ErrorKind::ServiceUnavailable => "503: the service is unavailable.",
+            ErrorKind::ApiError => "The server answered with a non-2xx status.",
+            ErrorKind::Connection => {
+                "The server could not be reached (DNS, refused, reset, TLS, certificate)."
+            }
+            ErrorKind::Timeout => "No complete response within the timeout.",
+            ErrorKind::Decode => "A 2xx response whose body was not what was expected.",
+            ErrorKind::Configuration => {
+                "No key, a malformed key, an insecure or invalid base URL, or a bad argument."
+            }
+            ErrorKind::InvalidSignature => {
+                "A webhook signature is missing, malformed or wrong (see code)."
+            }
+            ErrorKind::Cancelled => "The caller cancelled the request.",
+        }
+    }
+
     /// Parses a stable name back into a kind.
     pub fn from_name(name: &str) -> Option<ErrorKind> {
         ErrorKind::ALL.into_iter().find(|k| k.as_str() == name)
@@ -112,21 +205,13 @@ impl ErrorKind {
         }
     }
 
-    /// True for kinds that come from an HTTP response status.
+    /// True for kinds that come from an HTTP response status (`api_error` and its children).
     pub const fn is_http(self) -> bool {
-        matches!(
-            self,
-            ErrorKind::Unauthorized
-                | ErrorKind::Forbidden
-                | ErrorKind::InvalidRequest
-                | ErrorKind::NotFound
-                | ErrorKind::MethodNotAllowed
-                | ErrorKind::Conflict
-                | ErrorKind::RateLimited
-                | ErrorKind::ServerError
-                | ErrorKind::ServiceUnavailable
-                | ErrorKind::ApiError
-        )
+        match (self, self.parent()) {
+            (ErrorKind::ApiError, _) => true,
+            (_, Some(parent)) => parent.is_http(),
+            (_, None) => false,
+        }
     }
 }
 
@@ -263,6 +348,22 @@ impl Error {
     /// The raw response body, truncated to [`MAX_KEPT_BODY_BYTES`] and decoded lossily.
     pub fn body(&self) -> Option<&str> {
         self.inner.body.as_deref()
+    }
+
+    /// What caused this error, outermost first, one line each (for example the TLS failure
+    /// under a connection error). Bindings hand it on in their idiom (`__cause__`, `cause`,
+    /// `Unwrap`). URLs were stripped from the sources, so no line holds a query or the key.
+    pub fn causes(&self) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = std::error::Error::source(self);
+        while let Some(error) = current {
+            let line = error.to_string();
+            if lines.last() != Some(&line) {
+                lines.push(line);
+            }
+            current = error.source();
+        }
+        lines
     }
 
     /// True when the request timed out.
@@ -469,6 +570,22 @@ mod tests {
         for kind in ErrorKind::ALL {
             assert_eq!(ErrorKind::from_name(kind.as_str()), Some(kind));
         }
+    }
+
+    #[test]
+    fn kinds_have_one_code_and_a_tree() {
+        let mut codes = std::collections::HashSet::new();
+        for kind in ErrorKind::ALL {
+            assert!(kind.code() >= 3, "{kind}: 0-2 are reserved");
+            assert!(codes.insert(kind.code()), "{kind}: duplicate code");
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+            assert_eq!(kind.is_http(), kind.is_a(ErrorKind::ApiError), "{kind}");
+            assert!(kind.is_a(kind));
+        }
+        assert!(ErrorKind::ServiceUnavailable.is_a(ErrorKind::ServerError));
+        assert!(ErrorKind::ServiceUnavailable.is_a(ErrorKind::ApiError));
+        assert!(ErrorKind::Timeout.is_a(ErrorKind::Connection));
+        assert!(!ErrorKind::Connection.is_a(ErrorKind::Timeout));
     }
 
     #[test]

@@ -342,6 +342,7 @@ fn check_outcome(
                 "request_id": error.request_id().is_some(),
                 "retry_after": error.retry_after().map(|d| d.as_secs_f64()),
                 "body": error.body(),
+                "has_cause": !error.causes().is_empty(),
             });
             if let Some(max) = wanted["body_max_len"].as_u64() {
                 let len = error.body().map_or(0, str::len) as u64;

@@ -6,26 +6,8 @@
 ...         print(project.id, project.status)
 """
 
-from . import webhooks
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    CancelledError,
-    ConfigurationError,
-    ConflictError,
-    DecodeError,
-    InternalServerError,
-    MethodNotAllowedError,
-    NotFoundError,
-    OcusError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServiceUnavailableError,
-    SignatureVerificationError,
-)
+from . import _errors, webhooks
+from ._errors import *  # noqa: F403  (the exception tree, generated from the core)
 from ._ocus import (
     DEFAULT_BASE_URL,
     AsyncClient,
@@ -44,34 +26,18 @@ from ._ocus import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "APIConnectionError",
-    "APIError",
-    "APITimeoutError",
     "AsyncClient",
     "AsyncPageIterator",
     "AsyncProjectIterator",
     "AsyncProjects",
-    "AuthenticationError",
-    "BadRequestError",
-    "CancelledError",
     "Client",
-    "ConfigurationError",
-    "ConflictError",
-    "DecodeError",
-    "InternalServerError",
-    "MethodNotAllowedError",
-    "NotFoundError",
-    "OcusError",
     "Page",
     "PageIterator",
-    "PermissionDeniedError",
     "Project",
     "ProjectIterator",
     "Projects",
-    "RateLimitError",
-    "ServiceUnavailableError",
-    "SignatureVerificationError",
     "WebhookEvent",
     "__version__",
     "webhooks",
 ]
+__all__ += _errors.__all__

@@ -11,57 +11,35 @@ use clap::{Parser, Subcommand};
 use futures_util::TryStreamExt;
 use ocus::{Client, ErrorKind, ListParams, RequestOptions};
 
-const EXIT_CODES: &str = "\
-Exit codes:
-   0  success
-   2  usage error (bad flags)
-   3  configuration       (no key, malformed key, insecure or bad URL, bad input)
-   4  unauthorized        (401: key missing or invalid)
-   5  forbidden           (403: key revoked or expired)
-   6  invalid_request     (400)
-   7  not_found           (404)
-   8  method_not_allowed  (405)
-   9  conflict            (409)
-  10  rate_limited        (429)
-  11  server_error        (500 and other 5xx)
-  12  service_unavailable (503)
-  13  api_error           (any other non-2xx, refused redirects)
-  14  connection          (DNS, refused, reset)
-  15  timeout
-  16  decode              (unexpected 2xx body)
-  17  invalid_signature   (webhooks verify)
-  18  cancelled
-
+const ENVIRONMENT_HELP: &str = "
 Environment:
   OCUS_API_KEY       the API key
   OCUS_API_KEY_FILE  a file holding the API key (re-read on 401/403)
   OCUS_BASE_URL      the API base URL (default https://api.ocus.io/v3)
   OCUS_LOG           log level for stderr (error, warn, info, debug); never logs the key";
 
+/// The exit status of an error: the core's one number per kind (the C ABI's too).
 fn exit_code(kind: ErrorKind) -> u8 {
-    match kind {
-        ErrorKind::Configuration => 3,
-        ErrorKind::Unauthorized => 4,
-        ErrorKind::Forbidden => 5,
-        ErrorKind::InvalidRequest => 6,
-        ErrorKind::NotFound => 7,
-        ErrorKind::MethodNotAllowed => 8,
-        ErrorKind::Conflict => 9,
-        ErrorKind::RateLimited => 10,
-        ErrorKind::ServerError => 11,
-        ErrorKind::ServiceUnavailable => 12,
-        ErrorKind::ApiError => 13,
-        ErrorKind::Connection => 14,
-        ErrorKind::Timeout => 15,
-        ErrorKind::Decode => 16,
-        ErrorKind::InvalidSignature => 17,
-        ErrorKind::Cancelled => 18,
-        _ => 1,
+    kind.code()
+}
+
+/// The exit-code table of `--help`, from the core's table of kinds.
+fn exit_codes_help() -> String {
+    let mut text =
+        String::from("Exit codes:\n   0  success\n   1  internal error\n   2  usage error\n");
+    for kind in ErrorKind::ALL {
+        text.push_str(&format!(
+            "  {:2}  {:<20}{}\n",
+            kind.code(),
+            kind.as_str(),
+            kind.summary()
+        ));
     }
+    text + ENVIRONMENT_HELP
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "ocus", version, about = "The OCUS API v3 from the shell. JSON on stdout.", after_help = EXIT_CODES)]
+#[command(name = "ocus", version, about = "The OCUS API v3 from the shell. JSON on stdout.", after_help = exit_codes_help())]
 struct Cli {
     /// API base URL (default: $OCUS_BASE_URL, else https://api.ocus.io/v3).
     #[arg(long, global = true)]
@@ -72,6 +50,9 @@ struct Cli {
     /// Retries after the first attempt (default 2).
     #[arg(long, global = true, value_name = "N")]
     max_retries: Option<u32>,
+    /// On error, also print what caused it (the whole cause chain).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -148,11 +129,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let verbose = cli.verbose;
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let status = error.status().map(|s| format!(" {s}")).unwrap_or_default();
-            eprintln!("error: {}{status}: {}", error.kind(), error.message());
+            let request_id = error
+                .request_id()
+                .map(|id| format!(" [request id {id}]"))
+                .unwrap_or_default();
+            eprintln!(
+                "error: {}{status}: {}{request_id}",
+                error.kind(),
+                error.message()
+            );
+            if verbose {
+                for cause in error.causes() {
+                    eprintln!("  caused by: {cause}");
+                }
+            }
             ExitCode::from(exit_code(error.kind()))
         }
     }

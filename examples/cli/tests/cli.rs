@@ -196,3 +196,30 @@ fn help_documents_the_exit_codes() {
         assert!(help.contains(line), "{help}");
     }
 }
+
+#[test]
+fn a_refused_connection_names_the_target_and_verbose_prints_the_cause_chain() {
+    // A port that was just free: nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_ocus"))
+        .args(["projects", "get", "x", "--max-retries", "0", "--verbose"])
+        .env("OCUS_API_KEY", "ocus_demo_key")
+        .env("OCUS_BASE_URL", format!("http://127.0.0.1:{port}/v3"))
+        .env_remove("OCUS_API_KEY_FILE")
+        .output()
+        .expect("ocus runs");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(14), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "error: connection: could not connect to 127.0.0.1:{port}: the connection was refused"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("  caused by: "), "{stderr}");
+    assert!(!stderr.contains("ocus_demo_key"));
+}

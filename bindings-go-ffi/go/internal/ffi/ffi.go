@@ -17,6 +17,7 @@ import "C"
 
 import (
 	"math"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -33,6 +34,7 @@ type ErrorData struct {
 	RetryAfter time.Duration
 	HasRetry   bool
 	Body       string
+	Causes     []string // outermost first
 }
 
 func goString(s *C.char) string {
@@ -60,6 +62,9 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 		ErrorCode: goString(e.error_code),
 		RequestID: goString(e.request_id),
 		Body:      goString(e.body),
+	}
+	if e.causes != nil {
+		data.Causes = strings.Split(C.GoString(e.causes), "\n")
 	}
 	if e.retry_after_ms >= 0 {
 		data.HasRetry = true
