@@ -88,6 +88,7 @@ static void expect_get(OcusClient *client, const char *id, int code, const char 
       CHECK(err->status == status, "status %d, expected %d", err->status, status);
       CHECK(err->message != NULL && err->display != NULL, "message/display");
       if (status != 0) CHECK(err->request_id != NULL, "request id for HTTP errors");
+      if (strcmp(kind, "connection") == 0) CHECK(err->causes != NULL && err->causes[0] != '\0', "a connection error carries its causes");
     }
   }
   ocus_string_free(json);

@@ -182,11 +182,10 @@ fn error_box(code: i32, error: &ocus::Error) -> *mut OcusError {
             .retry_after()
             .map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
         body: optional_c_string(error.body()),
-        causes: optional_c_string(
-            Some(error.causes().join("\n"))
-                .filter(|c| !c.is_empty())
-                .as_deref(),
-        ),
+        causes: match error.causes() {
+            causes if causes.is_empty() => ptr::null_mut(),
+            causes => c_string(&causes.join("\n")),
+        },
     }))
 }
 

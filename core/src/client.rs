@@ -575,33 +575,28 @@ impl ConnectionFailure {
             if let Some(tls) = e.downcast_ref::<rustls::Error>() {
                 return Some(ConnectionFailure::from_tls(tls));
             }
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                // io::Error's `source()` skips the error it wraps, and the TLS stack nests
-                // io::Errors (Other around InvalidData around rustls::Error): look inside.
-                let mut inner = io.get_ref();
-                while let Some(wrapped) = inner {
-                    if let Some(tls) = wrapped.downcast_ref::<rustls::Error>() {
-                        return Some(ConnectionFailure::from_tls(tls));
-                    }
-                    inner = wrapped
-                        .downcast_ref::<std::io::Error>()
-                        .and_then(std::io::Error::get_ref);
+            let io = e.downcast_ref::<std::io::Error>();
+            match io.map(std::io::Error::kind) {
+                Some(std::io::ErrorKind::ConnectionRefused) => {
+                    return Some(ConnectionFailure::Refused);
                 }
-                match io.kind() {
-                    std::io::ErrorKind::ConnectionRefused => {
-                        return Some(ConnectionFailure::Refused);
-                    }
+                Some(
                     std::io::ErrorKind::ConnectionReset
                     | std::io::ErrorKind::ConnectionAborted
-                    | std::io::ErrorKind::BrokenPipe => return Some(ConnectionFailure::Reset),
-                    _ => {}
-                }
+                    | std::io::ErrorKind::BrokenPipe,
+                ) => return Some(ConnectionFailure::Reset),
+                _ => {}
             }
             // hyper-util's resolver reports failures as "dns error" with no type to test.
             if e.to_string().starts_with("dns error") {
                 return Some(ConnectionFailure::Dns);
             }
-            current = e.source();
+            // An io::Error's `source()` skips the error it wraps (the TLS stack nests them:
+            // Other around InvalidData around rustls::Error), so step into it instead.
+            current = match io.and_then(std::io::Error::get_ref) {
+                Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+                None => e.source(),
+            };
         }
         None
     }
@@ -690,3 +685,33 @@ const _: () = {
     const fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
     assert_send_sync::<Client>();
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    #[test]
+    fn connection_failures_are_found_through_nested_io_errors() {
+        // The shape the TLS stack produces (seen with a self-signed server): Other around
+        // InvalidData around the rustls error.
+        let certificate = io::Error::other(io::Error::new(
+            io::ErrorKind::InvalidData,
+            rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+        ));
+        let found = ConnectionFailure::find(&certificate).unwrap();
+        assert_eq!(found.code(), "certificate_untrusted");
+        assert!(found.describe().contains("SSL_CERT_FILE"));
+        let handshake = io::Error::other(rustls::Error::HandshakeNotComplete);
+        assert_eq!(
+            ConnectionFailure::find(&handshake).unwrap().code(),
+            "tls_handshake_failed"
+        );
+        let refused = io::Error::other(io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert_eq!(
+            ConnectionFailure::find(&refused).unwrap().code(),
+            "connection_refused"
+        );
+        assert!(ConnectionFailure::find(&io::Error::other("something else")).is_none());
+    }
+}
