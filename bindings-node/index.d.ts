@@ -24,11 +24,11 @@ export interface ClientOptions {
   apiKeyFile?: string
   /** Default: OCUS_BASE_URL, else https://api.ocus.io/v3. */
   baseUrl?: string
-  /** Per attempt, body included. Default 60000. */
+  /** Per attempt, body included, in ms (positive). Default 60000. */
   timeoutMs?: number
-  /** Default 10000. */
+  /** In ms (positive). Default 10000. */
   connectTimeoutMs?: number
-  /** Retries after the first attempt. Default 2. */
+  /** Retries after the first attempt, 0 to 100. Default 2. */
   maxRetries?: number
 }
 
@@ -39,16 +39,24 @@ export interface CallOptions {
   signal?: AbortSignal
 }
 
+/**
+ * A query value: a string as is, a boolean as `true`/`false`, a number as JSON writes it, an
+ * array as the name repeated once per item, `null`/`undefined` left out. Parameters are sent
+ * sorted by name (the same URL in every language).
+ */
+export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>
+
 export interface ListParams extends CallOptions {
+  /** A whole number from 1 (0 and negatives are a ConfigurationError). */
   pageSize?: number
   pageNumber?: number
   status?: KnownProjectStatus | (string & {})
-  /** Extra query parameters, sent as given. */
-  params?: Record<string, string | number | boolean>
+  /** Extra query parameters. */
+  params?: Record<string, QueryValue>
 }
 
 export interface RequestOptions extends CallOptions {
-  query?: Record<string, string | number | boolean>
+  query?: Record<string, QueryValue>
   json?: JsonValue
   /** Allow retrying a non-idempotent method (POST, PATCH). Default false. */
   retryNonIdempotent?: boolean

@@ -34,13 +34,13 @@ function unwrap(outcome) {
 /** A project (JSON:API resource object). Nothing the server sent is dropped. */
 class Project {
   #resource
-  constructor(data) {
-    this.#resource = data.resource
-    this.id = data.resource.id
-    this.type = data.resource.type
-    this.status = data.status ?? null
-    this.isKnownStatus = data.knownStatus
-    this.attributes = data.resource.attributes || {}
+  constructor(view) {
+    this.#resource = view.resource
+    this.id = view.resource.id
+    this.type = view.resource.type
+    this.status = view.status ?? null
+    this.isKnownStatus = view.known_status
+    this.attributes = view.resource.attributes || {}
   }
   /** The resource object as sent. */
   toJSON() {
@@ -49,12 +49,12 @@ class Project {
 }
 
 class Page {
-  constructor(data) {
-    this.data = data.data.map((p) => new Project(p))
-    this.links = data.links
-    this.meta = data.meta
-    this.hasNext = data.hasNext
-    this.nextUrl = data.nextUrl ?? null
+  constructor(view) {
+    this.data = view.data.map((p) => new Project(p))
+    this.links = view.links
+    this.meta = view.meta
+    this.hasNext = view.has_next
+    this.nextUrl = view.next_url ?? null
   }
   [Symbol.iterator]() {
     return this.data[Symbol.iterator]()
@@ -67,32 +67,20 @@ class Page {
 async function withSignal(signal, call) {
   if (signal == null) return call(null)
   if (signal.aborted) throw new AbortError('the request was aborted', { kind: 'cancelled', message: 'the request was aborted' })
-  const handle = native.cancelHandleNew()
-  const onAbort = () => native.cancelHandleCancel(handle)
+  const handle = new native.CancelHandle()
+  const onAbort = () => handle.cancel()
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     return await call(handle)
   } finally {
     signal.removeEventListener('abort', onAbort)
-    native.cancelHandleRelease(handle)
   }
 }
 
-function callOptions(options = {}) {
-  return { timeoutMs: options.timeoutMs, maxRetries: options.maxRetries }
-}
-
-function listOptions(params = {}) {
-  const extra = {}
-  for (const [name, value] of Object.entries(params.params || {})) extra[name] = String(value)
-  return {
-    pageSize: params.pageSize,
-    pageNumber: params.pageNumber,
-    status: params.status,
-    params: extra,
-    timeoutMs: params.timeoutMs,
-    maxRetries: params.maxRetries,
-  }
+/** The options object without `signal`: the core parses, validates and rejects unknown names. */
+function coreOptions(options) {
+  const { signal, ...rest } = options ?? {}
+  return rest
 }
 
 // ---- resources ---------------------------------------------------------------------------
@@ -107,7 +95,7 @@ class ProjectList {
   }
   /** Every page, one request each. */
   async *pages() {
-    const cursor = unwrap(this.#client.cursor(listOptions(this.#params)))
+    const cursor = unwrap(this.#client.cursor(coreOptions(this.#params)))
     for (;;) {
       const step = unwrap(await withSignal(this.#params.signal, (h) => cursor.nextPage(h)))
       if (step.done) return
@@ -130,12 +118,12 @@ class Projects {
   }
   /** One page (the first, or `pageNumber`) with its links and meta. */
   async listPage(params = {}) {
-    return new Page(unwrap(await withSignal(params.signal, (h) => this.#client.listPage(listOptions(params), h))))
+    return new Page(unwrap(await withSignal(params.signal, (h) => this.#client.listPage(coreOptions(params), h))))
   }
   /** One project by id. */
   async get(id, options = {}) {
     if (typeof id !== 'string') throw new TypeError('id must be a string')
-    return new Project(unwrap(await withSignal(options.signal, (h) => this.#client.getProject(id, callOptions(options), h))))
+    return new Project(unwrap(await withSignal(options.signal, (h) => this.#client.getProject(id, coreOptions(options), h))))
   }
 }
 
@@ -143,16 +131,7 @@ class Projects {
 class Client {
   #native
   constructor(options = {}) {
-    this.#native = unwrap(
-      native.createClient({
-        apiKey: options.apiKey,
-        apiKeyFile: options.apiKeyFile,
-        baseUrl: options.baseUrl,
-        timeoutMs: options.timeoutMs,
-        connectTimeoutMs: options.connectTimeoutMs,
-        maxRetries: options.maxRetries,
-      }),
-    )
+    this.#native = unwrap(native.createClient(options ?? {}))
     Object.defineProperty(this, 'projects', { value: new Projects(this.#native), enumerable: true })
   }
   get baseUrl() {
@@ -163,18 +142,7 @@ class Client {
   }
   /** Any v3 path, with the same auth, retries and errors; resolves to the decoded JSON. */
   async request(method, path, options = {}) {
-    const query = {}
-    for (const [name, value] of Object.entries(options.query || {})) query[name] = String(value)
-    const args = {
-      method,
-      path,
-      query,
-      json: options.json,
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      retryNonIdempotent: options.retryNonIdempotent,
-    }
-    return unwrap(await withSignal(options.signal, (h) => this.#native.request(args, h))).value
+    return unwrap(await withSignal(options.signal, (h) => this.#native.request(method, path, coreOptions(options), h))).value
   }
   /** Replaces the key; requests in flight finish with the old one. */
   rotateApiKey(apiKey) {
@@ -203,9 +171,9 @@ const webhooks = Object.freeze({
     return {
       id: event.id,
       type: event.type,
-      organizationId: event.organizationId ?? null,
-      projectId: event.projectId ?? null,
-      status: event.status ?? null,
+      organizationId: event.organization_id,
+      projectId: event.project_id,
+      status: event.status,
       attributes: event.attributes,
     }
   },

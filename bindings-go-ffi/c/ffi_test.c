@@ -62,6 +62,7 @@ static OcusClient *client_with(const char *key, int max_retries, int64_t timeout
   options.api_key = key;
   options.base_url = base_url;
   options.max_retries = max_retries;
+  options.has_max_retries = true;
   options.timeout_ms = timeout_ms;
   OcusClient *client = NULL;
   OcusError *err = NULL;
@@ -127,7 +128,6 @@ int main(int argc, char **argv) {
     OcusClientOptions options = {0};
     options.api_key = "two words";
     options.base_url = base_url;
-    options.max_retries = -1;
     OcusClient *client = NULL;
     OcusError *err = NULL;
     int rc = ocus_client_new(&options, &client, &err);
@@ -193,6 +193,7 @@ int main(int argc, char **argv) {
     options.api_key = "ocus_demo_key";
     options.base_url = "http://127.0.0.1:9/v3";
     options.max_retries = 0;
+    options.has_max_retries = true;
     ocus_client_new(&options, &refused, NULL);
     expect_get(refused, id0, OCUS_ERR_CONNECTION, "connection", 0);
     ocus_client_free(refused);
@@ -227,9 +228,40 @@ int main(int argc, char **argv) {
     rc = ocus_request(client, "GET", "/projects", "{not json", NULL, NULL, false, NULL, &json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL, "bad query json rc=%d", rc);
     ocus_error_free(err);
+    /* Values set are validated by the core: negative is an error, never the default. */
+    OcusListOptions bad_list = {0};
+    bad_list.page_size = -1;
+    rc = ocus_projects_list(client, &bad_list, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL && err && strstr(err->message, "page_size must be a whole number from 1, not -1"),
+          "negative page size rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    OcusCallOptions bad_call = {0};
+    bad_call.timeout_ms = -5;
+    rc = ocus_projects_get(client, id0, &bad_call, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "timeout_ms must be a positive number of milliseconds, not -5"),
+          "negative timeout rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    bad_call.timeout_ms = 0;
+    bad_call.max_retries = -1;
+    bad_call.has_max_retries = true;
+    rc = ocus_projects_get(client, id0, &bad_call, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION, "negative retries rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    OcusClient *from_json = NULL;
+    rc = ocus_client_new_json("{\"api_key\": \"k\", \"timeout_ms\": 0}", &from_json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && from_json == NULL && err && strstr(err->message, "timeout_ms must be a positive"),
+          "zero timeout json rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    rc = ocus_client_new_json("{\"api_key\": \"k\", \"timeoutMS\": 5}", &from_json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "unknown option \"timeoutMS\""), "typo rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
     OcusListOptions list = {0};
     list.page_size = 3;
-    list.call.max_retries = -1;
     rc = ocus_projects_list(client, &list, NULL, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "\"has_next\":true"), "list rc=%d", rc);
     ocus_string_free(json);
@@ -262,7 +294,6 @@ int main(int argc, char **argv) {
     CHECK(ocus_projects_get_start(client, "missing", NULL, NULL, queue, 2, NULL) == OCUS_OK, "get_start 404");
     OcusListOptions list = {0};
     list.page_size = 2;
-    list.call.max_retries = -1;
     CHECK(ocus_projects_list_start(client, &list, NULL, queue, 3, NULL) == OCUS_OK, "list_start");
     CHECK(ocus_request_start(client, "GET", "/projects", NULL, NULL, NULL, false, NULL, queue, 4, NULL) == OCUS_OK,
           "request_start");

@@ -247,7 +247,7 @@ func TestIterationRequestsAndRotation(t *testing.T) {
 			break
 		}
 	}
-	raw, err := c.Request(ctx, "GET", "/projects", &ocus.RequestOptions{Query: map[string]string{"page[size]": "2"}})
+	raw, err := c.Request(ctx, "GET", "/projects", &ocus.RequestOptions{Query: map[string]any{"page[size]": 2}})
 	if err != nil || !strings.Contains(string(raw), `"page_size":2`) {
 		t.Fatalf("request: %v %s", err, raw)
 	}

@@ -14,6 +14,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,66 +26,38 @@ import (
 // Version of the SDK (the native library's).
 var Version = ffi.Version()
 
-type config struct {
-	apiKey         string
-	apiKeySet      bool
-	apiKeyFile     string
-	baseURL        string
-	timeout        time.Duration
-	connectTimeout time.Duration
-	maxRetries     int
-	err            error
-}
-
 // Option configures a Client. Values not set come from the environment (OCUS_API_KEY,
-// OCUS_API_KEY_FILE, OCUS_BASE_URL), then the defaults.
-type Option func(*config)
+// OCUS_API_KEY_FILE, OCUS_BASE_URL), then the defaults. The library validates them when the
+// client is built (NewClient returns the error).
+type Option func(options map[string]any)
 
 // WithAPIKey sets the key. It is validated before anything is sent and never printed.
-func WithAPIKey(key string) Option {
-	return func(c *config) {
-		c.apiKey = key
-		c.apiKeySet = true
-	}
-}
+func WithAPIKey(key string) Option { return func(o map[string]any) { o["api_key"] = key } }
 
 // WithAPIKeyFile reads the key from a file, re-read once on 401/403 so keys rotate
 // without a restart.
-func WithAPIKeyFile(path string) Option { return func(c *config) { c.apiKeyFile = path } }
+func WithAPIKeyFile(path string) Option {
+	return func(o map[string]any) { o["api_key_file"] = path }
+}
 
 // WithBaseURL sets the API base URL (https://, or http:// to a loopback host).
-func WithBaseURL(url string) Option { return func(c *config) { c.baseURL = url } }
+func WithBaseURL(url string) Option { return func(o map[string]any) { o["base_url"] = url } }
 
-// WithTimeout sets the time allowed for each attempt, body included (default 60s).
-// The context's deadline, if any, bounds the whole call including retries.
+// WithTimeout sets the time allowed for each attempt, body included (default 60s); it must
+// be positive. The context's deadline, if any, bounds the whole call including retries.
 func WithTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d <= 0 {
-			c.err = configurationError("the timeout must be positive")
-		}
-		c.timeout = d
-	}
+	return func(o map[string]any) { o["timeout_ms"] = millis(d) }
 }
 
-// WithConnectTimeout sets the time allowed to connect (default 10s).
+// WithConnectTimeout sets the time allowed to connect (default 10s); it must be positive.
 func WithConnectTimeout(d time.Duration) Option {
-	return func(c *config) {
-		if d <= 0 {
-			c.err = configurationError("the connect timeout must be positive")
-		}
-		c.connectTimeout = d
-	}
+	return func(o map[string]any) { o["connect_timeout_ms"] = millis(d) }
 }
 
-// WithMaxRetries sets the retries after the first attempt (default 2).
-func WithMaxRetries(n int) Option {
-	return func(c *config) {
-		if n < 0 {
-			c.err = configurationError("max retries must not be negative")
-		}
-		c.maxRetries = n
-	}
-}
+// WithMaxRetries sets the retries after the first attempt (default 2, at most 100).
+func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
+
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // Client is safe for concurrent use by many goroutines.
 type Client struct {
@@ -106,29 +79,15 @@ type nativeCall struct {
 
 // NewClient builds a client. Nothing is sent.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg := config{maxRetries: -1}
+	options := map[string]any{"user_agent": "ocus-go/" + ffi.Version()}
 	for _, opt := range opts {
-		opt(&cfg)
+		opt(options)
 	}
-	if cfg.err != nil {
-		return nil, cfg.err
+	text, err := json.Marshal(options)
+	if err != nil {
+		return nil, configurationError("the options cannot be encoded: " + err.Error())
 	}
-	if cfg.apiKeySet && cfg.apiKey == "" {
-		// Explicitly empty: an error, not a silent fall back to OCUS_API_KEY.
-		return nil, configurationError("the API key is empty")
-	}
-	if err := noNUL(cfg.apiKey, cfg.apiKeyFile, cfg.baseURL); err != nil {
-		return nil, err
-	}
-	native, e := ffi.NewClient(ffi.ClientOptions{
-		APIKey:           cfg.apiKey,
-		APIKeyFile:       cfg.apiKeyFile,
-		BaseURL:          cfg.baseURL,
-		TimeoutMs:        cfg.timeout.Milliseconds(),
-		ConnectTimeoutMs: cfg.connectTimeout.Milliseconds(),
-		MaxRetries:       int32(cfg.maxRetries),
-		UserAgent:        "ocus-go/" + ffi.Version(),
-	})
+	native, e := ffi.NewClient(string(text))
 	if e != nil {
 		return nil, toError(e)
 	}
@@ -270,9 +229,11 @@ func (c *Client) viaDispatcher(ctx context.Context, d *dispatcher, start func(*f
 
 // RequestOptions are the optional parts of a generic request.
 type RequestOptions struct {
-	Query              map[string]string
+	// Query parameters: string, number, bool or a slice of them (the name repeated), nil
+	// left out; sent sorted by name.
+	Query              map[string]any
 	JSON               any           // marshalled with encoding/json
-	Timeout            time.Duration // per attempt; 0: the client's
+	Timeout            time.Duration // per attempt; 0: the client's, negative: an error
 	MaxRetries         *int          // nil: the client's
 	RetryNonIdempotent bool          // allow retrying POST/PATCH
 }
@@ -327,10 +288,19 @@ func noNUL(values ...string) error {
 	return nil
 }
 
+// callOptions translates; the library validates (a negative value is its error to give).
 func callOptions(timeout time.Duration, maxRetries *int) ffi.CallOptions {
-	o := ffi.CallOptions{TimeoutMs: timeout.Milliseconds(), MaxRetries: -1}
-	if maxRetries != nil && *maxRetries >= 0 {
-		o.MaxRetries = int32(*maxRetries)
+	o := ffi.CallOptions{TimeoutMs: timeout.Milliseconds()}
+	if o.TimeoutMs == 0 && timeout != 0 {
+		o.TimeoutMs = int64(timeout / timeout.Abs()) // under 1ms: keep the sign, round away
+	}
+	if maxRetries != nil {
+		o.MaxRetries, o.HasMaxRetries = clamp32(*maxRetries), true
 	}
 	return o
+}
+
+// clamp32 keeps an out-of-range int out of range (and so an error) instead of wrapping.
+func clamp32(n int) int32 {
+	return int32(max(math.MinInt32, min(math.MaxInt32, n)))
 }

@@ -43,14 +43,14 @@ type Page struct {
 	NextURL string
 }
 
-// ListParams filter and page a list; zero values are not sent.
+// ListParams filter and page a list; zero values are not sent, negative ones are an error.
 type ListParams struct {
 	PageSize   int
 	PageNumber int
 	Status     ProjectStatus
-	Params     map[string]string // extra query parameters
-	Timeout    time.Duration     // per attempt; 0: the client's
-	MaxRetries *int              // nil: the client's
+	Params     map[string]any // extra query parameters, encoded as RequestOptions.Query
+	Timeout    time.Duration  // per attempt; 0: the client's
+	MaxRetries *int           // nil: the client's
 }
 
 // ProjectsService is Client.Projects.
@@ -107,16 +107,13 @@ func decodePage(text string) (*Page, error) {
 
 func listOptions(params *ListParams) (ffi.ListOptions, error) {
 	if params == nil {
-		return ffi.ListOptions{Call: ffi.CallOptions{MaxRetries: -1}}, nil
+		return ffi.ListOptions{}, nil
 	}
 	o := ffi.ListOptions{
-		PageSize:   int32(params.PageSize),
-		PageNumber: int32(params.PageNumber),
+		PageSize:   clamp32(params.PageSize),
+		PageNumber: clamp32(params.PageNumber),
 		Status:     string(params.Status),
 		Call:       callOptions(params.Timeout, params.MaxRetries),
-	}
-	if params.PageSize < 0 || params.PageNumber < 0 {
-		return o, configurationError("PageSize and PageNumber must not be negative")
 	}
 	if err := noNUL(string(params.Status)); err != nil {
 		return o, err
@@ -212,14 +209,15 @@ func (s *ProjectsService) All(ctx context.Context, params *ListParams) iter.Seq2
 // CallOption adjusts one call.
 type CallOption func(*ffi.CallOptions)
 
-// WithCallTimeout sets the per-attempt timeout of one call.
+// WithCallTimeout sets the per-attempt timeout of one call (0: the client's; negative: an
+// error).
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(o *ffi.CallOptions) { o.TimeoutMs = d.Milliseconds() }
+	return func(o *ffi.CallOptions) { o.TimeoutMs = callOptions(d, nil).TimeoutMs }
 }
 
-// WithCallMaxRetries sets the retries of one call.
+// WithCallMaxRetries sets the retries of one call (0: none; negative: an error).
 func WithCallMaxRetries(n int) CallOption {
-	return func(o *ffi.CallOptions) { o.MaxRetries = int32(n) }
+	return func(o *ffi.CallOptions) { o.MaxRetries, o.HasMaxRetries = clamp32(n), true }
 }
 
 // Get returns one project by id.
@@ -227,7 +225,7 @@ func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption
 	if err := noNUL(id); err != nil {
 		return nil, err
 	}
-	o := ffi.CallOptions{MaxRetries: -1}
+	var o ffi.CallOptions
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -129,6 +129,7 @@ func listParams(s step) *ocus.ListParams {
 	if st, ok := s.Args["status"].(string); ok {
 		p.Status = ocus.ProjectStatus(st)
 	}
+	p.Params, _ = s.Args["params"].(map[string]any)
 	if ms, ok := num(s.Options, "timeout_ms"); ok {
 		p.Timeout = time.Duration(ms) * time.Millisecond
 	}
@@ -197,12 +198,7 @@ func call(client *ocus.Client, s step) (any, error) {
 		return map[string]any{"id": p.ID, "type": p.Type, "status": status, "known_status": p.IsKnownStatus, "attributes": p.Attributes}, nil
 	case "request":
 		opts := &ocus.RequestOptions{JSON: s.Args["json"]}
-		if q, ok := s.Args["query"].(map[string]any); ok {
-			opts.Query = map[string]string{}
-			for k, v := range q {
-				opts.Query[k] = fmt.Sprint(v)
-			}
-		}
+		opts.Query, _ = s.Args["query"].(map[string]any)
 		if ms, ok := num(s.Options, "timeout_ms"); ok {
 			opts.Timeout = time.Duration(ms) * time.Millisecond
 		}
@@ -257,6 +253,12 @@ func check(expect map[string]any, out any, err error, elapsed time.Duration) str
 	}
 	if e.RetryAfter != 0 {
 		actual["retry_after"] = e.RetryAfter.Seconds()
+	}
+	if part, ok := wanted["message_contains"].(string); ok {
+		if !strings.Contains(e.Message, part) {
+			return fmt.Sprintf("message %q does not contain %q", e.Message, part)
+		}
+		actual["message_contains"] = part
 	}
 	if max, ok := wanted["body_max_len"].(float64); ok {
 		if float64(len(e.Body)) > max {

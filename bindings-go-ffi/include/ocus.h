@@ -96,9 +96,10 @@ typedef struct OcusCursor OcusCursor;
 // (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
 typedef struct OcusQueue OcusQueue;
 
-// Client settings. NULL strings and 0 timeouts take the defaults (and the environment:
-// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL); `max_retries` takes the default only
-// when -1 (0 means no retries).
+// Client settings; a zero-initialised struct means every default. NULL strings, 0 timeouts
+// and `has_max_retries == false` are "not set" (then the environment: OCUS_API_KEY,
+// OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). Every value set is validated by the
+// core: a negative timeout or retry count is OCUS_ERR_CONFIGURATION, never a silent default.
 typedef struct OcusClientOptions {
   const char *api_key;
   const char *api_key_file;
@@ -107,8 +108,9 @@ typedef struct OcusClientOptions {
   int64_t timeout_ms;
   // 0 = default (10000).
   int64_t connect_timeout_ms;
-  // Retries after the first attempt; -1 = default (2).
+  // Retries after the first attempt (0: none), read when `has_max_retries`; default 2.
   int32_t max_retries;
+  bool has_max_retries;
   // NULL = "ocus-c/<version>".
   const char *user_agent;
 } OcusClientOptions;
@@ -138,19 +140,23 @@ typedef struct OcusError {
   char *causes;
 } OcusError;
 
-// Per-call settings: `timeout_ms` 0 and `max_retries` -1 take the client's (a
-// `max_retries` of 0 means no retries for this call).
+// Per-call settings; zero-initialised, the client's. `timeout_ms` 0 is not set;
+// `max_retries` is read when `has_max_retries` (0: no retries for this call). Values set are
+// validated by the core (negative: OCUS_ERR_CONFIGURATION).
 typedef struct OcusCallOptions {
   int64_t timeout_ms;
   int32_t max_retries;
+  bool has_max_retries;
 } OcusCallOptions;
 
-// A project list query; 0 / NULL fields are not sent.
+// A project list query; 0 / NULL fields are not sent, negative ones are
+// OCUS_ERR_CONFIGURATION.
 typedef struct OcusListOptions {
   int32_t page_size;
   int32_t page_number;
   const char *status;
-  // Extra query parameters as a JSON object of strings, or NULL.
+  // Extra query parameters as a JSON object (string, number, boolean or list values), or
+  // NULL.
   const char *params_json;
   struct OcusCallOptions call;
 } OcusListOptions;
@@ -178,6 +184,17 @@ extern "C" {
 int32_t ocus_client_new(const struct OcusClientOptions *options,
                         struct OcusClient **out,
                         struct OcusError **err);
+
+// Creates a client from options given as a JSON object, the names and validation of every
+// binding: `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout_ms`,
+// `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the environment, then
+// the defaults). Here a 0 timeout is an error, as in Python and Node.
+//
+// # Safety
+// `options_json` is NULL or a C string; `out` is writable; `err` is NULL or writable.
+int32_t ocus_client_new_json(const char *options_json,
+                             struct OcusClient **out,
+                             struct OcusError **err);
 
 // Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
 // client is closed"), later calls fail the same way. Idempotent; the handle stays valid

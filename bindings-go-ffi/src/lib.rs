@@ -10,14 +10,14 @@
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use futures_util::FutureExt;
 use ocus::completion::Completions;
+use ocus::options::TimeUnit;
 use ocus::runtime::CancelToken;
 use ocus::{ErrorKind, ListParams, RequestOptions};
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 mod codes;
 pub use codes::*;
@@ -52,9 +52,10 @@ pub struct OcusError {
     pub causes: *mut c_char,
 }
 
-/// Client settings. NULL strings and 0 timeouts take the defaults (and the environment:
-/// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL); `max_retries` takes the default only
-/// when -1 (0 means no retries).
+/// Client settings; a zero-initialised struct means every default. NULL strings, 0 timeouts
+/// and `has_max_retries == false` are "not set" (then the environment: OCUS_API_KEY,
+/// OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). Every value set is validated by the
+/// core: a negative timeout or retry count is OCUS_ERR_CONFIGURATION, never a silent default.
 #[repr(C)]
 pub struct OcusClientOptions {
     pub api_key: *const c_char,
@@ -64,27 +65,32 @@ pub struct OcusClientOptions {
     pub timeout_ms: i64,
     /// 0 = default (10000).
     pub connect_timeout_ms: i64,
-    /// Retries after the first attempt; -1 = default (2).
+    /// Retries after the first attempt (0: none), read when `has_max_retries`; default 2.
     pub max_retries: i32,
+    pub has_max_retries: bool,
     /// NULL = "ocus-c/<version>".
     pub user_agent: *const c_char,
 }
 
-/// Per-call settings: `timeout_ms` 0 and `max_retries` -1 take the client's (a
-/// `max_retries` of 0 means no retries for this call).
+/// Per-call settings; zero-initialised, the client's. `timeout_ms` 0 is not set;
+/// `max_retries` is read when `has_max_retries` (0: no retries for this call). Values set are
+/// validated by the core (negative: OCUS_ERR_CONFIGURATION).
 #[repr(C)]
 pub struct OcusCallOptions {
     pub timeout_ms: i64,
     pub max_retries: i32,
+    pub has_max_retries: bool,
 }
 
-/// A project list query; 0 / NULL fields are not sent.
+/// A project list query; 0 / NULL fields are not sent, negative ones are
+/// OCUS_ERR_CONFIGURATION.
 #[repr(C)]
 pub struct OcusListOptions {
     pub page_size: i32,
     pub page_number: i32,
     pub status: *const c_char,
-    /// Extra query parameters as a JSON object of strings, or NULL.
+    /// Extra query parameters as a JSON object (string, number, boolean or list values), or
+    /// NULL.
     pub params_json: *const c_char,
     pub call: OcusCallOptions,
 }
@@ -103,7 +109,7 @@ pub struct OcusClient {
 
 /// A cursor over the pages of a project list (opaque).
 pub struct OcusCursor {
-    pages: Mutex<ocus::ProjectPages>,
+    cursor: ocus::ProjectCursor,
 }
 
 /// A cancellation handle (opaque): `ocus_cancel_cancel` from any thread stops the calls
@@ -148,25 +154,37 @@ unsafe fn required<'a>(text: *const c_char, what: &str) -> Result<&'a str, ocus:
     unsafe { arg(text, what) }?.ok_or_else(|| configuration(format!("{what} is NULL")))
 }
 
-fn millis(value: i64) -> Option<Duration> {
-    (value > 0).then(|| Duration::from_millis(value as u64))
-}
-
-fn retries(value: i32) -> Option<u32> {
-    u32::try_from(value).ok()
-}
-
-fn call_options(options: Option<&OcusCallOptions>) -> RequestOptions {
+fn call_options(options: Option<&OcusCallOptions>) -> Result<RequestOptions, ocus::Error> {
     let mut request = RequestOptions::new();
     if let Some(options) = options {
-        if let Some(timeout) = millis(options.timeout_ms) {
-            request = request.timeout(timeout);
+        if options.timeout_ms != 0 {
+            request.timeout = Some(ocus::options::timeout(
+                "timeout_ms",
+                options.timeout_ms as f64,
+                TimeUnit::Milliseconds,
+            )?);
         }
-        if let Some(retries) = retries(options.max_retries) {
-            request = request.max_retries(retries);
+        if options.has_max_retries {
+            request.max_retries = Some(ocus::options::retries(
+                "max_retries",
+                f64::from(options.max_retries),
+            )?);
         }
     }
-    request
+    Ok(request)
+}
+
+/// A JSON object argument (NULL: empty).
+///
+/// # Safety
+/// `text` is NULL or a valid C string.
+unsafe fn json_object(text: *const c_char, what: &str) -> Result<Map<String, Value>, ocus::Error> {
+    // SAFETY: forwarded contract.
+    match unsafe { arg(text, what) }? {
+        None => Ok(Map::new()),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| configuration(format!("{what} is not a JSON object ({e})"))),
+    }
 }
 
 fn error_box(code: i32, error: &ocus::Error) -> *mut OcusError {
@@ -240,54 +258,29 @@ fn run<T>(
     }
 }
 
-fn project_json(project: ocus::Project) -> Value {
-    let status = project.status();
-    json!({
-        "status": status.as_ref().map(|s| s.as_str()),
-        "known_status": status.as_ref().is_some_and(ocus::ProjectStatus::is_known),
-        "resource": project.to_json(),
-    })
-}
-
-fn page_json(page: ocus::Page<ocus::Project>) -> Value {
-    json!({
-        "has_next": page.has_next(),
-        "next_url": page.links.next.clone().filter(|n| !n.is_empty()),
-        "links": serde_json::to_value(&page.links).unwrap_or_default(),
-        "meta": page.meta,
-        "data": page.data.into_iter().map(project_json).collect::<Vec<_>>(),
-    })
+fn view_text(view: &impl serde::Serialize) -> *mut c_char {
+    c_string(&serde_json::to_string(view).unwrap_or_default())
 }
 
 unsafe fn list_params(options: *const OcusListOptions) -> Result<ListParams, ocus::Error> {
-    let mut params = ListParams::new();
     // SAFETY: NULL or a valid struct (documented).
     let Some(options) = (unsafe { options.as_ref() }) else {
-        return Ok(params);
+        return Ok(ListParams::new());
     };
-    params = params.options(call_options(Some(&options.call)));
-    if options.page_size > 0 {
-        params = params.page_size(options.page_size as u32);
-    }
-    if options.page_number > 0 {
-        params = params.page_number(options.page_number as u32);
-    }
+    let index = |name: &str, value: i32| match value {
+        0 => Ok(None),
+        n => ocus::options::page_index(name, f64::from(n)).map(Some),
+    };
+    let mut params = ListParams::new().options(call_options(Some(&options.call))?);
+    params.page_size = index("page_size", options.page_size)?;
+    params.page_number = index("page_number", options.page_number)?;
     // SAFETY: NULL or a valid C string.
     if let Some(status) = unsafe { arg(options.status, "status") }? {
         params = params.status(status);
     }
     // SAFETY: NULL or a valid C string.
-    if let Some(extra) = unsafe { arg(options.params_json, "params_json") }? {
-        let extra: serde_json::Map<String, Value> = serde_json::from_str(extra)
-            .map_err(|e| configuration(format!("params_json is not a JSON object ({e})")))?;
-        for (name, value) in extra {
-            let value = match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            params = params.param(name, value);
-        }
-    }
+    let extra = unsafe { json_object(options.params_json, "params_json") }?;
+    params.extra = ocus::options::query_pairs("params_json", &Value::Object(extra))?;
     Ok(params)
 }
 
@@ -299,18 +292,10 @@ unsafe fn request_options(
 ) -> Result<RequestOptions, ocus::Error> {
     // SAFETY: NULL or valid C strings / struct (documented).
     unsafe {
-        let mut request = call_options(options.as_ref()).retry_non_idempotent(retry_non_idempotent);
-        if let Some(query) = arg(query_json, "query_json")? {
-            let query: serde_json::Map<String, Value> = serde_json::from_str(query)
-                .map_err(|e| configuration(format!("query_json is not a JSON object ({e})")))?;
-            for (name, value) in query {
-                let value = match value {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                request = request.query(name, value);
-            }
-        }
+        let mut request =
+            call_options(options.as_ref())?.retry_non_idempotent(retry_non_idempotent);
+        let query = json_object(query_json, "query_json")?;
+        request.query = ocus::options::query_pairs("query_json", &Value::Object(query))?;
         if let Some(body) = arg(body_json, "body_json")? {
             let body: Value = serde_json::from_str(body)
                 .map_err(|e| configuration(format!("body_json is not valid JSON ({e})")))?;
@@ -335,52 +320,81 @@ pub unsafe extern "C" fn ocus_client_new(
     // SAFETY: the whole body upholds the documented contract of each pointer.
     unsafe {
         guard(err, || {
-            let client = build_client(options)?;
-            let handle = Box::new(OcusClient {
-                concurrent: client.with_separate_pool()?,
-                client,
-            });
-            write_out(out, Box::into_raw(handle))
+            write_out(out, new_client(client_options(options)?)?)
         })
     }
 }
 
-unsafe fn build_client(options: *const OcusClientOptions) -> Result<ocus::Client, ocus::Error> {
-    // SAFETY: forwarded contract of ocus_client_new.
+/// Creates a client from options given as a JSON object, the names and validation of every
+/// binding: `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout_ms`,
+/// `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the environment, then
+/// the defaults). Here a 0 timeout is an error, as in Python and Node.
+///
+/// # Safety
+/// `options_json` is NULL or a C string; `out` is writable; `err` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_client_new_json(
+    options_json: *const c_char,
+    out: *mut *mut OcusClient,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: the whole body upholds the documented contract of each pointer.
     unsafe {
-        let mut builder = ocus::Client::builder().from_env();
-        let mut user_agent = format!("ocus-c/{}", ocus::VERSION);
-        if let Some(options) = options.as_ref() {
-            if let Some(key) = arg(options.api_key, "api_key")? {
-                builder = builder.api_key(key);
-            }
-            if let Some(path) = arg(options.api_key_file, "api_key_file")? {
-                builder = builder.api_key_file(path);
-            }
-            if let Some(url) = arg(options.base_url, "base_url")? {
-                builder = builder.base_url(url);
-            }
-            if options.timeout_ms < 0 || options.connect_timeout_ms < 0 {
-                return Err(configuration("timeouts must not be negative"));
-            }
-            if let Some(timeout) = millis(options.timeout_ms) {
-                builder = builder.timeout(timeout);
-            }
-            if let Some(timeout) = millis(options.connect_timeout_ms) {
-                builder = builder.connect_timeout(timeout);
-            }
-            if options.max_retries < -1 {
-                return Err(configuration("max_retries must be -1 (default) or more"));
-            }
-            if let Some(retries) = retries(options.max_retries) {
-                builder = builder.max_retries(retries);
-            }
-            if let Some(agent) = arg(options.user_agent, "user_agent")? {
-                user_agent = agent.to_owned();
-            }
-        }
-        builder.user_agent(user_agent).build()
+        guard(err, || {
+            let options = json_object(options_json, "options_json")?;
+            write_out(out, new_client(options)?)
+        })
     }
+}
+
+/// The typed struct as the JSON options the core parses (only the fields set).
+unsafe fn client_options(
+    options: *const OcusClientOptions,
+) -> Result<Map<String, Value>, ocus::Error> {
+    let mut map = Map::new();
+    // SAFETY: NULL or a valid struct (documented).
+    let Some(options) = (unsafe { options.as_ref() }) else {
+        return Ok(map);
+    };
+    let texts = [
+        ("api_key", options.api_key),
+        ("api_key_file", options.api_key_file),
+        ("base_url", options.base_url),
+        ("user_agent", options.user_agent),
+    ];
+    for (name, text) in texts {
+        // SAFETY: NULL or a valid C string (documented).
+        if let Some(text) = unsafe { arg(text, name) }? {
+            map.insert(name.to_owned(), Value::from(text));
+        }
+    }
+    if options.timeout_ms != 0 {
+        map.insert("timeout_ms".into(), Value::from(options.timeout_ms));
+    }
+    if options.connect_timeout_ms != 0 {
+        map.insert(
+            "connect_timeout_ms".into(),
+            Value::from(options.connect_timeout_ms),
+        );
+    }
+    if options.has_max_retries {
+        map.insert("max_retries".into(), Value::from(options.max_retries));
+    }
+    Ok(map)
+}
+
+fn new_client(mut options: Map<String, Value>) -> Result<*mut OcusClient, ocus::Error> {
+    options
+        .entry("user_agent")
+        .or_insert_with(|| Value::from(format!("ocus-c/{}", ocus::VERSION)));
+    let client = ocus::Client::builder()
+        .from_env()
+        .options(options)?
+        .build()?;
+    Ok(Box::into_raw(Box::new(OcusClient {
+        concurrent: client.with_separate_pool()?,
+        client,
+    })))
 }
 
 /// Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
@@ -471,10 +485,10 @@ pub unsafe extern "C" fn ocus_projects_get(
                 .as_ref()
                 .ok_or_else(|| configuration("client is NULL"))?;
             let id = required(id, "id")?;
-            let request = call_options(options.as_ref());
+            let request = call_options(options.as_ref())?;
             let projects = client.client.projects();
             let project = run(cancel.as_ref(), projects.get_with(id, &request))?;
-            write_out(out_json, c_string(&project_json(project).to_string()))
+            write_out(out_json, view_text(&project.view()))
         })
     }
 }
@@ -500,7 +514,7 @@ pub unsafe extern "C" fn ocus_projects_list(
             let params = list_params(options)?;
             let projects = client.client.projects();
             let page = run(cancel.as_ref(), projects.list(&params))?;
-            write_out(out_json, c_string(&page_json(page).to_string()))
+            write_out(out_json, view_text(&page.view()))
         })
     }
 }
@@ -524,7 +538,7 @@ pub unsafe extern "C" fn ocus_cursor_new(
                 .ok_or_else(|| configuration("client is NULL"))?;
             let params = list_params(options)?;
             let cursor = Box::new(OcusCursor {
-                pages: Mutex::new(client.client.projects().pages(params)),
+                cursor: client.client.projects().cursor(params),
             });
             write_out(out, Box::into_raw(cursor))
         })
@@ -548,13 +562,10 @@ pub unsafe extern "C" fn ocus_cursor_next(
             let cursor = cursor
                 .as_ref()
                 .ok_or_else(|| configuration("cursor is NULL"))?;
-            let mut pages = cursor.pages.lock().unwrap_or_else(|p| p.into_inner());
-            let page = run(cancel.as_ref(), pages.next_page())?;
+            let page = run(cancel.as_ref(), cursor.cursor.next_page())?;
             write_out(
                 out_json,
-                page.map_or(ptr::null_mut(), |page| {
-                    c_string(&page_json(page).to_string())
-                }),
+                page.map_or(ptr::null_mut(), |page| view_text(&page.view())),
             )
         })
     }
@@ -600,24 +611,7 @@ pub unsafe extern "C" fn ocus_request(
                 .ok_or_else(|| configuration("client is NULL"))?;
             let method = required(method, "method")?;
             let path = required(path, "path")?;
-            let mut request =
-                call_options(options.as_ref()).retry_non_idempotent(retry_non_idempotent);
-            if let Some(query) = arg(query_json, "query_json")? {
-                let query: serde_json::Map<String, Value> = serde_json::from_str(query)
-                    .map_err(|e| configuration(format!("query_json is not a JSON object ({e})")))?;
-                for (name, value) in query {
-                    let value = match value {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    request = request.query(name, value);
-                }
-            }
-            if let Some(body) = arg(body_json, "body_json")? {
-                let body: Value = serde_json::from_str(body)
-                    .map_err(|e| configuration(format!("body_json is not valid JSON ({e})")))?;
-                request = request.json(body);
-            }
+            let request = request_options(query_json, body_json, options, retry_non_idempotent)?;
             let value = run(
                 cancel.as_ref(),
                 client.client.request_str(method, path, request),
@@ -798,11 +792,11 @@ pub unsafe extern "C" fn ocus_projects_get_start(
                 .as_ref()
                 .ok_or_else(|| configuration("client is NULL"))?;
             let id = required(id, "id")?.to_owned();
-            let request = call_options(options.as_ref());
+            let request = call_options(options.as_ref())?;
             let core = client.concurrent.clone();
             start(cancel, queue, ticket, async move {
                 let project = core.projects().get_with(&id, &request).await?;
-                Ok(project_json(project).to_string())
+                Ok(serde_json::to_string(&project.view()).unwrap_or_default())
             })
         })
     }
@@ -831,7 +825,7 @@ pub unsafe extern "C" fn ocus_projects_list_start(
             let core = client.concurrent.clone();
             start(cancel, queue, ticket, async move {
                 let page = core.projects().list(&params).await?;
-                Ok(page_json(page).to_string())
+                Ok(serde_json::to_string(&page.view()).unwrap_or_default())
             })
         })
     }
@@ -899,15 +893,7 @@ pub unsafe extern "C" fn ocus_webhook_verify(
             let secret = bytes(secret, secret_len)?;
             let signature = arg(signature, "signature")?.unwrap_or("");
             let event = ocus::webhooks::verify(body, signature, secret)?;
-            let json = json!({
-                "id": event.id,
-                "type": event.resource_type,
-                "organization_id": event.organization_id(),
-                "project_id": event.project_id(),
-                "status": event.status().map(|s| s.as_str().to_owned()),
-                "attributes": event.attributes,
-            });
-            write_out(out_json, c_string(&json.to_string()))
+            write_out(out_json, view_text(&event.view()))
         })
     }
 }

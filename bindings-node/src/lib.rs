@@ -3,14 +3,12 @@
 //! Errors cross as data (`ErrorData`, marked `isOcusError`): napi's async functions cannot carry
 //! a custom error code, so `index.js` turns the data into the matching error class.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 use ocus::runtime::CancelToken;
+use serde_json::{Map, Value};
 
 /// A core error as plain data; `index.js` picks the class from `kind`.
 #[napi(object)]
@@ -71,221 +69,58 @@ fn outcome<T>(result: ocus::Result<T>) -> Outcome<T> {
     }
 }
 
-fn configuration(message: String) -> ocus::Error {
-    ocus::Error::new(ocus::ErrorKind::Configuration, message)
-}
-
-fn millis(what: &str, value: Option<f64>) -> ocus::Result<Option<Duration>> {
-    match value {
-        None => Ok(None),
-        Some(ms) => Duration::try_from_secs_f64(ms / 1000.0)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .map(Some)
-            .ok_or_else(|| {
-                configuration(format!(
-                    "{what} must be a positive number of milliseconds, not {ms}"
-                ))
-            }),
-    }
-}
-
-fn count(what: &str, value: Option<f64>) -> ocus::Result<Option<u32>> {
-    match value {
-        None => Ok(None),
-        Some(n) if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) => {
-            Ok(Some(n as u32))
-        }
-        Some(n) => Err(configuration(format!(
-            "{what} must be a whole number from 0, not {n}"
-        ))),
-    }
-}
-
-#[napi(object)]
-pub struct ClientOptions {
-    pub api_key: Option<String>,
-    pub api_key_file: Option<String>,
-    pub base_url: Option<String>,
-    pub timeout_ms: Option<f64>,
-    pub connect_timeout_ms: Option<f64>,
-    pub max_retries: Option<f64>,
-}
-
-#[napi(object)]
-pub struct CallOptions {
-    pub timeout_ms: Option<f64>,
-    pub max_retries: Option<f64>,
-}
-
-#[napi(object)]
-pub struct ListOptions {
-    pub page_size: Option<f64>,
-    pub page_number: Option<f64>,
-    pub status: Option<String>,
-    pub params: Option<HashMap<String, String>>,
-    pub timeout_ms: Option<f64>,
-    pub max_retries: Option<f64>,
-}
-
-#[napi(object)]
-pub struct RequestArgs {
-    pub method: String,
-    pub path: String,
-    pub query: Option<HashMap<String, String>>,
-    pub json: Option<serde_json::Value>,
-    pub timeout_ms: Option<f64>,
-    pub max_retries: Option<f64>,
-    pub retry_non_idempotent: Option<bool>,
-}
-
-#[napi(object)]
-pub struct ProjectData {
-    /// The resource object as sent (`{type, id, attributes, ...}`).
-    pub resource: serde_json::Value,
-    pub status: Option<String>,
-    pub known_status: bool,
-}
-
-impl From<ocus::Project> for ProjectData {
-    fn from(project: ocus::Project) -> Self {
-        let status = project.status();
-        ProjectData {
-            status: status.as_ref().map(|s| s.as_str().to_owned()),
-            known_status: status.as_ref().is_some_and(ocus::ProjectStatus::is_known),
-            resource: project.to_json(),
-        }
-    }
-}
-
-#[napi(object)]
-pub struct PageData {
-    pub data: Vec<ProjectData>,
-    pub links: serde_json::Value,
-    pub meta: serde_json::Value,
-    pub has_next: bool,
-    pub next_url: Option<String>,
-}
-
-impl From<ocus::Page<ocus::Project>> for PageData {
-    fn from(page: ocus::Page<ocus::Project>) -> Self {
-        PageData {
-            has_next: page.has_next(),
-            next_url: page.links.next.clone().filter(|n| !n.is_empty()),
-            links: serde_json::to_value(&page.links).unwrap_or_default(),
-            meta: serde_json::Value::Object(page.meta),
-            data: page.data.into_iter().map(ProjectData::from).collect(),
-        }
-    }
-}
-
 /// The next page of a cursor, or `done`.
 #[napi(object)]
 pub struct PageStep {
     pub done: bool,
-    pub page: Option<PageData>,
+    pub page: Option<Value>,
 }
 
 #[napi(object)]
 pub struct JsonData {
-    pub value: serde_json::Value,
+    pub value: Value,
 }
 
-#[napi(object)]
-pub struct EventData {
-    pub id: String,
-    pub r#type: String,
-    pub organization_id: Option<String>,
-    pub project_id: Option<String>,
-    pub status: Option<String>,
-    pub attributes: serde_json::Value,
-}
+// ---- cancellation: an AbortSignal cancels a handle owned by the call ----------------------
 
-fn request_options(
-    timeout_ms: Option<f64>,
-    max_retries: Option<f64>,
-) -> ocus::Result<ocus::RequestOptions> {
-    let mut options = ocus::RequestOptions::new();
-    if let Some(timeout) = millis("timeoutMs", timeout_ms)? {
-        options = options.timeout(timeout);
-    }
-    if let Some(retries) = count("maxRetries", max_retries)? {
-        options = options.max_retries(retries);
-    }
-    Ok(options)
-}
-
-fn list_params(options: ListOptions) -> ocus::Result<ocus::ListParams> {
-    let mut params =
-        ocus::ListParams::new().options(request_options(options.timeout_ms, options.max_retries)?);
-    if let Some(size) = count("pageSize", options.page_size)? {
-        params = params.page_size(size);
-    }
-    if let Some(number) = count("pageNumber", options.page_number)? {
-        params = params.page_number(number);
-    }
-    if let Some(status) = options.status {
-        params = params.status(status.as_str());
-    }
-    let mut extra: Vec<(String, String)> = options.params.unwrap_or_default().into_iter().collect();
-    extra.sort();
-    for (name, value) in extra {
-        params = params.param(name, value);
-    }
-    Ok(params)
-}
-
-// ---- cancellation: AbortSignal → a token the request future is raced against --------------
-
-fn cancels() -> &'static Mutex<HashMap<u32, CancelToken>> {
-    static CANCELS: OnceLock<Mutex<HashMap<u32, CancelToken>>> = OnceLock::new();
-    CANCELS.get_or_init(Default::default)
-}
-
-/// A new cancellation handle for one call (`index.js` wires it to an AbortSignal).
+/// A cancellation handle for one call, owned by JS (`index.js` wires it to an AbortSignal and
+/// lets it go when the call settles).
 #[napi]
-pub fn cancel_handle_new() -> u32 {
-    static NEXT: AtomicU32 = AtomicU32::new(1);
-    let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    cancels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, CancelToken::new());
-    id
+pub struct CancelHandle {
+    token: CancelToken,
 }
 
-/// Cancels the call holding this handle.
 #[napi]
-pub fn cancel_handle_cancel(id: u32) {
-    if let Some(token) = cancels().lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
-        token.cancel();
+impl CancelHandle {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        CancelHandle {
+            token: CancelToken::new(),
+        }
     }
-}
 
-/// Forgets a handle once its call has settled.
-#[napi]
-pub fn cancel_handle_release(id: u32) {
-    cancels()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
+    /// Stops the call holding this handle.
+    #[napi]
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
 }
 
 async fn with_cancel<T>(
-    cancel: Option<u32>,
+    cancel: Option<CancelToken>,
     future: impl std::future::Future<Output = ocus::Result<T>>,
 ) -> ocus::Result<T> {
-    let token = cancel.and_then(|id| {
-        cancels()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .cloned()
-    });
-    match token {
+    match cancel {
         Some(token) => ocus::runtime::cancellable(future, &token).await,
         None => future.await,
     }
+}
+
+/// A core view (project, page, event) as a JS object: the one wire shape of every binding.
+fn view(value: &impl serde::Serialize) -> ocus::Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| ocus::Error::new(ocus::ErrorKind::Decode, e.to_string()))
 }
 
 // ---- the client ---------------------------------------------------------------------------
@@ -295,31 +130,15 @@ pub struct NativeClient {
     client: ocus::Client,
 }
 
-/// Builds a client; missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL.
+/// Builds a client from the options object as given (the core parses and validates it);
+/// missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL.
 #[napi]
-pub fn create_client(options: ClientOptions) -> Outcome<NativeClient> {
+pub fn create_client(options: Map<String, Value>) -> Outcome<NativeClient> {
     outcome((|| {
-        let mut builder = ocus::Client::builder()
+        let builder = ocus::Client::builder()
             .from_env()
-            .user_agent(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")));
-        if let Some(key) = options.api_key {
-            builder = builder.api_key(key);
-        }
-        if let Some(path) = options.api_key_file {
-            builder = builder.api_key_file(path);
-        }
-        if let Some(url) = options.base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(timeout) = millis("timeoutMs", options.timeout_ms)? {
-            builder = builder.timeout(timeout);
-        }
-        if let Some(timeout) = millis("connectTimeoutMs", options.connect_timeout_ms)? {
-            builder = builder.connect_timeout(timeout);
-        }
-        if let Some(retries) = count("maxRetries", options.max_retries)? {
-            builder = builder.max_retries(retries);
-        }
+            .user_agent(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")))
+            .options(options)?;
         Ok(NativeClient {
             client: builder.build()?,
         })
@@ -356,63 +175,61 @@ impl NativeClient {
     pub async fn get_project(
         &self,
         id: String,
-        options: CallOptions,
-        cancel: Option<u32>,
-    ) -> Outcome<ProjectData> {
+        options: Map<String, Value>,
+        cancel: Option<&CancelHandle>,
+    ) -> Outcome<Value> {
         let client = self.client.clone();
+        let cancel = cancel.map(|c| c.token.clone());
         outcome(
             with_cancel(cancel, async move {
-                let request = request_options(options.timeout_ms, options.max_retries)?;
-                client.projects().get_with(&id, &request).await
+                let request = ocus::RequestOptions::from_call_options(options)?;
+                view(&client.projects().get_with(&id, &request).await?.view())
             })
-            .await
-            .map(ProjectData::from),
+            .await,
         )
     }
 
     #[napi]
-    pub async fn list_page(&self, options: ListOptions, cancel: Option<u32>) -> Outcome<PageData> {
+    pub async fn list_page(
+        &self,
+        options: Map<String, Value>,
+        cancel: Option<&CancelHandle>,
+    ) -> Outcome<Value> {
         let client = self.client.clone();
+        let cancel = cancel.map(|c| c.token.clone());
         outcome(
             with_cancel(cancel, async move {
-                let params = list_params(options)?;
-                client.projects().list(&params).await
+                let params = ocus::ListParams::from_options(options)?;
+                view(&client.projects().list(&params).await?.view())
             })
-            .await
-            .map(PageData::from),
+            .await,
         )
     }
 
     /// A cursor over every page.
     #[napi]
-    pub fn cursor(&self, options: ListOptions) -> Outcome<NativeCursor> {
-        outcome((|| {
-            let params = list_params(options)?;
-            Ok(NativeCursor {
-                pages: Arc::new(tokio::sync::Mutex::new(
-                    self.client.projects().pages(params),
-                )),
-            })
-        })())
+    pub fn cursor(&self, options: Map<String, Value>) -> Outcome<NativeCursor> {
+        outcome(
+            ocus::ListParams::from_options(options).map(|params| NativeCursor {
+                cursor: Arc::new(self.client.projects().cursor(params)),
+            }),
+        )
     }
 
     #[napi]
-    pub async fn request(&self, args: RequestArgs, cancel: Option<u32>) -> Outcome<JsonData> {
+    pub async fn request(
+        &self,
+        method: String,
+        path: String,
+        options: Map<String, Value>,
+        cancel: Option<&CancelHandle>,
+    ) -> Outcome<JsonData> {
         let client = self.client.clone();
+        let cancel = cancel.map(|c| c.token.clone());
         outcome(
             with_cancel(cancel, async move {
-                let mut options = request_options(args.timeout_ms, args.max_retries)?
-                    .retry_non_idempotent(args.retry_non_idempotent.unwrap_or(false));
-                let mut query: Vec<(String, String)> =
-                    args.query.unwrap_or_default().into_iter().collect();
-                query.sort();
-                for (name, value) in query {
-                    options = options.query(name, value);
-                }
-                if let Some(json) = args.json {
-                    options = options.json(json);
-                }
-                client.request_str(&args.method, &args.path, options).await
+                let options = ocus::RequestOptions::from_options(options)?;
+                client.request_str(&method, &path, options).await
             })
             .await
             .map(|value| JsonData { value }),
@@ -422,21 +239,29 @@ impl NativeClient {
 
 #[napi]
 pub struct NativeCursor {
-    pages: Arc<tokio::sync::Mutex<ocus::ProjectPages>>,
+    cursor: Arc<ocus::ProjectCursor>,
 }
 
 #[napi]
 impl NativeCursor {
     #[napi]
-    pub async fn next_page(&self, cancel: Option<u32>) -> Outcome<PageStep> {
-        let pages = self.pages.clone();
+    pub async fn next_page(&self, cancel: Option<&CancelHandle>) -> Outcome<PageStep> {
+        let cursor = self.cursor.clone();
+        let cancel = cancel.map(|c| c.token.clone());
         outcome(
-            with_cancel(cancel, async move { pages.lock().await.next_page().await })
-                .await
-                .map(|page| PageStep {
-                    done: page.is_none(),
-                    page: page.map(PageData::from),
-                }),
+            with_cancel(cancel, async move {
+                Ok(match cursor.next_page().await? {
+                    Some(page) => PageStep {
+                        done: false,
+                        page: Some(view(&page.view())?),
+                    },
+                    None => PageStep {
+                        done: true,
+                        page: None,
+                    },
+                })
+            })
+            .await,
         )
     }
 }
@@ -456,21 +281,14 @@ pub fn verify_webhook(
     raw_body: Either<String, Buffer>,
     signature: Option<String>,
     secret: Either<String, Buffer>,
-) -> Outcome<EventData> {
+) -> Outcome<Value> {
     outcome(
         ocus::webhooks::verify(
             &bytes(raw_body),
             signature.as_deref().unwrap_or(""),
             &bytes(secret),
         )
-        .map(|event| EventData {
-            organization_id: event.organization_id().map(str::to_owned),
-            project_id: event.project_id().map(str::to_owned),
-            status: event.status().map(|s| s.as_str().to_owned()),
-            attributes: serde_json::Value::Object(event.attributes.clone()),
-            r#type: event.resource_type.clone(),
-            id: event.id,
-        }),
+        .and_then(|event| view(&event.view())),
     )
 }
 

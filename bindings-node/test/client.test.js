@@ -19,6 +19,18 @@ beforeEach(() => mock.reset())
 
 const client = (options = {}) => new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl, maxRetries: 0, ...options })
 
+test('options are checked by the core: zero, wrong types and unknown names are ConfigurationErrors', async () => {
+  const c = client()
+  const rejects = (promise, message) => assert.rejects(promise, (e) => e instanceof ocus.ConfigurationError && e.message.includes(message))
+  assert.throws(() => client({ timeoutMs: 0 }), /timeoutMs must be a positive number of milliseconds, not 0/)
+  assert.throws(() => client({ timeoutMS: 5 }), (e) => e instanceof ocus.ConfigurationError && /unknown option "timeoutMS"/.test(e.message))
+  await rejects(c.projects.listPage({ pageSize: 0 }), 'pageSize must be a whole number from 1, not 0')
+  await rejects(c.projects.get(ID0, { maxRetries: 1.5 }), 'maxRetries must be a whole number from 0 to 100, not 1.5')
+  await rejects(c.projects.get(ID0, { timeoutMs: '5' }), 'timeoutMs must be a positive number of milliseconds, not "5"')
+  await rejects(c.request('GET', '/projects', { query: { a: { nested: 1 } } }), 'must be a string, number, boolean or a list')
+  assert.deepEqual(await mock.requests(), [])
+})
+
 test('errors are real classes carrying the documented fields', async () => {
   const revoked = client({ apiKey: 'sk_test_revoked' })
   const error = await revoked.projects.listPage().catch((e) => e)

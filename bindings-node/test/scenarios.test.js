@@ -25,7 +25,7 @@ function options(step) {
 
 function listParams(step) {
   const a = step.args || {}
-  return { pageSize: a.page_size, pageNumber: a.page_number, status: a.status, ...options(step) }
+  return { pageSize: a.page_size, pageNumber: a.page_number, status: a.status, params: a.params, ...options(step) }
 }
 
 async function call(client, op, step) {
@@ -117,6 +117,10 @@ function check(expect = {}, outcome, error, elapsedMs) {
     has_cause: error.cause instanceof Error,
     retry_after: error.retryAfter ?? null,
     body: error.body ?? null,
+  }
+  if ('message_contains' in wanted) {
+    assert.ok(error.message.includes(wanted.message_contains), `message ${JSON.stringify(error.message)}`)
+    actual.message_contains = wanted.message_contains
   }
   if ('body_max_len' in wanted) {
     assert.ok(Buffer.byteLength(error.body || '') <= wanted.body_max_len)

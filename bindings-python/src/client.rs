@@ -1,149 +1,102 @@
 //! `Client` and `AsyncClient`: the same core calls, run blocking or as asyncio futures.
+//!
+//! Keyword options cross as one dict, parsed and validated by the core (`ocus::options`): the
+//! names, the checks and the messages are the ones every language gets.
 
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use serde_json::{Map, Value};
 
-use crate::convert::{count, py_to_json, query, seconds};
+use crate::convert::py_to_json;
 use crate::errors::to_py_err;
 use crate::run::{AsyncNext, IntoPython, awaitable, blocking, blocking_py, ready};
 
-#[allow(clippy::too_many_arguments)]
+/// The keyword arguments as the JSON object the core parses.
+fn options(options: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> {
+    match options {
+        None => Ok(Map::new()),
+        Some(dict) => match py_to_json(dict.as_any())? {
+            Value::Object(map) => Ok(map),
+            _ => unreachable!("a dict is a JSON object"),
+        },
+    }
+}
+
 fn build_client(
     py: Python<'_>,
     api_key: Option<String>,
-    base_url: Option<String>,
-    timeout: Option<f64>,
-    max_retries: Option<i64>,
-    connect_timeout: Option<f64>,
     api_key_file: Option<PathBuf>,
+    kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<ocus::Client> {
     let mut builder = ocus::Client::builder()
         .from_env()
         .user_agent(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")));
+    // Passed apart from the dict so the key is never copied into a JSON value.
     if let Some(key) = api_key {
         builder = builder.api_key(key);
     }
     if let Some(path) = api_key_file {
         builder = builder.api_key_file(path);
     }
-    if let Some(url) = base_url {
-        builder = builder.base_url(url);
-    }
-    if let Some(timeout) = seconds(py, "timeout", timeout)? {
-        builder = builder.timeout(timeout);
-    }
-    if let Some(timeout) = seconds(py, "connect_timeout", connect_timeout)? {
-        builder = builder.connect_timeout(timeout);
-    }
-    if let Some(retries) = count(py, "max_retries", max_retries)? {
-        builder = builder.max_retries(retries);
-    }
-    builder.build().map_err(|e| to_py_err(py, e))
+    let ocus = |e| to_py_err(py, e);
+    builder
+        .options(options(kwargs)?)
+        .map_err(ocus)?
+        .build()
+        .map_err(ocus)
 }
 
 fn repr(client: &ocus::Client, class: &str) -> String {
     format!("ocus.{class}(base_url={:?})", client.base_url())
 }
 
-fn request_options(
-    py: Python<'_>,
-    timeout: Option<f64>,
-    max_retries: Option<i64>,
-) -> PyResult<ocus::RequestOptions> {
-    let mut options = ocus::RequestOptions::new();
-    if let Some(timeout) = seconds(py, "timeout", timeout)? {
-        options = options.timeout(timeout);
-    }
-    if let Some(retries) = count(py, "max_retries", max_retries)? {
-        options = options.max_retries(retries);
-    }
-    Ok(options)
+fn list_params(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<ocus::ListParams> {
+    ocus::ListParams::from_options(options(kwargs)?).map_err(|e| to_py_err(py, e))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn list_params(
+fn cursor(
     py: Python<'_>,
-    page_size: Option<i64>,
-    page_number: Option<i64>,
-    status: Option<String>,
-    params: Option<&Bound<'_, PyDict>>,
-    timeout: Option<f64>,
-    max_retries: Option<i64>,
-) -> PyResult<ocus::ListParams> {
-    let mut list = ocus::ListParams::new().options(request_options(py, timeout, max_retries)?);
-    if let Some(size) = count(py, "page_size", page_size)? {
-        list = list.page_size(size);
-    }
-    if let Some(number) = count(py, "page_number", page_number)? {
-        list = list.page_number(number);
-    }
-    if let Some(status) = status {
-        list = list.status(status.as_str());
-    }
-    for (name, value) in query(params)? {
-        list = list.param(name, value);
-    }
-    Ok(list)
+    client: &ocus::Client,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Arc<ocus::ProjectCursor>> {
+    Ok(Arc::new(client.projects().cursor(list_params(py, kwargs)?)))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn request_future(
     py: Python<'_>,
     client: ocus::Client,
-    method: &str,
+    method: String,
     path: String,
-    params: Option<&Bound<'_, PyDict>>,
-    json: Option<&Bound<'_, PyAny>>,
-    timeout: Option<f64>,
-    max_retries: Option<i64>,
-    retry_non_idempotent: bool,
-) -> PyResult<impl std::future::Future<Output = ocus::Result<serde_json::Value>> + Send + 'static> {
-    let mut options =
-        request_options(py, timeout, max_retries)?.retry_non_idempotent(retry_non_idempotent);
-    for (name, value) in query(params)? {
-        options = options.query(name, value);
-    }
-    if let Some(body) = json {
-        options = options.json(py_to_json(body)?);
-    }
-    let method = method.to_owned();
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<impl std::future::Future<Output = ocus::Result<Value>> + Send + 'static> {
+    let options =
+        ocus::RequestOptions::from_options(options(kwargs)?).map_err(|e| to_py_err(py, e))?;
     Ok(async move { client.request_str(&method, &path, options).await })
 }
 
-/// Where a list iteration stands: the core's page cursor and the projects not yet handed out.
-struct Cursor {
-    pages: ocus::ProjectPages,
-    buffer: VecDeque<ocus::Project>,
+fn get_future(
+    py: Python<'_>,
+    client: ocus::Client,
+    id: String,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<impl std::future::Future<Output = ocus::Result<ocus::Project>> + Send + 'static> {
+    let options =
+        ocus::RequestOptions::from_call_options(options(kwargs)?).map_err(|e| to_py_err(py, e))?;
+    Ok(async move { client.projects().get_with(&id, &options).await })
 }
 
-type SharedCursor = Arc<tokio::sync::Mutex<Cursor>>;
-
-fn cursor(client: &ocus::Client, params: ocus::ListParams) -> SharedCursor {
-    Arc::new(tokio::sync::Mutex::new(Cursor {
-        pages: client.projects().pages(params),
-        buffer: VecDeque::new(),
-    }))
-}
-
-async fn next_project(cursor: SharedCursor) -> ocus::Result<Option<ocus::Project>> {
-    let mut cursor = cursor.lock().await;
-    loop {
-        if let Some(project) = cursor.buffer.pop_front() {
-            return Ok(Some(project));
-        }
-        match cursor.pages.next_page().await? {
-            Some(page) => cursor.buffer.extend(page.data),
-            None => return Ok(None),
-        }
-    }
-}
-
-async fn next_page(cursor: SharedCursor) -> ocus::Result<Option<ocus::Page<ocus::Project>>> {
-    cursor.lock().await.pages.next_page().await
+fn list_future(
+    py: Python<'_>,
+    client: ocus::Client,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<
+    impl std::future::Future<Output = ocus::Result<ocus::Page<ocus::Project>>> + Send + 'static,
+> {
+    let params = list_params(py, kwargs)?;
+    Ok(async move { client.projects().list(&params).await })
 }
 
 // ---- sync -------------------------------------------------------------------------------
@@ -158,27 +111,15 @@ pub struct Client {
 #[pymethods]
 impl Client {
     #[new]
-    #[pyo3(signature = (api_key=None, *, base_url=None, timeout=None, max_retries=None, connect_timeout=None, api_key_file=None))]
+    #[pyo3(signature = (api_key=None, *, api_key_file=None, **options))]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
-        base_url: Option<String>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
-        connect_timeout: Option<f64>,
         api_key_file: Option<PathBuf>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        Ok(Client {
-            client: build_client(
-                py,
-                api_key,
-                base_url,
-                timeout,
-                max_retries,
-                connect_timeout,
-                api_key_file,
-            )?,
-        })
+        let client = build_client(py, api_key, api_key_file, options)?;
+        Ok(Client { client })
     }
 
     /// The projects resource.
@@ -195,31 +136,18 @@ impl Client {
     }
 
     /// Any v3 path, with the same auth, retries and errors; returns the decoded JSON.
-    #[pyo3(signature = (method, path, *, params=None, json=None, timeout=None, max_retries=None, retry_non_idempotent=false))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (method, path, **options))]
     fn request(
         &self,
         py: Python<'_>,
-        method: &str,
+        method: String,
         path: String,
-        params: Option<&Bound<'_, PyDict>>,
-        json: Option<&Bound<'_, PyAny>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
-        retry_non_idempotent: bool,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let future = request_future(
+        blocking_py(
             py,
-            self.client.clone(),
-            method,
-            path,
-            params,
-            json,
-            timeout,
-            max_retries,
-            retry_non_idempotent,
-        )?;
-        blocking_py(py, future)
+            request_future(py, self.client.clone(), method, path, options)?,
+        )
     }
 
     /// Replaces the key; requests in flight finish with the old one.
@@ -262,106 +190,49 @@ pub struct Projects {
 #[pymethods]
 impl Projects {
     /// Every project across every page, fetched a page at a time as you iterate.
-    #[pyo3(signature = (*, page_size=None, page_number=None, status=None, params=None, timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (**options))]
     fn list(
         &self,
         py: Python<'_>,
-        page_size: Option<i64>,
-        page_number: Option<i64>,
-        status: Option<String>,
-        params: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<ProjectIterator> {
-        let list = list_params(
-            py,
-            page_size,
-            page_number,
-            status,
-            params,
-            timeout,
-            max_retries,
-        )?;
-        Ok(ProjectIterator {
-            cursor: cursor(&self.client.clone(), list),
-        })
+        let cursor = cursor(py, &self.client, options)?;
+        Ok(ProjectIterator { cursor })
     }
 
     /// One page (the first, or `page_number`) with its links and meta.
-    #[pyo3(signature = (*, page_size=None, page_number=None, status=None, params=None, timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (**options))]
     fn list_page(
         &self,
         py: Python<'_>,
-        page_size: Option<i64>,
-        page_number: Option<i64>,
-        status: Option<String>,
-        params: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let list = list_params(
-            py,
-            page_size,
-            page_number,
-            status,
-            params,
-            timeout,
-            max_retries,
-        )?;
-        let client = self.client.clone();
-        blocking_py(py, async move { client.projects().list(&list).await })
+        blocking_py(py, list_future(py, self.client.clone(), options)?)
     }
 
     /// Every page, one at a time.
-    #[pyo3(signature = (*, page_size=None, page_number=None, status=None, params=None, timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn pages(
-        &self,
-        py: Python<'_>,
-        page_size: Option<i64>,
-        page_number: Option<i64>,
-        status: Option<String>,
-        params: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
-    ) -> PyResult<PageIterator> {
-        let list = list_params(
-            py,
-            page_size,
-            page_number,
-            status,
-            params,
-            timeout,
-            max_retries,
-        )?;
-        Ok(PageIterator {
-            cursor: cursor(&self.client.clone(), list),
-        })
+    #[pyo3(signature = (**options))]
+    fn pages(&self, py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<PageIterator> {
+        let cursor = cursor(py, &self.client, options)?;
+        Ok(PageIterator { cursor })
     }
 
     /// One project by id.
-    #[pyo3(signature = (id, *, timeout=None, max_retries=None))]
+    #[pyo3(signature = (id, **options))]
     fn get(
         &self,
         py: Python<'_>,
         id: String,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
-        let options = request_options(py, timeout, max_retries)?;
-        let client = self.client.clone();
-        blocking_py(py, async move {
-            client.projects().get_with(&id, &options).await
-        })
+        blocking_py(py, get_future(py, self.client.clone(), id, options)?)
     }
 }
 
 /// Iterates projects across pages.
 #[pyclass(frozen, module = "ocus._ocus", name = "ProjectIterator")]
 pub struct ProjectIterator {
-    cursor: SharedCursor,
+    cursor: Arc<ocus::ProjectCursor>,
 }
 
 #[pymethods]
@@ -371,7 +242,8 @@ impl ProjectIterator {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        match blocking(py, next_project(self.cursor.clone()))? {
+        let cursor = self.cursor.clone();
+        match blocking(py, async move { cursor.next_project().await })? {
             Some(project) => Ok(Some(project.into_python(py)?)),
             None => Ok(None),
         }
@@ -381,7 +253,7 @@ impl ProjectIterator {
 /// Iterates pages.
 #[pyclass(frozen, module = "ocus._ocus", name = "PageIterator")]
 pub struct PageIterator {
-    cursor: SharedCursor,
+    cursor: Arc<ocus::ProjectCursor>,
 }
 
 #[pymethods]
@@ -391,7 +263,8 @@ impl PageIterator {
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        match blocking(py, next_page(self.cursor.clone()))? {
+        let cursor = self.cursor.clone();
+        match blocking(py, async move { cursor.next_page().await })? {
             Some(page) => Ok(Some(page.into_python(py)?)),
             None => Ok(None),
         }
@@ -410,27 +283,15 @@ pub struct AsyncClient {
 #[pymethods]
 impl AsyncClient {
     #[new]
-    #[pyo3(signature = (api_key=None, *, base_url=None, timeout=None, max_retries=None, connect_timeout=None, api_key_file=None))]
+    #[pyo3(signature = (api_key=None, *, api_key_file=None, **options))]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
-        base_url: Option<String>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
-        connect_timeout: Option<f64>,
         api_key_file: Option<PathBuf>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        Ok(AsyncClient {
-            client: build_client(
-                py,
-                api_key,
-                base_url,
-                timeout,
-                max_retries,
-                connect_timeout,
-                api_key_file,
-            )?,
-        })
+        let client = build_client(py, api_key, api_key_file, options)?;
+        Ok(AsyncClient { client })
     }
 
     #[getter]
@@ -445,31 +306,18 @@ impl AsyncClient {
         self.client.base_url()
     }
 
-    #[pyo3(signature = (method, path, *, params=None, json=None, timeout=None, max_retries=None, retry_non_idempotent=false))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (method, path, **options))]
     fn request<'py>(
         &self,
         py: Python<'py>,
-        method: &str,
+        method: String,
         path: String,
-        params: Option<&Bound<'py, PyDict>>,
-        json: Option<&Bound<'py, PyAny>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
-        retry_non_idempotent: bool,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let future = request_future(
+        awaitable(
             py,
-            self.client.clone(),
-            method,
-            path,
-            params,
-            json,
-            timeout,
-            max_retries,
-            retry_non_idempotent,
-        )?;
-        awaitable(py, future)
+            request_future(py, self.client.clone(), method, path, options)?,
+        )
     }
 
     fn rotate_api_key(&self, py: Python<'_>, api_key: String) -> PyResult<()> {
@@ -517,105 +365,52 @@ pub struct AsyncProjects {
 #[pymethods]
 impl AsyncProjects {
     /// Every project across every page (`async for`), a page fetched at a time.
-    #[pyo3(signature = (*, page_size=None, page_number=None, status=None, params=None, timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (**options))]
     fn list(
         &self,
         py: Python<'_>,
-        page_size: Option<i64>,
-        page_number: Option<i64>,
-        status: Option<String>,
-        params: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<AsyncProjectIterator> {
-        let list = list_params(
-            py,
-            page_size,
-            page_number,
-            status,
-            params,
-            timeout,
-            max_retries,
-        )?;
-        Ok(AsyncProjectIterator {
-            cursor: cursor(&self.client.clone(), list),
-        })
+        let cursor = cursor(py, &self.client, options)?;
+        Ok(AsyncProjectIterator { cursor })
     }
 
     /// One page with its links and meta (awaitable).
-    #[pyo3(signature = (*, page_size=None, page_number=None, status=None, params=None, timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (**options))]
     fn list_page<'py>(
         &self,
         py: Python<'py>,
-        page_size: Option<i64>,
-        page_number: Option<i64>,
-        status: Option<String>,
-        params: Option<&Bound<'py, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let list = list_params(
-            py,
-            page_size,
-            page_number,
-            status,
-            params,
-            timeout,
-            max_retries,
-        )?;
-        let client = self.client.clone();
-        awaitable(py, async move { client.projects().list(&list).await })
+        awaitable(py, list_future(py, self.client.clone(), options)?)
     }
 
     /// Every page (`async for`).
-    #[pyo3(signature = (*, page_size=None, page_number=None, status=None, params=None, timeout=None, max_retries=None))]
-    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (**options))]
     fn pages(
         &self,
         py: Python<'_>,
-        page_size: Option<i64>,
-        page_number: Option<i64>,
-        status: Option<String>,
-        params: Option<&Bound<'_, PyDict>>,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<AsyncPageIterator> {
-        let list = list_params(
-            py,
-            page_size,
-            page_number,
-            status,
-            params,
-            timeout,
-            max_retries,
-        )?;
-        Ok(AsyncPageIterator {
-            cursor: cursor(&self.client.clone(), list),
-        })
+        let cursor = cursor(py, &self.client, options)?;
+        Ok(AsyncPageIterator { cursor })
     }
 
     /// One project by id (awaitable).
-    #[pyo3(signature = (id, *, timeout=None, max_retries=None))]
+    #[pyo3(signature = (id, **options))]
     fn get<'py>(
         &self,
         py: Python<'py>,
         id: String,
-        timeout: Option<f64>,
-        max_retries: Option<i64>,
+        options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let options = request_options(py, timeout, max_retries)?;
-        let client = self.client.clone();
-        awaitable(py, async move {
-            client.projects().get_with(&id, &options).await
-        })
+        awaitable(py, get_future(py, self.client.clone(), id, options)?)
     }
 }
 
 #[pyclass(frozen, module = "ocus._ocus", name = "AsyncProjectIterator")]
 pub struct AsyncProjectIterator {
-    cursor: SharedCursor,
+    cursor: Arc<ocus::ProjectCursor>,
 }
 
 #[pymethods]
@@ -626,13 +421,16 @@ impl AsyncProjectIterator {
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let cursor = self.cursor.clone();
-        awaitable(py, async move { next_project(cursor).await.map(AsyncNext) })
+        awaitable(
+            py,
+            async move { cursor.next_project().await.map(AsyncNext) },
+        )
     }
 }
 
 #[pyclass(frozen, module = "ocus._ocus", name = "AsyncPageIterator")]
 pub struct AsyncPageIterator {
-    cursor: SharedCursor,
+    cursor: Arc<ocus::ProjectCursor>,
 }
 
 #[pymethods]
@@ -643,6 +441,6 @@ impl AsyncPageIterator {
 
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let cursor = self.cursor.clone();
-        awaitable(py, async move { next_page(cursor).await.map(AsyncNext) })
+        awaitable(py, async move { cursor.next_page().await.map(AsyncNext) })
     }
 }

@@ -1,13 +1,9 @@
 //! JSON values between serde_json and Python objects, and Python arguments into core types.
 
-use std::time::Duration;
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
-
-use crate::errors::configuration;
 
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
@@ -90,61 +86,4 @@ pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
         "{} is not JSON serialisable",
         value.get_type().name()?
     )))
-}
-
-/// Seconds from Python (int or float) as a positive duration.
-pub fn seconds(py: Python<'_>, what: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
-    match value {
-        None => Ok(None),
-        Some(s) => Duration::try_from_secs_f64(s)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .map(Some)
-            .ok_or_else(|| {
-                configuration(
-                    py,
-                    format!("{what} must be a positive number of seconds, not {s}"),
-                )
-            }),
-    }
-}
-
-/// A non-negative count from Python.
-pub fn count(py: Python<'_>, what: &str, value: Option<i64>) -> PyResult<Option<u32>> {
-    match value {
-        None => Ok(None),
-        Some(n) => u32::try_from(n).map(Some).map_err(|_| {
-            configuration(
-                py,
-                format!("{what} must be between 0 and {}, not {n}", u32::MAX),
-            )
-        }),
-    }
-}
-
-/// Query parameters from a mapping; values may be str, int, float or bool.
-pub fn query(params: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, String)>> {
-    let Some(params) = params else {
-        return Ok(Vec::new());
-    };
-    let mut pairs = Vec::with_capacity(params.len());
-    for (key, value) in params.iter() {
-        let key: String = key
-            .extract()
-            .map_err(|_| PyTypeError::new_err("query parameter names must be str"))?;
-        let value = if let Ok(b) = value.cast::<PyBool>() {
-            if b.is_true() { "true" } else { "false" }.to_owned()
-        } else if value.is_instance_of::<PyString>()
-            || value.is_instance_of::<PyInt>()
-            || value.is_instance_of::<PyFloat>()
-        {
-            value.str()?.to_cow()?.into_owned()
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "query parameter {key:?} must be str, int, float or bool"
-            )));
-        };
-        pairs.push((key, value));
-    }
-    Ok(pairs)
 }

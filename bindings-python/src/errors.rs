@@ -32,11 +32,3 @@ fn build(py: Python<'_>, error: &ocus::Error) -> PyResult<PyErr> {
         .call((error.to_string(),), Some(&kwargs))?;
     Ok(PyErr::from_value(exception))
 }
-
-/// Bad arguments from Python, reported as the SDK's configuration errors (a `ValueError`).
-pub fn configuration(py: Python<'_>, message: impl Into<String>) -> PyErr {
-    to_py_err(
-        py,
-        ocus::Error::new(ocus::ErrorKind::Configuration, message),
-    )
-}

@@ -99,6 +99,21 @@ def test_configuration_errors_are_value_errors_and_bad_arguments_are_typed(mock:
         c.request("GET", "/projects", params={"a": object()})
     with pytest.raises(ocus.ConfigurationError, match="page_size"):
         c.projects.list_page(page_size=-5)
+    # Zero is a value like any other (not "unset"), checked by the core for every language.
+    with pytest.raises(ocus.ConfigurationError, match="page_size must be a whole number from 1, not 0"):
+        c.projects.list_page(page_size=0)
+    with pytest.raises(ocus.ConfigurationError, match="timeout must be a positive number of seconds, not 0"):
+        c.projects.get(ID0, timeout=0)
+    with pytest.raises(ocus.ConfigurationError, match="max_retries must be a whole number from 0 to 100, not 1.5"):
+        c.request("GET", "/projects", max_retries=1.5)
+    with pytest.raises(ocus.ConfigurationError, match='unknown option "timeot"'):
+        c.projects.get(ID0, timeot=5)
+    with pytest.raises(ocus.ConfigurationError, match='unknown option "json"'):
+        c.projects.get(ID0, json={})
+    with pytest.raises(ocus.ConfigurationError, match='unknown option "max_retry"'):
+        ocus.Client(api_key=ALPHA, max_retry=1)
+    with pytest.raises(ocus.ConfigurationError, match="must be a string, number, boolean or a list"):
+        c.request("GET", "/projects", params={"a": {"nested": 1}})
     assert mock.requests() == []
 
 

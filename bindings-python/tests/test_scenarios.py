@@ -32,7 +32,7 @@ def _options(step: dict[str, Any]) -> dict[str, Any]:
 
 def _list_kwargs(step: dict[str, Any]) -> dict[str, Any]:
     args = step.get("args", {})
-    kwargs = {k: args[k] for k in ("page_size", "page_number", "status") if k in args}
+    kwargs = {k: args[k] for k in ("page_size", "page_number", "status", "params") if k in args}
     kwargs.update(_options(step))
     return kwargs
 
@@ -126,6 +126,9 @@ def _check(expect: Optional[dict[str, Any]], outcome: Any, error: Optional[ocus.
         "retry_after": error.retry_after,
         "body": error.body,
     }
+    if "message_contains" in wanted:
+        assert wanted["message_contains"] in error.message, f"message {error.message!r}"
+        actual["message_contains"] = wanted["message_contains"]
     if "body_max_len" in wanted:
         assert len((error.body or "").encode()) <= wanted["body_max_len"]
         actual["body_max_len"] = wanted["body_max_len"]

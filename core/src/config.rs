@@ -220,11 +220,15 @@ impl ClientBuilder {
                 "the user agent is not a valid header value",
             ));
         }
+        let max_retries = crate::options::retries(
+            "max_retries",
+            f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)),
+        )?;
         let settings = Settings {
             base,
             timeout,
             connect_timeout,
-            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            max_retries,
             backoff_base: self.backoff_base,
             backoff_cap: self.backoff_cap,
             max_response_bytes: self.max_response_bytes,
@@ -311,8 +315,12 @@ impl BaseUrl {
         url.set_path(&joined);
         url.set_query(inline_query);
         if !query.is_empty() {
+            // Sorted by name (stable, so a repeated name keeps its values' order): the same
+            // URL whatever order the caller's language kept its map in.
+            let mut sorted: Vec<&(String, String)> = query.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in query {
+            for (name, value) in sorted {
                 pairs.append_pair(name, value);
             }
         }

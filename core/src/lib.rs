@@ -30,6 +30,7 @@ pub mod completion;
 mod config;
 mod error;
 mod key;
+pub mod options;
 mod projects;
 mod retry;
 pub mod runtime;
@@ -42,7 +43,11 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind, MAX_KEPT_BODY_BYTES, Result};
 pub use key::ApiKey;
-pub use projects::{Links, ListParams, Page, Project, ProjectPages, ProjectStatus, Projects};
+pub use options::MAX_RETRIES_LIMIT;
+pub use projects::{
+    Links, ListParams, Page, PageView, Project, ProjectCursor, ProjectPages, ProjectStatus,
+    ProjectView, Projects,
+};
 pub use reqwest::Method;
 pub use retry::MAX_RETRY_AFTER;
 

@@ -1,5 +1,6 @@
 //! Projects: one page, every page, one project.
 
+use std::collections::VecDeque;
 use std::fmt;
 
 use futures_util::Stream;
@@ -147,6 +148,16 @@ impl Project {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+
+    /// The project as every binding shows it.
+    pub fn view(&self) -> ProjectView<'_> {
+        let status = self.attributes.get("status").and_then(Value::as_str);
+        ProjectView {
+            status,
+            known_status: status.is_some_and(|s| ProjectStatus::from(s).is_known()),
+            resource: self,
+        }
+    }
 }
 
 /// The `links` of a page.
@@ -173,7 +184,44 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// True when the server announced another page.
     pub fn has_next(&self) -> bool {
-        self.links.next.as_deref().is_some_and(|n| !n.is_empty())
+        self.next_url().is_some()
+    }
+
+    /// The next page's link as sent (absent, `null` and `""` all mean none).
+    pub fn next_url(&self) -> Option<&str> {
+        self.links.next.as_deref().filter(|n| !n.is_empty())
+    }
+}
+
+/// What every binding shows of a project: the status (as sent), whether OCUS documents it,
+/// and the resource object as sent. One shape, serialised once, for every language.
+#[derive(Debug, Serialize)]
+pub struct ProjectView<'a> {
+    pub status: Option<&'a str>,
+    pub known_status: bool,
+    pub resource: &'a Project,
+}
+
+/// What every binding shows of a page.
+#[derive(Debug, Serialize)]
+pub struct PageView<'a> {
+    pub has_next: bool,
+    pub next_url: Option<&'a str>,
+    pub links: &'a Links,
+    pub meta: &'a Map<String, Value>,
+    pub data: Vec<ProjectView<'a>>,
+}
+
+impl Page<Project> {
+    /// The page as every binding shows it.
+    pub fn view(&self) -> PageView<'_> {
+        PageView {
+            has_next: self.has_next(),
+            next_url: self.next_url(),
+            links: &self.links,
+            meta: &self.meta,
+            data: self.data.iter().map(Project::view).collect(),
+        }
     }
 }
 
@@ -274,10 +322,17 @@ impl Projects {
         }
     }
 
+    /// A cursor to share: pages or projects through `&self`.
+    pub fn cursor(&self, params: ListParams) -> ProjectCursor {
+        ProjectCursor {
+            state: tokio::sync::Mutex::new((self.pages(params), VecDeque::new())),
+        }
+    }
+
     /// Every project of every page, fetched a page at a time as the stream is polled.
     pub fn stream(&self, params: ListParams) -> impl Stream<Item = Result<Project>> + Send + use<> {
         futures_util::stream::try_unfold(
-            (self.pages(params), std::collections::VecDeque::new()),
+            (self.pages(params), VecDeque::new()),
             |(mut pages, mut buffer)| async move {
                 loop {
                     if let Some(project) = buffer.pop_front() {
@@ -344,7 +399,7 @@ impl ProjectPages {
             .execute(reqwest::Method::GET, url, &self.options)
             .await?;
         let page: Page<Project> = decode_json(&response.body)?;
-        self.state = match page.links.next.as_deref().filter(|n| !n.is_empty()) {
+        self.state = match page.next_url() {
             Some(next) => {
                 let next = self.client.resolve_link(&response.url, next)?;
                 if next == response.url {
@@ -361,6 +416,34 @@ impl ProjectPages {
     /// True once the last page has been returned.
     pub fn is_done(&self) -> bool {
         matches!(self.state, PagerState::Done)
+    }
+}
+
+/// A shareable cursor over a project list: pages or single projects, from any thread or task,
+/// through `&self`. Bindings hold one behind their iterator objects with no lock of their own.
+#[derive(Debug)]
+pub struct ProjectCursor {
+    state: tokio::sync::Mutex<(ProjectPages, VecDeque<Project>)>,
+}
+
+impl ProjectCursor {
+    /// The next page, or `None` after the last one (after an error, the same page again).
+    pub async fn next_page(&self) -> Result<Option<Page<Project>>> {
+        self.state.lock().await.0.next_page().await
+    }
+
+    /// The next project across pages, fetching a page when the last one is used up.
+    pub async fn next_project(&self) -> Result<Option<Project>> {
+        let mut state = self.state.lock().await;
+        loop {
+            if let Some(project) = state.1.pop_front() {
+                return Ok(Some(project));
+            }
+            match state.0.next_page().await? {
+                Some(page) => state.1.extend(page.data),
+                None => return Ok(None),
+            }
+        }
     }
 }
 

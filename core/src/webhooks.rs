@@ -85,6 +85,30 @@ impl WebhookEvent {
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+
+    /// The event as every binding shows it.
+    pub fn view(&self) -> EventView<'_> {
+        EventView {
+            id: &self.id,
+            resource_type: &self.resource_type,
+            organization_id: self.organization_id(),
+            project_id: self.project_id(),
+            status: self.attributes.get("status").and_then(Value::as_str),
+            attributes: &self.attributes,
+        }
+    }
+}
+
+/// What every binding shows of a verified event.
+#[derive(Debug, Serialize)]
+pub struct EventView<'a> {
+    pub id: &'a str,
+    #[serde(rename = "type")]
+    pub resource_type: &'a str,
+    pub organization_id: Option<&'a str>,
+    pub project_id: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub attributes: &'a Map<String, Value>,
 }
 
 /// The signature of `body` with `secret`, as OCUS sends it (for tests and emulators).

@@ -158,50 +158,36 @@ fn build_client(
     options: &Value,
     key_file: &Path,
 ) -> Result<Client, ocus::Error> {
-    let mut builder = Client::builder().base_url(
-        options["base_url"]
-            .as_str()
-            .unwrap_or(&context.emulator.base_url),
-    );
-    if let Some(key) = options["api_key"].as_str() {
-        builder = builder.api_key(key);
+    let mut options = options.as_object().cloned().unwrap_or_default();
+    options
+        .entry("base_url")
+        .or_insert_with(|| json!(context.emulator.base_url));
+    if options.get("api_key_file") == Some(&json!(true)) {
+        options.insert("api_key_file".into(), json!(key_file));
     }
-    if options["api_key_file"] == true {
-        builder = builder.api_key_file(key_file);
-    }
-    if let Some(ms) = options["timeout_ms"].as_u64() {
-        builder = builder.timeout(Duration::from_millis(ms));
-    }
-    if let Some(n) = options["max_retries"].as_u64() {
-        builder = builder.max_retries(n as u32);
-    }
-    builder.build()
+    Client::builder().options(options)?.build()
 }
 
-fn request_options(step: &Value) -> RequestOptions {
-    let mut options = RequestOptions::new();
-    if let Some(ms) = step["options"]["timeout_ms"].as_u64() {
-        options = options.timeout(Duration::from_millis(ms));
-    }
-    if let Some(n) = step["options"]["max_retries"].as_u64() {
-        options = options.max_retries(n as u32);
+/// The step's per-call `options`, plus `extra` (its list or request arguments).
+fn merged(step: &Value, extra: &[&str]) -> serde_json::Map<String, Value> {
+    let mut options = step["options"].as_object().cloned().unwrap_or_default();
+    for name in extra {
+        if let Some(value) = step["args"].get(*name) {
+            options.insert((*name).to_owned(), value.clone());
+        }
     }
     options
 }
 
-fn list_params(step: &Value) -> ListParams {
-    let args = &step["args"];
-    let mut params = ListParams::new().options(request_options(step));
-    if let Some(n) = args["page_size"].as_u64() {
-        params = params.page_size(n as u32);
-    }
-    if let Some(n) = args["page_number"].as_u64() {
-        params = params.page_number(n as u32);
-    }
-    if let Some(status) = args["status"].as_str() {
-        params = params.status(status);
-    }
-    params
+fn request_options(step: &Value) -> Result<RequestOptions, ocus::Error> {
+    RequestOptions::from_options(merged(step, &["query", "json"]))
+}
+
+fn list_params(step: &Value) -> Result<ListParams, ocus::Error> {
+    ListParams::from_options(merged(
+        step,
+        &["page_size", "page_number", "status", "params"],
+    ))
 }
 
 async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, ocus::Error> {
@@ -223,7 +209,7 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
     let client = client.expect("the case builds a client before calling it");
     match op {
         "projects.list" => {
-            let page = client.projects().list(&list_params(step)).await?;
+            let page = client.projects().list(&list_params(step)?).await?;
             Ok(json!({
                 "count": page.data.len(),
                 "first_id": page.data.first().map(|p| p.id.clone()),
@@ -235,7 +221,7 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
         "projects.list_all" => {
             let projects: Vec<ocus::Project> = client
                 .projects()
-                .stream(list_params(step))
+                .stream(list_params(step)?)
                 .try_collect()
                 .await?;
             let mut statuses = BTreeMap::<String, u64>::new();
@@ -254,7 +240,10 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
         "projects.get" => {
             let project = client
                 .projects()
-                .get_with(args["id"].as_str().unwrap_or(""), &request_options(step))
+                .get_with(
+                    args["id"].as_str().unwrap_or(""),
+                    &RequestOptions::from_call_options(merged(step, &[]))?,
+                )
                 .await?;
             let status = project.status();
             Ok(json!({
@@ -266,15 +255,7 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
             }))
         }
         "request" => {
-            let mut options = request_options(step);
-            if let Some(query) = args["query"].as_object() {
-                for (name, value) in query {
-                    options = options.query(name, value.as_str().unwrap_or(""));
-                }
-            }
-            if let Some(body) = args.get("json") {
-                options = options.json(body.clone());
-            }
+            let options = request_options(step)?;
             client
                 .request_str(
                     args["method"].as_str().unwrap_or("GET"),
@@ -344,6 +325,15 @@ fn check_outcome(
                 "body": error.body(),
                 "has_cause": !error.causes().is_empty(),
             });
+            if let Some(part) = wanted["message_contains"].as_str() {
+                if !error.message().contains(part) {
+                    return Err(format!(
+                        "message {:?} does not contain {part:?}",
+                        error.message()
+                    ));
+                }
+                actual["message_contains"] = wanted["message_contains"].clone();
+            }
             if let Some(max) = wanted["body_max_len"].as_u64() {
                 let len = error.body().map_or(0, str::len) as u64;
                 if len > max {

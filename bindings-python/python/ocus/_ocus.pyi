@@ -1,7 +1,7 @@
 """Type stubs of the native module (checked against it by mypy.stubtest in `make test`)."""
 
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, Final, Optional, Union, final
 
 from typing_extensions import Self
@@ -10,7 +10,9 @@ __version__: Final[str]
 SIGNATURE_HEADER: Final[str]
 DEFAULT_BASE_URL: Final[str]
 
-_QueryValue = Union[str, int, float, bool]
+_QueryScalar = Union[str, int, float, bool]
+# A list repeats the name once per item; None leaves the parameter out.
+_QueryValue = Union[_QueryScalar, Sequence[_QueryScalar], None]
 _JSON = Any
 
 @final

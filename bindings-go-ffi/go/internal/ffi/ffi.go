@@ -102,21 +102,11 @@ func freeAll(keep []unsafe.Pointer) {
 	}
 }
 
-// ClientOptions mirrors OcusClientOptions.
-type ClientOptions struct {
-	APIKey           string
-	APIKeyFile       string
-	BaseURL          string
-	TimeoutMs        int64
-	ConnectTimeoutMs int64
-	MaxRetries       int32 // -1: default
-	UserAgent        string
-}
-
 // CallOptions mirrors OcusCallOptions.
 type CallOptions struct {
-	TimeoutMs  int64
-	MaxRetries int32 // -1: client's
+	TimeoutMs     int64 // 0: the client's
+	MaxRetries    int32
+	HasMaxRetries bool
 }
 
 // ListOptions mirrors OcusListOptions.
@@ -145,7 +135,7 @@ func (c *Cancel) raw() *C.OcusCancel {
 }
 
 func callOptions(o CallOptions) C.OcusCallOptions {
-	return C.OcusCallOptions{timeout_ms: C.int64_t(o.TimeoutMs), max_retries: C.int32_t(o.MaxRetries)}
+	return C.OcusCallOptions{timeout_ms: C.int64_t(o.TimeoutMs), max_retries: C.int32_t(o.MaxRetries), has_max_retries: C.bool(o.HasMaxRetries)}
 }
 
 func listOptions(o ListOptions, keep *[]unsafe.Pointer) C.OcusListOptions {
@@ -158,22 +148,13 @@ func listOptions(o ListOptions, keep *[]unsafe.Pointer) C.OcusListOptions {
 	}
 }
 
-// NewClient builds a client.
-func NewClient(o ClientOptions) (*Client, *ErrorData) {
+// NewClient builds a client from options as a JSON object (the core parses and validates).
+func NewClient(optionsJSON string) (*Client, *ErrorData) {
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
-	options := C.OcusClientOptions{
-		api_key:            cString(o.APIKey, &keep),
-		api_key_file:       cString(o.APIKeyFile, &keep),
-		base_url:           cString(o.BaseURL, &keep),
-		timeout_ms:         C.int64_t(o.TimeoutMs),
-		connect_timeout_ms: C.int64_t(o.ConnectTimeoutMs),
-		max_retries:        C.int32_t(o.MaxRetries),
-		user_agent:         cString(o.UserAgent, &keep),
-	}
 	var out *C.OcusClient
 	var e *C.OcusError
-	code := C.ocus_client_new(&options, &out, &e)
+	code := C.ocus_client_new_json(cString(optionsJSON, &keep), &out, &e)
 	if data := takeError(code, e); data != nil {
 		return nil, data
 	}

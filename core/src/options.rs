@@ -1,0 +1,500 @@
+//! Options as the bindings hand them over: one parser, one validation, one set of messages.
+//!
+//! Every binding turns its native options (a Python `**kwargs` dict, a JS options object, a C
+//! struct, Go functional options) into a JSON object and calls the `from_options` of
+//! [`ClientBuilder`], [`RequestOptions`] or [`ListParams`]. Names are accepted in snake_case and
+//! in camelCase (`timeout_ms` / `timeoutMs`); `null` means "not set". An unknown name, a value
+//! of the wrong type or out of range is a `configuration` error naming the option as the user
+//! spelled it, so every language rejects the same values with the same words.
+
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::client::RequestOptions;
+use crate::config::ClientBuilder;
+use crate::error::{Error, Result};
+use crate::projects::ListParams;
+
+/// The largest retry count accepted (per client or per call): more is a mistake, not a policy.
+pub const MAX_RETRIES_LIMIT: u32 = 100;
+
+/// The unit a timeout option is given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Seconds,
+    Milliseconds,
+}
+
+impl TimeUnit {
+    fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "seconds",
+            TimeUnit::Milliseconds => "milliseconds",
+        }
+    }
+}
+
+fn configuration(message: String) -> Error {
+    Error::configuration(message)
+}
+
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("{text:?}"),
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "an object".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A timeout: a finite number greater than zero, in `unit`.
+pub fn timeout(name: &str, value: f64, unit: TimeUnit) -> Result<Duration> {
+    let seconds = match unit {
+        TimeUnit::Seconds => value,
+        TimeUnit::Milliseconds => value / 1000.0,
+    };
+    Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            configuration(format!(
+                "{name} must be a positive number of {}, not {value}",
+                unit.name()
+            ))
+        })
+}
+
+/// A retry count: a whole number from 0 to [`MAX_RETRIES_LIMIT`].
+pub fn retries(name: &str, value: f64) -> Result<u32> {
+    if value.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES_LIMIT)).contains(&value) {
+        return Ok(value as u32);
+    }
+    Err(configuration(format!(
+        "{name} must be a whole number from 0 to {MAX_RETRIES_LIMIT}, not {value}"
+    )))
+}
+
+/// A page size or number: a whole number from 1.
+pub fn page_index(name: &str, value: f64) -> Result<u32> {
+    if value.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&value) {
+        return Ok(value as u32);
+    }
+    Err(configuration(format!(
+        "{name} must be a whole number from 1, not {value}"
+    )))
+}
+
+/// Query parameters from a JSON object, in the one encoding every language gets: a string as
+/// is, a boolean as `true`/`false`, a number as JSON writes it, a list as the name repeated
+/// once per item, `null` left out. Objects are refused. (The order on the wire is decided by
+/// the URL builder: sorted by name.)
+pub fn query_pairs(name: &str, value: &Value) -> Result<Vec<(String, String)>> {
+    let object = match value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Object(object) => object,
+        other => {
+            return Err(configuration(format!(
+                "{name} must be a mapping of names to values, not {}",
+                shown(other)
+            )));
+        }
+    };
+    let mut pairs = Vec::with_capacity(object.len());
+    for (key, value) in object {
+        let items = match value {
+            Value::Array(items) => items.as_slice(),
+            single => std::slice::from_ref(single),
+        };
+        for item in items {
+            let text = match item {
+                Value::Null => continue,
+                Value::String(text) => text.clone(),
+                Value::Bool(flag) => flag.to_string(),
+                Value::Number(number) => number.to_string(),
+                other => {
+                    return Err(configuration(format!(
+                        "query parameter {key:?} must be a string, number, boolean or a list \
+                         of them, not {}",
+                        shown(other)
+                    )));
+                }
+            };
+            pairs.push((key.clone(), text));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Which options a call takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Client,
+    Request,
+    /// A call of a typed resource method (`projects.get`): timeout and retries only.
+    Call,
+    List,
+}
+
+/// One option, whatever its spelling.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    ApiKey,
+    ApiKeyFile,
+    BaseUrl,
+    UserAgent,
+    Timeout(TimeUnit),
+    ConnectTimeout(TimeUnit),
+    MaxRetries,
+    RetryNonIdempotent,
+    Query,
+    Json,
+    PageSize,
+    PageNumber,
+    Status,
+}
+
+impl Field {
+    fn parse(name: &str) -> Option<Field> {
+        Some(match name {
+            "api_key" | "apiKey" => Field::ApiKey,
+            "api_key_file" | "apiKeyFile" => Field::ApiKeyFile,
+            "base_url" | "baseUrl" | "baseURL" => Field::BaseUrl,
+            "user_agent" | "userAgent" => Field::UserAgent,
+            "timeout" => Field::Timeout(TimeUnit::Seconds),
+            "timeout_ms" | "timeoutMs" => Field::Timeout(TimeUnit::Milliseconds),
+            "connect_timeout" | "connectTimeout" => Field::ConnectTimeout(TimeUnit::Seconds),
+            "connect_timeout_ms" | "connectTimeoutMs" => {
+                Field::ConnectTimeout(TimeUnit::Milliseconds)
+            }
+            "max_retries" | "maxRetries" => Field::MaxRetries,
+            "retry_non_idempotent" | "retryNonIdempotent" => Field::RetryNonIdempotent,
+            "query" | "params" => Field::Query,
+            "json" => Field::Json,
+            "page_size" | "pageSize" => Field::PageSize,
+            "page_number" | "pageNumber" => Field::PageNumber,
+            "status" => Field::Status,
+            _ => return None,
+        })
+    }
+
+    fn allowed_in(self, scope: Scope) -> bool {
+        match self {
+            Field::Timeout(_) | Field::MaxRetries => true,
+            Field::ApiKey
+            | Field::ApiKeyFile
+            | Field::BaseUrl
+            | Field::UserAgent
+            | Field::ConnectTimeout(_) => scope == Scope::Client,
+            Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
+            Field::Query => matches!(scope, Scope::Request | Scope::List),
+            Field::PageSize | Field::PageNumber | Field::Status => scope == Scope::List,
+        }
+    }
+
+    /// Two spellings of one setting (`timeout` and `timeout_ms`) count as one.
+    fn setting(self) -> Field {
+        match self {
+            Field::Timeout(_) => Field::Timeout(TimeUnit::Seconds),
+            Field::ConnectTimeout(_) => Field::ConnectTimeout(TimeUnit::Seconds),
+            other => other,
+        }
+    }
+}
+
+fn expected(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Client => {
+            "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
+             connect_timeout (s) or connect_timeout_ms, max_retries"
+        }
+        Scope::Request => {
+            "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent"
+        }
+        Scope::Call => "timeout (s) or timeout_ms, max_retries",
+        Scope::List => {
+            "page_size, page_number, status, params, timeout (s) or timeout_ms, max_retries"
+        }
+    }
+}
+
+/// Walks the set options of `options` (nulls skipped), checking names and duplicates.
+fn each_option(
+    options: Map<String, Value>,
+    scope: Scope,
+    mut apply: impl FnMut(Field, &str, Value) -> Result<()>,
+) -> Result<()> {
+    let mut seen: Vec<(Field, String)> = Vec::new();
+    for (name, value) in options {
+        if value.is_null() {
+            continue;
+        }
+        let field = Field::parse(&name)
+            .filter(|f| f.allowed_in(scope))
+            .ok_or_else(|| {
+                configuration(format!(
+                    "unknown option {name:?} (expected one of: {})",
+                    expected(scope)
+                ))
+            })?;
+        if let Some((_, first)) = seen.iter().find(|(f, _)| *f == field.setting()) {
+            return Err(configuration(format!(
+                "{first} and {name} set the same option: give one"
+            )));
+        }
+        seen.push((field.setting(), name.clone()));
+        apply(field, &name, value)?;
+    }
+    Ok(())
+}
+
+fn number(name: &str, value: &Value, what: &str) -> Result<f64> {
+    value
+        .as_f64()
+        .ok_or_else(|| configuration(format!("{name} must be {what}, not {}", shown(value))))
+}
+
+fn text(name: &str, value: Value) -> Result<String> {
+    match value {
+        Value::String(text) => Ok(text),
+        other => Err(configuration(format!(
+            "{name} must be a string, not {}",
+            shown(&other)
+        ))),
+    }
+}
+
+fn flag(name: &str, value: &Value) -> Result<bool> {
+    value.as_bool().ok_or_else(|| {
+        configuration(format!(
+            "{name} must be true or false, not {}",
+            shown(value)
+        ))
+    })
+}
+
+fn timeout_option(name: &str, value: &Value, unit: TimeUnit) -> Result<Duration> {
+    let what = format!("a positive number of {}", unit.name());
+    timeout(name, number(name, value, &what)?, unit)
+}
+
+fn retries_option(name: &str, value: &Value) -> Result<u32> {
+    let what = format!("a whole number from 0 to {MAX_RETRIES_LIMIT}");
+    retries(name, number(name, value, &what)?)
+}
+
+impl ClientBuilder {
+    /// Applies client options given as a JSON object (see the [module](crate::options)
+    /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout` (seconds) or
+    /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`.
+    pub fn options(mut self, options: Map<String, Value>) -> Result<Self> {
+        each_option(options, Scope::Client, |field, name, value| {
+            self = match field {
+                Field::ApiKey => {
+                    // Moved, not copied: the only copy left is the one the key type zeroizes.
+                    std::mem::take(&mut self).api_key(text(name, value)?)
+                }
+                Field::ApiKeyFile => std::mem::take(&mut self).api_key_file(text(name, value)?),
+                Field::BaseUrl => std::mem::take(&mut self).base_url(text(name, value)?),
+                Field::UserAgent => std::mem::take(&mut self).user_agent(text(name, value)?),
+                Field::Timeout(unit) => {
+                    std::mem::take(&mut self).timeout(timeout_option(name, &value, unit)?)
+                }
+                Field::ConnectTimeout(unit) => {
+                    std::mem::take(&mut self).connect_timeout(timeout_option(name, &value, unit)?)
+                }
+                Field::MaxRetries => {
+                    std::mem::take(&mut self).max_retries(retries_option(name, &value)?)
+                }
+                _ => unreachable!("filtered by scope"),
+            };
+            Ok(())
+        })?;
+        Ok(self)
+    }
+}
+
+impl RequestOptions {
+    /// Per-call options from a JSON object: `query` (or `params`), `json`, `timeout` (seconds)
+    /// or `timeout_ms`, `max_retries`, `retry_non_idempotent`.
+    pub fn from_options(options: Map<String, Value>) -> Result<Self> {
+        let mut request = RequestOptions::new();
+        each_option(options, Scope::Request, |field, name, value| {
+            request.apply(field, name, value)
+        })?;
+        Ok(request)
+    }
+
+    /// Options of a typed call such as `projects().get_with`: `timeout` (seconds) or
+    /// `timeout_ms`, `max_retries`.
+    pub fn from_call_options(options: Map<String, Value>) -> Result<Self> {
+        let mut request = RequestOptions::new();
+        each_option(options, Scope::Call, |field, name, value| {
+            request.apply(field, name, value)
+        })?;
+        Ok(request)
+    }
+
+    fn apply(&mut self, field: Field, name: &str, value: Value) -> Result<()> {
+        match field {
+            Field::Timeout(unit) => self.timeout = Some(timeout_option(name, &value, unit)?),
+            Field::MaxRetries => self.max_retries = Some(retries_option(name, &value)?),
+            Field::RetryNonIdempotent => self.retry_non_idempotent = flag(name, &value)?,
+            Field::Query => self.query.extend(query_pairs(name, &value)?),
+            Field::Json => self.json = Some(value),
+            _ => unreachable!("filtered by scope"),
+        }
+        Ok(())
+    }
+}
+
+impl ListParams {
+    /// List parameters from a JSON object: `page_size`, `page_number`, `status`, `params` (or
+    /// `query`), `timeout` (seconds) or `timeout_ms`, `max_retries`.
+    pub fn from_options(options: Map<String, Value>) -> Result<Self> {
+        let mut params = ListParams::new();
+        each_option(options, Scope::List, |field, name, value| {
+            let index =
+                |value: &Value| page_index(name, number(name, value, "a whole number from 1")?);
+            match field {
+                Field::PageSize => params.page_size = Some(index(&value)?),
+                Field::PageNumber => params.page_number = Some(index(&value)?),
+                Field::Status => params.status = Some(text(name, value)?.as_str().into()),
+                Field::Query => params.extra.extend(query_pairs(name, &value)?),
+                other => params.options.apply(other, name, value)?,
+            }
+            Ok(())
+        })?;
+        Ok(params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+    use serde_json::json;
+
+    fn map(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    fn message(result: Result<impl std::fmt::Debug>) -> String {
+        let error = result.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Configuration);
+        error.message().to_owned()
+    }
+
+    #[test]
+    fn timeouts_must_be_positive_and_finite_in_either_unit() {
+        let ok = RequestOptions::from_options(map(json!({"timeout_ms": 1500}))).unwrap();
+        assert_eq!(ok.timeout, Some(Duration::from_millis(1500)));
+        let ok = RequestOptions::from_options(map(json!({"timeout": 0.25}))).unwrap();
+        assert_eq!(ok.timeout, Some(Duration::from_millis(250)));
+        assert_eq!(
+            message(RequestOptions::from_options(map(json!({"timeoutMs": 0})))),
+            "timeoutMs must be a positive number of milliseconds, not 0"
+        );
+        assert_eq!(
+            message(RequestOptions::from_options(map(json!({"timeout": -1})))),
+            "timeout must be a positive number of seconds, not -1"
+        );
+        assert_eq!(
+            message(RequestOptions::from_options(map(json!({"timeout": "5"})))),
+            "timeout must be a positive number of seconds, not \"5\""
+        );
+        assert!(timeout("t", f64::NAN, TimeUnit::Seconds).is_err());
+        assert!(timeout("t", f64::INFINITY, TimeUnit::Seconds).is_err());
+        assert_eq!(
+            message(RequestOptions::from_options(map(
+                json!({"timeout": 1, "timeout_ms": 1000})
+            ))),
+            "timeout and timeout_ms set the same option: give one"
+        );
+    }
+
+    #[test]
+    fn retries_and_pages_are_whole_numbers_in_range() {
+        for bad in [json!(-1), json!(1.5), json!(101), json!(true)] {
+            let options = map(json!({ "max_retries": bad }));
+            assert!(
+                message(RequestOptions::from_options(options))
+                    .starts_with("max_retries must be a whole number from 0 to 100")
+            );
+        }
+        let list = ListParams::from_options(map(
+            json!({"pageSize": 5, "page_number": 2, "maxRetries": 0}),
+        ))
+        .unwrap();
+        assert_eq!((list.page_size, list.page_number), (Some(5), Some(2)));
+        assert_eq!(list.options.max_retries, Some(0));
+        assert_eq!(
+            message(ListParams::from_options(map(json!({"page_size": 0})))),
+            "page_size must be a whole number from 1, not 0"
+        );
+    }
+
+    #[test]
+    fn unknown_or_misplaced_names_are_refused_and_nulls_are_unset() {
+        assert!(
+            message(RequestOptions::from_options(map(
+                json!({"timeout_msec": 1})
+            )))
+            .starts_with("unknown option \"timeout_msec\"")
+        );
+        assert!(
+            message(RequestOptions::from_options(map(json!({"page_size": 1}))))
+                .starts_with("unknown option")
+        );
+        assert!(
+            message(ClientBuilder::default().options(map(json!({"json": {}}))))
+                .starts_with("unknown option")
+        );
+        let none =
+            RequestOptions::from_options(map(json!({"timeout": null, "query": null}))).unwrap();
+        assert!(none.timeout.is_none() && none.query.is_empty());
+    }
+
+    #[test]
+    fn query_values_have_one_encoding() {
+        let pairs = query_pairs(
+            "query",
+            &json!({"b": true, "a": 1.5, "n": 10, "list": ["x", 2, null], "skip": null, "u": "é ü"}),
+        )
+        .unwrap();
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("b", "true"),
+                ("a", "1.5"),
+                ("n", "10"),
+                ("list", "x"),
+                ("list", "2"),
+                ("u", "é ü")
+            ]
+        );
+        assert!(query_pairs("query", &json!({"o": {"x": 1}})).is_err());
+        assert!(query_pairs("query", &json!({"o": [[1]]})).is_err());
+        assert!(query_pairs("query", &json!([1])).is_err());
+    }
+
+    #[test]
+    fn client_options_build_a_client() {
+        let builder = ClientBuilder::default()
+            .options(map(json!({"apiKey": "k", "base_url": "http://127.0.0.1:1/v3", "timeout_ms": 10, "connect_timeout": 2, "max_retries": 0})))
+            .unwrap();
+        let client = builder.build().unwrap();
+        assert_eq!(client.base_url(), "http://127.0.0.1:1/v3");
+        assert!(
+            message(ClientBuilder::default().options(map(json!({"api_key": 7}))))
+                .contains("api_key must be a string, not 7")
+        );
+    }
+}
