@@ -60,6 +60,8 @@ test-c: build go-lib
 
 test-go: build go-lib
 	cd bindings-go-ffi/go && go vet ./... && go test -race -count=1 ./...
+	# The memory test, without the race detector (leak_test.go says why).
+	cd bindings-go-ffi/go && go test -count=1 -run 'TestNoSteadyMemoryGrowth|TestSteadySlope' .
 	cd examples/go && go vet ./... && go build -o /dev/null ./...
 
 # ---- Python: installed into a fresh venv the way a user installs it -----------------------

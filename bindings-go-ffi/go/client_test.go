@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -324,51 +322,4 @@ func TestWebhooksFromTheEmulatorVerify(t *testing.T) {
 	if strings.Join(got, ",") != "project.status.updated completed,signature_mismatch,missing_signature" {
 		t.Fatalf("received %v", got)
 	}
-}
-
-func rssKiB(t testing.TB) int {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc")
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			n, _ := strconv.Atoi(strings.Fields(line)[1])
-			return n
-		}
-	}
-	t.Fatal("no VmRSS")
-	return 0
-}
-
-func TestNoLeakOver100kRequests(t *testing.T) {
-	mock.reset(t)
-	c := newClient(t)
-	run := func(n int) {
-		var wg sync.WaitGroup
-		per := n / 8
-		for g := 0; g < 8; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; i < per; i++ {
-					if _, err := c.Projects.Get(context.Background(), id0); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	run(20_000)
-	runtime.GC()
-	before := rssKiB(t)
-	run(100_000)
-	runtime.GC()
-	growth := float64(rssKiB(t)-before) / 1024
-	if growth >= 10 {
-		t.Fatalf("RSS grew %.1f MiB over 100k requests", growth)
-	}
-	t.Logf("RSS growth over 100k requests: %.1f MiB", growth)
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import statistics
 import http.server
 import json
 import logging
@@ -373,14 +374,50 @@ def _rss_kib() -> int:
     raise AssertionError("no VmRSS")
 
 
-def test_no_leak_over_100k_requests(mock: Emulator) -> None:
+WINDOWS = 8
+PER_WINDOW = 15_000
+# Half the smallest leak this test must catch (100 bytes per request).
+MAX_BYTES_PER_REQUEST = 50
+
+
+def _steady_slope(samples: list[float], per_window: int) -> float:
+    """Growth in bytes per request between the median of the first four samples and that of the
+    last four: allocator noise and a one-off step move one side only, a leak moves both apart."""
+    distance = (len(samples) - 4) * per_window
+    return (statistics.median(samples[-4:]) - statistics.median(samples[:4])) / distance
+
+
+def test_the_slope_statistic_ignores_a_step_and_catches_a_100_byte_leak() -> None:
+    mib = 2**20
+    step = [m * mib for m in (80, 80.1, 80, 83.2, 83.3, 83.2, 83.3, 83.2, 83.3)]  # up to ~3.5 MiB
+    assert _steady_slope(step, PER_WINDOW) < MAX_BYTES_PER_REQUEST
+    noise = [1, -1, 0.5, 1, -0.5, 0.2, -1, 1, -1]
+    leaking = [80 * mib + i * PER_WINDOW * 100 + n * mib for i, n in enumerate(noise)]
+    assert _steady_slope(leaking, PER_WINDOW) >= MAX_BYTES_PER_REQUEST
+
+
+def test_no_steady_memory_growth_over_many_requests(mock: Emulator) -> None:
     c = client(mock)
-    for _ in range(5_000):
-        c.projects.get(ID0)
-    gc.collect()
-    before = _rss_kib()
-    for _ in range(100_000):
-        c.projects.get(ID0)
-    gc.collect()
-    growth_mib = (_rss_kib() - before) / 1024
-    assert growth_mib < 10, f"RSS grew {growth_mib:.1f} MiB over 100k requests"
+
+    def window() -> None:
+        # Four threads (the GIL is released while requests run): a window takes a few seconds.
+        def worker() -> None:
+            for _ in range(PER_WINDOW // 4):
+                c.projects.get(ID0)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        gc.collect()
+
+    window()  # warm-up: pools, caches and the allocator settle
+    samples = [float(_rss_kib() * 1024)]
+    for _ in range(WINDOWS):
+        window()
+        samples.append(float(_rss_kib() * 1024))
+    slope = _steady_slope(samples, PER_WINDOW)
+    shown = ", ".join(f"{s / 2**20:.1f}" for s in samples)
+    print(f"memory: {slope:.1f} B/request; RSS per window (MiB): {shown}")
+    assert slope < MAX_BYTES_PER_REQUEST, f"{slope:.1f} B/request; RSS per window (MiB): {shown}"
