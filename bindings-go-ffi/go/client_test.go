@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ocus/ocus-go"
+	"github.com/ocus/ocus-go/internal/ffi"
 	"github.com/ocus/ocus-go/webhooks"
 )
 
@@ -321,5 +323,43 @@ func TestWebhooksFromTheEmulatorVerify(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "project.status.updated completed,signature_mismatch,missing_signature" {
 		t.Fatalf("received %v", got)
+	}
+}
+
+// A client dropped without Close is freed by its finalizer.
+func TestUnreachableClientsAreFreed(t *testing.T) {
+	mock.reset(t)
+	// Earlier tests' clients may still await their finalizer: let them go first.
+	settle := func() int64 {
+		for last := int64(-1); ; {
+			runtime.GC()
+			time.Sleep(20 * time.Millisecond)
+			if n := ffi.LiveClients(); n == last {
+				return n
+			} else {
+				last = n
+			}
+		}
+	}
+	before := settle()
+	for i := 0; i < 200; i++ {
+		c, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL(mock.baseURL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Projects.Get(context.Background(), id0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if live := ffi.LiveClients() - before; live != 200 {
+		t.Fatalf("%d clients live, expected 200", live)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for ffi.LiveClients() > before && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if live := ffi.LiveClients() - before; live != 0 {
+		t.Fatalf("%d of 200 unreachable clients were not freed", live)
 	}
 }

@@ -80,13 +80,6 @@ func toError(data *ffi.ErrorData) *Error {
 	}
 }
 
-// closedError is for calls after Close freed the native client (the core reports calls that
-// reach it on a closed client itself, with code client_closed).
-func closedError() *Error {
-	return &Error{Kind: "configuration", Message: "the client is closed", Code: "client_closed",
-		display: "configuration: the client is closed", extra: []error{ErrClosed}}
-}
-
 func configurationError(message string) *Error {
 	return &Error{Kind: "configuration", Message: message, display: "configuration: " + message}
 }

@@ -64,10 +64,8 @@ type Client struct {
 	// Projects is the projects resource.
 	Projects *ProjectsService
 
-	native   *ffi.Client
+	native   *ffi.Client // freed by its finalizer once unreachable
 	baseURL  string
-	mu       sync.RWMutex // held shared by calls, exclusively by Close before freeing
-	closed   atomic.Bool
 	inFlight atomic.Int32
 }
 
@@ -99,16 +97,10 @@ func NewClient(opts ...Option) (*Client, error) {
 // BaseURL is where requests go.
 func (c *Client) BaseURL() string { return c.baseURL }
 
-// Close stops the calls in flight (they return ErrClosed), waits for them to return and
-// frees the client. Idempotent.
+// Close stops the calls in flight (they return ErrClosed) and makes later calls fail the
+// same way. Idempotent. The native client is freed once the Client is unreachable.
 func (c *Client) Close() error {
-	if c.closed.Swap(true) {
-		return nil
-	}
 	c.native.Close()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.native.Free()
 	return nil
 }
 
@@ -116,11 +108,6 @@ func (c *Client) Close() error {
 func (c *Client) RotateAPIKey(key string) error {
 	if err := noNUL(key); err != nil {
 		return err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.closed.Load() {
-		return closedError()
 	}
 	if e := c.native.RotateAPIKey(key); e != nil {
 		return toError(e)
@@ -146,11 +133,6 @@ func (c *Client) call(ctx context.Context, op nativeCall) (string, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.closed.Load() {
-		return "", closedError()
 	}
 	concurrent := c.inFlight.Add(1) > 1
 	defer c.inFlight.Add(-1)

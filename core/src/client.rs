@@ -186,6 +186,9 @@ impl Client {
     /// every request started afterwards uses the new one. An invalid key changes nothing.
     /// After an explicit rotation a key file (if any) is no longer re-read on 401/403.
     pub fn rotate_api_key(&self, key: impl Into<String>) -> Result<()> {
+        if self.is_closed() {
+            return Err(Error::client_closed());
+        }
         let key = ApiKey::new(key)?;
         self.inner.key_pinned.store(true, Ordering::Release);
         self.set_key(key);

@@ -17,7 +17,9 @@ import "C"
 
 import (
 	"math"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -158,23 +160,37 @@ func NewClient(optionsJSON string) (*Client, *ErrorData) {
 	if data := takeError(code, e); data != nil {
 		return nil, data
 	}
-	return &Client{ptr: out}, nil
+	c := &Client{ptr: out}
+	// Freed when unreachable: every method keeps c alive until its C call returns, so no call
+	// can run on a freed handle, and the Go side needs no closed state or lock of its own.
+	liveClients.Add(1)
+	runtime.SetFinalizer(c, func(c *Client) {
+		C.ocus_client_free(c.ptr)
+		liveClients.Add(-1)
+	})
+	return c, nil
 }
 
-// Close makes calls in flight return and later calls fail.
-func (c *Client) Close() { C.ocus_client_close(c.ptr) }
+var liveClients atomic.Int64
 
-// Free releases the handle; no call may be using it.
-func (c *Client) Free() {
-	C.ocus_client_free(c.ptr)
-	c.ptr = nil
+// LiveClients is the number of native clients not yet freed (for the SDK's tests).
+func LiveClients() int64 { return liveClients.Load() }
+
+// Close makes calls in flight return and later calls fail (the core decides; idempotent).
+func (c *Client) Close() {
+	defer runtime.KeepAlive(c)
+	C.ocus_client_close(c.ptr)
 }
 
 // BaseURL is the client's base URL.
-func (c *Client) BaseURL() string { return takeString(C.ocus_client_base_url(c.ptr)) }
+func (c *Client) BaseURL() string {
+	defer runtime.KeepAlive(c)
+	return takeString(C.ocus_client_base_url(c.ptr))
+}
 
 // RotateAPIKey replaces the key.
 func (c *Client) RotateAPIKey(key string) *ErrorData {
+	defer runtime.KeepAlive(c)
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
 	var e *C.OcusError
@@ -183,6 +199,7 @@ func (c *Client) RotateAPIKey(key string) *ErrorData {
 
 // GetProject returns the project JSON.
 func (c *Client) GetProject(id string, o CallOptions, cancel *Cancel) (string, *ErrorData) {
+	defer runtime.KeepAlive(c)
 	cid := C.CString(id)
 	defer C.free(unsafe.Pointer(cid))
 	options := callOptions(o)
@@ -197,6 +214,7 @@ func (c *Client) GetProject(id string, o CallOptions, cancel *Cancel) (string, *
 
 // ListProjects returns one page as JSON.
 func (c *Client) ListProjects(o ListOptions, cancel *Cancel) (string, *ErrorData) {
+	defer runtime.KeepAlive(c)
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
 	options := listOptions(o, &keep)
@@ -211,6 +229,7 @@ func (c *Client) ListProjects(o ListOptions, cancel *Cancel) (string, *ErrorData
 
 // NewCursor starts a cursor over every page.
 func (c *Client) NewCursor(o ListOptions) (*Cursor, *ErrorData) {
+	defer runtime.KeepAlive(c)
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
 	options := listOptions(o, &keep)
@@ -245,6 +264,7 @@ func (c *Cursor) Free() {
 
 // Request sends any v3 request; queryJSON and bodyJSON may be "".
 func (c *Client) Request(method, path, queryJSON, bodyJSON string, o CallOptions, retryNonIdempotent bool, cancel *Cancel) (string, *ErrorData) {
+	defer runtime.KeepAlive(c)
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
 	cmethod := C.CString(method)
@@ -353,6 +373,7 @@ func (q *Queue) Drain() []Completion {
 
 // GetProjectStart starts GetProject; the result arrives on q as ticket.
 func (c *Client) GetProjectStart(id string, o CallOptions, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
+	defer runtime.KeepAlive(c)
 	cid := C.CString(id)
 	defer C.free(unsafe.Pointer(cid))
 	options := callOptions(o)
@@ -362,6 +383,7 @@ func (c *Client) GetProjectStart(id string, o CallOptions, cancel *Cancel, q *Qu
 
 // ListProjectsStart starts ListProjects.
 func (c *Client) ListProjectsStart(o ListOptions, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
+	defer runtime.KeepAlive(c)
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
 	options := listOptions(o, &keep)
@@ -371,6 +393,7 @@ func (c *Client) ListProjectsStart(o ListOptions, cancel *Cancel, q *Queue, tick
 
 // RequestStart starts Request.
 func (c *Client) RequestStart(method, path, queryJSON, bodyJSON string, o CallOptions, retryNonIdempotent bool, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
+	defer runtime.KeepAlive(c)
 	var keep []unsafe.Pointer
 	defer func() { freeAll(keep) }()
 	cmethod := C.CString(method)
