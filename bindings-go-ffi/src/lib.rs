@@ -262,6 +262,91 @@ fn view_text(view: &impl serde::Serialize) -> *mut c_char {
     c_string(&serde_json::to_string(view).unwrap_or_default())
 }
 
+/// A live handle argument.
+///
+/// # Safety
+/// `handle` is NULL or points to a live value.
+unsafe fn live<'a, T>(handle: *const T, what: &str) -> Result<&'a T, ocus::Error> {
+    // SAFETY: forwarded contract.
+    unsafe { handle.as_ref() }.ok_or_else(|| configuration(format!("{what} is NULL")))
+}
+
+// One builder per operation, shared by the blocking entry point and its `_start` twin: the
+// arguments are read and checked now, the future owns everything it needs.
+type Call = std::pin::Pin<Box<dyn std::future::Future<Output = ocus::Result<String>> + Send>>;
+
+unsafe fn get_call(
+    core: &ocus::Client,
+    id: *const c_char,
+    options: *const OcusCallOptions,
+) -> Result<Call, ocus::Error> {
+    // SAFETY: documented contract of ocus_projects_get.
+    let (id, request) = unsafe {
+        (
+            required(id, "id")?.to_owned(),
+            call_options(options.as_ref())?,
+        )
+    };
+    let core = core.clone();
+    Ok(Box::pin(async move {
+        let project = core.projects().get_with(&id, &request).await?;
+        Ok(serde_json::to_string(&project.view()).unwrap_or_default())
+    }))
+}
+
+unsafe fn list_call(
+    core: &ocus::Client,
+    options: *const OcusListOptions,
+) -> Result<Call, ocus::Error> {
+    // SAFETY: documented contract of ocus_projects_list.
+    let params = unsafe { list_params(options)? };
+    let core = core.clone();
+    Ok(Box::pin(async move {
+        let page = core.projects().list(&params).await?;
+        Ok(serde_json::to_string(&page.view()).unwrap_or_default())
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn request_call(
+    core: &ocus::Client,
+    method: *const c_char,
+    path: *const c_char,
+    query_json: *const c_char,
+    body_json: *const c_char,
+    options: *const OcusCallOptions,
+    retry_non_idempotent: bool,
+) -> Result<Call, ocus::Error> {
+    // SAFETY: documented contract of ocus_request.
+    let (method, path, request) = unsafe {
+        (
+            required(method, "method")?.to_owned(),
+            required(path, "path")?.to_owned(),
+            request_options(query_json, body_json, options, retry_non_idempotent)?,
+        )
+    };
+    let core = core.clone();
+    Ok(Box::pin(async move {
+        Ok(core.request_str(&method, &path, request).await?.to_string())
+    }))
+}
+
+/// Runs a call on the calling thread and writes its JSON to `out_json`.
+///
+/// # Safety
+/// `cancel` NULL or live; `out_json` writable.
+unsafe fn block(
+    cancel: *const OcusCancel,
+    out_json: *mut *mut c_char,
+    call: Call,
+) -> Result<(), ocus::Error> {
+    // SAFETY: forwarded contract.
+    unsafe {
+        let json = run(cancel.as_ref(), call)?;
+        write_out(out_json, c_string(&json))
+    }
+}
+
 unsafe fn list_params(options: *const OcusListOptions) -> Result<ListParams, ocus::Error> {
     // SAFETY: NULL or a valid struct (documented).
     let Some(options) = (unsafe { options.as_ref() }) else {
@@ -438,9 +523,7 @@ pub unsafe extern "C" fn ocus_client_rotate_api_key(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
+            let client = live(client, "client")?;
             client.client.rotate_api_key(required(api_key, "api_key")?)
         })
     }
@@ -481,14 +564,8 @@ pub unsafe extern "C" fn ocus_projects_get(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let id = required(id, "id")?;
-            let request = call_options(options.as_ref())?;
-            let projects = client.client.projects();
-            let project = run(cancel.as_ref(), projects.get_with(id, &request))?;
-            write_out(out_json, view_text(&project.view()))
+            let call = get_call(&live(client, "client")?.client, id, options)?;
+            block(cancel, out_json, call)
         })
     }
 }
@@ -508,13 +585,8 @@ pub unsafe extern "C" fn ocus_projects_list(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let params = list_params(options)?;
-            let projects = client.client.projects();
-            let page = run(cancel.as_ref(), projects.list(&params))?;
-            write_out(out_json, view_text(&page.view()))
+            let call = list_call(&live(client, "client")?.client, options)?;
+            block(cancel, out_json, call)
         })
     }
 }
@@ -533,12 +605,9 @@ pub unsafe extern "C" fn ocus_cursor_new(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let params = list_params(options)?;
+            let client = live(client, "client")?;
             let cursor = Box::new(OcusCursor {
-                cursor: client.client.projects().cursor(params),
+                cursor: client.client.projects().cursor(list_params(options)?),
             });
             write_out(out, Box::into_raw(cursor))
         })
@@ -559,9 +628,7 @@ pub unsafe extern "C" fn ocus_cursor_next(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let cursor = cursor
-                .as_ref()
-                .ok_or_else(|| configuration("cursor is NULL"))?;
+            let cursor = live(cursor, "cursor")?;
             let page = run(cancel.as_ref(), cursor.cursor.next_page())?;
             write_out(
                 out_json,
@@ -606,17 +673,17 @@ pub unsafe extern "C" fn ocus_request(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let method = required(method, "method")?;
-            let path = required(path, "path")?;
-            let request = request_options(query_json, body_json, options, retry_non_idempotent)?;
-            let value = run(
-                cancel.as_ref(),
-                client.client.request_str(method, path, request),
+            let core = &live(client, "client")?.client;
+            let call = request_call(
+                core,
+                method,
+                path,
+                query_json,
+                body_json,
+                options,
+                retry_non_idempotent,
             )?;
-            write_out(out_json, c_string(&value.to_string()))
+            block(cancel, out_json, call)
         })
     }
 }
@@ -788,16 +855,8 @@ pub unsafe extern "C" fn ocus_projects_get_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let id = required(id, "id")?.to_owned();
-            let request = call_options(options.as_ref())?;
-            let core = client.concurrent.clone();
-            start(cancel, queue, ticket, async move {
-                let project = core.projects().get_with(&id, &request).await?;
-                Ok(serde_json::to_string(&project.view()).unwrap_or_default())
-            })
+            let call = get_call(&live(client, "client")?.concurrent, id, options)?;
+            start(cancel, queue, ticket, call)
         })
     }
 }
@@ -818,15 +877,8 @@ pub unsafe extern "C" fn ocus_projects_list_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let params = list_params(options)?;
-            let core = client.concurrent.clone();
-            start(cancel, queue, ticket, async move {
-                let page = core.projects().list(&params).await?;
-                Ok(serde_json::to_string(&page.view()).unwrap_or_default())
-            })
+            let call = list_call(&live(client, "client")?.concurrent, options)?;
+            start(cancel, queue, ticket, call)
         })
     }
 }
@@ -853,16 +905,17 @@ pub unsafe extern "C" fn ocus_request_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let client = client
-                .as_ref()
-                .ok_or_else(|| configuration("client is NULL"))?;
-            let method = required(method, "method")?.to_owned();
-            let path = required(path, "path")?.to_owned();
-            let request = request_options(query_json, body_json, options, retry_non_idempotent)?;
-            let core = client.concurrent.clone();
-            start(cancel, queue, ticket, async move {
-                Ok(core.request_str(&method, &path, request).await?.to_string())
-            })
+            let core = &live(client, "client")?.concurrent;
+            let call = request_call(
+                core,
+                method,
+                path,
+                query_json,
+                body_json,
+                options,
+                retry_non_idempotent,
+            )?;
+            start(cancel, queue, ticket, call)
         })
     }
 }
