@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -32,7 +32,7 @@ build:
 demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node
+test: lint test-rust test-c test-go test-python test-node test-dist
 
 lint:
 	scripts/check-tracked-files
@@ -49,8 +49,15 @@ FFI_LIB := target/release/libocus_ffi.a
 # From `rustc --print native-static-libs` (glibc); the .a is linked by full path.
 FFI_LDLIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
+# The Go module links internal/ffi/lib/<goos>_<goarch>/libocus_ffi.a and includes
+# internal/ffi/include/ocus.h: here they point at the fresh build (a published module carries
+# copies, see `make dist`).
+GO_FFI := bindings-go-ffi/go/internal/ffi
 go-lib:
 	$(CARGO) build --locked --release -p ocus-ffi
+	mkdir -p $(GO_FFI)/lib/linux_$$(go env GOARCH) $(GO_FFI)/include
+	ln -sfn $(CURDIR)/$(FFI_LIB) $(GO_FFI)/lib/linux_$$(go env GOARCH)/libocus_ffi.a
+	ln -sfn $(CURDIR)/bindings-go-ffi/include/ocus.h $(GO_FFI)/include/ocus.h
 
 test-c: build go-lib
 	gcc -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE -o target/ffi_test bindings-go-ffi/c/ffi_test.c \
@@ -93,6 +100,25 @@ test-node: build node-install
 	# requests before it levels off, which the leak test cannot tell from a leak in the window
 	# it can afford (seen here; with one arena the same run is flat).
 	MALLOC_ARENA_MAX=1 OCUS_CONSUMER_DIR=$(CURDIR)/examples/node node --expose-gc --test bindings-node/test/
+
+# ---- packages: every artifact from one version (scripts/dist.py), checked as users install them
+dist:
+	python3 scripts/dist.py
+
+dist-all:
+	python3 scripts/dist.py --all
+
+dist-check:
+	python3 scripts/dist_check.py
+
+dist-check-all: dist-all
+	python3 scripts/dist_check.py
+
+# The native packages from this tree's release builds, installed and used with no cargo on PATH
+# (the glibc-age and wheel-tag claims are checked by `make dist dist-check`).
+test-dist: build go-lib python-install node-install
+	python3 scripts/dist.py --quick
+	python3 scripts/dist_check.py
 
 # ---- benchmarks ---------------------------------------------------------------------------
 bench: bench-rust bench-python bench-node bench-go

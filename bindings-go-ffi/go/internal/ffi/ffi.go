@@ -1,15 +1,15 @@
 // Package ffi is the cgo plumbing over the C ABI (include/ocus.h). It converts Go values to C
 // and back and frees everything it allocates; it decides nothing.
 //
-// The static library is linked by its full path (with -L/-l the linker would prefer the .so
-// and the program would fail at run time); build it first with
-// `cargo build --release -p ocus-ffi` (or `make go-lib`). The extra flags come from
-// `rustc --print native-static-libs`.
+// The module carries the header (include/) and one static library per platform
+// (lib/<goos>_<goarch>/libocus_ffi.a), linked by full path from link_<goos>_<goarch>.go: with
+// -L/-l the linker would prefer a .so and the program would fail at run time. In this
+// repository `make go-lib` builds the library and puts both in place; a published module
+// carries them (`make dist`).
 package ffi
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../../include
-#cgo LDFLAGS: ${SRCDIR}/../../../../target/release/libocus_ffi.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+#cgo CFLAGS: -I${SRCDIR}/include
 #include <stdlib.h>
 #include "ocus.h"
 */

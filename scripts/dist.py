@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""`make dist`: every installable artifact, at the workspace version, into dist/.
+
+    scripts/dist.py            this machine's platform (x86_64 Linux, glibc), as released
+    scripts/dist.py --all      plus aarch64 and musl (cross builds with zig)
+    scripts/dist.py --quick    the same packages from this tree's release builds, with no zig
+                               and no LTO (minutes less; run by `make test`, so a broken package
+                               cannot land; glibc-age and wheel-tag claims are `make dist`'s)
+
+Writes:
+  dist/python/   ocus wheels (cp39-abi3, manylinux2014 / musllinux_1_2) and sdist;
+                 ocus-mock wheels (the emulator as a command)
+  dist/npm/      ocus (JS, types, loader; no install script), ocus-<platform> (the addon),
+                 ocus-mock (the emulator as a command): folders and `npm pack` tarballs
+  dist/go/ocus-go/  the Go module, carrying the header and one static library per platform
+  dist/bin/      ocus-mock, static (musl) Linux binaries
+
+Tools come from pinned versions (scripts/dist-requirements.txt into target/dist-venv, and
+cargo-zigbuild into target/tools); nothing is installed outside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+TARGET = ROOT / "target"
+VENV = TARGET / "dist-venv"
+TOOLS = TARGET / "tools"
+ZIGBUILD_VERSION = "0.24.1"
+PROFILE = "dist"  # [profile.dist] in Cargo.toml: release, LTO, one codegen unit, stripped
+
+
+class Target:
+    def __init__(self, triple: str, py_tag: str, node: str, node_cpu: str, libc: str, go: str | None):
+        self.triple, self.py_tag, self.node, self.node_cpu, self.libc, self.go = triple, py_tag, node, node_cpu, libc, go
+
+    @property
+    def musl(self) -> bool:
+        return self.libc == "musl"
+
+    @property
+    def zig_triple(self) -> str:
+        # cargo-zigbuild links gnu targets against this glibc (manylinux2014's).
+        return self.triple + (".2.17" if not self.musl else "")
+
+    def out_dir(self) -> Path:
+        return TARGET / self.triple / PROFILE
+
+
+TARGETS = [
+    Target("x86_64-unknown-linux-gnu", "manylinux2014", "linux-x64-gnu", "x64", "glibc", "linux_amd64"),
+    Target("aarch64-unknown-linux-gnu", "manylinux2014", "linux-arm64-gnu", "arm64", "glibc", "linux_arm64"),
+    Target("x86_64-unknown-linux-musl", "musllinux_1_2", "linux-x64-musl", "x64", "musl", None),
+    Target("aarch64-unknown-linux-musl", "musllinux_1_2", "linux-arm64-musl", "arm64", "musl", None),
+]
+NATIVE = TARGETS[0]
+# The emulator's static binaries: musl, so they run on any Linux.
+MOCK_BINARIES = {"x86_64-unknown-linux-musl": "linux-x64", "aarch64-unknown-linux-musl": "linux-arm64"}
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path = ROOT, capture: bool = False) -> str:
+    shown = " ".join(str(a) for a in args)
+    print(f"+ {shown}", flush=True)
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, check=True, text=True,
+                            stdout=subprocess.PIPE if capture else None)
+    return result.stdout if capture else ""
+
+
+def version() -> str:
+    return tomllib.loads((ROOT / "Cargo.toml").read_text())["workspace"]["package"]["version"]
+
+
+def tool_env() -> dict[str, str]:
+    """PATH with the pinned tools first (zig from the ziglang wheel, as `python -m ziglang`)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV / 'bin'}:{TOOLS / 'bin'}:{env['PATH']}"
+    return env
+
+
+def install_tools(targets: list[Target]) -> None:
+    if not (VENV / "bin" / "python").exists():
+        run(sys.executable, "-m", "venv", VENV)
+    run(VENV / "bin" / "python", "-m", "pip", "install", "-q", "-r", ROOT / "scripts" / "dist-requirements.txt")
+    if not (TOOLS / "bin" / "cargo-zigbuild").exists():
+        run("cargo", "install", "--locked", "--quiet", "cargo-zigbuild", "--version", ZIGBUILD_VERSION, "--root", TOOLS)
+    installed = run("rustup", "target", "list", "--installed", capture=True).split()
+    for target in targets:
+        if target.triple not in installed:
+            run("rustup", "target", "add", target.triple)
+
+
+QUICK = False  # --quick: artifacts come from the host release build (see quick())
+
+
+def zigbuild(target: Target, package: str, *, static: bool = False) -> Path:
+    if QUICK:
+        return TARGET / "release"
+    env = tool_env()
+    if target.musl and not static:
+        # A musl cdylib needs the C runtime linked dynamically (Node loads it as a .so).
+        env[f"CARGO_TARGET_{target.triple.upper().replace('-', '_')}_RUSTFLAGS"] = "-C target-feature=-crt-static"
+    run("cargo", "zigbuild", "--locked", "--profile", PROFILE, "-p", package, "--target", target.zig_triple, env=env)
+    return target.out_dir()
+
+
+# ---- Python ---------------------------------------------------------------------------------
+
+def python(targets: list[Target]) -> None:
+    out = DIST / "python"
+    maturin = VENV / "bin" / "maturin"
+    for target in targets:
+        for manifest in ("bindings-python/Cargo.toml", "tests/emulator/Cargo.toml"):
+            run(maturin, "build", "--locked", "--profile", PROFILE, "--zig", "--target", target.triple,
+                "--compatibility", target.py_tag, "-m", manifest, "--out", out, env=tool_env())
+    run(maturin, "sdist", "-m", "bindings-python/Cargo.toml", "--out", out, env=tool_env())
+
+
+# ---- Node.js --------------------------------------------------------------------------------
+
+def node(targets: list[Target], ver: str) -> None:
+    out = DIST / "npm"
+    source = json.loads((ROOT / "bindings-node" / "package.json").read_text())
+    platform_packages = {}
+    for target in targets:
+        lib = zigbuild(target, "ocus-node") / "libocus_node.so"
+        name = f"ocus-{target.node}"
+        folder = out / name
+        folder.mkdir(parents=True)
+        binary = f"ocus.{target.node}.node"
+        shutil.copy(lib, folder / binary)
+        write_json(folder / "package.json", {
+            "name": name, "version": ver,
+            "description": f"The native addon of `ocus` for {target.node} (installed by `ocus` as an optional dependency).",
+            "license": source["license"], "repository": REPOSITORY,
+            "main": binary, "files": [binary],
+            "os": ["linux"], "cpu": [target.node_cpu], "libc": [target.libc],
+            "engines": source["engines"],
+        })
+        platform_packages[name] = ver
+    main = out / "ocus"
+    main.mkdir(parents=True)
+    for file in ("index.js", "index.mjs", "index.d.ts", "errors.js", "errors.d.ts", "native.js"):
+        shutil.copy(ROOT / "bindings-node" / file, main / file)
+    shutil.copy(ROOT / "README.md", main / "README.md")
+    package = {k: v for k, v in source.items() if k not in ("scripts", "devDependencies", "files")}
+    package["version"] = ver
+    package["repository"] = REPOSITORY
+    package["files"] = ["index.js", "index.mjs", "index.d.ts", "errors.js", "errors.d.ts", "native.js"]
+    # Every platform this release supports, built here or not (--all builds them all).
+    package["optionalDependencies"] = {f"ocus-{t.node}": ver for t in TARGETS}
+    write_json(main / "package.json", package)
+    node_mock(out, ver)
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        run("npm", "pack", "--silent", "--pack-destination", out, cwd=folder)
+
+
+def node_mock(out: Path, ver: str) -> None:
+    """`npx ocus-mock`: the static emulator binaries behind a small launcher."""
+    folder = out / "ocus-mock"
+    (folder / "bin").mkdir(parents=True)
+    binaries = sorted((DIST / "bin").glob("ocus-mock-linux-*"))
+    for binary in binaries:
+        shutil.copy(binary, folder / "bin" / binary.name)
+    (folder / "ocus-mock.js").write_text(MOCK_LAUNCHER)
+    write_json(folder / "package.json", {
+        "name": "ocus-mock", "version": ver,
+        "description": "A local emulator of the OCUS API v3 (fault injection, request log, webhooks) for testing code that uses `ocus`.",
+        "license": "MIT", "repository": REPOSITORY,
+        "bin": {"ocus-mock": "ocus-mock.js"},
+        "files": ["ocus-mock.js"] + [f"bin/{b.name}" for b in binaries],
+        "os": ["linux"], "cpu": sorted({"x64" if "x64" in b.name else "arm64" for b in binaries}),
+    })
+
+
+MOCK_LAUNCHER = """#!/usr/bin/env node
+'use strict'
+// Runs the emulator binary for this machine (static Linux builds), passing arguments through.
+const { spawnSync } = require('node:child_process')
+const path = require('node:path')
+const fs = require('node:fs')
+const binary = path.join(__dirname, 'bin', `ocus-mock-${process.platform}-${process.arch}`)
+if (!fs.existsSync(binary)) {
+  console.error(`ocus-mock: no binary for ${process.platform}-${process.arch} in this package (it has: ${fs.readdirSync(path.join(__dirname, 'bin')).join(', ')}); build it with \\`cargo build -p ocus-mock\\` from the ocus repository`)
+  process.exit(2)
+}
+const result = spawnSync(binary, process.argv.slice(2), { stdio: 'inherit' })
+process.exit(result.status ?? 1)
+"""
+
+
+# ---- the emulator as a static binary ----------------------------------------------------------
+
+def mock_binaries(targets: list[Target]) -> None:
+    out = DIST / "bin"
+    out.mkdir(parents=True, exist_ok=True)
+    for target in targets:
+        if target.triple in MOCK_BINARIES:
+            built = zigbuild(target, "ocus-mock", static=True) / "ocus-mock"
+            shutil.copy(built, out / f"ocus-mock-{MOCK_BINARIES[target.triple]}")
+
+
+# ---- Go -------------------------------------------------------------------------------------
+
+def go(targets: list[Target]) -> None:
+    source = ROOT / "bindings-go-ffi" / "go"
+    module = DIST / "go" / "ocus-go"
+    shutil.copytree(source, module, symlinks=False,
+                    ignore=shutil.ignore_patterns("*_test.go", "lib", "include", "*.test"))
+    ffi = module / "internal" / "ffi"
+    (ffi / "include").mkdir()
+    shutil.copy(ROOT / "bindings-go-ffi" / "include" / "ocus.h", ffi / "include" / "ocus.h")
+    for target in (t for t in targets if t.go):
+        lib = zigbuild(target, "ocus-ffi") / "libocus_ffi.a"
+        (ffi / "lib" / target.go).mkdir(parents=True)
+        shutil.copy(lib, ffi / "lib" / target.go / "libocus_ffi.a")
+        if not QUICK:
+            # The standard library's debug info rides along in every object (~19 MiB); Go's
+            # linker would drop it, but it weighs on every `go get`.
+            strip = "strip" if target.triple.startswith("x86_64") else "aarch64-linux-gnu-strip"
+            run(strip, "--strip-debug", ffi / "lib" / target.go / "libocus_ffi.a")
+        check_link_flags(target, ffi / f"link_{target.go}.go")
+    (module / "LICENSE").write_text((ROOT / "LICENSE").read_text() if (ROOT / "LICENSE").exists() else "MIT\n")
+
+
+def check_link_flags(target: Target, link_file: Path) -> None:
+    """The module's flags must be what rustc says this target's static library needs."""
+    if QUICK:
+        return  # the release build checks them
+    # Through zigbuild, so the dependencies built above are reused; only ocus-ffi recompiles.
+    result = subprocess.run(["cargo-zigbuild", "rustc", "--locked", "--profile", PROFILE, "-p", "ocus-ffi",
+                             "--target", target.zig_triple, "--crate-type", "staticlib", "--",
+                             "--print", "native-static-libs"],
+                            cwd=ROOT, env=tool_env(), text=True, capture_output=True)
+    match = re.search(r"native-static-libs: (.*)", result.stderr)
+    if result.returncode != 0 or not match:
+        sys.exit(f"dist: no native-static-libs from rustc for {target.triple}:\n{result.stderr[-2000:]}")
+    wanted = match.group(1).strip()
+    have = re.search(r"libocus_ffi\.a (.*)", link_file.read_text()).group(1).strip()
+    if wanted != have:
+        sys.exit(f"dist: {link_file.name} links `{have}` but rustc says `{wanted}`: update it")
+
+
+# ---- shared ---------------------------------------------------------------------------------
+
+REPOSITORY = {"type": "git", "url": "https://github.com/ocus/ocus-sdk"}
+
+
+def write_json(path: Path, value: object) -> None:
+    path.write_text(json.dumps(value, indent=2) + "\n")
+
+
+def quick(ver: str) -> None:
+    """The native packages from the host release builds `make test` has made anyway."""
+    # The same invocations as `make build`, `make go-lib` and the Node build: no-ops when fresh.
+    run("cargo", "build", "--locked", "-p", "ocus-mock")
+    run("cargo", "build", "--locked", "--release", "-p", "ocus-ffi")
+    run("cargo", "build", "--locked", "-p", "ocus-node", "--release", "--manifest-path", ROOT / "bindings-node" / "Cargo.toml")
+    (DIST / "bin").mkdir()
+    shutil.copy(TARGET / "debug" / "ocus-mock", DIST / "bin" / "ocus-mock-linux-x64")
+    go([NATIVE])
+    node([NATIVE], ver)
+    maturin = VENV / "bin" / "maturin"
+    run(maturin, "build", "--locked", "--release", "--compatibility", "linux", "-m", "bindings-python/Cargo.toml",
+        "--out", DIST / "python", env=tool_env())
+    run(maturin, "build", "--locked", "--compatibility", "linux", "-m", "tests/emulator/Cargo.toml",
+        "--out", DIST / "python", env=tool_env())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--all", action="store_true", help="also aarch64 and musl (cross builds)")
+    parser.add_argument("--quick", action="store_true", help="from the host release builds (make test)")
+    args = parser.parse_args()
+    global QUICK
+    QUICK = args.quick
+    if args.quick:
+        if not (VENV / "bin" / "maturin").exists():
+            run(sys.executable, "-m", "venv", VENV)
+        pinned = [line for line in (ROOT / "scripts" / "dist-requirements.txt").read_text().split() if line.startswith("maturin==")]
+        run(VENV / "bin" / "python", "-m", "pip", "install", "-q", *pinned)  # no zig needed here
+        if DIST.exists():
+            shutil.rmtree(DIST)
+        DIST.mkdir()
+        quick(version())
+        (DIST / "QUICK").write_text("built by scripts/dist.py --quick: not for release\n")
+        return
+    targets = TARGETS if args.all else [NATIVE]
+    mock_targets = [t for t in TARGETS if t.triple in MOCK_BINARIES and (args.all or t.node_cpu == NATIVE.node_cpu)]
+    install_tools(targets + mock_targets)
+    if DIST.exists():
+        shutil.rmtree(DIST)
+    DIST.mkdir()
+    ver = version()
+    mock_binaries(mock_targets)
+    go(targets)
+    node(targets, ver)
+    python(targets)
+    print("\ndist/:")
+    for path in sorted(DIST.rglob("*")):
+        if path.is_file() and path.suffix in (".whl", ".gz", ".tgz", ".a", ".node") or path.parent.name == "bin":
+            print(f"  {path.relative_to(DIST)}  {path.stat().st_size / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""`make dist-check`: each artifact in dist/ installed the way a user installs it, with no Rust.
+
+Every step runs with a PATH that has no cargo or rustc and a HOME of its own (no cargo
+registry), in temporary folders outside the repository:
+  - the files themselves: wheel tags (auditwheel), architecture and libc of every .node, .a and
+    binary (readelf), glibc symbols no newer than 2.17 for manylinux2014 and -gnu addons;
+  - Python: a fresh venv, `pip install --no-index` of the wheel and of the emulator's wheel,
+    the examples against that emulator;
+  - Node: a fresh project, `npm install` of the `ocus` tarball and its platform package, the
+    examples in CommonJS and ESM, the TypeScript example under `tsc --noEmit`; without the
+    platform package, `require('ocus')` must fail with an error naming the platform;
+  - Go: the module copied out, a program in another module using it through `replace`, built
+    and run against the emulator; an unsupported platform must fail with a message naming the
+    supported ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+VENV = ROOT / "target" / "dist-venv"
+failures: list[str] = []
+# dist/ from `scripts/dist.py --quick` (make test): host builds, so no glibc-age or tag claims.
+QUICK = (DIST / "QUICK").exists()
+WHEEL_TAG = "linux" if QUICK else "manylinux"
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """PATH with python3, node, npm, go and gcc, and nothing of Rust; a HOME of its own."""
+    dirs: list[str] = []
+    for tool in ("python3", "node", "npm", "go", "gcc", "readelf", "file"):
+        found = shutil.which(tool)
+        if found and str(Path(found).parent) not in dirs:
+            dirs.append(str(Path(found).parent))
+    path = ":".join(d for d in dirs if not (Path(d) / "cargo").exists() and not (Path(d) / "rustc").exists())
+    for tool in ("cargo", "rustc"):
+        assert shutil.which(tool, path=path) is None, f"{tool} is on the clean PATH"
+    env = {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(home)}
+    for name in ("GOCACHE", "GOMODCACHE"):  # Go's own caches (stdlib objects), not Rust's
+        env[name] = subprocess.run(["go", "env", name], capture_output=True, text=True).stdout.strip()
+    env["GOFLAGS"] = "-mod=mod"
+    env["GOPROXY"] = "off"  # the module needs nothing but the standard library
+    return env
+
+
+def run(*args: str | Path, env: dict[str, str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    print(f"+ {' '.join(str(a) for a in args)}", flush=True)
+    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, text=True, capture_output=True)
+    if result.stdout.strip():
+        print(result.stdout.rstrip())
+    if check and result.returncode != 0:
+        print(result.stderr.rstrip())
+        raise subprocess.CalledProcessError(result.returncode, args)
+    return result
+
+
+def expect(condition: bool, what: str) -> None:
+    print(("ok   " if condition else "FAIL ") + what, flush=True)
+    if not condition:
+        failures.append(what)
+
+
+@contextmanager
+def emulator(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """The emulator as a user starts it (from its own package); yields its base URL."""
+    process = subprocess.Popen(command + ["--addr", "127.0.0.1:0"], cwd=cwd, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip()
+        assert base.startswith("http://127.0.0.1:"), f"emulator said {base!r}"
+        yield base
+    finally:
+        process.kill()
+        process.wait()
+
+
+# ---- the files ------------------------------------------------------------------------------
+
+ARCH = {"x86_64": "Advanced Micro Devices X86-64", "aarch64": "AArch64"}
+
+
+def elf_facts(path: Path) -> tuple[str, list[str], str]:
+    """(machine, NEEDED libraries, newest GLIBC_ symbol version) of an ELF file."""
+    header = subprocess.run(["readelf", "-h", "-d", "-V", "-W", str(path)], capture_output=True, text=True).stdout
+    machine = re.search(r"Machine:\s+(.*)", header)
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[(.*?)\]", header)
+    versions = [tuple(int(p) for p in v.split(".")) for v in re.findall(r"GLIBC_([0-9.]+)", header)]
+    newest = ".".join(str(p) for p in max(versions)) if versions else ""
+    return (machine.group(1).strip() if machine else "?"), needed, newest
+
+
+def check_files() -> None:
+    for wheel in sorted((DIST / "python").glob("*.whl")) if not QUICK else []:
+        shown = subprocess.run([VENV / "bin" / "auditwheel", "show", wheel], capture_output=True, text=True).stdout
+        # The file name's last platform tag (manylinux2014_x86_64.manylinux_2_17_x86_64 -> the
+        # PEP 600 one) must be the one auditwheel finds the wheel consistent with.
+        claimed = wheel.name.removesuffix(".whl").split("-")[-1].split(".")[-1]
+        found = re.search(r'consistent with the following platform tag:\s+"([^"]+)"', shown)
+        expect(found is not None and found.group(1) == claimed,
+               f"{wheel.name}: auditwheel finds {found.group(1) if found else '?'}, the name claims {claimed}")
+    for addon in sorted((DIST / "npm").glob("ocus-linux-*/*.node")):
+        machine, needed, newest = elf_facts(addon)
+        arch = "x86_64" if "-x64-" in addon.name else "aarch64"
+        expect(machine == ARCH[arch], f"{addon.name}: {machine}")
+        if QUICK:
+            continue
+        if addon.name.endswith("-gnu.node"):
+            expect("libc.so.6" in needed and newest <= "2.17" or newest == "",
+                   f"{addon.name}: glibc, newest symbol GLIBC_{newest} (at most 2.17)")
+        else:
+            expect("libc.so.6" not in needed and any("musl" in n or n == "libc.so" for n in needed),
+                   f"{addon.name}: musl ({', '.join(needed)})")
+    for binary in sorted((DIST / "bin").glob("ocus-mock-*")):
+        machine, needed, _ = elf_facts(binary)
+        arch = "x86_64" if "-x64" in binary.name else "aarch64"
+        expect(machine == ARCH[arch] and (QUICK or not needed), f"{binary.name}: {machine}" + ("" if QUICK else ", static"))
+    for lib in sorted((DIST / "go").rglob("libocus_ffi.a")):
+        objdump = subprocess.run(["readelf", "-h", str(lib)], capture_output=True, text=True).stdout
+        machines = set(re.findall(r"Machine:\s+(.*)", objdump))
+        arch = "x86_64" if "amd64" in lib.parent.name else "aarch64"
+        expect(machines == {ARCH[arch]}, f"go/{lib.parent.name}/libocus_ffi.a: {', '.join(machines)}")
+
+
+# ---- Python ---------------------------------------------------------------------------------
+
+def check_python(env: dict[str, str], work: Path, version: str) -> None:
+    wheels = sorted((DIST / "python").glob(f"ocus-*{WHEEL_TAG}*x86_64.whl"))
+    mock_wheels = sorted((DIST / "python").glob(f"ocus_mock-*{WHEEL_TAG}*x86_64.whl"))
+    expect(len(wheels) == 1 and len(mock_wheels) == 1, f"dist/python has the x86_64 {WHEEL_TAG} wheels")
+    venv = work / "venv"
+    run(sys.executable, "-m", "venv", venv, env=env, cwd=work)
+    python = venv / "bin" / "python"
+    run(python, "-m", "pip", "install", "-q", "--no-index", wheels[0], mock_wheels[0], env=env, cwd=work)
+    examples = work / "examples"
+    shutil.copytree(ROOT / "examples" / "python", examples)
+    with emulator([str(venv / "bin" / "ocus-mock")], env, work) as base:
+        user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
+        out = run(python, "list_projects.py", env=user, cwd=examples)
+        expect("projects" in out.stdout.lower() or out.stdout.strip() != "", "Python example lists projects from its wheel")
+        run(python, "handle_errors.py", "ocus_demo_key", "not_a_real_key", env=user, cwd=examples)
+        imported = run(python, "-c", "import ocus; print(ocus.__file__); print(ocus.__version__)", env=user, cwd=work).stdout
+        expect(str(venv) in imported, "ocus is imported from the venv, not the repository")
+        expect(imported.split()[-1] == version, f"Python __version__ is {version}")
+        agents = run(python, "-c", "import json, sys, urllib.request; log = json.load(urllib.request.urlopen("
+                     "sys.argv[1] + '/__admin/requests')); print(sorted({r['headers'].get('user-agent', '') for r in log['requests']}))",
+                     base.removesuffix("/v3"), env=user, cwd=work).stdout
+        expect(f"ocus-python/{version}" in agents, f"User-Agent says ocus-python/{version}")
+
+
+# ---- Node.js --------------------------------------------------------------------------------
+
+def check_node(env: dict[str, str], work: Path, version: str) -> None:
+    npm = DIST / "npm"
+    main = npm / f"ocus-{version}.tgz"
+    native = npm / f"ocus-linux-x64-gnu-{version}.tgz"
+    mock = npm / f"ocus-mock-{version}.tgz"
+    project = work / "app"
+    project.mkdir()
+    (project / "package.json").write_text(json.dumps({"name": "app", "private": True}))
+    installed = run("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", main, native, mock,
+                    "typescript@5.7.2", "@types/node@20.17.10", env=env, cwd=project)
+    package = json.loads((project / "node_modules" / "ocus" / "package.json").read_text())
+    expect("scripts" not in package, "the ocus package runs no install script")
+    del installed
+    for file in ("list-projects.js", "handle-errors.js", "list-projects.ts", "tsconfig.json"):
+        shutil.copy(ROOT / "examples" / "node" / file, project / file)
+    (project / "esm.mjs").write_text(
+        "import { Client, NotFoundError } from 'ocus'\n"
+        "const client = new Client()\n"
+        "const page = await client.projects.listPage({ pageSize: 2 })\n"
+        "console.log(`esm: ${page.data.length} projects, NotFoundError is ${typeof NotFoundError}`)\n")
+    with emulator(["node", str(project / "node_modules" / ".bin" / "ocus-mock")], env, project) as base:
+        user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
+        run("node", "list-projects.js", env=user, cwd=project)
+        out = run("node", "esm.mjs", env=user, cwd=project)
+        expect("esm: 2 projects" in out.stdout, "ESM import works")
+        shown = run("node", "-p", "require('ocus').VERSION + ' ' + require('ocus-linux-x64-gnu/package.json').version", env=user, cwd=project)
+        expect(shown.stdout.split() == [version, version], f"Node VERSION and the platform package are {version}")
+        run("node", "handle-errors.js", "ocus_demo_key", "not_a_real_key", env=user, cwd=project)
+    run("node_modules/.bin/tsc", "--noEmit", "-p", "tsconfig.json", env=env, cwd=project)
+    expect(True, "TypeScript example compiles against the installed types")
+    # Without the platform package, a clear error instead of MODULE_NOT_FOUND.
+    bare = work / "bare"
+    bare.mkdir()
+    (bare / "package.json").write_text(json.dumps({"name": "bare", "private": True}))
+    run("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--omit=optional", main, env=env, cwd=bare)
+    result = run("node", "-e", "try { require('ocus') } catch (e) { console.log(e.code + ': ' + e.message) }", env=env, cwd=bare)
+    expect("OCUS_NATIVE_ADDON_NOT_FOUND" in result.stdout and "linux-x64-gnu" in result.stdout
+           and "ocus-linux-x64-gnu" in result.stdout, "without its addon, require('ocus') names the platform and package")
+
+
+# ---- Go -------------------------------------------------------------------------------------
+
+def check_go(env: dict[str, str], work: Path, version: str) -> None:
+    module = work / "ocus-go"
+    shutil.copytree(DIST / "go" / "ocus-go", module)
+    app = work / "goapp"
+    shutil.copytree(ROOT / "examples" / "go" / "list-projects", app)
+    (app / "go.mod").write_text("module example.com/goapp\n\ngo 1.23\n\nrequire github.com/ocus/ocus-go v0.0.0\n\n"
+                                "replace github.com/ocus/ocus-go => ../ocus-go\n")
+    run("go", "build", "-o", "app", ".", env=env, cwd=app)
+    (app / "version").mkdir()
+    (app / "version" / "main.go").write_text('package main\n\nimport (\n\t"fmt"\n\n\t"github.com/ocus/ocus-go"\n)\n\n'
+                                            'func main() { fmt.Println(ocus.Version) }\n')
+    shown = run("go", "run", "./version", env=env, cwd=app).stdout.strip()
+    expect(shown == version, f"Go Version is {version}")
+    with emulator([str(DIST / "bin" / "ocus-mock-linux-x64")], env, work) as base:
+        out = run("./app", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
+        expect(out.stdout.strip() != "", "Go program built from the module tree runs against the emulator")
+    for label, extra in (("darwin/arm64", {"GOOS": "darwin", "GOARCH": "arm64"}), ("CGO_ENABLED=0", {"CGO_ENABLED": "0"})):
+        result = run("go", "build", "-o", os.devnull, ".", env={**env, **extra}, cwd=app, check=False)
+        expect(result.returncode != 0 and "ocus_supports_only_linux_amd64_and_linux_arm64" in result.stderr,
+               f"Go build for {label} fails naming the supported platforms")
+
+
+def check_versions(version: str) -> None:
+    """Every manifest and artifact name carries the workspace version."""
+    names = [p.name for p in DIST.rglob("*") if p.suffix in (".whl", ".tgz") or p.name.endswith(".tar.gz")]
+    expect(bool(names) and all(f"-{version}" in n for n in names), f"every package file is version {version}")
+    for manifest in DIST.glob("npm/*/package.json"):
+        package = json.loads(manifest.read_text())
+        deps = package.get("optionalDependencies", {})
+        expect(package["version"] == version and all(v == version for v in deps.values()),
+               f"npm {package['name']}: version {version}, optional dependencies at {version}")
+    source = json.loads((ROOT / "bindings-node" / "package.json").read_text())["version"]
+    expect(source == version, f"bindings-node/package.json says {version}")
+    # The CLI is a contributor's tool, built from the repository (this step, not the installs, has cargo).
+    cli = subprocess.run(["cargo", "run", "--quiet", "--locked", "-p", "ocus-cli", "--", "--version"],
+                         cwd=ROOT, capture_output=True, text=True).stdout.split()
+    expect(cli[-1:] == [version], f"the CLI says {version}")
+
+
+def check_sdist(work: Path, version: str) -> None:
+    """The sdist builds in a clean venv where Rust is present (it carries core/ and the lock)."""
+    sdists = sorted((DIST / "python").glob("ocus-*.tar.gz"))
+    expect(len(sdists) == 1, "dist/python has the sdist")
+    venv = work / "venv"
+    env = dict(os.environ)
+    run(sys.executable, "-m", "venv", venv, env=env, cwd=work)
+    run(venv / "bin" / "python", "-m", "pip", "install", "-q", sdists[0], env=env, cwd=work)
+    shown = run(venv / "bin" / "python", "-c", "import ocus; print(ocus.__version__)", env=env, cwd=work).stdout.strip()
+    expect(shown == version, "the sdist builds and installs with pip")
+
+
+def main() -> None:
+    version = re.search(r'^version = "(.*)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
+    started = time.monotonic()
+    check_versions(version)
+    check_files()
+    with tempfile.TemporaryDirectory(prefix="ocus-dist-check-") as tmp:
+        work = Path(tmp)
+        (work / "home").mkdir()
+        env = clean_env(work / "home")
+        for name, check in (("python", lambda: check_python(env, work / "python", version)),
+                            ("node", lambda: check_node(env, work / "node", version)),
+                            ("go", lambda: check_go(env, work / "go", version))):
+            (work / name).mkdir()
+            try:
+                check()
+            except subprocess.CalledProcessError as error:
+                expect(False, f"{name}: {error}")
+        if not QUICK:
+            (work / "sdist").mkdir()
+            try:
+                check_sdist(work / "sdist", version)
+            except subprocess.CalledProcessError as error:
+                expect(False, f"sdist: {error}")
+    print(f"\ndist-check: {len(failures)} failed, {time.monotonic() - started:.0f} s")
+    if failures:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
