@@ -363,3 +363,19 @@ func TestUnreachableClientsAreFreed(t *testing.T) {
 		t.Fatalf("%d of 200 unreachable clients were not freed", live)
 	}
 }
+
+// The signature crosses as bytes (no C string to cut short at a NUL): the core judges it.
+func TestWebhookSignatureBytesReachTheCore(t *testing.T) {
+	body := []byte(`{"id":"project.updated","type":"event","attributes":{}}`)
+	good := webhooks.Sign(body, "whsec")
+	if _, err := webhooks.Verify(body, good, "whsec"); err != nil {
+		t.Fatal(err)
+	}
+	var e *ocus.Error
+	for _, bad := range []string{good + "\x00", good[:10] + "\x00" + good[11:], "\xff\xfe"} {
+		_, err := webhooks.Verify(body, bad, "whsec")
+		if !errors.Is(err, ocus.ErrInvalidSignature) || !errors.As(err, &e) || e.Code != "malformed_signature" {
+			t.Fatalf("signature %q: %v", bad, err)
+		}
+	}
+}

@@ -84,5 +84,13 @@ func configurationError(message string) *Error {
 	return &Error{Kind: "configuration", Message: message, display: "configuration: " + message}
 }
 
+// ErrorFromDecode is a decode error for JSON the library returned that Go could not read; for
+// the SDK's own sub-packages.
+func ErrorFromDecode(err error) error { return decodeError(err) }
+
+func decodeError(err error) *Error {
+	return &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error(), extra: []error{err}}
+}
+
 // ErrorFromNative converts a native error; for the SDK's own sub-packages.
 func ErrorFromNative(data *ffi.ErrorData) error { return toError(data) }

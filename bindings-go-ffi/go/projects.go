@@ -77,7 +77,7 @@ func decodeProject(p projectJSON) (Project, error) {
 		Attributes map[string]any `json:"attributes"`
 	}
 	if err := json.Unmarshal(p.Resource, &resource); err != nil {
-		return Project{}, &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error()}
+		return Project{}, decodeError(err)
 	}
 	project := Project{ID: resource.ID, Type: resource.Type, IsKnownStatus: p.KnownStatus, Attributes: resource.Attributes, Raw: p.Resource}
 	if p.Status != nil {
@@ -89,7 +89,7 @@ func decodeProject(p projectJSON) (Project, error) {
 func decodePage(text string) (*Page, error) {
 	var raw pageJSON
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return nil, &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error()}
+		return nil, decodeError(err)
 	}
 	page := &Page{Links: raw.Links, Meta: raw.Meta, HasNext: raw.HasNext, Data: make([]Project, 0, len(raw.Data))}
 	if raw.NextURL != nil {
@@ -240,7 +240,7 @@ func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption
 	}
 	var raw projectJSON
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
-		return nil, &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error()}
+		return nil, decodeError(err)
 	}
 	project, err := decodeProject(raw)
 	if err != nil {

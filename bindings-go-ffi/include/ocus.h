@@ -356,11 +356,13 @@ int32_t ocus_request_start(const struct OcusClient *client,
 // "status", "attributes"}`.
 //
 // # Safety
-// `body` points to `body_len` bytes (or is NULL with 0); `secret` to `secret_len` bytes;
-// `signature` NULL or a C string; `out_json` writable; `err` NULL or writable.
+// `body` points to `body_len` bytes (or is NULL with 0), likewise `signature` (the header's
+// value as received, any bytes: the core judges them; NULL with 0 if absent) and `secret`;
+// `out_json` writable; `err` NULL or writable.
 int32_t ocus_webhook_verify(const uint8_t *body,
                             size_t body_len,
-                            const char *signature,
+                            const uint8_t *signature,
+                            size_t signature_len,
                             const uint8_t *secret,
                             size_t secret_len,
                             char **out_json,

@@ -927,13 +927,16 @@ pub unsafe extern "C" fn ocus_request_start(
 /// "status", "attributes"}`.
 ///
 /// # Safety
-/// `body` points to `body_len` bytes (or is NULL with 0); `secret` to `secret_len` bytes;
-/// `signature` NULL or a C string; `out_json` writable; `err` NULL or writable.
+/// `body` points to `body_len` bytes (or is NULL with 0), likewise `signature` (the header's
+/// value as received, any bytes: the core judges them; NULL with 0 if absent) and `secret`;
+/// `out_json` writable; `err` NULL or writable.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn ocus_webhook_verify(
     body: *const u8,
     body_len: usize,
-    signature: *const c_char,
+    signature: *const u8,
+    signature_len: usize,
     secret: *const u8,
     secret_len: usize,
     out_json: *mut *mut c_char,
@@ -944,8 +947,9 @@ pub unsafe extern "C" fn ocus_webhook_verify(
         guard(err, || {
             let body = bytes(body, body_len)?;
             let secret = bytes(secret, secret_len)?;
-            let signature = arg(signature, "signature")?.unwrap_or("");
-            let event = ocus::webhooks::verify(body, signature, secret)?;
+            // Not valid UTF-8 cannot be hex: the lossy text keeps it malformed for the core to say so.
+            let signature = String::from_utf8_lossy(bytes(signature, signature_len)?);
+            let event = ocus::webhooks::verify(body, &signature, secret)?;
             write_out(out_json, view_text(&event.view()))
         })
     }

@@ -4,8 +4,6 @@ package webhooks
 
 import (
 	"encoding/json"
-	"errors"
-	"strings"
 
 	"github.com/ocus/ocus-go"
 	"github.com/ocus/ocus-go/internal/ffi"
@@ -29,16 +27,13 @@ type Event struct {
 // "missing_signature", "malformed_signature" or "signature_mismatch"), ocus.ErrDecode or
 // ocus.ErrConfiguration (empty secret); use errors.As with *ocus.Error for details.
 func Verify(rawBody []byte, signature, secret string) (*Event, error) {
-	if strings.IndexByte(signature, 0) >= 0 {
-		signature = "invalid" // a NUL would cut the C string short; malformed either way
-	}
 	out, e := ffi.VerifyWebhook(rawBody, signature, []byte(secret))
 	if e != nil {
 		return nil, ocus.ErrorFromNative(e)
 	}
 	var event Event
 	if err := json.Unmarshal([]byte(out), &event); err != nil {
-		return nil, errors.Join(ocus.ErrDecode, err)
+		return nil, ocus.ErrorFromDecode(err)
 	}
 	return &event, nil
 }

@@ -302,13 +302,12 @@ func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
 
 // VerifyWebhook checks a signature and returns the event JSON.
 func VerifyWebhook(body []byte, signature string, secret []byte) (string, *ErrorData) {
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
 	b, bl := bytesArg(body)
+	g, gl := bytesArg(unsafe.Slice(unsafe.StringData(signature), len(signature))) // no copy, NULs and all
 	s, sl := bytesArg(secret)
 	var out *C.char
 	var e *C.OcusError
-	code := C.ocus_webhook_verify(b, bl, cString(signature, &keep), s, sl, &out, &e)
+	code := C.ocus_webhook_verify(b, bl, g, gl, s, sl, &out, &e)
 	if data := takeError(code, e); data != nil {
 		return "", data
 	}
