@@ -93,13 +93,22 @@ def install_tools(targets: list[Target]) -> None:
     run(VENV / "bin" / "python", "-m", "pip", "install", "-q", "-r", ROOT / "scripts" / "dist-requirements.txt")
     if not (TOOLS / "bin" / "cargo-zigbuild").exists():
         run("cargo", "install", "--locked", "--quiet", "cargo-zigbuild", "--version", ZIGBUILD_VERSION, "--root", TOOLS)
+    if not llvm_strip().exists():
+        run("rustup", "component", "add", "llvm-tools")
     installed = run("rustup", "target", "list", "--installed", capture=True).split()
-    for target in targets:
-        if target.triple not in installed:
-            run("rustup", "target", "add", target.triple)
+    for triple in dict.fromkeys(t.triple for t in targets):
+        if triple not in installed:
+            run("rustup", "target", "add", triple)
 
 
 QUICK = False  # --quick: artifacts come from the host release build (see quick())
+
+
+def llvm_strip() -> Path:
+    """rustup's llvm-strip: one tool for every target's archives."""
+    sysroot = run("rustc", "--print", "sysroot", capture=True).strip()
+    host = run("rustc", "-vV", capture=True).split("host: ")[1].split()[0]
+    return Path(sysroot) / "lib" / "rustlib" / host / "bin" / "llvm-strip"
 
 
 def zigbuild(target: Target, package: str, *, static: bool = False) -> Path:
@@ -226,8 +235,7 @@ def go(targets: list[Target]) -> None:
         if not QUICK:
             # The standard library's debug info rides along in every object (~19 MiB); Go's
             # linker would drop it, but it weighs on every `go get`.
-            strip = "strip" if target.triple.startswith("x86_64") else "aarch64-linux-gnu-strip"
-            run(strip, "--strip-debug", ffi / "lib" / target.go / "libocus_ffi.a")
+            run(llvm_strip(), "--strip-debug", ffi / "lib" / target.go / "libocus_ffi.a")
         check_link_flags(target, ffi / f"link_{target.go}.go")
     (module / "LICENSE").write_text((ROOT / "LICENSE").read_text() if (ROOT / "LICENSE").exists() else "MIT\n")
 
