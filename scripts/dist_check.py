@@ -167,7 +167,7 @@ def check_python(env: dict[str, str], work: Path, version: str) -> None:
     with emulator([str(venv / "bin" / "ocus-mock")], env, work) as base:
         user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
         out = run(python, "list_projects.py", env=user, cwd=examples)
-        expect("projects" in out.stdout.lower() or out.stdout.strip() != "", "Python example lists projects from its wheel")
+        expect("all pages: 135 projects" in out.stdout, "Python example lists every project through its wheel")
         run(python, "handle_errors.py", "ocus_demo_key", "not_a_real_key", env=user, cwd=examples)
         imported = run(python, "-c", "import ocus; print(ocus.__file__); print(ocus.__version__)", env=user, cwd=work).stdout
         expect(str(venv) in imported, "ocus is imported from the venv, not the repository")
@@ -202,14 +202,15 @@ def check_node(env: dict[str, str], work: Path, version: str) -> None:
         "console.log(`esm: ${page.data.length} projects, NotFoundError is ${typeof NotFoundError}`)\n")
     with emulator(["node", str(project / "node_modules" / ".bin" / "ocus-mock")], env, project) as base:
         user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
-        run("node", "list-projects.js", env=user, cwd=project)
+        out = run("node", "list-projects.js", env=user, cwd=project)
+        expect("all pages: 135 projects" in out.stdout, "Node example lists every project through the tarballs")
         out = run("node", "esm.mjs", env=user, cwd=project)
         expect("esm: 2 projects" in out.stdout, "ESM import works")
         shown = run("node", "-p", "require('ocus').VERSION + ' ' + require('ocus-linux-x64-gnu/package.json').version", env=user, cwd=project)
         expect(shown.stdout.split() == [version, version], f"Node VERSION and the platform package are {version}")
         run("node", "handle-errors.js", "ocus_demo_key", "not_a_real_key", env=user, cwd=project)
-    run("node_modules/.bin/tsc", "--noEmit", "-p", "tsconfig.json", env=env, cwd=project)
-    expect(True, "TypeScript example compiles against the installed types")
+    compiled = run("node_modules/.bin/tsc", "--noEmit", "-p", "tsconfig.json", env=env, cwd=project, check=False)
+    expect(compiled.returncode == 0, "TypeScript example compiles against the installed types")
     # Without the platform package, a clear error instead of MODULE_NOT_FOUND.
     bare = work / "bare"
     bare.mkdir()
@@ -237,7 +238,7 @@ def check_go(env: dict[str, str], work: Path, version: str) -> None:
     expect(shown == version, f"Go Version is {version}")
     with emulator([str(DIST / "bin" / "ocus-mock-linux-x64")], env, work) as base:
         out = run("./app", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
-        expect(out.stdout.strip() != "", "Go program built from the module tree runs against the emulator")
+        expect("all pages: 135 projects" in out.stdout, "Go program built from the module tree lists every project")
     for label, extra in (("darwin/arm64", {"GOOS": "darwin", "GOARCH": "arm64"}), ("CGO_ENABLED=0", {"CGO_ENABLED": "0"})):
         result = run("go", "build", "-o", os.devnull, ".", env={**env, **extra}, cwd=app, check=False)
         expect(result.returncode != 0 and "ocus_supports_only_linux_amd64_and_linux_arm64" in result.stderr,

@@ -318,18 +318,18 @@ impl RequestOptions {
     /// Per-call options from a JSON object: `query` (or `params`), `json`, `timeout` (seconds)
     /// or `timeout_ms`, `max_retries`, `retry_non_idempotent`.
     pub fn from_options(options: Map<String, Value>) -> Result<Self> {
-        let mut request = RequestOptions::new();
-        each_option(options, Scope::Request, |field, name, value| {
-            request.apply(field, name, value)
-        })?;
-        Ok(request)
+        Self::parse(options, Scope::Request)
     }
 
     /// Options of a typed call such as `projects().get_with`: `timeout` (seconds) or
     /// `timeout_ms`, `max_retries`.
     pub fn from_call_options(options: Map<String, Value>) -> Result<Self> {
+        Self::parse(options, Scope::Call)
+    }
+
+    fn parse(options: Map<String, Value>, scope: Scope) -> Result<Self> {
         let mut request = RequestOptions::new();
-        each_option(options, Scope::Call, |field, name, value| {
+        each_option(options, scope, |field, name, value| {
             request.apply(field, name, value)
         })?;
         Ok(request)
