@@ -57,16 +57,14 @@ static void admin_post(const char *path, const char *json) {
   close(fd);
 }
 
-static OcusClient *client_with(const char *key, int max_retries, int64_t timeout_ms) {
-  OcusClientOptions options = {0};
-  options.api_key = key;
-  options.base_url = base_url;
-  options.max_retries = max_retries;
-  options.has_max_retries = true;
-  options.timeout_ms = timeout_ms;
+/* A client of the emulator: `extra` is more JSON members (or ""). */
+static OcusClient *client_with(const char *key, const char *extra) {
+  char options[512];
+  snprintf(options, sizeof options, "{\"api_key\": \"%s\", \"base_url\": \"%s\", \"max_retries\": 0%s}", key,
+           base_url, extra);
   OcusClient *client = NULL;
   OcusError *err = NULL;
-  int rc = ocus_client_new(&options, &client, &err);
+  int rc = ocus_client_new(options, &client, &err);
   CHECK(rc == OCUS_OK && client != NULL && err == NULL, "client_new rc=%d", rc);
   return client;
 }
@@ -75,7 +73,7 @@ static OcusClient *client_with(const char *key, int max_retries, int64_t timeout
 static void expect_get(OcusClient *client, const char *id, int code, const char *kind, int status) {
   char *json = NULL;
   OcusError *err = NULL;
-  int rc = ocus_projects_get(client, id, NULL, NULL, &json, &err);
+  int rc = ocus_projects_get(client, id, strlen(id), NULL, NULL, &json, &err);
   CHECK(rc == code, "get %s: rc=%d, expected %d", id, rc, code);
   if (code == OCUS_OK) {
     CHECK(json != NULL && strstr(json, id) != NULL, "get %s: json %s", id, json ? json : "(null)");
@@ -107,7 +105,8 @@ static void *call_in_thread(void *arg) {
   struct blocked_call *call = arg;
   char *json = NULL;
   OcusError *err = NULL;
-  call->rc = ocus_projects_get(call->client, "910a2dec-8902-4cc1-9758-35de1c9756ce", NULL, call->cancel, &json, &err);
+  const char *id = "910a2dec-8902-4cc1-9758-35de1c9756ce";
+  call->rc = ocus_projects_get(call->client, id, strlen(id), NULL, call->cancel, &json, &err);
   if (err) snprintf(call->kind, sizeof call->kind, "%s", err->kind);
   ocus_string_free(json);
   ocus_error_free(err);
@@ -125,24 +124,24 @@ int main(int argc, char **argv) {
 
   /* Configuration errors, before anything is sent. */
   {
-    OcusClientOptions options = {0};
-    options.api_key = "two words";
-    options.base_url = base_url;
     OcusClient *client = NULL;
     OcusError *err = NULL;
-    int rc = ocus_client_new(&options, &client, &err);
+    int rc = ocus_client_new("{\"api_key\": \"two words\"}", &client, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && client == NULL, "bad key rc=%d", rc);
     CHECK(err && strcmp(err->kind, "configuration") == 0 && strstr(err->message, "two words") == NULL, "bad key error");
     ocus_error_free(err);
-    options.api_key = "ocus_demo_key";
-    options.base_url = "http://api.ocus.io/v3";
-    rc = ocus_client_new(&options, &client, NULL); /* err may be NULL */
+    const char *insecure = "{\"api_key\": \"ocus_demo_key\", \"base_url\": \"http://api.ocus.io/v3\"}";
+    rc = ocus_client_new(insecure, &client, NULL); /* err may be NULL */
     CHECK(rc == OCUS_ERR_CONFIGURATION, "insecure URL rc=%d", rc);
-    rc = ocus_client_new(&options, NULL, NULL);
+    rc = ocus_client_new("{\"api_key\": \"ocus_demo_key\"}", NULL, NULL);
     CHECK(rc == OCUS_ERR_CONFIGURATION, "NULL out rc=%d", rc);
+    err = NULL;
+    rc = ocus_client_new("[1, 2]", &client, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "options_json is not a JSON object"), "not an object");
+    ocus_error_free(err);
   }
 
-  OcusClient *client = client_with("ocus_demo_key", 0, 0);
+  OcusClient *client = client_with("ocus_demo_key", "");
   char *url = ocus_client_base_url(client);
   CHECK(url && strcmp(url, base_url) == 0, "base url %s", url);
   ocus_string_free(url);
@@ -150,10 +149,10 @@ int main(int argc, char **argv) {
   /* Success, and the statuses the emulator produces on its own. */
   expect_get(client, id0, OCUS_OK, NULL, 0);
   expect_get(client, "00000000-0000-4000-8000-000000000000", OCUS_ERR_NOT_FOUND, "not_found", 404);
-  OcusClient *unknown = client_with("not_a_real_key", 0, 0);
+  OcusClient *unknown = client_with("not_a_real_key", "");
   expect_get(unknown, id0, OCUS_ERR_UNAUTHORIZED, "unauthorized", 401);
   ocus_client_free(unknown);
-  OcusClient *revoked = client_with("ocus_demo_revoked_key", 0, 0);
+  OcusClient *revoked = client_with("ocus_demo_revoked_key", "");
   expect_get(revoked, id0, OCUS_ERR_FORBIDDEN, "forbidden", 403);
   ocus_client_free(revoked);
 
@@ -182,23 +181,19 @@ int main(int argc, char **argv) {
     admin_post("/__admin/faults", "{\"status\": 429, \"headers\": {\"Retry-After\": \"7\"}}");
     OcusError *err = NULL;
     char *json = NULL;
-    ocus_projects_get(client, id0, NULL, NULL, &json, &err);
+    ocus_projects_get(client, id0, strlen(id0), NULL, NULL, &json, &err);
     CHECK(err && err->retry_after_ms == 7000 && err->error_code && strcmp(err->error_code, "rate_limited") == 0,
           "retry-after and code");
     ocus_error_free(err);
   }
   OcusClient *refused = NULL;
   {
-    OcusClientOptions options = {0};
-    options.api_key = "ocus_demo_key";
-    options.base_url = "http://127.0.0.1:9/v3";
-    options.max_retries = 0;
-    options.has_max_retries = true;
-    ocus_client_new(&options, &refused, NULL);
+    ocus_client_new("{\"api_key\": \"ocus_demo_key\", \"base_url\": \"http://127.0.0.1:9/v3\", \"max_retries\": 0}",
+                    &refused, NULL);
     expect_get(refused, id0, OCUS_ERR_CONNECTION, "connection", 0);
     ocus_client_free(refused);
   }
-  OcusClient *impatient = client_with("ocus_demo_key", 0, 200);
+  OcusClient *impatient = client_with("ocus_demo_key", ", \"timeout_ms\": 200");
   admin_post("/__admin/faults", "{\"action\": \"hang\"}");
   expect_get(impatient, id0, OCUS_ERR_TIMEOUT, "timeout", 0);
   ocus_client_free(impatient);
@@ -220,54 +215,62 @@ int main(int argc, char **argv) {
   /* A generic request, a page, a cursor over every page, rotation. */
   {
     char *json = NULL;
-    int rc = ocus_request(client, "GET", "/projects", "{\"page[size]\": \"2\"}", NULL, NULL, false, NULL, &json, NULL);
+    int rc = ocus_request(client, "GET", 3, "/projects", 9, "{\"query\": {\"page[size]\": 2}}", NULL, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "\"page_size\":2"), "request rc=%d", rc);
     ocus_string_free(json);
     json = NULL;
     OcusError *err = NULL;
-    rc = ocus_request(client, "GET", "/projects", "{not json", NULL, NULL, false, NULL, &json, &err);
-    CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL, "bad query json rc=%d", rc);
+    rc = ocus_request(client, "GET", 3, "/projects", 9, "{not json", NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL, "bad options json rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    rc = ocus_request(client, "POST", 4, "/projects", 9, "{\"json\": {\"data\": {\"type\": \"project\"}}}", NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_METHOD_NOT_ALLOWED && json == NULL, "post with a body rc=%d", rc);
+    ocus_error_free(err);
+    json = NULL;
+    err = NULL;
+    /* Text arguments are pointer and length: a NUL is one more byte for the core to judge. */
+    rc = ocus_projects_get(client, "a\0b", 3, NULL, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_NOT_FOUND && json == NULL, "id with a NUL rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    rc = ocus_request(client, "G\xffT", 3, "/projects", 9, NULL, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "method is not valid UTF-8"), "bad UTF-8 rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    rc = ocus_projects_get(client, NULL, 4, NULL, NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "NULL"), "NULL with a length rc=%d", rc);
     ocus_error_free(err);
     /* Values set are validated by the core: negative is an error, never the default. */
-    OcusListOptions bad_list = {0};
-    bad_list.page_size = -1;
-    rc = ocus_projects_list(client, &bad_list, NULL, &json, &err);
+    rc = ocus_projects_list(client, "{\"page_size\": -1}", NULL, &json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL && err && strstr(err->message, "page_size must be a whole number from 1, not -1"),
           "negative page size rc=%d", rc);
     ocus_error_free(err);
     err = NULL;
-    OcusCallOptions bad_call = {0};
-    bad_call.timeout_ms = -5;
-    rc = ocus_projects_get(client, id0, &bad_call, NULL, &json, &err);
+    rc = ocus_projects_get(client, id0, strlen(id0), "{\"timeout_ms\": -5}", NULL, &json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "timeout_ms must be a positive number of milliseconds, not -5"),
           "negative timeout rc=%d", rc);
     ocus_error_free(err);
     err = NULL;
-    bad_call.timeout_ms = 0;
-    bad_call.max_retries = -1;
-    bad_call.has_max_retries = true;
-    rc = ocus_projects_get(client, id0, &bad_call, NULL, &json, &err);
+    rc = ocus_projects_get(client, id0, strlen(id0), "{\"max_retries\": -1}", NULL, &json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION, "negative retries rc=%d", rc);
     ocus_error_free(err);
     err = NULL;
     OcusClient *from_json = NULL;
-    rc = ocus_client_new_json("{\"api_key\": \"k\", \"timeout_ms\": 0}", &from_json, &err);
+    rc = ocus_client_new("{\"api_key\": \"k\", \"timeout_ms\": 0}", &from_json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && from_json == NULL && err && strstr(err->message, "timeout_ms must be a positive"),
           "zero timeout json rc=%d", rc);
     ocus_error_free(err);
     err = NULL;
-    rc = ocus_client_new_json("{\"api_key\": \"k\", \"timeoutMS\": 5}", &from_json, &err);
+    rc = ocus_client_new("{\"api_key\": \"k\", \"timeoutMS\": 5}", &from_json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "unknown option \"timeoutMS\""), "typo rc=%d", rc);
     ocus_error_free(err);
     err = NULL;
-    OcusListOptions list = {0};
-    list.page_size = 3;
-    rc = ocus_projects_list(client, &list, NULL, &json, NULL);
+    rc = ocus_projects_list(client, "{\"page_size\": 3}", NULL, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "\"has_next\":true"), "list rc=%d", rc);
     ocus_string_free(json);
-    list.page_size = 50;
     OcusCursor *cursor = NULL;
-    rc = ocus_cursor_new(client, &list, &cursor, NULL);
+    rc = ocus_cursor_new(client, "{\"page_size\": 50}", &cursor, NULL);
     CHECK(rc == OCUS_OK, "cursor rc=%d", rc);
     int pages = 0;
     for (;;) {
@@ -279,10 +282,10 @@ int main(int argc, char **argv) {
     }
     CHECK(rc == OCUS_OK && pages == 3, "cursor pages=%d rc=%d", pages, rc);
     ocus_cursor_free(cursor);
-    rc = ocus_client_rotate_api_key(client, "bad key", &err);
+    rc = ocus_client_rotate_api_key(client, "bad key", 7, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION, "rotate to a bad key rc=%d", rc);
     ocus_error_free(err);
-    CHECK(ocus_client_rotate_api_key(client, "ocus_demo_key", NULL) == OCUS_OK, "rotate");
+    CHECK(ocus_client_rotate_api_key(client, "ocus_demo_key", 13, NULL) == OCUS_OK, "rotate");
   }
 
   /* Calls started on the library's threads, delivered to a completion queue. */
@@ -290,15 +293,13 @@ int main(int argc, char **argv) {
     OcusQueue *queue = ocus_queue_new();
     CHECK(queue != NULL && ocus_queue_fd(queue) >= 0, "queue");
     admin_post("/__admin/faults", "{\"status\": 404, \"path\": \"/v3/projects/missing\"}");
-    CHECK(ocus_projects_get_start(client, id0, NULL, NULL, queue, 1, NULL) == OCUS_OK, "get_start");
-    CHECK(ocus_projects_get_start(client, "missing", NULL, NULL, queue, 2, NULL) == OCUS_OK, "get_start 404");
-    OcusListOptions list = {0};
-    list.page_size = 2;
-    CHECK(ocus_projects_list_start(client, &list, NULL, queue, 3, NULL) == OCUS_OK, "list_start");
-    CHECK(ocus_request_start(client, "GET", "/projects", NULL, NULL, NULL, false, NULL, queue, 4, NULL) == OCUS_OK,
-          "request_start");
+    CHECK(ocus_projects_get_start(client, id0, strlen(id0), NULL, NULL, queue, 1, NULL) == OCUS_OK, "get_start");
+    CHECK(ocus_projects_get_start(client, "missing", 7, NULL, NULL, queue, 2, NULL) == OCUS_OK, "get_start 404");
+    CHECK(ocus_projects_list_start(client, "{\"page_size\": 2}", NULL, queue, 3, NULL) == OCUS_OK, "list_start");
+    CHECK(ocus_request_start(client, "GET", 3, "/projects", 9, NULL, NULL, queue, 4, NULL) == OCUS_OK, "request_start");
     OcusError *err = NULL;
-    CHECK(ocus_projects_get_start(client, NULL, NULL, NULL, queue, 5, &err) == OCUS_ERR_CONFIGURATION, "NULL id");
+    CHECK(ocus_projects_get_start(client, id0, strlen(id0), "{\"timeout_ms\": 0}", NULL, queue, 5, &err) == OCUS_ERR_CONFIGURATION,
+          "bad options refused before starting");
     ocus_error_free(err);
     int seen = 0, ok = 0, not_found = 0;
     while (seen < 4) {

@@ -14,8 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,23 +67,17 @@ type Client struct {
 	inFlight atomic.Int32
 }
 
-// A call is one of these two; the client picks by load (see call).
-type nativeCall struct {
-	blocking func(*ffi.Cancel) (string, *ffi.ErrorData)
-	start    func(*ffi.Cancel, *ffi.Queue, uint64) *ffi.ErrorData
-}
-
 // NewClient builds a client. Nothing is sent.
 func NewClient(opts ...Option) (*Client, error) {
 	options := map[string]any{"user_agent": "ocus-go/" + ffi.Version()}
 	for _, opt := range opts {
 		opt(options)
 	}
-	text, err := json.Marshal(options)
+	text, err := encodeOptions(options)
 	if err != nil {
-		return nil, configurationError("the options cannot be encoded: " + err.Error())
+		return nil, err
 	}
-	native, e := ffi.NewClient(string(text))
+	native, e := ffi.NewClient(text)
 	if e != nil {
 		return nil, toError(e)
 	}
@@ -106,9 +98,6 @@ func (c *Client) Close() error {
 
 // RotateAPIKey replaces the key; requests in flight finish with the old one.
 func (c *Client) RotateAPIKey(key string) error {
-	if err := noNUL(key); err != nil {
-		return err
-	}
 	if e := c.native.RotateAPIKey(key); e != nil {
 		return toError(e)
 	}
@@ -127,39 +116,26 @@ func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 // (the thread does its own I/O: the lowest latency); concurrent calls are started on the
 // library's threads and delivered through the dispatcher, parking goroutines instead of
 // blocking an OS thread each.
-func (c *Client) call(ctx context.Context, op nativeCall) (string, error) {
+func (c *Client) call(ctx context.Context, op ffi.Op) (string, error) {
+	concurrent := c.inFlight.Add(1) > 1
+	defer c.inFlight.Add(-1)
+	if d := getDispatcher(); concurrent && d != nil {
+		return c.viaDispatcher(ctx, d, op)
+	}
+	return c.blocking(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return c.native.Call(op, cancel) })
+}
+
+// blocking runs fn on this thread with ctx's cancellation wired to a native cancel handle.
+func (c *Client) blocking(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	concurrent := c.inFlight.Add(1) > 1
-	defer c.inFlight.Add(-1)
-	var out string
-	var e *ffi.ErrorData
-	if d := getDispatcher(); concurrent && op.start != nil && d != nil {
-		var cancelled bool
-		out, e, cancelled = c.viaDispatcher(ctx, d, op.start)
-		if cancelled {
-			return "", ctx.Err()
-		}
-	} else {
-		out, e = c.blocking(ctx, op.blocking)
-	}
-	if e != nil {
-		if e.Kind == "cancelled" && ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		return "", toError(e)
-	}
-	return out, nil
-}
-
-func (c *Client) blocking(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, *ffi.ErrorData) {
 	done := ctx.Done()
 	if done == nil {
-		return fn(nil)
+		return result(ctx)(fn(nil))
 	}
 	cancel := ffi.NewCancel()
 	defer cancel.Free()
@@ -178,35 +154,72 @@ func (c *Client) blocking(ctx context.Context, fn func(*ffi.Cancel) (string, *ff
 		close(stop)
 		watcher.Wait() // before cancel.Free
 	}()
-	return fn(cancel)
+	return result(ctx)(fn(cancel))
 }
 
-func (c *Client) viaDispatcher(ctx context.Context, d *dispatcher, start func(*ffi.Cancel, *ffi.Queue, uint64) *ffi.ErrorData) (string, *ffi.ErrorData, bool) {
+// viaDispatcher starts op on the library's threads and parks until its completion arrives.
+func (c *Client) viaDispatcher(ctx context.Context, d *dispatcher, op ffi.Op) (string, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	var cancel *ffi.Cancel
 	if ctx.Done() != nil {
 		cancel = ffi.NewCancel()
+		defer cancel.Free() // after the completion: no call waits on it any more
 	}
 	ticket, ch := d.register()
-	if e := start(cancel, d.queue, ticket); e != nil {
+	if e := c.native.Start(op, cancel, d.queue, ticket); e != nil {
 		d.forget(ticket)
-		if cancel != nil {
-			cancel.Free()
-		}
-		return "", e, false
+		return result(ctx)("", e)
 	}
 	var completion ffi.Completion
-	cancelled := false
 	select {
 	case completion = <-ch:
 	case <-ctx.Done():
 		cancel.Cancel()
 		completion = <-ch // the library answers promptly once cancelled
-		cancelled = completion.Err != nil && completion.Err.Kind == "cancelled"
 	}
-	if cancel != nil {
-		cancel.Free()
+	return result(ctx)(completion.JSON, completion.Err)
+}
+
+// result maps a native outcome: a cancellation caused by ctx is ctx's error.
+func result(ctx context.Context) func(string, *ffi.ErrorData) (string, error) {
+	return func(out string, e *ffi.ErrorData) (string, error) {
+		switch {
+		case e == nil:
+			return out, nil
+		case e.Kind == "cancelled" && ctx.Err() != nil:
+			return "", ctx.Err()
+		default:
+			return "", toError(e)
+		}
 	}
-	return completion.JSON, completion.Err, cancelled
+}
+
+// encodeOptions is the JSON object of options the library parses and validates.
+func encodeOptions(options map[string]any) ([]byte, error) {
+	if len(options) == 0 {
+		return nil, nil
+	}
+	text, err := json.Marshal(options)
+	if err != nil {
+		return nil, configurationError("the options cannot be encoded: " + err.Error())
+	}
+	return text, nil
+}
+
+// callOptions adds one call's timeout and retries to options (zero values: the client's).
+func callOptions(options map[string]any, timeout time.Duration, maxRetries *int) map[string]any {
+	if timeout != 0 {
+		options["timeout_ms"] = millis(timeout)
+	}
+	if maxRetries != nil {
+		options["max_retries"] = *maxRetries
+	}
+	return options
 }
 
 // RequestOptions are the optional parts of a generic request.
@@ -226,63 +239,23 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 	if opts == nil {
 		opts = &RequestOptions{}
 	}
-	if err := noNUL(method, path); err != nil {
-		return nil, err
-	}
-	var query, body string
+	options := callOptions(map[string]any{}, opts.Timeout, opts.MaxRetries)
 	if len(opts.Query) > 0 {
-		b, err := json.Marshal(opts.Query)
-		if err != nil {
-			return nil, configurationError("the query cannot be encoded: " + err.Error())
-		}
-		query = string(b)
+		options["query"] = opts.Query
 	}
 	if opts.JSON != nil {
-		b, err := json.Marshal(opts.JSON)
-		if err != nil {
-			return nil, configurationError("the JSON body cannot be encoded: " + err.Error())
-		}
-		body = string(b)
+		options["json"] = opts.JSON
 	}
-	call := callOptions(opts.Timeout, opts.MaxRetries)
-	out, err := c.call(ctx, nativeCall{
-		blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
-			return c.native.Request(method, path, query, body, call, opts.RetryNonIdempotent, cancel)
-		},
-		start: func(cancel *ffi.Cancel, q *ffi.Queue, ticket uint64) *ffi.ErrorData {
-			return c.native.RequestStart(method, path, query, body, call, opts.RetryNonIdempotent, cancel, q, ticket)
-		},
-	})
+	if opts.RetryNonIdempotent {
+		options["retry_non_idempotent"] = true
+	}
+	text, err := encodeOptions(options)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.call(ctx, ffi.Request(method, path, text))
 	if err != nil {
 		return nil, err
 	}
 	return json.RawMessage(out), nil
-}
-
-// noNUL rejects strings holding a NUL byte: C strings would silently end there (a key
-// "abc\x00def" would be sent as "abc").
-func noNUL(values ...string) error {
-	for _, v := range values {
-		if strings.IndexByte(v, 0) >= 0 {
-			return configurationError("an argument contains a NUL byte")
-		}
-	}
-	return nil
-}
-
-// callOptions translates; the library validates (a negative value is its error to give).
-func callOptions(timeout time.Duration, maxRetries *int) ffi.CallOptions {
-	o := ffi.CallOptions{TimeoutMs: timeout.Milliseconds()}
-	if o.TimeoutMs == 0 && timeout != 0 {
-		o.TimeoutMs = int64(timeout / timeout.Abs()) // under 1ms: keep the sign, round away
-	}
-	if maxRetries != nil {
-		o.MaxRetries, o.HasMaxRetries = clamp32(*maxRetries), true
-	}
-	return o
-}
-
-// clamp32 keeps an out-of-range int out of range (and so an error) instead of wrapping.
-func clamp32(n int) int32 {
-	return int32(max(math.MinInt32, min(math.MaxInt32, n)))
 }

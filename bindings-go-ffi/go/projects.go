@@ -105,41 +105,34 @@ func decodePage(text string) (*Page, error) {
 	return page, nil
 }
 
-func listOptions(params *ListParams) (ffi.ListOptions, error) {
+// listOptions is the JSON options of a list; zero values are left out, the library validates
+// the rest.
+func listOptions(params *ListParams) ([]byte, error) {
 	if params == nil {
-		return ffi.ListOptions{}, nil
+		return nil, nil
 	}
-	o := ffi.ListOptions{
-		PageSize:   clamp32(params.PageSize),
-		PageNumber: clamp32(params.PageNumber),
-		Status:     string(params.Status),
-		Call:       callOptions(params.Timeout, params.MaxRetries),
+	options := callOptions(map[string]any{}, params.Timeout, params.MaxRetries)
+	for name, value := range map[string]int{"page_size": params.PageSize, "page_number": params.PageNumber} {
+		if value != 0 {
+			options[name] = value
+		}
 	}
-	if err := noNUL(string(params.Status)); err != nil {
-		return o, err
+	if params.Status != "" {
+		options["status"] = params.Status
 	}
 	if len(params.Params) > 0 {
-		b, err := json.Marshal(params.Params)
-		if err != nil {
-			return o, configurationError(err.Error())
-		}
-		o.ParamsJSON = string(b)
+		options["params"] = params.Params
 	}
-	return o, nil
+	return encodeOptions(options)
 }
 
 // List returns one page (the first, or params.PageNumber) with its links and meta.
 func (s *ProjectsService) List(ctx context.Context, params *ListParams) (*Page, error) {
-	o, err := listOptions(params)
+	options, err := listOptions(params)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.client.call(ctx, nativeCall{
-		blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return s.client.native.ListProjects(o, cancel) },
-		start: func(cancel *ffi.Cancel, q *ffi.Queue, ticket uint64) *ffi.ErrorData {
-			return s.client.native.ListProjectsStart(o, cancel, q, ticket)
-		},
-	})
+	out, err := s.client.call(ctx, ffi.ListProjects(options))
 	if err != nil {
 		return nil, err
 	}
@@ -149,17 +142,17 @@ func (s *ProjectsService) List(ctx context.Context, params *ListParams) (*Page, 
 // Pages iterates every page, following links.next, one request per page.
 func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
-		o, err := listOptions(params)
+		options, err := listOptions(params)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		var cursor *ffi.Cursor
-		_, err = s.client.call(ctx, nativeCall{blocking: func(*ffi.Cancel) (string, *ffi.ErrorData) {
-			c, e := s.client.native.NewCursor(o)
+		_, err = s.client.blocking(ctx, func(*ffi.Cancel) (string, *ffi.ErrorData) {
+			c, e := s.client.native.NewCursor(options)
 			cursor = c
 			return "", e
-		}})
+		})
 		if err != nil {
 			yield(nil, err)
 			return
@@ -167,11 +160,11 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 		defer cursor.Free()
 		for {
 			var done bool
-			out, err := s.client.call(ctx, nativeCall{blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+			out, err := s.client.blocking(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
 				page, finished, e := cursor.Next(cancel)
 				done = finished
 				return page, e
-			}})
+			})
 			if err != nil {
 				yield(nil, err)
 				return
@@ -207,34 +200,30 @@ func (s *ProjectsService) All(ctx context.Context, params *ListParams) iter.Seq2
 }
 
 // CallOption adjusts one call.
-type CallOption func(*ffi.CallOptions)
+type CallOption func(options map[string]any)
 
 // WithCallTimeout sets the per-attempt timeout of one call (0: the client's; negative: an
 // error).
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(o *ffi.CallOptions) { o.TimeoutMs = callOptions(d, nil).TimeoutMs }
+	return func(o map[string]any) { callOptions(o, d, nil) }
 }
 
 // WithCallMaxRetries sets the retries of one call (0: none; negative: an error).
 func WithCallMaxRetries(n int) CallOption {
-	return func(o *ffi.CallOptions) { o.MaxRetries, o.HasMaxRetries = clamp32(n), true }
+	return func(o map[string]any) { callOptions(o, 0, &n) }
 }
 
 // Get returns one project by id.
 func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption) (*Project, error) {
-	if err := noNUL(id); err != nil {
+	options := map[string]any{}
+	for _, opt := range opts {
+		opt(options)
+	}
+	text, err := encodeOptions(options)
+	if err != nil {
 		return nil, err
 	}
-	var o ffi.CallOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	out, err := s.client.call(ctx, nativeCall{
-		blocking: func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return s.client.native.GetProject(id, o, cancel) },
-		start: func(cancel *ffi.Cancel, q *ffi.Queue, ticket uint64) *ffi.ErrorData {
-			return s.client.native.GetProjectStart(id, o, cancel, q, ticket)
-		},
-	})
+	out, err := s.client.call(ctx, ffi.GetProject(id, text))
 	if err != nil {
 		return nil, err
 	}

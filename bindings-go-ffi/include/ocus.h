@@ -96,25 +96,6 @@ typedef struct OcusCursor OcusCursor;
 // (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
 typedef struct OcusQueue OcusQueue;
 
-// Client settings; a zero-initialised struct means every default. NULL strings, 0 timeouts
-// and `has_max_retries == false` are "not set" (then the environment: OCUS_API_KEY,
-// OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). Every value set is validated by the
-// core: a negative timeout or retry count is OCUS_ERR_CONFIGURATION, never a silent default.
-typedef struct OcusClientOptions {
-  const char *api_key;
-  const char *api_key_file;
-  const char *base_url;
-  // Per attempt, in ms; 0 = default (60000).
-  int64_t timeout_ms;
-  // 0 = default (10000).
-  int64_t connect_timeout_ms;
-  // Retries after the first attempt (0: none), read when `has_max_retries`; default 2.
-  int32_t max_retries;
-  bool has_max_retries;
-  // NULL = "ocus-c/<version>".
-  const char *user_agent;
-} OcusClientOptions;
-
 // A structured error. Free it with `ocus_error_free`.
 typedef struct OcusError {
   // The OCUS_ERR_* code (the same as the function's return value).
@@ -140,27 +121,6 @@ typedef struct OcusError {
   char *causes;
 } OcusError;
 
-// Per-call settings; zero-initialised, the client's. `timeout_ms` 0 is not set;
-// `max_retries` is read when `has_max_retries` (0: no retries for this call). Values set are
-// validated by the core (negative: OCUS_ERR_CONFIGURATION).
-typedef struct OcusCallOptions {
-  int64_t timeout_ms;
-  int32_t max_retries;
-  bool has_max_retries;
-} OcusCallOptions;
-
-// A project list query; 0 / NULL fields are not sent, negative ones are
-// OCUS_ERR_CONFIGURATION.
-typedef struct OcusListOptions {
-  int32_t page_size;
-  int32_t page_number;
-  const char *status;
-  // Extra query parameters as a JSON object (string, number, boolean or list values), or
-  // NULL.
-  const char *params_json;
-  struct OcusCallOptions call;
-} OcusListOptions;
-
 // A finished call, taken from an `OcusQueue` with `ocus_queue_drain`.
 typedef struct OcusCompletion {
   // The ticket given when the call was started.
@@ -177,24 +137,16 @@ typedef struct OcusCompletion {
 extern "C" {
 #endif // __cplusplus
 
-// Creates a client. On success `*out` owns it: free it with `ocus_client_free`.
-//
-// # Safety
-// `options` is NULL or valid; `out` is writable; `err` is NULL or writable.
-int32_t ocus_client_new(const struct OcusClientOptions *options,
-                        struct OcusClient **out,
-                        struct OcusError **err);
-
-// Creates a client from options given as a JSON object, the names and validation of every
-// binding: `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout_ms`,
-// `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the environment, then
-// the defaults). Here a 0 timeout is an error, as in Python and Node.
+// Creates a client. `options_json` is NULL or a JSON object with the option names and
+// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
+// `timeout_ms`, `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the
+// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). A 0 or
+// negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
+// On success `*out` owns the client: free it with `ocus_client_free`.
 //
 // # Safety
 // `options_json` is NULL or a C string; `out` is writable; `err` is NULL or writable.
-int32_t ocus_client_new_json(const char *options_json,
-                             struct OcusClient **out,
-                             struct OcusError **err);
+int32_t ocus_client_new(const char *options_json, struct OcusClient **out, struct OcusError **err);
 
 // Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
 // client is closed"), later calls fail the same way. Idempotent; the handle stays valid
@@ -210,12 +162,14 @@ void ocus_client_close(const struct OcusClient *client);
 // `client` is NULL or a live handle not used afterwards.
 void ocus_client_free(struct OcusClient *client);
 
-// Replaces the key; calls in flight finish with the old one.
+// Replaces the key (`key_len` bytes; the core refuses an invalid key and changes nothing);
+// calls in flight finish with the old one.
 //
 // # Safety
-// `client` is a live handle; `api_key` a C string; `err` NULL or writable.
+// `client` is a live handle; `api_key` points to `key_len` bytes; `err` NULL or writable.
 int32_t ocus_client_rotate_api_key(const struct OcusClient *client,
                                    const char *api_key,
+                                   size_t key_len,
                                    struct OcusError **err);
 
 // The client's base URL (owned: free with `ocus_string_free`).
@@ -227,11 +181,12 @@ char *ocus_client_base_url(const struct OcusClient *client);
 // One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...}`.
 //
 // # Safety
-// `client` live; `id` a C string; `options`, `cancel` NULL or valid; `out_json` writable;
-// `err` NULL or writable.
+// `client` live; `id` points to `id_len` bytes; `options_json` NULL or a C string; `cancel`
+// NULL or live; `out_json` writable; `err` NULL or writable.
 int32_t ocus_projects_get(const struct OcusClient *client,
                           const char *id,
-                          const struct OcusCallOptions *options,
+                          size_t id_len,
+                          const char *options_json,
                           const struct OcusCancel *cancel,
                           char **out_json,
                           struct OcusError **err);
@@ -241,17 +196,18 @@ int32_t ocus_projects_get(const struct OcusClient *client,
 // # Safety
 // As `ocus_projects_get`.
 int32_t ocus_projects_list(const struct OcusClient *client,
-                           const struct OcusListOptions *options,
+                           const char *options_json,
                            const struct OcusCancel *cancel,
                            char **out_json,
                            struct OcusError **err);
 
-// A cursor over every page of a list; free it with `ocus_cursor_free`.
+// A cursor over every page of a list (`options_json` as for `ocus_projects_list`); free it
+// with `ocus_cursor_free`.
 //
 // # Safety
-// `client` live; `options` NULL or valid; `out` writable; `err` NULL or writable.
+// `client` live; `options_json` NULL or a C string; `out` writable; `err` NULL or writable.
 int32_t ocus_cursor_new(const struct OcusClient *client,
-                        const struct OcusListOptions *options,
+                        const char *options_json,
                         struct OcusCursor **out,
                         struct OcusError **err);
 
@@ -270,19 +226,20 @@ int32_t ocus_cursor_next(const struct OcusCursor *cursor,
 // `cursor` is NULL or a live handle not used afterwards.
 void ocus_cursor_free(struct OcusCursor *cursor);
 
-// Any v3 path. `query_json`: NULL or a JSON object of parameters; `body_json`: NULL or a
-// JSON body. `*out_json` receives the response JSON (`null` for an empty body).
+// Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
+// `retry_non_idempotent` and the call options. `*out_json` receives the response JSON
+// (`null` for an empty body).
 //
 // # Safety
-// `client` live; strings NULL or valid C strings (`method`, `path` required); `options`,
-// `cancel` NULL or valid; `out_json` writable; `err` NULL or writable.
+// `client` live; `method` and `path` point to `method_len` and `path_len` bytes;
+// `options_json` NULL or a C string; `cancel` NULL or live; `out_json` writable; `err` NULL
+// or writable.
 int32_t ocus_request(const struct OcusClient *client,
                      const char *method,
+                     size_t method_len,
                      const char *path,
-                     const char *query_json,
-                     const char *body_json,
-                     const struct OcusCallOptions *options,
-                     bool retry_non_idempotent,
+                     size_t path_len,
+                     const char *options_json,
                      const struct OcusCancel *cancel,
                      char **out_json,
                      struct OcusError **err);
@@ -318,7 +275,8 @@ void ocus_queue_free(struct OcusQueue *queue);
 // As `ocus_projects_get`; `queue` a live handle.
 int32_t ocus_projects_get_start(const struct OcusClient *client,
                                 const char *id,
-                                const struct OcusCallOptions *options,
+                                size_t id_len,
+                                const char *options_json,
                                 const struct OcusCancel *cancel,
                                 const struct OcusQueue *queue,
                                 uint64_t ticket,
@@ -329,7 +287,7 @@ int32_t ocus_projects_get_start(const struct OcusClient *client,
 // # Safety
 // As `ocus_projects_list`; `queue` a live handle.
 int32_t ocus_projects_list_start(const struct OcusClient *client,
-                                 const struct OcusListOptions *options,
+                                 const char *options_json,
                                  const struct OcusCancel *cancel,
                                  const struct OcusQueue *queue,
                                  uint64_t ticket,
@@ -341,11 +299,10 @@ int32_t ocus_projects_list_start(const struct OcusClient *client,
 // As `ocus_request`; `queue` a live handle.
 int32_t ocus_request_start(const struct OcusClient *client,
                            const char *method,
+                           size_t method_len,
                            const char *path,
-                           const char *query_json,
-                           const char *body_json,
-                           const struct OcusCallOptions *options,
-                           bool retry_non_idempotent,
+                           size_t path_len,
+                           const char *options_json,
                            const struct OcusCancel *cancel,
                            const struct OcusQueue *queue,
                            uint64_t ticket,

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use futures_util::FutureExt;
 use ocus::completion::Completions;
-use ocus::options::TimeUnit;
 use ocus::runtime::CancelToken;
 use ocus::{ErrorKind, ListParams, RequestOptions};
 use serde_json::{Map, Value};
@@ -50,49 +49,6 @@ pub struct OcusError {
     /// What caused it, outermost first, one cause per line (e.g. the TLS failure under a
     /// connection error), or NULL.
     pub causes: *mut c_char,
-}
-
-/// Client settings; a zero-initialised struct means every default. NULL strings, 0 timeouts
-/// and `has_max_retries == false` are "not set" (then the environment: OCUS_API_KEY,
-/// OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). Every value set is validated by the
-/// core: a negative timeout or retry count is OCUS_ERR_CONFIGURATION, never a silent default.
-#[repr(C)]
-pub struct OcusClientOptions {
-    pub api_key: *const c_char,
-    pub api_key_file: *const c_char,
-    pub base_url: *const c_char,
-    /// Per attempt, in ms; 0 = default (60000).
-    pub timeout_ms: i64,
-    /// 0 = default (10000).
-    pub connect_timeout_ms: i64,
-    /// Retries after the first attempt (0: none), read when `has_max_retries`; default 2.
-    pub max_retries: i32,
-    pub has_max_retries: bool,
-    /// NULL = "ocus-c/<version>".
-    pub user_agent: *const c_char,
-}
-
-/// Per-call settings; zero-initialised, the client's. `timeout_ms` 0 is not set;
-/// `max_retries` is read when `has_max_retries` (0: no retries for this call). Values set are
-/// validated by the core (negative: OCUS_ERR_CONFIGURATION).
-#[repr(C)]
-pub struct OcusCallOptions {
-    pub timeout_ms: i64,
-    pub max_retries: i32,
-    pub has_max_retries: bool,
-}
-
-/// A project list query; 0 / NULL fields are not sent, negative ones are
-/// OCUS_ERR_CONFIGURATION.
-#[repr(C)]
-pub struct OcusListOptions {
-    pub page_size: i32,
-    pub page_number: i32,
-    pub status: *const c_char,
-    /// Extra query parameters as a JSON object (string, number, boolean or list values), or
-    /// NULL.
-    pub params_json: *const c_char,
-    pub call: OcusCallOptions,
 }
 
 /// A client (opaque). Thread-safe.
@@ -134,57 +90,47 @@ fn configuration(message: impl Into<String>) -> ocus::Error {
     ocus::Error::new(ErrorKind::Configuration, message)
 }
 
-/// Borrows a C string argument; NULL is None.
+/// `len` bytes at `data` (NULL is allowed when `len` is 0).
 ///
 /// # Safety
-/// `text` is NULL or a NUL-terminated string valid for the call.
-unsafe fn arg<'a>(text: *const c_char, what: &str) -> Result<Option<&'a str>, ocus::Error> {
-    if text.is_null() {
-        return Ok(None);
+/// `data` points to `len` readable bytes valid for the call.
+unsafe fn bytes<'a>(data: *const u8, len: usize) -> Result<&'a [u8], ocus::Error> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if data.is_null() {
+        return Err(configuration("a buffer is NULL but its length is not 0"));
+    }
+    // SAFETY: the caller provides `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(data, len) })
+}
+
+/// A text argument given as pointer and length: every byte reaches the core (a NUL too),
+/// which judges it; only invalid UTF-8 is refused here.
+///
+/// # Safety
+/// As `bytes`.
+unsafe fn text<'a>(data: *const c_char, len: usize, what: &str) -> Result<&'a str, ocus::Error> {
+    // SAFETY: forwarded contract.
+    let data = unsafe { bytes(data.cast(), len) }?;
+    std::str::from_utf8(data).map_err(|_| configuration(format!("{what} is not valid UTF-8")))
+}
+
+/// An options argument: a JSON object as a C string (NULL: no options). The core parses,
+/// validates and words the errors, as for every binding.
+///
+/// # Safety
+/// `json` is NULL or a NUL-terminated string valid for the call.
+unsafe fn options(json: *const c_char) -> Result<Map<String, Value>, ocus::Error> {
+    if json.is_null() {
+        return Ok(Map::new());
     }
     // SAFETY: the caller passes a valid NUL-terminated string (documented in the header).
-    let text = unsafe { CStr::from_ptr(text) };
-    text.to_str()
-        .map(Some)
-        .map_err(|_| configuration(format!("{what} is not valid UTF-8")))
-}
-
-unsafe fn required<'a>(text: *const c_char, what: &str) -> Result<&'a str, ocus::Error> {
-    // SAFETY: forwarded contract of `arg`.
-    unsafe { arg(text, what) }?.ok_or_else(|| configuration(format!("{what} is NULL")))
-}
-
-fn call_options(options: Option<&OcusCallOptions>) -> Result<RequestOptions, ocus::Error> {
-    let mut request = RequestOptions::new();
-    if let Some(options) = options {
-        if options.timeout_ms != 0 {
-            request.timeout = Some(ocus::options::timeout(
-                "timeout_ms",
-                options.timeout_ms as f64,
-                TimeUnit::Milliseconds,
-            )?);
-        }
-        if options.has_max_retries {
-            request.max_retries = Some(ocus::options::retries(
-                "max_retries",
-                f64::from(options.max_retries),
-            )?);
-        }
-    }
-    Ok(request)
-}
-
-/// A JSON object argument (NULL: empty).
-///
-/// # Safety
-/// `text` is NULL or a valid C string.
-unsafe fn json_object(text: *const c_char, what: &str) -> Result<Map<String, Value>, ocus::Error> {
-    // SAFETY: forwarded contract.
-    match unsafe { arg(text, what) }? {
-        None => Ok(Map::new()),
-        Some(text) => serde_json::from_str(text)
-            .map_err(|e| configuration(format!("{what} is not a JSON object ({e})"))),
-    }
+    let json = unsafe { CStr::from_ptr(json) }
+        .to_str()
+        .map_err(|_| configuration("options_json is not valid UTF-8"))?;
+    serde_json::from_str(json)
+        .map_err(|e| configuration(format!("options_json is not a JSON object ({e})")))
 }
 
 fn error_box(code: i32, error: &ocus::Error) -> *mut OcusError {
@@ -226,15 +172,16 @@ unsafe fn guard(err: *mut *mut OcusError, body: impl FnOnce() -> Result<(), ocus
         Ok(Ok(())) => OCUS_OK,
         // SAFETY: forwarded out-pointer.
         Ok(Err(error)) => unsafe { fail(err, code_of(error.kind()), &error) },
-        Err(_) => {
-            let error = ocus::Error::new(
-                ErrorKind::ApiError,
-                "internal error in the ocus library (panic)",
-            );
-            // SAFETY: forwarded out-pointer.
-            unsafe { fail(err, OCUS_ERR_PANIC, &error) }
-        }
+        // SAFETY: forwarded out-pointer.
+        Err(_) => unsafe { fail(err, OCUS_ERR_PANIC, &panicked()) },
     }
+}
+
+fn panicked() -> ocus::Error {
+    ocus::Error::new(
+        ErrorKind::ApiError,
+        "internal error in the ocus library (panic)",
+    )
 }
 
 unsafe fn write_out<T>(out: *mut T, value: T) -> Result<(), ocus::Error> {
@@ -244,6 +191,15 @@ unsafe fn write_out<T>(out: *mut T, value: T) -> Result<(), ocus::Error> {
     // SAFETY: checked non-NULL; the caller provides writable storage.
     unsafe { out.write(value) };
     Ok(())
+}
+
+/// Moves `value` into a new handle written to `out` (dropped, not leaked, when `out` is NULL).
+unsafe fn write_handle<T>(out: *mut *mut T, value: T) -> Result<(), ocus::Error> {
+    if out.is_null() {
+        return Err(configuration("the output pointer is NULL"));
+    }
+    // SAFETY: checked non-NULL; the caller provides writable storage.
+    unsafe { write_out(out, Box::into_raw(Box::new(value))) }
 }
 
 /// Blocks on `future`, stopping early when `cancel` fires (closing the client stops it in
@@ -278,15 +234,13 @@ type Call = std::pin::Pin<Box<dyn std::future::Future<Output = ocus::Result<Stri
 unsafe fn get_call(
     core: &ocus::Client,
     id: *const c_char,
-    options: *const OcusCallOptions,
+    id_len: usize,
+    options_json: *const c_char,
 ) -> Result<Call, ocus::Error> {
     // SAFETY: documented contract of ocus_projects_get.
-    let (id, request) = unsafe {
-        (
-            required(id, "id")?.to_owned(),
-            call_options(options.as_ref())?,
-        )
-    };
+    let id = unsafe { text(id, id_len, "id") }?.to_owned();
+    // SAFETY: as above.
+    let request = RequestOptions::from_call_options(unsafe { options(options_json) }?)?;
     let core = core.clone();
     Ok(Box::pin(async move {
         let project = core.projects().get_with(&id, &request).await?;
@@ -294,12 +248,9 @@ unsafe fn get_call(
     }))
 }
 
-unsafe fn list_call(
-    core: &ocus::Client,
-    options: *const OcusListOptions,
-) -> Result<Call, ocus::Error> {
+unsafe fn list_call(core: &ocus::Client, options_json: *const c_char) -> Result<Call, ocus::Error> {
     // SAFETY: documented contract of ocus_projects_list.
-    let params = unsafe { list_params(options)? };
+    let params = ListParams::from_options(unsafe { options(options_json) }?)?;
     let core = core.clone();
     Ok(Box::pin(async move {
         let page = core.projects().list(&params).await?;
@@ -307,22 +258,20 @@ unsafe fn list_call(
     }))
 }
 
-#[allow(clippy::too_many_arguments)]
 unsafe fn request_call(
     core: &ocus::Client,
     method: *const c_char,
+    method_len: usize,
     path: *const c_char,
-    query_json: *const c_char,
-    body_json: *const c_char,
-    options: *const OcusCallOptions,
-    retry_non_idempotent: bool,
+    path_len: usize,
+    options_json: *const c_char,
 ) -> Result<Call, ocus::Error> {
     // SAFETY: documented contract of ocus_request.
     let (method, path, request) = unsafe {
         (
-            required(method, "method")?.to_owned(),
-            required(path, "path")?.to_owned(),
-            request_options(query_json, body_json, options, retry_non_idempotent)?,
+            text(method, method_len, "method")?.to_owned(),
+            text(path, path_len, "path")?.to_owned(),
+            RequestOptions::from_options(options(options_json)?)?,
         )
     };
     let core = core.clone();
@@ -347,78 +296,19 @@ unsafe fn block(
     }
 }
 
-unsafe fn list_params(options: *const OcusListOptions) -> Result<ListParams, ocus::Error> {
-    // SAFETY: NULL or a valid struct (documented).
-    let Some(options) = (unsafe { options.as_ref() }) else {
-        return Ok(ListParams::new());
-    };
-    let index = |name: &str, value: i32| match value {
-        0 => Ok(None),
-        n => ocus::options::page_index(name, f64::from(n)).map(Some),
-    };
-    let mut params = ListParams::new().options(call_options(Some(&options.call))?);
-    params.page_size = index("page_size", options.page_size)?;
-    params.page_number = index("page_number", options.page_number)?;
-    // SAFETY: NULL or a valid C string.
-    if let Some(status) = unsafe { arg(options.status, "status") }? {
-        params = params.status(status);
-    }
-    // SAFETY: NULL or a valid C string.
-    let extra = unsafe { json_object(options.params_json, "params_json") }?;
-    params.extra = ocus::options::query_pairs("params_json", &Value::Object(extra))?;
-    Ok(params)
-}
-
-unsafe fn request_options(
-    query_json: *const c_char,
-    body_json: *const c_char,
-    options: *const OcusCallOptions,
-    retry_non_idempotent: bool,
-) -> Result<RequestOptions, ocus::Error> {
-    // SAFETY: NULL or valid C strings / struct (documented).
-    unsafe {
-        let mut request =
-            call_options(options.as_ref())?.retry_non_idempotent(retry_non_idempotent);
-        let query = json_object(query_json, "query_json")?;
-        request.query = ocus::options::query_pairs("query_json", &Value::Object(query))?;
-        if let Some(body) = arg(body_json, "body_json")? {
-            let body: Value = serde_json::from_str(body)
-                .map_err(|e| configuration(format!("body_json is not valid JSON ({e})")))?;
-            request = request.json(body);
-        }
-        Ok(request)
-    }
-}
-
 // ---- clients ------------------------------------------------------------------------------
 
-/// Creates a client. On success `*out` owns it: free it with `ocus_client_free`.
-///
-/// # Safety
-/// `options` is NULL or valid; `out` is writable; `err` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn ocus_client_new(
-    options: *const OcusClientOptions,
-    out: *mut *mut OcusClient,
-    err: *mut *mut OcusError,
-) -> i32 {
-    // SAFETY: the whole body upholds the documented contract of each pointer.
-    unsafe {
-        guard(err, || {
-            write_out(out, new_client(client_options(options)?)?)
-        })
-    }
-}
-
-/// Creates a client from options given as a JSON object, the names and validation of every
-/// binding: `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout_ms`,
-/// `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the environment, then
-/// the defaults). Here a 0 timeout is an error, as in Python and Node.
+/// Creates a client. `options_json` is NULL or a JSON object with the option names and
+/// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
+/// `timeout_ms`, `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the
+/// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). A 0 or
+/// negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
+/// On success `*out` owns the client: free it with `ocus_client_free`.
 ///
 /// # Safety
 /// `options_json` is NULL or a C string; `out` is writable; `err` is NULL or writable.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn ocus_client_new_json(
+pub unsafe extern "C" fn ocus_client_new(
     options_json: *const c_char,
     out: *mut *mut OcusClient,
     err: *mut *mut OcusError,
@@ -426,60 +316,21 @@ pub unsafe extern "C" fn ocus_client_new_json(
     // SAFETY: the whole body upholds the documented contract of each pointer.
     unsafe {
         guard(err, || {
-            let options = json_object(options_json, "options_json")?;
-            write_out(out, new_client(options)?)
+            let mut options = options(options_json)?;
+            options
+                .entry("user_agent")
+                .or_insert_with(|| Value::from(format!("ocus-c/{}", ocus::VERSION)));
+            let client = ocus::Client::builder()
+                .from_env()
+                .options(options)?
+                .build()?;
+            let client = OcusClient {
+                concurrent: client.with_separate_pool()?,
+                client,
+            };
+            write_handle(out, client)
         })
     }
-}
-
-/// The typed struct as the JSON options the core parses (only the fields set).
-unsafe fn client_options(
-    options: *const OcusClientOptions,
-) -> Result<Map<String, Value>, ocus::Error> {
-    let mut map = Map::new();
-    // SAFETY: NULL or a valid struct (documented).
-    let Some(options) = (unsafe { options.as_ref() }) else {
-        return Ok(map);
-    };
-    let texts = [
-        ("api_key", options.api_key),
-        ("api_key_file", options.api_key_file),
-        ("base_url", options.base_url),
-        ("user_agent", options.user_agent),
-    ];
-    for (name, text) in texts {
-        // SAFETY: NULL or a valid C string (documented).
-        if let Some(text) = unsafe { arg(text, name) }? {
-            map.insert(name.to_owned(), Value::from(text));
-        }
-    }
-    if options.timeout_ms != 0 {
-        map.insert("timeout_ms".into(), Value::from(options.timeout_ms));
-    }
-    if options.connect_timeout_ms != 0 {
-        map.insert(
-            "connect_timeout_ms".into(),
-            Value::from(options.connect_timeout_ms),
-        );
-    }
-    if options.has_max_retries {
-        map.insert("max_retries".into(), Value::from(options.max_retries));
-    }
-    Ok(map)
-}
-
-fn new_client(mut options: Map<String, Value>) -> Result<*mut OcusClient, ocus::Error> {
-    options
-        .entry("user_agent")
-        .or_insert_with(|| Value::from(format!("ocus-c/{}", ocus::VERSION)));
-    let client = ocus::Client::builder()
-        .from_env()
-        .options(options)?
-        .build()?;
-    Ok(Box::into_raw(Box::new(OcusClient {
-        concurrent: client.with_separate_pool()?,
-        client,
-    })))
 }
 
 /// Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
@@ -510,21 +361,25 @@ pub unsafe extern "C" fn ocus_client_free(client: *mut OcusClient) {
     }
 }
 
-/// Replaces the key; calls in flight finish with the old one.
+/// Replaces the key (`key_len` bytes; the core refuses an invalid key and changes nothing);
+/// calls in flight finish with the old one.
 ///
 /// # Safety
-/// `client` is a live handle; `api_key` a C string; `err` NULL or writable.
+/// `client` is a live handle; `api_key` points to `key_len` bytes; `err` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_client_rotate_api_key(
     client: *const OcusClient,
     api_key: *const c_char,
+    key_len: usize,
     err: *mut *mut OcusError,
 ) -> i32 {
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
             let client = live(client, "client")?;
-            client.client.rotate_api_key(required(api_key, "api_key")?)
+            client
+                .client
+                .rotate_api_key(text(api_key, key_len, "api_key")?)
         })
     }
 }
@@ -546,17 +401,24 @@ pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut
 }
 
 // ---- calls --------------------------------------------------------------------------------
+//
+// Text arguments (id, method, path) are a pointer and a length: any bytes, judged by the core.
+// `options_json` is NULL or a JSON object, parsed and validated by the core as in every
+// binding: `timeout_ms` and `max_retries` for every call; `page_size`, `page_number`,
+// `status`, `params` for lists; `query`, `json` (the body), `retry_non_idempotent` for
+// `ocus_request`. A bad value or unknown name is OCUS_ERR_CONFIGURATION before any request.
 
 /// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...}`.
 ///
 /// # Safety
-/// `client` live; `id` a C string; `options`, `cancel` NULL or valid; `out_json` writable;
-/// `err` NULL or writable.
+/// `client` live; `id` points to `id_len` bytes; `options_json` NULL or a C string; `cancel`
+/// NULL or live; `out_json` writable; `err` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_projects_get(
     client: *const OcusClient,
     id: *const c_char,
-    options: *const OcusCallOptions,
+    id_len: usize,
+    options_json: *const c_char,
     cancel: *const OcusCancel,
     out_json: *mut *mut c_char,
     err: *mut *mut OcusError,
@@ -564,7 +426,7 @@ pub unsafe extern "C" fn ocus_projects_get(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = get_call(&live(client, "client")?.client, id, options)?;
+            let call = get_call(&live(client, "client")?.client, id, id_len, options_json)?;
             block(cancel, out_json, call)
         })
     }
@@ -577,7 +439,7 @@ pub unsafe extern "C" fn ocus_projects_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_projects_list(
     client: *const OcusClient,
-    options: *const OcusListOptions,
+    options_json: *const c_char,
     cancel: *const OcusCancel,
     out_json: *mut *mut c_char,
     err: *mut *mut OcusError,
@@ -585,20 +447,21 @@ pub unsafe extern "C" fn ocus_projects_list(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = list_call(&live(client, "client")?.client, options)?;
+            let call = list_call(&live(client, "client")?.client, options_json)?;
             block(cancel, out_json, call)
         })
     }
 }
 
-/// A cursor over every page of a list; free it with `ocus_cursor_free`.
+/// A cursor over every page of a list (`options_json` as for `ocus_projects_list`); free it
+/// with `ocus_cursor_free`.
 ///
 /// # Safety
-/// `client` live; `options` NULL or valid; `out` writable; `err` NULL or writable.
+/// `client` live; `options_json` NULL or a C string; `out` writable; `err` NULL or writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_cursor_new(
     client: *const OcusClient,
-    options: *const OcusListOptions,
+    options_json: *const c_char,
     out: *mut *mut OcusCursor,
     err: *mut *mut OcusError,
 ) -> i32 {
@@ -606,10 +469,9 @@ pub unsafe extern "C" fn ocus_cursor_new(
     unsafe {
         guard(err, || {
             let client = live(client, "client")?;
-            let cursor = Box::new(OcusCursor {
-                cursor: client.client.projects().cursor(list_params(options)?),
-            });
-            write_out(out, Box::into_raw(cursor))
+            let params = ListParams::from_options(options(options_json)?)?;
+            let cursor = client.client.projects().cursor(params);
+            write_handle(out, OcusCursor { cursor })
         })
     }
 }
@@ -650,22 +512,23 @@ pub unsafe extern "C" fn ocus_cursor_free(cursor: *mut OcusCursor) {
     }
 }
 
-/// Any v3 path. `query_json`: NULL or a JSON object of parameters; `body_json`: NULL or a
-/// JSON body. `*out_json` receives the response JSON (`null` for an empty body).
+/// Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
+/// `retry_non_idempotent` and the call options. `*out_json` receives the response JSON
+/// (`null` for an empty body).
 ///
 /// # Safety
-/// `client` live; strings NULL or valid C strings (`method`, `path` required); `options`,
-/// `cancel` NULL or valid; `out_json` writable; `err` NULL or writable.
+/// `client` live; `method` and `path` point to `method_len` and `path_len` bytes;
+/// `options_json` NULL or a C string; `cancel` NULL or live; `out_json` writable; `err` NULL
+/// or writable.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn ocus_request(
     client: *const OcusClient,
     method: *const c_char,
+    method_len: usize,
     path: *const c_char,
-    query_json: *const c_char,
-    body_json: *const c_char,
-    options: *const OcusCallOptions,
-    retry_non_idempotent: bool,
+    path_len: usize,
+    options_json: *const c_char,
     cancel: *const OcusCancel,
     out_json: *mut *mut c_char,
     err: *mut *mut OcusError,
@@ -674,15 +537,7 @@ pub unsafe extern "C" fn ocus_request(
     unsafe {
         guard(err, || {
             let core = &live(client, "client")?.client;
-            let call = request_call(
-                core,
-                method,
-                path,
-                query_json,
-                body_json,
-                options,
-                retry_non_idempotent,
-            )?;
+            let call = request_call(core, method, method_len, path, path_len, options_json)?;
             block(cancel, out_json, call)
         })
     }
@@ -821,12 +676,7 @@ where
             AssertUnwindSafe(future)
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|_| {
-                    Err(ocus::Error::new(
-                        ErrorKind::ApiError,
-                        "internal error in the ocus library (panic)",
-                    ))
-                })
+                .unwrap_or_else(|_| Err(panicked()))
         };
         let result = match token {
             Some(token) => ocus::runtime::cancellable(future, &token).await,
@@ -843,10 +693,12 @@ where
 /// # Safety
 /// As `ocus_projects_get`; `queue` a live handle.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn ocus_projects_get_start(
     client: *const OcusClient,
     id: *const c_char,
-    options: *const OcusCallOptions,
+    id_len: usize,
+    options_json: *const c_char,
     cancel: *const OcusCancel,
     queue: *const OcusQueue,
     ticket: u64,
@@ -855,8 +707,13 @@ pub unsafe extern "C" fn ocus_projects_get_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = get_call(&live(client, "client")?.concurrent, id, options)?;
-            start(cancel, queue, ticket, call)
+            let core = &live(client, "client")?.concurrent;
+            start(
+                cancel,
+                queue,
+                ticket,
+                get_call(core, id, id_len, options_json)?,
+            )
         })
     }
 }
@@ -868,7 +725,7 @@ pub unsafe extern "C" fn ocus_projects_get_start(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_projects_list_start(
     client: *const OcusClient,
-    options: *const OcusListOptions,
+    options_json: *const c_char,
     cancel: *const OcusCancel,
     queue: *const OcusQueue,
     ticket: u64,
@@ -877,7 +734,7 @@ pub unsafe extern "C" fn ocus_projects_list_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = list_call(&live(client, "client")?.concurrent, options)?;
+            let call = list_call(&live(client, "client")?.concurrent, options_json)?;
             start(cancel, queue, ticket, call)
         })
     }
@@ -892,11 +749,10 @@ pub unsafe extern "C" fn ocus_projects_list_start(
 pub unsafe extern "C" fn ocus_request_start(
     client: *const OcusClient,
     method: *const c_char,
+    method_len: usize,
     path: *const c_char,
-    query_json: *const c_char,
-    body_json: *const c_char,
-    options: *const OcusCallOptions,
-    retry_non_idempotent: bool,
+    path_len: usize,
+    options_json: *const c_char,
     cancel: *const OcusCancel,
     queue: *const OcusQueue,
     ticket: u64,
@@ -906,15 +762,7 @@ pub unsafe extern "C" fn ocus_request_start(
     unsafe {
         guard(err, || {
             let core = &live(client, "client")?.concurrent;
-            let call = request_call(
-                core,
-                method,
-                path,
-                query_json,
-                body_json,
-                options,
-                retry_non_idempotent,
-            )?;
+            let call = request_call(core, method, method_len, path, path_len, options_json)?;
             start(cancel, queue, ticket, call)
         })
     }
@@ -975,17 +823,6 @@ pub unsafe extern "C" fn ocus_webhook_sign(
         }
     }))
     .unwrap_or(ptr::null_mut())
-}
-
-unsafe fn bytes<'a>(data: *const u8, len: usize) -> Result<&'a [u8], ocus::Error> {
-    if len == 0 {
-        return Ok(&[]);
-    }
-    if data.is_null() {
-        return Err(configuration("a buffer is NULL but its length is not 0"));
-    }
-    // SAFETY: the caller provides `len` readable bytes.
-    Ok(unsafe { std::slice::from_raw_parts(data, len) })
 }
 
 // ---- cancellation, freeing ----------------------------------------------------------------

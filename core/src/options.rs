@@ -49,7 +49,7 @@ fn shown(value: &Value) -> String {
 }
 
 /// A timeout: a finite number greater than zero, in `unit`.
-pub fn timeout(name: &str, value: f64, unit: TimeUnit) -> Result<Duration> {
+pub(crate) fn timeout(name: &str, value: f64, unit: TimeUnit) -> Result<Duration> {
     let seconds = match unit {
         TimeUnit::Seconds => value,
         TimeUnit::Milliseconds => value / 1000.0,
@@ -66,7 +66,7 @@ pub fn timeout(name: &str, value: f64, unit: TimeUnit) -> Result<Duration> {
 }
 
 /// A retry count: a whole number from 0 to [`MAX_RETRIES_LIMIT`].
-pub fn retries(name: &str, value: f64) -> Result<u32> {
+pub(crate) fn retries(name: &str, value: f64) -> Result<u32> {
     if value.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES_LIMIT)).contains(&value) {
         return Ok(value as u32);
     }
@@ -76,7 +76,7 @@ pub fn retries(name: &str, value: f64) -> Result<u32> {
 }
 
 /// A page size or number: a whole number from 1.
-pub fn page_index(name: &str, value: f64) -> Result<u32> {
+pub(crate) fn page_index(name: &str, value: f64) -> Result<u32> {
     if value.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&value) {
         return Ok(value as u32);
     }
@@ -89,7 +89,7 @@ pub fn page_index(name: &str, value: f64) -> Result<u32> {
 /// is, a boolean as `true`/`false`, a number as JSON writes it, a list as the name repeated
 /// once per item, `null` left out. Objects are refused. (The order on the wire is decided by
 /// the URL builder: sorted by name.)
-pub fn query_pairs(name: &str, value: &Value) -> Result<Vec<(String, String)>> {
+pub(crate) fn query_pairs(name: &str, value: &Value) -> Result<Vec<(String, String)>> {
     let object = match value {
         Value::Null => return Ok(Vec::new()),
         Value::Object(object) => object,

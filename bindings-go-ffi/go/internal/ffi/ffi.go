@@ -88,36 +88,20 @@ func takeString(s *C.char) string {
 	return C.GoString(s)
 }
 
-// cString allocates a C copy of s (nil for ""); the caller frees it with freeAll.
-func cString(s string, keep *[]unsafe.Pointer) *C.char {
-	if s == "" {
+// text passes s to C as pointer and length, without a copy (the library copies what it
+// keeps): every byte reaches the core, a NUL too.
+func text(s string) (*C.char, C.size_t) {
+	return (*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s))
+}
+
+// options passes JSON options as the C string the library reads (nil: none), in Go memory
+// for the duration of the call.
+func options(json []byte) *C.char {
+	if len(json) == 0 {
 		return nil
 	}
-	p := C.CString(s)
-	*keep = append(*keep, unsafe.Pointer(p))
-	return p
-}
-
-func freeAll(keep []unsafe.Pointer) {
-	for _, p := range keep {
-		C.free(p)
-	}
-}
-
-// CallOptions mirrors OcusCallOptions.
-type CallOptions struct {
-	TimeoutMs     int64 // 0: the client's
-	MaxRetries    int32
-	HasMaxRetries bool
-}
-
-// ListOptions mirrors OcusListOptions.
-type ListOptions struct {
-	PageSize   int32
-	PageNumber int32
-	Status     string
-	ParamsJSON string
-	Call       CallOptions
+	json = append(json[:len(json):len(json)], 0)
+	return (*C.char)(unsafe.Pointer(&json[0]))
 }
 
 // Client owns an OcusClient handle.
@@ -136,28 +120,11 @@ func (c *Cancel) raw() *C.OcusCancel {
 	return c.ptr
 }
 
-func callOptions(o CallOptions) C.OcusCallOptions {
-	return C.OcusCallOptions{timeout_ms: C.int64_t(o.TimeoutMs), max_retries: C.int32_t(o.MaxRetries), has_max_retries: C.bool(o.HasMaxRetries)}
-}
-
-func listOptions(o ListOptions, keep *[]unsafe.Pointer) C.OcusListOptions {
-	return C.OcusListOptions{
-		page_size:   C.int32_t(o.PageSize),
-		page_number: C.int32_t(o.PageNumber),
-		status:      cString(o.Status, keep),
-		params_json: cString(o.ParamsJSON, keep),
-		call:        callOptions(o.Call),
-	}
-}
-
 // NewClient builds a client from options as a JSON object (the core parses and validates).
-func NewClient(optionsJSON string) (*Client, *ErrorData) {
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
+func NewClient(optionsJSON []byte) (*Client, *ErrorData) {
 	var out *C.OcusClient
 	var e *C.OcusError
-	code := C.ocus_client_new_json(cString(optionsJSON, &keep), &out, &e)
-	if data := takeError(code, e); data != nil {
+	if data := takeError(C.ocus_client_new(options(optionsJSON), &out, &e), e); data != nil {
 		return nil, data
 	}
 	c := &Client{ptr: out}
@@ -191,52 +158,86 @@ func (c *Client) BaseURL() string {
 // RotateAPIKey replaces the key.
 func (c *Client) RotateAPIKey(key string) *ErrorData {
 	defer runtime.KeepAlive(c)
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
+	k, kl := text(key)
 	var e *C.OcusError
-	return takeError(C.ocus_client_rotate_api_key(c.ptr, cString(key, &keep), &e), e)
+	return takeError(C.ocus_client_rotate_api_key(c.ptr, k, kl, &e), e)
 }
 
-// GetProject returns the project JSON.
-func (c *Client) GetProject(id string, o CallOptions, cancel *Cancel) (string, *ErrorData) {
+// Op is one API call: which operation, its text arguments and its JSON options.
+type Op struct {
+	kind      int
+	arg, arg2 string
+	options   []byte
+}
+
+const (
+	getProject = iota
+	listProjects
+	request
+)
+
+// GetProject is projects.get (the project's JSON).
+func GetProject(id string, optionsJSON []byte) Op {
+	return Op{kind: getProject, arg: id, options: optionsJSON}
+}
+
+// ListProjects is projects.list (one page's JSON).
+func ListProjects(optionsJSON []byte) Op { return Op{kind: listProjects, options: optionsJSON} }
+
+// Request is any v3 request (the response JSON).
+func Request(method, path string, optionsJSON []byte) Op {
+	return Op{kind: request, arg: method, arg2: path, options: optionsJSON}
+}
+
+// Call runs op on the calling thread and returns its JSON.
+func (c *Client) Call(op Op, cancel *Cancel) (string, *ErrorData) {
 	defer runtime.KeepAlive(c)
-	cid := C.CString(id)
-	defer C.free(unsafe.Pointer(cid))
-	options := callOptions(o)
+	a, al := text(op.arg)
+	b, bl := text(op.arg2)
+	o := options(op.options)
 	var out *C.char
 	var e *C.OcusError
-	code := C.ocus_projects_get(c.ptr, cid, &options, cancel.raw(), &out, &e)
+	var code C.int32_t
+	switch op.kind {
+	case getProject:
+		code = C.ocus_projects_get(c.ptr, a, al, o, cancel.raw(), &out, &e)
+	case listProjects:
+		code = C.ocus_projects_list(c.ptr, o, cancel.raw(), &out, &e)
+	default:
+		code = C.ocus_request(c.ptr, a, al, b, bl, o, cancel.raw(), &out, &e)
+	}
 	if data := takeError(code, e); data != nil {
 		return "", data
 	}
 	return takeString(out), nil
 }
 
-// ListProjects returns one page as JSON.
-func (c *Client) ListProjects(o ListOptions, cancel *Cancel) (string, *ErrorData) {
+// Start starts op on the library's threads; the result arrives on q as ticket.
+func (c *Client) Start(op Op, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
 	defer runtime.KeepAlive(c)
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
-	options := listOptions(o, &keep)
-	var out *C.char
+	a, al := text(op.arg)
+	b, bl := text(op.arg2)
+	o := options(op.options)
+	t := C.uint64_t(ticket)
 	var e *C.OcusError
-	code := C.ocus_projects_list(c.ptr, &options, cancel.raw(), &out, &e)
-	if data := takeError(code, e); data != nil {
-		return "", data
+	var code C.int32_t
+	switch op.kind {
+	case getProject:
+		code = C.ocus_projects_get_start(c.ptr, a, al, o, cancel.raw(), q.ptr, t, &e)
+	case listProjects:
+		code = C.ocus_projects_list_start(c.ptr, o, cancel.raw(), q.ptr, t, &e)
+	default:
+		code = C.ocus_request_start(c.ptr, a, al, b, bl, o, cancel.raw(), q.ptr, t, &e)
 	}
-	return takeString(out), nil
+	return takeError(code, e)
 }
 
 // NewCursor starts a cursor over every page.
-func (c *Client) NewCursor(o ListOptions) (*Cursor, *ErrorData) {
+func (c *Client) NewCursor(optionsJSON []byte) (*Cursor, *ErrorData) {
 	defer runtime.KeepAlive(c)
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
-	options := listOptions(o, &keep)
 	var out *C.OcusCursor
 	var e *C.OcusError
-	code := C.ocus_cursor_new(c.ptr, &options, &out, &e)
-	if data := takeError(code, e); data != nil {
+	if data := takeError(C.ocus_cursor_new(c.ptr, options(optionsJSON), &out, &e), e); data != nil {
 		return nil, data
 	}
 	return &Cursor{ptr: out}, nil
@@ -246,8 +247,7 @@ func (c *Client) NewCursor(o ListOptions) (*Cursor, *ErrorData) {
 func (c *Cursor) Next(cancel *Cancel) (page string, done bool, err *ErrorData) {
 	var out *C.char
 	var e *C.OcusError
-	code := C.ocus_cursor_next(c.ptr, cancel.raw(), &out, &e)
-	if data := takeError(code, e); data != nil {
+	if data := takeError(C.ocus_cursor_next(c.ptr, cancel.raw(), &out, &e), e); data != nil {
 		return "", false, data
 	}
 	if out == nil {
@@ -260,25 +260,6 @@ func (c *Cursor) Next(cancel *Cancel) (page string, done bool, err *ErrorData) {
 func (c *Cursor) Free() {
 	C.ocus_cursor_free(c.ptr)
 	c.ptr = nil
-}
-
-// Request sends any v3 request; queryJSON and bodyJSON may be "".
-func (c *Client) Request(method, path, queryJSON, bodyJSON string, o CallOptions, retryNonIdempotent bool, cancel *Cancel) (string, *ErrorData) {
-	defer runtime.KeepAlive(c)
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
-	cmethod := C.CString(method)
-	cpath := C.CString(path)
-	keep = append(keep, unsafe.Pointer(cmethod), unsafe.Pointer(cpath))
-	options := callOptions(o)
-	var out *C.char
-	var e *C.OcusError
-	code := C.ocus_request(c.ptr, cmethod, cpath, cString(queryJSON, &keep), cString(bodyJSON, &keep), &options,
-		C.bool(retryNonIdempotent), cancel.raw(), &out, &e)
-	if data := takeError(code, e); data != nil {
-		return "", data
-	}
-	return takeString(out), nil
 }
 
 // NewCancel creates a cancellation handle.
@@ -368,38 +349,4 @@ func (q *Queue) Drain() []Completion {
 			return out
 		}
 	}
-}
-
-// GetProjectStart starts GetProject; the result arrives on q as ticket.
-func (c *Client) GetProjectStart(id string, o CallOptions, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
-	defer runtime.KeepAlive(c)
-	cid := C.CString(id)
-	defer C.free(unsafe.Pointer(cid))
-	options := callOptions(o)
-	var e *C.OcusError
-	return takeError(C.ocus_projects_get_start(c.ptr, cid, &options, cancel.raw(), q.ptr, C.uint64_t(ticket), &e), e)
-}
-
-// ListProjectsStart starts ListProjects.
-func (c *Client) ListProjectsStart(o ListOptions, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
-	defer runtime.KeepAlive(c)
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
-	options := listOptions(o, &keep)
-	var e *C.OcusError
-	return takeError(C.ocus_projects_list_start(c.ptr, &options, cancel.raw(), q.ptr, C.uint64_t(ticket), &e), e)
-}
-
-// RequestStart starts Request.
-func (c *Client) RequestStart(method, path, queryJSON, bodyJSON string, o CallOptions, retryNonIdempotent bool, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
-	defer runtime.KeepAlive(c)
-	var keep []unsafe.Pointer
-	defer func() { freeAll(keep) }()
-	cmethod := C.CString(method)
-	cpath := C.CString(path)
-	keep = append(keep, unsafe.Pointer(cmethod), unsafe.Pointer(cpath))
-	options := callOptions(o)
-	var e *C.OcusError
-	return takeError(C.ocus_request_start(c.ptr, cmethod, cpath, cString(queryJSON, &keep), cString(bodyJSON, &keep), &options,
-		C.bool(retryNonIdempotent), cancel.raw(), q.ptr, C.uint64_t(ticket), &e), e)
 }
