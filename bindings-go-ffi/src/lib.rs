@@ -202,6 +202,17 @@ unsafe fn write_handle<T>(out: *mut *mut T, value: T) -> Result<(), ocus::Error>
     unsafe { write_out(out, Box::into_raw(Box::new(value))) }
 }
 
+/// Frees a handle made by `write_handle` or `Box::into_raw` (NULL: nothing).
+///
+/// # Safety
+/// `handle` is NULL or a live handle of this library, not used afterwards.
+unsafe fn free_handle<T>(handle: *mut T) {
+    if !handle.is_null() {
+        // SAFETY: created by Box::into_raw in this library; freed once (documented).
+        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(handle) })));
+    }
+}
+
 /// Blocks on `future`, stopping early when `cancel` fires (closing the client stops it in
 /// the core).
 fn run<T>(
@@ -355,10 +366,8 @@ pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
 /// `client` is NULL or a live handle not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_client_free(client: *mut OcusClient) {
-    if !client.is_null() {
-        // SAFETY: created by Box::into_raw in ocus_client_new; freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(client) })));
-    }
+    // SAFETY: documented contract.
+    unsafe { free_handle(client) }
 }
 
 /// Replaces the key (`key_len` bytes; the core refuses an invalid key and changes nothing);
@@ -506,10 +515,8 @@ pub unsafe extern "C" fn ocus_cursor_next(
 /// `cursor` is NULL or a live handle not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_cursor_free(cursor: *mut OcusCursor) {
-    if !cursor.is_null() {
-        // SAFETY: created by Box::into_raw in ocus_cursor_new; freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(cursor) })));
-    }
+    // SAFETY: documented contract.
+    unsafe { free_handle(cursor) }
 }
 
 /// Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
@@ -646,10 +653,8 @@ pub unsafe extern "C" fn ocus_queue_drain(
 /// `queue` is NULL or a live handle not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_queue_free(queue: *mut OcusQueue) {
-    if !queue.is_null() {
-        // SAFETY: created by Box::into_raw in ocus_queue_new; freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(queue) })));
-    }
+    // SAFETY: documented contract.
+    unsafe { free_handle(queue) }
 }
 
 /// Spawns `future` on the multi-thread runtime; its result is delivered to `queue` as `ticket`.
@@ -858,10 +863,8 @@ pub unsafe extern "C" fn ocus_cancel_cancel(cancel: *const OcusCancel) {
 /// `cancel` is NULL or a live handle not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_cancel_free(cancel: *mut OcusCancel) {
-    if !cancel.is_null() {
-        // SAFETY: created by Box::into_raw in ocus_cancel_new; freed once.
-        let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(cancel) })));
-    }
+    // SAFETY: documented contract.
+    unsafe { free_handle(cancel) }
 }
 
 /// Frees a string returned by this library.
