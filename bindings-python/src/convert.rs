@@ -1,41 +1,23 @@
-//! JSON values between serde_json and Python objects, and Python arguments into core types.
+//! JSON values between serde_json and Python objects.
+//!
+//! Out: pythonize (serde straight into Python objects). In: by hand, because serde's `Value`
+//! silently turns NaN and infinity into `null` (`timeout=float("nan")` would then mean "not
+//! set"); here they are a TypeError, as are objects JSON has no form for.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde::Serialize;
 use serde_json::{Map, Number, Value};
 
-pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(json_to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => map_to_py(py, map)?.into_any(),
-    })
+/// Any serialisable value (JSON values, links, views) as Python dicts, lists and scalars.
+pub fn to_py<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
+    Ok(pythonize::pythonize(py, value)?)
 }
 
-pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (key, item) in map {
-        dict.set_item(key, json_to_py(py, item)?)?;
-    }
-    Ok(dict)
+/// A JSON object as a Python dict.
+pub fn dict_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+    Ok(to_py(py, map)?.cast_into::<PyDict>()?)
 }
 
 /// A Python value as JSON: dict (str keys), list, tuple, str, int, float, bool, None.

@@ -4,7 +4,7 @@ use pyo3::exceptions::PyAttributeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{json_to_py, map_to_py};
+use crate::convert::{dict_to_py, to_py};
 
 /// A project (a JSON:API resource object). Attributes are reachable as Python attributes
 /// (`project.name`) or through `attributes`; nothing the server sent is dropped.
@@ -40,7 +40,7 @@ impl Project {
     /// Every attribute, as a new dict.
     #[getter]
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.inner.attributes)
+        dict_to_py(py, &self.inner.attributes)
     }
 
     /// One attribute, or `default`.
@@ -52,14 +52,14 @@ impl Project {
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         match self.inner.attribute(name) {
-            Some(value) => json_to_py(py, value),
+            Some(value) => to_py(py, value),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
     }
 
     fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
         match self.inner.attribute(name) {
-            Some(value) => json_to_py(py, value),
+            Some(value) => to_py(py, value),
             None => Err(PyAttributeError::new_err(format!(
                 "Project has no attribute {name:?}"
             ))),
@@ -68,7 +68,7 @@ impl Project {
 
     /// The resource object as sent: `{"type", "id", "attributes", ...}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.inner.to_json())
+        to_py(py, &self.inner.to_json())
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -127,15 +127,12 @@ impl Page {
 
     #[getter]
     fn links<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(
-            py,
-            &serde_json::to_value(&self.inner.links).unwrap_or_default(),
-        )
+        to_py(py, &self.inner.links)
     }
 
     #[getter]
     fn meta<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.inner.meta)
+        dict_to_py(py, &self.inner.meta)
     }
 
     /// The next page's URL, or None on the last page.
@@ -207,11 +204,11 @@ impl WebhookEvent {
 
     #[getter]
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        map_to_py(py, &self.inner.attributes)
+        dict_to_py(py, &self.inner.attributes)
     }
 
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.inner.to_json())
+        to_py(py, &self.inner.to_json())
     }
 
     fn __repr__(&self) -> String {

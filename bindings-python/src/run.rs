@@ -29,7 +29,7 @@ impl IntoPython for () {
 
 impl IntoPython for serde_json::Value {
     fn into_python(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        Ok(crate::convert::json_to_py(py, &self)?.unbind())
+        Ok(crate::convert::to_py(py, &self)?.unbind())
     }
 }
 
