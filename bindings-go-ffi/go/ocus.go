@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -119,46 +118,24 @@ func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 func (c *Client) call(ctx context.Context, op ffi.Op) (string, error) {
 	concurrent := c.inFlight.Add(1) > 1
 	defer c.inFlight.Add(-1)
-	if d := getDispatcher(); concurrent && d != nil {
-		return c.viaDispatcher(ctx, d, op)
+	d := getDispatcher()
+	if !concurrent || d == nil {
+		return run(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return c.native.Call(op, cancel) })
 	}
-	return c.blocking(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) { return c.native.Call(op, cancel) })
-}
-
-// blocking runs fn on this thread with ctx's cancellation wired to a native cancel handle.
-func (c *Client) blocking(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	done := ctx.Done()
-	if done == nil {
-		return result(ctx)(fn(nil))
-	}
-	cancel := ffi.NewCancel()
-	defer cancel.Free()
-	stop := make(chan struct{})
-	var watcher sync.WaitGroup
-	watcher.Add(1)
-	go func() {
-		defer watcher.Done()
-		select {
-		case <-done:
-			cancel.Cancel()
-		case <-stop:
+	return run(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+		ticket, ch := d.register()
+		if e := c.native.Start(op, cancel, d.queue, ticket); e != nil {
+			d.forget(ticket)
+			return "", e
 		}
-	}()
-	defer func() {
-		close(stop)
-		watcher.Wait() // before cancel.Free
-	}()
-	return result(ctx)(fn(cancel))
+		completion := <-ch // once cancelled, the library answers promptly
+		return completion.JSON, completion.Err
+	})
 }
 
-// viaDispatcher starts op on the library's threads and parks until its completion arrives.
-func (c *Client) viaDispatcher(ctx context.Context, d *dispatcher, op ffi.Op) (string, error) {
+// run calls fn with a native cancel handle that fires when ctx is done, and maps the outcome:
+// a cancellation caused by ctx is ctx's error.
+func run(ctx context.Context, fn func(*ffi.Cancel) (string, *ffi.ErrorData)) (string, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -168,34 +145,23 @@ func (c *Client) viaDispatcher(ctx context.Context, d *dispatcher, op ffi.Op) (s
 	var cancel *ffi.Cancel
 	if ctx.Done() != nil {
 		cancel = ffi.NewCancel()
-		defer cancel.Free() // after the completion: no call waits on it any more
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() { cancel.Cancel(); close(fired) })
+		defer func() {
+			if !stop() {
+				<-fired // Cancel has started: it must finish before Free
+			}
+			cancel.Free()
+		}()
 	}
-	ticket, ch := d.register()
-	if e := c.native.Start(op, cancel, d.queue, ticket); e != nil {
-		d.forget(ticket)
-		return result(ctx)("", e)
-	}
-	var completion ffi.Completion
-	select {
-	case completion = <-ch:
-	case <-ctx.Done():
-		cancel.Cancel()
-		completion = <-ch // the library answers promptly once cancelled
-	}
-	return result(ctx)(completion.JSON, completion.Err)
-}
-
-// result maps a native outcome: a cancellation caused by ctx is ctx's error.
-func result(ctx context.Context) func(string, *ffi.ErrorData) (string, error) {
-	return func(out string, e *ffi.ErrorData) (string, error) {
-		switch {
-		case e == nil:
-			return out, nil
-		case e.Kind == "cancelled" && ctx.Err() != nil:
-			return "", ctx.Err()
-		default:
-			return "", toError(e)
-		}
+	out, e := fn(cancel)
+	switch {
+	case e == nil:
+		return out, nil
+	case e.Kind == "cancelled" && ctx.Err() != nil:
+		return "", ctx.Err()
+	default:
+		return "", toError(e)
 	}
 }
 

@@ -148,7 +148,7 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 			return
 		}
 		var cursor *ffi.Cursor
-		_, err = s.client.blocking(ctx, func(*ffi.Cancel) (string, *ffi.ErrorData) {
+		_, err = run(ctx, func(*ffi.Cancel) (string, *ffi.ErrorData) {
 			c, e := s.client.native.NewCursor(options)
 			cursor = c
 			return "", e
@@ -160,7 +160,7 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 		defer cursor.Free()
 		for {
 			var done bool
-			out, err := s.client.blocking(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
+			out, err := run(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
 				page, finished, e := cursor.Next(cancel)
 				done = finished
 				return page, e
