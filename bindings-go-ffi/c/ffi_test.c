@@ -325,17 +325,17 @@ int main(int argc, char **argv) {
   /* Webhooks. */
   {
     const char *body = "{\"type\":\"event\",\"id\":\"project.updated\",\"attributes\":{\"project_id\":\"p1\"}}";
-    char *signature = ocus_webhook_sign((const uint8_t *)body, strlen(body), (const uint8_t *)"whsec", 5);
+    char *signature = ocus_webhook_sign((const uint8_t *)body, strlen(body), "whsec", 5);
     char *json = NULL;
-    int rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), (const uint8_t *)signature, strlen(signature), (const uint8_t *)"whsec", 5, &json, NULL);
+    int rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), signature, strlen(signature), "whsec", 5, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "project.updated"), "verify rc=%d", rc);
     ocus_string_free(json);
     OcusError *err = NULL;
-    rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), (const uint8_t *)signature, strlen(signature), (const uint8_t *)"other", 5, &json, &err);
+    rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), signature, strlen(signature), "other", 5, &json, &err);
     CHECK(rc == OCUS_ERR_INVALID_SIGNATURE && err && strcmp(err->error_code, "signature_mismatch") == 0, "mismatch");
     ocus_error_free(err);
     err = NULL;
-    rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), NULL, 0, (const uint8_t *)"whsec", 5, &json, &err);
+    rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), NULL, 0, "whsec", 5, &json, &err);
     CHECK(rc == OCUS_ERR_INVALID_SIGNATURE && err && strcmp(err->error_code, "missing_signature") == 0, "missing");
     ocus_error_free(err);
     ocus_string_free(signature);

@@ -318,9 +318,9 @@ int32_t ocus_request_start(const struct OcusClient *client,
 // `out_json` writable; `err` NULL or writable.
 int32_t ocus_webhook_verify(const uint8_t *body,
                             size_t body_len,
-                            const uint8_t *signature,
+                            const char *signature,
                             size_t signature_len,
-                            const uint8_t *secret,
+                            const char *secret,
                             size_t secret_len,
                             char **out_json,
                             struct OcusError **err);
@@ -332,7 +332,7 @@ int32_t ocus_webhook_verify(const uint8_t *body,
 // As `ocus_webhook_verify`.
 char *ocus_webhook_sign(const uint8_t *body,
                         size_t body_len,
-                        const uint8_t *secret,
+                        const char *secret,
                         size_t secret_len);
 
 // A new cancellation handle; free it with `ocus_cancel_free`.

@@ -788,9 +788,9 @@ pub unsafe extern "C" fn ocus_request_start(
 pub unsafe extern "C" fn ocus_webhook_verify(
     body: *const u8,
     body_len: usize,
-    signature: *const u8,
+    signature: *const c_char,
     signature_len: usize,
-    secret: *const u8,
+    secret: *const c_char,
     secret_len: usize,
     out_json: *mut *mut c_char,
     err: *mut *mut OcusError,
@@ -799,9 +799,9 @@ pub unsafe extern "C" fn ocus_webhook_verify(
     unsafe {
         guard(err, || {
             let body = bytes(body, body_len)?;
-            let secret = bytes(secret, secret_len)?;
+            let secret = bytes(secret.cast(), secret_len)?;
             // Not valid UTF-8 cannot be hex: the lossy text keeps it malformed for the core to say so.
-            let signature = String::from_utf8_lossy(bytes(signature, signature_len)?);
+            let signature = String::from_utf8_lossy(bytes(signature.cast(), signature_len)?);
             let event = ocus::webhooks::verify(body, &signature, secret)?;
             write_out(out_json, view_text(&event.view()))
         })
@@ -817,12 +817,12 @@ pub unsafe extern "C" fn ocus_webhook_verify(
 pub unsafe extern "C" fn ocus_webhook_sign(
     body: *const u8,
     body_len: usize,
-    secret: *const u8,
+    secret: *const c_char,
     secret_len: usize,
 ) -> *mut c_char {
     catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: documented contract.
-        match unsafe { (bytes(body, body_len), bytes(secret, secret_len)) } {
+        match unsafe { (bytes(body, body_len), bytes(secret.cast(), secret_len)) } {
             (Ok(body), Ok(secret)) => c_string(&ocus::webhooks::sign(body, secret)),
             _ => ptr::null_mut(),
         }

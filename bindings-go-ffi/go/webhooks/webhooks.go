@@ -27,7 +27,7 @@ type Event struct {
 // "missing_signature", "malformed_signature" or "signature_mismatch"), ocus.ErrDecode or
 // ocus.ErrConfiguration (empty secret); use errors.As with *ocus.Error for details.
 func Verify(rawBody []byte, signature, secret string) (*Event, error) {
-	out, e := ffi.VerifyWebhook(rawBody, signature, []byte(secret))
+	out, e := ffi.VerifyWebhook(rawBody, signature, secret)
 	if e != nil {
 		return nil, ocus.ErrorFromNative(e)
 	}
@@ -39,4 +39,4 @@ func Verify(rawBody []byte, signature, secret string) (*Event, error) {
 }
 
 // Sign returns the signature OCUS sends for rawBody (to test your own receiver).
-func Sign(rawBody []byte, secret string) string { return ffi.SignWebhook(rawBody, []byte(secret)) }
+func Sign(rawBody []byte, secret string) string { return ffi.SignWebhook(rawBody, secret) }

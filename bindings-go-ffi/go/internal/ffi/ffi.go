@@ -68,13 +68,9 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 	if e.causes != nil {
 		data.Causes = strings.Split(C.GoString(e.causes), "\n")
 	}
-	if e.retry_after_ms >= 0 {
+	if e.retry_after_ms >= 0 { // capped, not wrapped, past time.Duration's 292 years
 		data.HasRetry = true
-		if ms := int64(e.retry_after_ms); ms > math.MaxInt64/int64(time.Millisecond) {
-			data.RetryAfter = time.Duration(math.MaxInt64)
-		} else {
-			data.RetryAfter = time.Duration(ms) * time.Millisecond
-		}
+		data.RetryAfter = time.Duration(min(int64(e.retry_after_ms), math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
 	}
 	return data
 }
@@ -275,17 +271,14 @@ func (c *Cancel) Free() {
 }
 
 func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
-	if len(b) == 0 {
-		return nil, 0
-	}
-	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+	return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(b))), C.size_t(len(b))
 }
 
 // VerifyWebhook checks a signature and returns the event JSON.
-func VerifyWebhook(body []byte, signature string, secret []byte) (string, *ErrorData) {
+func VerifyWebhook(body []byte, signature, secret string) (string, *ErrorData) {
 	b, bl := bytesArg(body)
-	g, gl := bytesArg(unsafe.Slice(unsafe.StringData(signature), len(signature))) // no copy, NULs and all
-	s, sl := bytesArg(secret)
+	g, gl := text(signature) // no copy, NULs and all
+	s, sl := text(secret)
 	var out *C.char
 	var e *C.OcusError
 	code := C.ocus_webhook_verify(b, bl, g, gl, s, sl, &out, &e)
@@ -296,9 +289,9 @@ func VerifyWebhook(body []byte, signature string, secret []byte) (string, *Error
 }
 
 // SignWebhook returns the signature OCUS sends for body.
-func SignWebhook(body, secret []byte) string {
+func SignWebhook(body []byte, secret string) string {
 	b, bl := bytesArg(body)
-	s, sl := bytesArg(secret)
+	s, sl := text(secret)
 	return takeString(C.ocus_webhook_sign(b, bl, s, sl))
 }
 
