@@ -39,13 +39,6 @@ type ErrorData struct {
 	Causes     []string // outermost first
 }
 
-func goString(s *C.char) string {
-	if s == nil {
-		return ""
-	}
-	return C.GoString(s)
-}
-
 // takeError copies and frees a C error.
 func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 	if code == C.OCUS_OK {
@@ -57,13 +50,13 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 	defer C.ocus_error_free(e)
 	data := &ErrorData{
 		Code:      int(e.code),
-		Kind:      goString(e.kind),
-		Message:   goString(e.message),
-		Display:   goString(e.display),
+		Kind:      C.GoString(e.kind),
+		Message:   C.GoString(e.message),
+		Display:   C.GoString(e.display),
 		Status:    int(e.status),
-		ErrorCode: goString(e.error_code),
-		RequestID: goString(e.request_id),
-		Body:      goString(e.body),
+		ErrorCode: C.GoString(e.error_code),
+		RequestID: C.GoString(e.request_id),
+		Body:      C.GoString(e.body),
 	}
 	if e.causes != nil {
 		data.Causes = strings.Split(C.GoString(e.causes), "\n")
@@ -77,10 +70,7 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 
 // takeString copies and frees a C string.
 func takeString(s *C.char) string {
-	if s == nil {
-		return ""
-	}
-	defer C.ocus_string_free(s)
+	defer C.ocus_string_free(s) // NULL is fine, and C.GoString(nil) is ""
 	return C.GoString(s)
 }
 
