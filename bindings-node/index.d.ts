@@ -1,128 +1,318 @@
-// Types of the npm package `ocus` (checked against the runtime exports by test/types.test.js
-// and compiled against examples/node/*.ts with `tsc --noEmit` in `make test`).
-
-/// <reference types="node" />
-
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
-
-/** Statuses OCUS documents; others arrive as plain strings. */
-export type KnownProjectStatus =
-  | 'not_assigned'
-  | 'assigned'
-  | 'waiting_for_visuals'
-  | 'pending_validation'
-  | 'completed'
-  | 'canceled'
-  | 'archived'
-
-export * from './errors'
-
-export interface ClientOptions {
-  /** Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE). */
-  apiKey?: string
-  /** A file holding the key; re-read once on 401/403 so keys rotate without restart. */
-  apiKeyFile?: string
-  /** Default: OCUS_BASE_URL, else https://api.ocus.io/v3. */
-  baseUrl?: string
-  /** Per attempt, body included, in ms (positive). Default 60000. */
-  timeoutMs?: number
-  /** In ms (positive). Default 10000. */
-  connectTimeoutMs?: number
-  /** Retries after the first attempt, 0 to 100. Default 2. */
-  maxRetries?: number
-}
-
-export interface CallOptions {
-  timeoutMs?: number
-  maxRetries?: number
-  /** Aborting it cancels the request (the promise rejects with AbortError). */
-  signal?: AbortSignal
-}
-
+// Emitted by tsc from the JSDoc types of index.js: do not edit by hand. Edit index.js and run
+// `node scripts/types.js --write` (`node scripts/types.js`, run by the tests, fails when this
+// file is stale). The script adds this comment and the `export *` of the generated error
+// classes, which index.js copies onto module.exports where tsc does not see them.
+/// <reference types="node" preserve="true" />
+export * from "./errors";
+/**
+ * Any JSON value.
+ */
+export type JsonValue = null | boolean | number | string | JsonArray | {
+    [key: string]: JsonValue;
+};
+/**
+ * A JSON array (an alias of its own: a JSDoc typedef cannot refer to itself inside `[]`).
+ */
+export type JsonArray = JsonValue[];
+/**
+ * Statuses OCUS documents; others arrive as plain strings.
+ */
+export type KnownProjectStatus = "not_assigned" | "assigned" | "waiting_for_visuals" | "pending_validation" | "completed" | "canceled" | "archived";
+export type ClientOptions = {
+    /**
+     * Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE).
+     */
+    apiKey?: string | undefined;
+    /**
+     * A file holding the key; re-read once on 401/403 so keys rotate without restart.
+     */
+    apiKeyFile?: string | undefined;
+    /**
+     * Default: OCUS_BASE_URL, else https://api.ocus.io/v3.
+     */
+    baseUrl?: string | undefined;
+    /**
+     * Per attempt, body included, in ms (positive). Default 60000.
+     */
+    timeoutMs?: number | undefined;
+    /**
+     * In ms (positive). Default 10000.
+     */
+    connectTimeoutMs?: number | undefined;
+    /**
+     * Retries after the first attempt, 0 to 100. Default 2.
+     */
+    maxRetries?: number | undefined;
+};
+export type CallOptions = {
+    /**
+     * This call's timeout per attempt, in ms (default: the client's).
+     */
+    timeoutMs?: number | undefined;
+    /**
+     * This call's retries (default: the client's).
+     */
+    maxRetries?: number | undefined;
+    /**
+     * Aborting it cancels the request (the promise rejects with AbortError).
+     */
+    signal?: AbortSignal | undefined;
+};
 /**
  * A query value: a string as is, a boolean as `true`/`false`, a number as JSON writes it, an
  * array as the name repeated once per item, `null`/`undefined` left out. Parameters are sent
  * sorted by name (the same URL in every language).
  */
-export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>
-
-export interface ListParams extends CallOptions {
-  /** A whole number from 1 (0 and negatives are a ConfigurationError). */
-  pageSize?: number
-  pageNumber?: number
-  status?: KnownProjectStatus | (string & {})
-  /** Extra query parameters. */
-  params?: Record<string, QueryValue>
+export type QueryValue = string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>;
+/**
+ * The CallOptions and the listing's parameters.
+ */
+export type ListParams = {
+    /**
+     * This call's timeout per attempt, in ms (default: the client's).
+     */
+    timeoutMs?: number | undefined;
+    /**
+     * This call's retries (default: the client's).
+     */
+    maxRetries?: number | undefined;
+    /**
+     * Aborting it cancels the request (the promise rejects with AbortError).
+     */
+    signal?: AbortSignal | undefined;
+    /**
+     * A whole number from 1 (0 and negatives are a ConfigurationError).
+     */
+    pageSize?: number | undefined;
+    pageNumber?: number | undefined;
+    status?: (string & {}) | KnownProjectStatus | undefined;
+    /**
+     * Extra query parameters.
+     */
+    params?: Record<string, QueryValue> | undefined;
+};
+/**
+ * The CallOptions and the request's query and body.
+ */
+export type RequestOptions = {
+    /**
+     * This call's timeout per attempt, in ms (default: the client's).
+     */
+    timeoutMs?: number | undefined;
+    /**
+     * This call's retries (default: the client's).
+     */
+    maxRetries?: number | undefined;
+    /**
+     * Aborting it cancels the request (the promise rejects with AbortError).
+     */
+    signal?: AbortSignal | undefined;
+    query?: Record<string, QueryValue> | undefined;
+    json?: JsonValue | undefined;
+    /**
+     * Allow retrying a non-idempotent method (POST, PATCH). Default false.
+     */
+    retryNonIdempotent?: boolean | undefined;
+};
+/**
+ * A verified webhook event.
+ */
+export type WebhookEvent = {
+    id: "project.updated" | "project.status.updated" | (string & {});
+    type: string;
+    organizationId: string | null;
+    projectId: string | null;
+    status: string | null;
+    attributes: Record<string, JsonValue>;
+};
+/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL. */
+export class Client {
+    /** @param {ClientOptions} [options] */
+    constructor(options?: ClientOptions);
+    /**
+     * The projects resource.
+     * @readonly
+     * @type {Projects}
+     */
+    readonly projects: Projects;
+    /**
+     * The base URL the paths are relative to.
+     * @returns {string}
+     */
+    get baseUrl(): string;
+    /**
+     * Whether close() was called.
+     * @returns {boolean}
+     */
+    get closed(): boolean;
+    /**
+     * Any v3 path, with the same auth, retries and errors; resolves to the decoded JSON.
+     * @template [T=JsonValue]
+     * @param {string} method
+     * @param {string} path
+     * @param {RequestOptions} [options]
+     * @returns {Promise<T>}
+     */
+    request<T = JsonValue>(method: string, path: string, options?: RequestOptions): Promise<T>;
+    /**
+     * Replaces the key; requests in flight finish with the old one.
+     * @param {string} apiKey
+     */
+    rotateApiKey(apiKey: string): void;
+    /**
+     * Later calls fail with ConfigurationError. Idempotent.
+     */
+    close(): void;
+    toJSON(): {
+        baseUrl: string;
+    };
+    /**
+     * For `util.inspect` and `console.log`.
+     * @private
+     * @returns {string}
+     */
+    private [util.inspect.custom];
+    #private;
 }
-
-export interface RequestOptions extends CallOptions {
-  query?: Record<string, QueryValue>
-  json?: JsonValue
-  /** Allow retrying a non-idempotent method (POST, PATCH). Default false. */
-  retryNonIdempotent?: boolean
+/** `client.projects`. */
+export class Projects {
+    /**
+     * Made by the Client (not by user code).
+     * @param {any} client
+     */
+    constructor(client: any);
+    /**
+     * Every project across every page: `for await (const p of client.projects.list())`;
+     * `.pages()` iterates the pages.
+     * @param {ListParams} [params]
+     * @returns {ProjectList}
+     */
+    list(params?: ListParams): ProjectList;
+    /**
+     * One page (the first, or `pageNumber`) with its links and meta.
+     * @param {ListParams} [params]
+     * @returns {Promise<Page>}
+     */
+    listPage(params?: ListParams): Promise<Page>;
+    /**
+     * One project by id.
+     * @param {string} id
+     * @param {CallOptions} [options]
+     * @returns {Promise<Project>}
+     */
+    get(id: string, options?: CallOptions): Promise<Project>;
+    #private;
 }
-
-export declare class Project {
-  readonly id: string
-  readonly type: string
-  readonly status: KnownProjectStatus | (string & {}) | null
-  readonly isKnownStatus: boolean
-  readonly attributes: Record<string, JsonValue>
-  /** The resource object as sent. */
-  toJSON(): { id: string; type: string; attributes: Record<string, JsonValue>; [member: string]: JsonValue }
+/**
+ * Every project across every page: `for await (const p of client.projects.list())`.
+ * @implements {AsyncIterable<Project>}
+ */
+export class ProjectList implements AsyncIterable<Project> {
+    /**
+     * Made by `client.projects.list()` (not by user code).
+     * @param {any} client
+     * @param {ListParams} params
+     */
+    constructor(client: any, params: ListParams);
+    /**
+     * Every page, one request each.
+     * @returns {AsyncGenerator<Page, void, undefined>}
+     */
+    pages(): AsyncGenerator<Page, void, undefined>;
+    /** @returns {AsyncGenerator<Project, void, undefined>} */
+    [Symbol.asyncIterator](): AsyncGenerator<Project, void, undefined>;
+    #private;
 }
-
-export declare class Page {
-  readonly data: Project[]
-  readonly links: Record<string, JsonValue>
-  readonly meta: Record<string, JsonValue>
-  readonly hasNext: boolean
-  readonly nextUrl: string | null;
-  [Symbol.iterator](): Iterator<Project>
+/** A project (JSON:API resource object). Nothing the server sent is dropped. */
+export class Project {
+    /**
+     * Made by the client from the core's view of a project (not by user code).
+     * @param {{ resource: { id: string, type: string, attributes: Record<string, JsonValue>, [member: string]: JsonValue }, status?: string | null, known_status: boolean }} view
+     */
+    constructor(view: {
+        resource: {
+            id: string;
+            type: string;
+            attributes: Record<string, JsonValue>;
+            [member: string]: JsonValue;
+        };
+        status?: string | null;
+        known_status: boolean;
+    });
+    /** @readonly */
+    readonly id: string;
+    /** @readonly */
+    readonly type: string;
+    /**
+     * @readonly
+     * @type {KnownProjectStatus | (string & {}) | null}
+     */
+    readonly status: KnownProjectStatus | (string & {}) | null;
+    /**
+     * Whether `status` is one of the KnownProjectStatus.
+     * @readonly
+     */
+    readonly isKnownStatus: boolean;
+    /**
+     * @readonly
+     * @type {Record<string, JsonValue>}
+     */
+    readonly attributes: Record<string, JsonValue>;
+    /** The resource object as sent. */
+    toJSON(): {
+        [member: string]: JsonValue;
+        id: string;
+        type: string;
+        attributes: Record<string, JsonValue>;
+    };
+    #private;
 }
-
-export declare class ProjectList implements AsyncIterable<Project> {
-  /** Every page, one request each. */
-  pages(): AsyncGenerator<Page, void, undefined>
-  [Symbol.asyncIterator](): AsyncGenerator<Project, void, undefined>
+/** One page of projects with its links and meta; iterating it yields its projects. */
+export class Page {
+    /**
+     * Made by the client from the core's view of a page (not by user code).
+     * @param {{ data: ConstructorParameters<typeof Project>[0][], links: Record<string, JsonValue>, meta: Record<string, JsonValue>, has_next: boolean, next_url?: string | null }} view
+     */
+    constructor(view: {
+        data: ConstructorParameters<typeof Project>[0][];
+        links: Record<string, JsonValue>;
+        meta: Record<string, JsonValue>;
+        has_next: boolean;
+        next_url?: string | null;
+    });
+    /** @readonly */
+    readonly data: Project[];
+    /** @readonly */
+    readonly links: Record<string, JsonValue>;
+    /** @readonly */
+    readonly meta: Record<string, JsonValue>;
+    /** @readonly */
+    readonly hasNext: boolean;
+    /** @readonly */
+    readonly nextUrl: string | null;
+    /** @returns {Iterator<Project>} */
+    [Symbol.iterator](): Iterator<Project>;
 }
-
-export declare class Projects {
-  /** Every project across every page: `for await (const p of client.projects.list())`. */
-  list(params?: ListParams): ProjectList
-  /** One page with its links and meta. */
-  listPage(params?: ListParams): Promise<Page>
-  get(id: string, options?: CallOptions): Promise<Project>
-}
-
-export declare class Client {
-  constructor(options?: ClientOptions)
-  readonly projects: Projects
-  readonly baseUrl: string
-  readonly closed: boolean
-  /** Any v3 path, with the same auth, retries and errors. */
-  request<T = JsonValue>(method: string, path: string, options?: RequestOptions): Promise<T>
-  /** Requests in flight finish with the old key. */
-  rotateApiKey(apiKey: string): void
-  close(): void
-  toJSON(): { baseUrl: string }
-}
-
-export interface WebhookEvent {
-  id: 'project.updated' | 'project.status.updated' | (string & {})
-  type: string
-  organizationId: string | null
-  projectId: string | null
-  status: string | null
-  attributes: Record<string, JsonValue>
-}
-
-export declare const webhooks: {
-  readonly SIGNATURE_HEADER: 'ocus-signature'
-  /** Verifies `ocus-signature` over the raw body in constant time. */
-  verify(rawBody: Buffer | string, signature: string | null | undefined, secret: string | Buffer): WebhookEvent
-  sign(rawBody: Buffer | string, secret: string | Buffer): string
-}
-
-export declare const VERSION: string
-
+export const webhooks: Readonly<{
+    /** The name of the header OCUS sends the signature in. */
+    SIGNATURE_HEADER: "ocus-signature";
+    /**
+     * Verifies `ocus-signature` over the raw body (Buffer or string) in constant time and returns
+     * the event.
+     * @param {Buffer | string} rawBody
+     * @param {string | null | undefined} signature
+     * @param {string | Buffer} secret
+     * @returns {WebhookEvent}
+     */
+    verify(rawBody: Buffer | string, signature: string | null | undefined, secret: string | Buffer): WebhookEvent;
+    /**
+     * The signature OCUS sends for `rawBody` (to test your own receiver).
+     * @param {Buffer | string} rawBody
+     * @param {string | Buffer} secret
+     * @returns {string}
+     */
+    sign(rawBody: Buffer | string, secret: string | Buffer): string;
+}>;
+/** The version of the package (and of its native core). */
+export const VERSION: string;
+import util = require("node:util");

@@ -1,29 +1,110 @@
+/// <reference types="node" preserve="true" />
+// @ts-check
 'use strict'
 // The JavaScript face of the native core: error classes, iteration and AbortSignal wiring.
 // Every decision (auth, retries, timeouts, redirects, errors, pagination) is made in Rust.
+// The JSDoc types are the package's types: tsc checks this file against them and emits
+// index.d.ts from them (`node scripts/types.js --write`; without --write it fails when stale).
 
 const util = require('node:util')
 const native = require('./native.js')
+
+// ---- public types (each @typedef is an exported type of index.d.ts) -------------------------
+
+/**
+ * Any JSON value.
+ * @typedef {null | boolean | number | string | JsonArray | { [key: string]: JsonValue }} JsonValue
+ */
+/**
+ * A JSON array (an alias of its own: a JSDoc typedef cannot refer to itself inside `[]`).
+ * @typedef {JsonValue[]} JsonArray
+ */
+/**
+ * Statuses OCUS documents; others arrive as plain strings.
+ * @typedef {'not_assigned' | 'assigned' | 'waiting_for_visuals' | 'pending_validation' | 'completed' | 'canceled' | 'archived'} KnownProjectStatus
+ */
+/**
+ * @typedef {object} ClientOptions
+ * @property {string} [apiKey] Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE).
+ * @property {string} [apiKeyFile] A file holding the key; re-read once on 401/403 so keys rotate without restart.
+ * @property {string} [baseUrl] Default: OCUS_BASE_URL, else https://api.ocus.io/v3.
+ * @property {number} [timeoutMs] Per attempt, body included, in ms (positive). Default 60000.
+ * @property {number} [connectTimeoutMs] In ms (positive). Default 10000.
+ * @property {number} [maxRetries] Retries after the first attempt, 0 to 100. Default 2.
+ */
+/**
+ * @typedef {object} CallOptions
+ * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
+ * @property {number} [maxRetries] This call's retries (default: the client's).
+ * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
+ */
+/**
+ * A query value: a string as is, a boolean as `true`/`false`, a number as JSON writes it, an
+ * array as the name repeated once per item, `null`/`undefined` left out. Parameters are sent
+ * sorted by name (the same URL in every language).
+ * @typedef {string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>} QueryValue
+ */
+/**
+ * The CallOptions and the listing's parameters.
+ * @typedef {object} ListParams
+ * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
+ * @property {number} [maxRetries] This call's retries (default: the client's).
+ * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
+ * @property {number} [pageSize] A whole number from 1 (0 and negatives are a ConfigurationError).
+ * @property {number} [pageNumber]
+ * @property {KnownProjectStatus | (string & {})} [status]
+ * @property {Record<string, QueryValue>} [params] Extra query parameters.
+ */
+/**
+ * The CallOptions and the request's query and body.
+ * @typedef {object} RequestOptions
+ * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
+ * @property {number} [maxRetries] This call's retries (default: the client's).
+ * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
+ * @property {Record<string, QueryValue>} [query]
+ * @property {JsonValue} [json]
+ * @property {boolean} [retryNonIdempotent] Allow retrying a non-idempotent method (POST, PATCH). Default false.
+ */
+/**
+ * A verified webhook event.
+ * @typedef {object} WebhookEvent
+ * @property {'project.updated' | 'project.status.updated' | (string & {})} id
+ * @property {string} type
+ * @property {string | null} organizationId
+ * @property {string | null} projectId
+ * @property {string | null} status
+ * @property {Record<string, JsonValue>} attributes
+ */
 
 // ---- errors ------------------------------------------------------------------------------
 
 // The classes and the kind table are generated from the core's ErrorKind (errors.js).
 const errors = require('./errors.js')
 const { OcusError, APIError, AbortError } = errors
-const CLASS_BY_KIND = Object.fromEntries(Object.values(errors).filter((c) => c.kind).map((c) => [c.kind, c]))
+/** @type {Record<string, typeof OcusError>} */
+const CLASS_BY_KIND = Object.fromEntries(/** @type {Array<typeof OcusError & { kind?: string }>} */ (Object.values(errors)).filter((c) => c.kind).map((c) => [c.kind, c]))
 
+/**
+ * @param {unknown} value
+ * @returns {value is { kind: string, message: string, status?: number | null, causes?: string[] }}
+ */
 function isErrorData(value) {
-  return value !== null && typeof value === 'object' && value.isOcusError === true
+  return value !== null && typeof value === 'object' && /** @type {{ isOcusError?: unknown }} */ (value).isOcusError === true
 }
 
+/** @param {{ kind: string, message: string, status?: number | null, causes?: string[] }} data */
 function toError(data) {
   const Class = CLASS_BY_KIND[data.kind] || (data.status != null ? APIError : OcusError)
   // The core's cause chain (outermost first) as nested `cause`s.
-  const cause = (data.causes || []).reduceRight((inner, line) => new Error(line, inner === undefined ? undefined : { cause: inner }), undefined)
+  const cause = (data.causes || []).reduceRight((inner, line) => new Error(line, inner === undefined ? undefined : { cause: inner }), /** @type {Error | undefined} */ (undefined))
   return new Class(data.message, { ...data, cause })
 }
 
-/** Returns the value of a native outcome, or throws its error as the matching class. */
+/**
+ * Returns the value of a native outcome, or throws its error as the matching class.
+ * @param {any} outcome
+ * @returns {any}
+ */
 function unwrap(outcome) {
   if (isErrorData(outcome)) throw toError(outcome)
   return outcome
@@ -33,13 +114,32 @@ function unwrap(outcome) {
 
 /** A project (JSON:API resource object). Nothing the server sent is dropped. */
 class Project {
+  /** @type {{ id: string, type: string, attributes: Record<string, JsonValue>, [member: string]: JsonValue }} */
   #resource
+  /**
+   * Made by the client from the core's view of a project (not by user code).
+   * @param {{ resource: { id: string, type: string, attributes: Record<string, JsonValue>, [member: string]: JsonValue }, status?: string | null, known_status: boolean }} view
+   */
   constructor(view) {
     this.#resource = view.resource
+    /** @readonly */
     this.id = view.resource.id
+    /** @readonly */
     this.type = view.resource.type
+    /**
+     * @readonly
+     * @type {KnownProjectStatus | (string & {}) | null}
+     */
     this.status = view.status ?? null
+    /**
+     * Whether `status` is one of the KnownProjectStatus.
+     * @readonly
+     */
     this.isKnownStatus = view.known_status
+    /**
+     * @readonly
+     * @type {Record<string, JsonValue>}
+     */
     this.attributes = view.resource.attributes || {}
   }
   /** The resource object as sent. */
@@ -48,14 +148,25 @@ class Project {
   }
 }
 
+/** One page of projects with its links and meta; iterating it yields its projects. */
 class Page {
+  /**
+   * Made by the client from the core's view of a page (not by user code).
+   * @param {{ data: ConstructorParameters<typeof Project>[0][], links: Record<string, JsonValue>, meta: Record<string, JsonValue>, has_next: boolean, next_url?: string | null }} view
+   */
   constructor(view) {
+    /** @readonly */
     this.data = view.data.map((p) => new Project(p))
+    /** @readonly */
     this.links = view.links
+    /** @readonly */
     this.meta = view.meta
+    /** @readonly */
     this.hasNext = view.has_next
+    /** @readonly */
     this.nextUrl = view.next_url ?? null
   }
+  /** @returns {Iterator<Project>} */
   [Symbol.iterator]() {
     return this.data[Symbol.iterator]()
   }
@@ -63,10 +174,17 @@ class Page {
 
 // ---- cancellation ------------------------------------------------------------------------
 
-/** Runs `call(handle)` with a native cancellation handle tied to `signal` (if any). */
+/**
+ * Runs `call(handle)` with a native cancellation handle tied to `signal` (if any).
+ * @template T
+ * @param {AbortSignal | null | undefined} signal
+ * @param {(handle: any) => T | Promise<T>} call
+ * @returns {Promise<T>}
+ */
 async function withSignal(signal, call) {
   if (signal == null) return call(null)
-  if (signal.aborted) throw new AbortError('the request was aborted', { kind: 'cancelled', message: 'the request was aborted' })
+  // (The cast: errors.d.ts declares the constructor Error has, not OcusError's `fields`.)
+  if (signal.aborted) throw new AbortError('the request was aborted', /** @type {ErrorOptions} */ ({ kind: 'cancelled', message: 'the request was aborted' }))
   const handle = new native.CancelHandle()
   const onAbort = () => handle.cancel()
   signal.addEventListener('abort', onAbort, { once: true })
@@ -77,7 +195,10 @@ async function withSignal(signal, call) {
   }
 }
 
-/** The options object without `signal`: the core parses, validates and rejects unknown names. */
+/**
+ * The options object without `signal`: the core parses, validates and rejects unknown names.
+ * @param {CallOptions | undefined} options
+ */
 function coreOptions(options) {
   const { signal, ...rest } = options ?? {}
   return rest
@@ -85,15 +206,28 @@ function coreOptions(options) {
 
 // ---- resources ---------------------------------------------------------------------------
 
-/** Every project across every page: `for await (const p of client.projects.list())`. */
+/**
+ * Every project across every page: `for await (const p of client.projects.list())`.
+ * @implements {AsyncIterable<Project>}
+ */
 class ProjectList {
+  /** @type {any} */
   #client
+  /** @type {ListParams} */
   #params
+  /**
+   * Made by `client.projects.list()` (not by user code).
+   * @param {any} client
+   * @param {ListParams} params
+   */
   constructor(client, params) {
     this.#client = client
     this.#params = params
   }
-  /** Every page, one request each. */
+  /**
+   * Every page, one request each.
+   * @returns {AsyncGenerator<Page, void, undefined>}
+   */
   async *pages() {
     const cursor = unwrap(this.#client.cursor(coreOptions(this.#params)))
     for (;;) {
@@ -102,25 +236,46 @@ class ProjectList {
       yield new Page(step.page)
     }
   }
+  /** @returns {AsyncGenerator<Project, void, undefined>} */
   async *[Symbol.asyncIterator]() {
     for await (const page of this.pages()) yield* page.data
   }
 }
 
+/** `client.projects`. */
 class Projects {
+  /** @type {any} */
   #client
+  /**
+   * Made by the Client (not by user code).
+   * @param {any} client
+   */
   constructor(client) {
     this.#client = client
   }
-  /** Iterates every project across pages (`for await`); `.pages()` iterates pages. */
+  /**
+   * Every project across every page: `for await (const p of client.projects.list())`;
+   * `.pages()` iterates the pages.
+   * @param {ListParams} [params]
+   * @returns {ProjectList}
+   */
   list(params = {}) {
     return new ProjectList(this.#client, params)
   }
-  /** One page (the first, or `pageNumber`) with its links and meta. */
+  /**
+   * One page (the first, or `pageNumber`) with its links and meta.
+   * @param {ListParams} [params]
+   * @returns {Promise<Page>}
+   */
   async listPage(params = {}) {
     return new Page(unwrap(await withSignal(params.signal, (h) => this.#client.listPage(coreOptions(params), h))))
   }
-  /** One project by id. */
+  /**
+   * One project by id.
+   * @param {string} id
+   * @param {CallOptions} [options]
+   * @returns {Promise<Project>}
+   */
   async get(id, options = {}) {
     if (typeof id !== 'string') throw new TypeError('id must be a string')
     return new Project(unwrap(await withSignal(options.signal, (h) => this.#client.getProject(id, coreOptions(options), h))))
@@ -129,33 +284,66 @@ class Projects {
 
 /** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL. */
 class Client {
+  /** @type {any} */
   #native
+  /** @param {ClientOptions} [options] */
   constructor(options = {}) {
     this.#native = unwrap(native.createClient(options ?? {}))
+    /**
+     * The projects resource.
+     * @readonly
+     * @type {Projects}
+     */
+    this.projects // (declares the property for tsc; defined read-only below)
     Object.defineProperty(this, 'projects', { value: new Projects(this.#native), enumerable: true })
   }
+  /**
+   * The base URL the paths are relative to.
+   * @returns {string}
+   */
   get baseUrl() {
     return this.#native.baseUrl
   }
+  /**
+   * Whether close() was called.
+   * @returns {boolean}
+   */
   get closed() {
     return this.#native.isClosed
   }
-  /** Any v3 path, with the same auth, retries and errors; resolves to the decoded JSON. */
+  /**
+   * Any v3 path, with the same auth, retries and errors; resolves to the decoded JSON.
+   * @template [T=JsonValue]
+   * @param {string} method
+   * @param {string} path
+   * @param {RequestOptions} [options]
+   * @returns {Promise<T>}
+   */
   async request(method, path, options = {}) {
     return unwrap(await withSignal(options.signal, (h) => this.#native.request(method, path, coreOptions(options), h))).value
   }
-  /** Replaces the key; requests in flight finish with the old one. */
+  /**
+   * Replaces the key; requests in flight finish with the old one.
+   * @param {string} apiKey
+   */
   rotateApiKey(apiKey) {
     const error = this.#native.rotateApiKey(String(apiKey))
     if (error) throw toError(error)
   }
-  /** Later calls fail with ConfigurationError. Idempotent. */
+  /**
+   * Later calls fail with ConfigurationError. Idempotent.
+   */
   close() {
     this.#native.close()
   }
   toJSON() {
     return { baseUrl: this.baseUrl }
   }
+  /**
+   * For `util.inspect` and `console.log`.
+   * @private
+   * @returns {string}
+   */
   [util.inspect.custom]() {
     return `Client { baseUrl: '${this.baseUrl}' }`
   }
@@ -164,8 +352,16 @@ class Client {
 // ---- webhooks ----------------------------------------------------------------------------
 
 const webhooks = Object.freeze({
-  SIGNATURE_HEADER: native.SIGNATURE_HEADER,
-  /** Verifies `ocus-signature` over the raw body (Buffer or string) and returns the event. */
+  /** The name of the header OCUS sends the signature in. */
+  SIGNATURE_HEADER: /** @type {'ocus-signature'} */ (native.SIGNATURE_HEADER),
+  /**
+   * Verifies `ocus-signature` over the raw body (Buffer or string) in constant time and returns
+   * the event.
+   * @param {Buffer | string} rawBody
+   * @param {string | null | undefined} signature
+   * @param {string | Buffer} secret
+   * @returns {WebhookEvent}
+   */
   verify(rawBody, signature, secret) {
     const event = unwrap(native.verifyWebhook(rawBody, signature ?? null, secret))
     return {
@@ -177,11 +373,19 @@ const webhooks = Object.freeze({
       attributes: event.attributes,
     }
   },
-  /** The signature OCUS sends for `rawBody` (to test your own receiver). */
+  /**
+   * The signature OCUS sends for `rawBody` (to test your own receiver).
+   * @param {Buffer | string} rawBody
+   * @param {string | Buffer} secret
+   * @returns {string}
+   */
   sign(rawBody, secret) {
     return native.signWebhook(rawBody, secret)
   },
 })
+
+/** The version of the package (and of its native core). */
+const VERSION = /** @type {string} */ (native.VERSION)
 
 module.exports = {
   Client,
@@ -190,6 +394,6 @@ module.exports = {
   Project,
   Page,
   webhooks,
-  VERSION: native.VERSION,
+  VERSION,
 }
 Object.assign(module.exports, errors)

@@ -1,6 +1,7 @@
 'use strict'
-// index.d.ts is hand-written: this test fails when it drifts from the runtime (like Python's
-// mypy.stubtest), and the TypeScript example must compile against it.
+// index.d.ts is emitted by tsc from index.js's JSDoc (types-emitted.test.js keeps it fresh):
+// this test fails when it drifts from the runtime exports (like Python's mypy.stubtest), and
+// the TypeScript example must compile against it.
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
 const { execFileSync } = require('node:child_process')
@@ -9,7 +10,7 @@ const path = require('node:path')
 const ts = require('typescript')
 const { ocus, REPO } = require('./helpers.js')
 
-// index.d.ts is hand-written; errors.d.ts is generated from the core's kind table.
+// index.d.ts is emitted by tsc; errors.d.ts is generated from the core's kind table.
 const declaredValues = new Map()
 const sources = []
 let kindUnion = []
