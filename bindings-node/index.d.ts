@@ -124,7 +124,16 @@ export type WebhookEvent = {
     projectId: string | null;
     status: string | null;
     attributes: Record<string, JsonValue>;
+    /**
+     * What the signature covered: `'body'` (the raw body) or `'data'` (its `data` member); the event holds only what it covers.
+     */
+    signedPart: SignedPart;
 };
+/**
+ * The part of a webhook body a signature covers: the raw body, or its `data` member as
+ * `JSON.stringify` writes it (OCUS documents both).
+ */
+export type SignedPart = "body" | "data";
 /** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL. */
 export class Client {
     /** @param {ClientOptions} [options] */
@@ -297,21 +306,27 @@ export const webhooks: Readonly<{
     /** The name of the header OCUS sends the signature in. */
     SIGNATURE_HEADER: "ocus-signature";
     /**
-     * Verifies `ocus-signature` over the raw body (Buffer or string) in constant time and returns
-     * the event.
+     * Verifies `ocus-signature` in constant time against the raw body (Buffer or string, as
+     * received) and against its `data` member, and returns the event (the body, or its `data`
+     * object). OCUS sends no timestamp: de-duplicate events yourself.
      * @param {Buffer | string} rawBody
-     * @param {string | null | undefined} signature
+     * @param {string | string[] | null | undefined} signature The header as Node gives it (`req.headers['ocus-signature']`).
      * @param {string | Buffer} secret
      * @returns {WebhookEvent}
      */
-    verify(rawBody: Buffer | string, signature: string | null | undefined, secret: string | Buffer): WebhookEvent;
+    verify(rawBody: Buffer | string, signature: string | string[] | null | undefined, secret: string | Buffer): WebhookEvent;
     /**
-     * The signature OCUS sends for `rawBody` (to test your own receiver).
+     * The signature OCUS sends for `rawBody` (to test your own receiver): over the raw body, or
+     * with `{ part: 'data' }` over its `data` member as `JSON.stringify` writes it (a
+     * DecodeError if the body has none).
      * @param {Buffer | string} rawBody
      * @param {string | Buffer} secret
+     * @param {{ part?: SignedPart }} [options]
      * @returns {string}
      */
-    sign(rawBody: Buffer | string, secret: string | Buffer): string;
+    sign(rawBody: Buffer | string, secret: string | Buffer, options?: {
+        part?: SignedPart;
+    }): string;
 }>;
 /** The version of the package (and of its native core). */
 export const VERSION: string;

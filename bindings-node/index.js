@@ -74,6 +74,12 @@ const native = require('./native.js')
  * @property {string | null} projectId
  * @property {string | null} status
  * @property {Record<string, JsonValue>} attributes
+ * @property {SignedPart} signedPart What the signature covered: `'body'` (the raw body) or `'data'` (its `data` member); the event holds only what it covers.
+ */
+/**
+ * The part of a webhook body a signature covers: the raw body, or its `data` member as
+ * `JSON.stringify` writes it (OCUS documents both).
+ * @typedef {'body' | 'data'} SignedPart
  */
 
 // ---- errors ------------------------------------------------------------------------------
@@ -355,15 +361,17 @@ const webhooks = Object.freeze({
   /** The name of the header OCUS sends the signature in. */
   SIGNATURE_HEADER: /** @type {'ocus-signature'} */ (native.SIGNATURE_HEADER),
   /**
-   * Verifies `ocus-signature` over the raw body (Buffer or string) in constant time and returns
-   * the event.
+   * Verifies `ocus-signature` in constant time against the raw body (Buffer or string, as
+   * received) and against its `data` member, and returns the event (the body, or its `data`
+   * object). OCUS sends no timestamp: de-duplicate events yourself.
    * @param {Buffer | string} rawBody
-   * @param {string | null | undefined} signature
+   * @param {string | string[] | null | undefined} signature The header as Node gives it (`req.headers['ocus-signature']`).
    * @param {string | Buffer} secret
    * @returns {WebhookEvent}
    */
   verify(rawBody, signature, secret) {
-    const event = unwrap(native.verifyWebhook(rawBody, signature ?? null, secret))
+    const header = Array.isArray(signature) ? signature.join(', ') : signature
+    const event = unwrap(native.verifyWebhook(rawBody, header ?? null, secret))
     return {
       id: event.id,
       type: event.type,
@@ -371,16 +379,20 @@ const webhooks = Object.freeze({
       projectId: event.project_id,
       status: event.status,
       attributes: event.attributes,
+      signedPart: event.signed_part,
     }
   },
   /**
-   * The signature OCUS sends for `rawBody` (to test your own receiver).
+   * The signature OCUS sends for `rawBody` (to test your own receiver): over the raw body, or
+   * with `{ part: 'data' }` over its `data` member as `JSON.stringify` writes it (a
+   * DecodeError if the body has none).
    * @param {Buffer | string} rawBody
    * @param {string | Buffer} secret
+   * @param {{ part?: SignedPart }} [options]
    * @returns {string}
    */
-  sign(rawBody, secret) {
-    return native.signWebhook(rawBody, secret)
+  sign(rawBody, secret, options) {
+    return unwrap(native.signWebhook(rawBody, secret, options?.part ?? 'body'))
   },
 })
 

@@ -325,7 +325,8 @@ int main(int argc, char **argv) {
   /* Webhooks. */
   {
     const char *body = "{\"type\":\"event\",\"id\":\"project.updated\",\"attributes\":{\"project_id\":\"p1\"}}";
-    char *signature = ocus_webhook_sign((const uint8_t *)body, strlen(body), "whsec", 5);
+    char *signature = NULL;
+    CHECK(ocus_webhook_sign((const uint8_t *)body, strlen(body), "whsec", 5, NULL, 0, &signature, NULL) == OCUS_OK, "sign");
     char *json = NULL;
     int rc = ocus_webhook_verify((const uint8_t *)body, strlen(body), signature, strlen(signature), "whsec", 5, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "project.updated"), "verify rc=%d", rc);
@@ -339,6 +340,30 @@ int main(int argc, char **argv) {
     CHECK(rc == OCUS_ERR_INVALID_SIGNATURE && err && strcmp(err->error_code, "missing_signature") == 0, "missing");
     ocus_error_free(err);
     ocus_string_free(signature);
+    /* The data form: the body's data member as JSON.stringify writes it (spacing differs). */
+    const char *wrapped = "{ \"data\": {\"type\":\"event\", \"id\":\"project.updated\", \"attributes\":{\"project_id\":\"p1\"}} }";
+    signature = NULL;
+    rc = ocus_webhook_sign((const uint8_t *)wrapped, strlen(wrapped), "whsec", 5, "data", 4, &signature, NULL);
+    CHECK(rc == OCUS_OK && signature && strlen(signature) == 64, "sign data rc=%d", rc);
+    char *direct = NULL;
+    const char *compact = "{\"type\":\"event\",\"id\":\"project.updated\",\"attributes\":{\"project_id\":\"p1\"}}";
+    char *of_compact = NULL;
+    ocus_webhook_sign((const uint8_t *)compact, strlen(compact), "whsec", 5, NULL, 0, &of_compact, NULL);
+    CHECK(signature && of_compact && strcmp(signature, of_compact) == 0, "data form signs the compact data member");
+    json = NULL;
+    rc = ocus_webhook_verify((const uint8_t *)wrapped, strlen(wrapped), signature, strlen(signature), "whsec", 5, &json, NULL);
+    CHECK(rc == OCUS_OK && json && strstr(json, "\"signed_part\":\"data\""), "verify data form rc=%d", rc);
+    ocus_string_free(json);
+    err = NULL;
+    rc = ocus_webhook_sign((const uint8_t *)body, strlen(body), "whsec", 5, "raw", 3, &direct, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "unknown signed part"), "bad part rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    rc = ocus_webhook_sign((const uint8_t *)"[1]", 3, "whsec", 5, "data", 4, &direct, &err);
+    CHECK(rc == OCUS_ERR_DECODE && err, "data form of a body without data rc=%d", rc);
+    ocus_error_free(err);
+    ocus_string_free(signature);
+    ocus_string_free(of_compact);
   }
 
   /* Close while a call runs: it returns promptly; later calls fail; then free. */

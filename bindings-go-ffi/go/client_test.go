@@ -301,7 +301,7 @@ func TestWebhooksFromTheEmulatorVerify(t *testing.T) {
 		var e *ocus.Error
 		switch {
 		case err == nil:
-			got = append(got, event.ID+" "+event.Status)
+			got = append(got, event.ID+" "+event.Status+" "+string(event.SignedPart))
 			w.WriteHeader(204)
 		case errors.Is(err, ocus.ErrInvalidSignature) && errors.As(err, &e):
 			got = append(got, e.Code)
@@ -312,7 +312,7 @@ func TestWebhooksFromTheEmulatorVerify(t *testing.T) {
 	}))
 	defer server.Close()
 	var statuses []string
-	for _, extra := range []map[string]any{{}, {"tamper": true}, {"omit_signature": true}} {
+	for _, extra := range []map[string]any{{}, {"tamper": true}, {"omit_signature": true}, {"signed_part": "data"}, {"signed_part": "data", "tamper": true}} {
 		body := map[string]any{"url": server.URL + "/hooks", "secret": "whsec_go", "event": "project.status.updated", "status": "completed"}
 		for k, v := range extra {
 			body[k] = v
@@ -320,10 +320,10 @@ func TestWebhooksFromTheEmulatorVerify(t *testing.T) {
 		sent := mock.admin(t, "POST", "/__admin/webhooks", body)
 		statuses = append(statuses, strconv.Itoa(int(sent["receiver_status"].(float64))))
 	}
-	if strings.Join(statuses, ",") != "204,400,400" {
+	if strings.Join(statuses, ",") != "204,400,400,204,400" {
 		t.Fatalf("statuses %v", statuses)
 	}
-	if strings.Join(got, ",") != "project.status.updated completed,signature_mismatch,missing_signature" {
+	if strings.Join(got, ",") != "project.status.updated completed body,signature_mismatch,missing_signature,project.status.updated completed data,signature_mismatch" {
 		t.Fatalf("received %v", got)
 	}
 }

@@ -153,7 +153,7 @@ func call(client *ocus.Client, s step) (any, error) {
 			return v
 		}
 		return map[string]any{"id": event.ID, "type": event.Type, "organization_id": orNil(event.OrganizationID),
-			"project_id": orNil(event.ProjectID), "status": orNil(event.Status)}, nil
+			"project_id": orNil(event.ProjectID), "status": orNil(event.Status), "signed_part": string(event.SignedPart)}, nil
 	}
 	switch s.Op {
 	case "projects.list":

@@ -308,9 +308,10 @@ int32_t ocus_request_start(const struct OcusClient *client,
                            uint64_t ticket,
                            struct OcusError **err);
 
-// Verifies `signature` (the ocus-signature header; NULL or "" if absent) over the raw body in
-// constant time. `*out_json` receives `{"id", "type", "organization_id", "project_id",
-// "status", "attributes"}`.
+// Verifies `signature` (the ocus-signature header; NULL or "" if absent) in constant time
+// against the raw body and against its `data` member (both forms OCUS documents).
+// `*out_json` receives `{"id", "type", "organization_id", "project_id", "status",
+// "attributes", "signed_part"}` ("body" or "data": what the signature covered).
 //
 // # Safety
 // `body` points to `body_len` bytes (or is NULL with 0), likewise `signature` (the header's
@@ -325,15 +326,21 @@ int32_t ocus_webhook_verify(const uint8_t *body,
                             char **out_json,
                             struct OcusError **err);
 
-// The signature OCUS sends for a body (owned: free with `ocus_string_free`); NULL on bad
-// arguments.
+// The signature OCUS sends for `part` of a body: `part` ("body" or "data", `part_len` bytes;
+// NULL with 0: "body") is the raw body, or its `data` member as JavaScript's
+// `JSON.stringify` writes it (OCUS_ERR_DECODE if the body has none). `*out_signature` is
+// owned: free it with `ocus_string_free`.
 //
 // # Safety
-// As `ocus_webhook_verify`.
-char *ocus_webhook_sign(const uint8_t *body,
-                        size_t body_len,
-                        const char *secret,
-                        size_t secret_len);
+// As `ocus_webhook_verify`; `part` points to `part_len` bytes; `out_signature` writable.
+int32_t ocus_webhook_sign(const uint8_t *body,
+                          size_t body_len,
+                          const char *secret,
+                          size_t secret_len,
+                          const char *part,
+                          size_t part_len,
+                          char **out_signature,
+                          struct OcusError **err);
 
 // A new cancellation handle; free it with `ocus_cancel_free`.
 struct OcusCancel *ocus_cancel_new(void);

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use futures_util::FutureExt;
 use ocus::completion::Completions;
 use ocus::runtime::CancelToken;
+use ocus::webhooks::SignedPart;
 use ocus::{ErrorKind, ListParams, RequestOptions};
 use serde_json::{Map, Value};
 
@@ -775,9 +776,10 @@ pub unsafe extern "C" fn ocus_request_start(
 
 // ---- webhooks -----------------------------------------------------------------------------
 
-/// Verifies `signature` (the ocus-signature header; NULL or "" if absent) over the raw body in
-/// constant time. `*out_json` receives `{"id", "type", "organization_id", "project_id",
-/// "status", "attributes"}`.
+/// Verifies `signature` (the ocus-signature header; NULL or "" if absent) in constant time
+/// against the raw body and against its `data` member (both forms OCUS documents).
+/// `*out_json` receives `{"id", "type", "organization_id", "project_id", "status",
+/// "attributes", "signed_part"}` ("body" or "data": what the signature covered).
 ///
 /// # Safety
 /// `body` points to `body_len` bytes (or is NULL with 0), likewise `signature` (the header's
@@ -808,26 +810,38 @@ pub unsafe extern "C" fn ocus_webhook_verify(
     }
 }
 
-/// The signature OCUS sends for a body (owned: free with `ocus_string_free`); NULL on bad
-/// arguments.
+/// The signature OCUS sends for `part` of a body: `part` ("body" or "data", `part_len` bytes;
+/// NULL with 0: "body") is the raw body, or its `data` member as JavaScript's
+/// `JSON.stringify` writes it (OCUS_ERR_DECODE if the body has none). `*out_signature` is
+/// owned: free it with `ocus_string_free`.
 ///
 /// # Safety
-/// As `ocus_webhook_verify`.
+/// As `ocus_webhook_verify`; `part` points to `part_len` bytes; `out_signature` writable.
 #[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn ocus_webhook_sign(
     body: *const u8,
     body_len: usize,
     secret: *const c_char,
     secret_len: usize,
-) -> *mut c_char {
-    catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: documented contract.
-        match unsafe { (bytes(body, body_len), bytes(secret.cast(), secret_len)) } {
-            (Ok(body), Ok(secret)) => c_string(&ocus::webhooks::sign(body, secret)),
-            _ => ptr::null_mut(),
-        }
-    }))
-    .unwrap_or(ptr::null_mut())
+    part: *const c_char,
+    part_len: usize,
+    out_signature: *mut *mut c_char,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            let part = match text(part, part_len, "part")? {
+                "" => SignedPart::Body,
+                name => SignedPart::parse(name)?,
+            };
+            let body = bytes(body, body_len)?;
+            let signature =
+                ocus::webhooks::sign_part(body, bytes(secret.cast(), secret_len)?, part)?;
+            write_out(out_signature, c_string(&signature))
+        })
+    }
 }
 
 // ---- cancellation, freeing ----------------------------------------------------------------

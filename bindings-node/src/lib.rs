@@ -275,7 +275,8 @@ fn bytes(value: Either<String, Buffer>) -> Vec<u8> {
     }
 }
 
-/// Verifies `ocus-signature` over the raw body in constant time and returns the event.
+/// Verifies `ocus-signature` in constant time against the raw body and its `data` member and
+/// returns the event.
 #[napi]
 pub fn verify_webhook(
     raw_body: Either<String, Buffer>,
@@ -292,10 +293,18 @@ pub fn verify_webhook(
     )
 }
 
-/// The signature OCUS sends for `raw_body` (to test your own receivers).
+/// The signature OCUS sends for `part` ("body" or "data") of `raw_body` (to test your own
+/// receivers).
 #[napi]
-pub fn sign_webhook(raw_body: Either<String, Buffer>, secret: Either<String, Buffer>) -> String {
-    ocus::webhooks::sign(&bytes(raw_body), &bytes(secret))
+pub fn sign_webhook(
+    raw_body: Either<String, Buffer>,
+    secret: Either<String, Buffer>,
+    part: String,
+) -> Outcome<String> {
+    outcome(
+        ocus::webhooks::SignedPart::parse(&part)
+            .and_then(|part| ocus::webhooks::sign_part(&bytes(raw_body), &bytes(secret), part)),
+    )
 }
 
 #[napi]

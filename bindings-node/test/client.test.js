@@ -206,7 +206,7 @@ test('webhooks sent by the emulator verify', async () => {
     req.on('end', () => {
       try {
         const event = ocus.webhooks.verify(Buffer.concat(chunks), req.headers[ocus.webhooks.SIGNATURE_HEADER], 'whsec_node')
-        received.push([event.id, event.status])
+        received.push([event.id, event.status, event.signedPart])
         res.writeHead(204).end()
       } catch (error) {
         assert.ok(error instanceof ocus.SignatureVerificationError)
@@ -218,11 +218,17 @@ test('webhooks sent by the emulator verify', async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${server.address().port}/hooks`
   const statuses = []
-  for (const extra of [{}, { tamper: true }, { omit_signature: true }]) {
+  for (const extra of [{}, { tamper: true }, { omit_signature: true }, { signed_part: 'data' }, { signed_part: 'data', tamper: true }]) {
     const sent = await mock.admin('POST', '/__admin/webhooks', { url, secret: 'whsec_node', event: 'project.status.updated', status: 'completed', ...extra })
     statuses.push(sent.receiver_status)
   }
   server.close()
-  assert.deepEqual(statuses, [204, 400, 400])
-  assert.deepEqual(received, [['project.status.updated', 'completed'], 'signature_mismatch', 'missing_signature'])
+  assert.deepEqual(statuses, [204, 400, 400, 204, 400])
+  assert.deepEqual(received, [
+    ['project.status.updated', 'completed', 'body'],
+    'signature_mismatch',
+    'missing_signature',
+    ['project.status.updated', 'completed', 'data'],
+    'signature_mismatch',
+  ])
 })

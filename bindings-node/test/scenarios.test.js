@@ -38,6 +38,7 @@ async function call(client, op, step) {
       organization_id: event.organizationId,
       project_id: event.projectId,
       status: event.status,
+      signed_part: event.signedPart,
     }
   }
   assert.ok(client, 'the case builds a client first')

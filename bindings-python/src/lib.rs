@@ -11,7 +11,8 @@ mod run;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-/// Verifies a webhook (`ocus.webhooks.verify`): constant-time HMAC-SHA256 over the raw body.
+/// Verifies a webhook (`ocus.webhooks.verify`): constant-time HMAC-SHA256 over the raw body
+/// or its `data` member (both forms OCUS documents).
 #[pyfunction]
 #[pyo3(signature = (raw_body, signature, secret))]
 fn verify_webhook(
@@ -27,13 +28,23 @@ fn verify_webhook(
         .map_err(|e| errors::to_py_err(py, e))
 }
 
-/// The signature OCUS would send for `raw_body` (for tests of your own receivers).
+/// The signature OCUS would send for `raw_body` (for tests of your own receivers); `part`
+/// is "body" or "data".
 #[pyfunction]
-fn sign_webhook(raw_body: &Bound<'_, PyAny>, secret: &Bound<'_, PyAny>) -> PyResult<String> {
-    Ok(ocus::webhooks::sign(
-        &bytes_or_text(raw_body, "raw_body")?,
-        &bytes_or_text(secret, "secret")?,
-    ))
+#[pyo3(signature = (raw_body, secret, part))]
+fn sign_webhook(
+    py: Python<'_>,
+    raw_body: &Bound<'_, PyAny>,
+    secret: &Bound<'_, PyAny>,
+    part: &str,
+) -> PyResult<String> {
+    let (body, secret) = (
+        bytes_or_text(raw_body, "raw_body")?,
+        bytes_or_text(secret, "secret")?,
+    );
+    ocus::webhooks::SignedPart::parse(part)
+        .and_then(|part| ocus::webhooks::sign_part(&body, &secret, part))
+        .map_err(|e| errors::to_py_err(py, e))
 }
 
 fn bytes_or_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {

@@ -207,6 +207,12 @@ impl WebhookEvent {
         dict_to_py(py, &self.inner.attributes)
     }
 
+    /// What the signature covered: "body" (the raw body) or "data" (its data member).
+    #[getter]
+    fn signed_part(&self) -> &'static str {
+        self.inner.signed_part.as_str()
+    }
+
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.to_json())
     }

@@ -340,7 +340,7 @@ def test_webhooks_from_the_emulator_verify(mock: Emulator) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
             try:
                 event = ocus.webhooks.verify(body, self.headers.get(ocus.webhooks.SIGNATURE_HEADER), "whsec_py")
-                received.append((event.id, event.status))
+                received.append((event.id, event.status, event.signed_part))
                 self.send_response(204)
             except ocus.SignatureVerificationError as error:
                 received.append(error.code)
@@ -358,12 +358,24 @@ def test_webhooks_from_the_emulator_verify(mock: Emulator) -> None:
         base = {"url": url, "secret": "whsec_py", "event": "project.status.updated", "status": "completed"}
         statuses = [
             mock.admin("POST", "/__admin/webhooks", {**base, **extra})["receiver_status"]
-            for extra in ({}, {"tamper": True}, {"omit_signature": True})
+            for extra in (
+                {},
+                {"tamper": True},
+                {"omit_signature": True},
+                {"signed_part": "data"},
+                {"signed_part": "data", "tamper": True},
+            )
         ]
     finally:
         server.shutdown()
-    assert statuses == [204, 400, 400]
-    assert received == [("project.status.updated", "completed"), "signature_mismatch", "missing_signature"]
+    assert statuses == [204, 400, 400, 204, 400]
+    assert received == [
+        ("project.status.updated", "completed", "body"),
+        "signature_mismatch",
+        "missing_signature",
+        ("project.status.updated", "completed", "data"),
+        "signature_mismatch",
+    ]
 
 
 def _rss_kib() -> int:

@@ -47,6 +47,7 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
             "organization_id": event.organization_id,
             "project_id": event.project_id,
             "status": event.status,
+            "signed_part": event.signed_part,
         }
     assert client is not None, "the case builds a client first"
     if op == "projects.list":

@@ -189,8 +189,8 @@ fn the_blocking_entry_point_shares_one_runtime_across_threads() {
     }
 }
 
-/// The emulator signs webhooks with its own HMAC code; the core must accept them, and reject
-/// tampered and unsigned ones.
+/// The emulator signs webhooks with its own HMAC code, in both documented forms; the core must
+/// accept them, and reject tampered and unsigned ones.
 #[tokio::test]
 async fn webhooks_signed_by_the_emulator_verify() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -199,7 +199,7 @@ async fn webhooks_signed_by_the_emulator_verify() {
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let receiver = tokio::spawn(async move {
         let mut outcomes = Vec::new();
-        for _ in 0..3 {
+        for _ in 0..5 {
             let (mut socket, _) = listener.accept().await.unwrap();
             let mut raw = Vec::new();
             let mut buf = [0u8; 4096];
@@ -229,7 +229,7 @@ async fn webhooks_signed_by_the_emulator_verify() {
             let verdict = ocus::webhooks::verify(body.as_bytes(), &signature, b"whsec_emulator");
             outcomes.push(
                 verdict
-                    .map(|e| e.id)
+                    .map(|e| format!("{} {}", e.id, e.signed_part.as_str()))
                     .map_err(|e| e.code().unwrap_or("").to_owned()),
             );
             socket
@@ -243,6 +243,8 @@ async fn webhooks_signed_by_the_emulator_verify() {
         json!({}),
         json!({"tamper": true}),
         json!({"omit_signature": true}),
+        json!({"signed_part": "data"}),
+        json!({"signed_part": "data", "tamper": true}),
     ] {
         let mut body = json!({"url": url, "secret": "whsec_emulator", "event": "project.status.updated", "status": "completed"});
         body.as_object_mut()
@@ -252,7 +254,9 @@ async fn webhooks_signed_by_the_emulator_verify() {
         assert_eq!(sent["receiver_status"], 204, "{sent}");
     }
     let outcomes = receiver.await.unwrap();
-    assert_eq!(outcomes[0], Ok("project.status.updated".to_owned()));
+    assert_eq!(outcomes[0], Ok("project.status.updated body".to_owned()));
     assert_eq!(outcomes[1], Err("signature_mismatch".to_owned()));
     assert_eq!(outcomes[2], Err("missing_signature".to_owned()));
+    assert_eq!(outcomes[3], Ok("project.status.updated data".to_owned()));
+    assert_eq!(outcomes[4], Err("signature_mismatch".to_owned()));
 }

@@ -204,6 +204,7 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
             "organization_id": event.organization_id(),
             "project_id": event.project_id(),
             "status": event.status().map(|s| s.to_string()),
+            "signed_part": event.signed_part.as_str(),
         }));
     }
     let client = client.expect("the case builds a client before calling it");

@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Final, Optional, Union, final
+from typing import Any, Final, Literal, Optional, Union, final
 
 from typing_extensions import Self
 
@@ -66,6 +66,8 @@ class WebhookEvent:
     def status(self) -> Optional[str]: ...
     @property
     def attributes(self) -> dict[str, _JSON]: ...
+    @property
+    def signed_part(self) -> Literal["body", "data"]: ...
     def to_dict(self) -> dict[str, _JSON]: ...
 
 @final
@@ -236,4 +238,6 @@ class AsyncClient:
 def verify_webhook(
     raw_body: Union[bytes, bytearray, str], signature: Optional[str], secret: Union[str, bytes]
 ) -> WebhookEvent: ...
-def sign_webhook(raw_body: Union[bytes, bytearray, str], secret: Union[str, bytes]) -> str: ...
+def sign_webhook(
+    raw_body: Union[bytes, bytearray, str], secret: Union[str, bytes], part: Literal["body", "data"]
+) -> str: ...

@@ -1,11 +1,14 @@
-"""Webhook signatures: ``ocus-signature`` is the hex HMAC-SHA256 of the raw request body.
+"""Webhook signatures: ``ocus-signature`` is the hex HMAC-SHA256 of what OCUS signs.
 
-Verify the exact bytes you received, before parsing them.
+OCUS documents two forms: the raw request body, or the body's ``data`` member as JavaScript's
+``JSON.stringify`` writes it. ``verify`` accepts both; pass it the exact bytes you received,
+before parsing them. OCUS sends no timestamp: de-duplicate events yourself (by project and
+event), a replayed webhook verifies again.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Literal, Optional, Union
 
 from ._ocus import SIGNATURE_HEADER, WebhookEvent, sign_webhook, verify_webhook
 
@@ -18,7 +21,9 @@ def verify(
     secret: Union[str, bytes],
 ) -> WebhookEvent:
     """Check ``signature`` (the ``ocus-signature`` header; None if absent) in constant time
-    and return the event.
+    against the raw body and against its ``data`` member, and return the event (the body, or
+    its ``data`` object). ``event.signed_part`` says which form matched; the event holds only
+    what the signature covers.
 
     Raises SignatureVerificationError (``code``: ``missing_signature``,
     ``malformed_signature`` or ``signature_mismatch``), DecodeError for a signed body that is
@@ -27,6 +32,13 @@ def verify(
     return verify_webhook(raw_body, signature, secret)
 
 
-def sign(raw_body: Union[bytes, bytearray, str], secret: Union[str, bytes]) -> str:
-    """The signature OCUS sends for ``raw_body`` (to test your own receiver)."""
-    return sign_webhook(raw_body, secret)
+def sign(
+    raw_body: Union[bytes, bytearray, str],
+    secret: Union[str, bytes],
+    *,
+    part: Literal["body", "data"] = "body",
+) -> str:
+    """The signature OCUS sends for ``raw_body`` (to test your own receiver): over the raw
+    body, or with ``part="data"`` over its ``data`` member as ``JSON.stringify`` writes it
+    (DecodeError if the body has no ``data``)."""
+    return sign_webhook(raw_body, secret, part)

@@ -280,7 +280,7 @@ async fn run(cli: Cli) -> ocus::Result<()> {
                 .read_to_end(&mut body)
                 .map_err(|e| configuration(format!("cannot read the body from stdin ({e})")))?;
             let event = ocus::webhooks::verify(&body, signature, secret.as_bytes())?;
-            print_json(&event.to_json())
+            print_json(&serde_json::to_value(event.view()).unwrap_or_default())
         }
     }
 }

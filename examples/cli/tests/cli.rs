@@ -151,7 +151,14 @@ fn webhooks_verify_reads_the_body_from_stdin() {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"whsec_cli").unwrap();
     mac.update(body);
     let signature = hex::encode(mac.finalize().into_bytes());
-    for (signature, code) in [(signature.as_str(), 0), ("00".repeat(32).as_str(), 17)] {
+    // The same event under `data`, signed as JSON.stringify(body.data): the other form OCUS documents.
+    let wrapped = br#"{ "data": {"type": "event", "id": "project.updated", "attributes": {"project_id": "p1"}} }"#;
+    let cases: [(&[u8], &str, i32, &str); 3] = [
+        (body, &signature, 0, "body"),
+        (wrapped, &signature, 0, "data"),
+        (body, &"00".repeat(32), 17, ""),
+    ];
+    for (body, signature, code, signed_part) in cases {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ocus"))
             .args([
                 "webhooks",
@@ -174,6 +181,8 @@ fn webhooks_verify_reads_the_body_from_stdin() {
         if code == 0 {
             let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(event["id"], "project.updated");
+            assert_eq!(event["project_id"], "p1");
+            assert_eq!(event["signed_part"], signed_part);
         } else {
             assert!(text(&out.stderr).contains("invalid_signature"));
         }

@@ -738,6 +738,19 @@ struct WebhookRequest {
     /// Send no `ocus-signature` header.
     #[serde(default)]
     omit_signature: bool,
+    /// Which documented form to send: `"body"` (the event is the body, its bytes are signed)
+    /// or `"data"` (the body is `{"data": event}`, and the signature covers
+    /// `JSON.stringify(body.data)`).
+    #[serde(default)]
+    signed_part: SignedPart,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum SignedPart {
+    #[default]
+    Body,
+    Data,
 }
 
 fn default_event() -> String {
@@ -784,10 +797,19 @@ async fn admin_send_webhook(State(state): State<AppState>, body: Bytes) -> Respo
         );
     }
     let event = json!({ "type": "event", "id": spec.event, "attributes": attributes });
-    let signed_body = event.to_string();
+    // The event holds only strings and objects built in order, so serde_json's compact text
+    // is exactly what JSON.stringify would write for it.
+    let signed = event.to_string();
     let mut mac = Hmac::<Sha256>::new_from_slice(spec.secret.as_bytes()).expect("any key length");
-    mac.update(signed_body.as_bytes());
+    mac.update(signed.as_bytes());
     let signature = hex::encode(mac.finalize().into_bytes());
+    let signed_body = match spec.signed_part {
+        SignedPart::Body => signed,
+        // As a JavaScript sender would send it: pretty-printed, so the raw bytes differ from
+        // the signed text and only the data form can verify it.
+        SignedPart::Data => serde_json::to_string_pretty(&json!({ "data": event }))
+            .expect("a JSON value serialises"),
+    };
     let sent_body = if spec.tamper {
         signed_body.replacen("project", "projekt", 1)
     } else {

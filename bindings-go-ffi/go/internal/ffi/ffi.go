@@ -278,11 +278,17 @@ func VerifyWebhook(body []byte, signature, secret string) (string, *ErrorData) {
 	return takeString(out), nil
 }
 
-// SignWebhook returns the signature OCUS sends for body.
-func SignWebhook(body []byte, secret string) string {
+// SignWebhook returns the signature of part ("body" or "data") of body.
+func SignWebhook(body []byte, secret, part string) (string, *ErrorData) {
 	b, bl := bytesArg(body)
 	s, sl := text(secret)
-	return takeString(C.ocus_webhook_sign(b, bl, s, sl))
+	p, pl := text(part)
+	var out *C.char
+	var e *C.OcusError
+	if data := takeError(C.ocus_webhook_sign(b, bl, s, sl, p, pl, &out, &e), e); data != nil {
+		return "", data
+	}
+	return takeString(out), nil
 }
 
 // Version is the native library's version.
