@@ -10,4 +10,5 @@ export OCUS_API_KEY=ocus_demo_key
 "$bin/list-projects"
 "$bin/handle-errors" ocus_demo_key not_a_real_key ocus_demo_revoked_key ocus_demo_expired_key
 "$bin/fanout"
-"$here/../../scripts/webhook-roundtrip" project.status.updated -- "$bin/webhook-receiver" -once
+"$here/../../scripts/webhook-roundtrip" project.status.updated body -- "$bin/webhook-receiver" -once
+"$here/../../scripts/webhook-roundtrip" project.status.updated data -- "$bin/webhook-receiver" -once

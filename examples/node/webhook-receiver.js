@@ -13,7 +13,7 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     try {
       const event = webhooks.verify(Buffer.concat(chunks), req.headers[webhooks.SIGNATURE_HEADER], secret)
-      console.log(`verified ${event.id} for project ${event.projectId} (status ${event.status})`)
+      console.log(`verified ${event.id} for project ${event.projectId} (status ${event.status}, signed: ${event.signedPart})`)
       res.writeHead(204).end()
     } catch (error) {
       if (!(error instanceof SignatureVerificationError)) throw error

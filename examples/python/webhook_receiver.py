@@ -25,7 +25,7 @@ class WebhookHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(400)
             self.end_headers()
             return
-        print(f"verified {event.id} for project {event.project_id} (status {event.status})")
+        print(f"verified {event.id} for project {event.project_id} (status {event.status}, signed: {event.signed_part})")
         self.send_response(204)
         self.end_headers()
 

@@ -43,7 +43,7 @@ func main() {
 			http.Error(w, "bad event", http.StatusBadRequest)
 			return
 		}
-		fmt.Printf("verified %s for project %s (status %q)\n", event.ID, event.ProjectID, event.Status)
+		fmt.Printf("verified %s for project %s (status %q, signed: %s)\n", event.ID, event.ProjectID, event.Status, event.SignedPart)
 		w.WriteHeader(http.StatusNoContent)
 	})}
 	fmt.Printf("listening on http://%s/\n", listener.Addr())
