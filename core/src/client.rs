@@ -499,6 +499,8 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client> {
         .user_agent(settings.user_agent.clone())
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true)
+        // Extends the platform verifier's roots (SSL_CERT_FILE or the system store).
+        .tls_certs_merge(settings.ca_certs.clone())
         .build()
         .map_err(|e| Error::configuration("cannot build the HTTP client").with_source(e))
 }
@@ -567,7 +569,7 @@ pub(crate) enum ConnectionFailure {
     Dns,
     Refused,
     Reset,
-    Certificate(String),
+    Certificate(rustls::CertificateError),
     Tls(String),
 }
 
@@ -607,7 +609,7 @@ impl ConnectionFailure {
     fn from_tls(error: &rustls::Error) -> ConnectionFailure {
         match error {
             rustls::Error::InvalidCertificate(reason) => {
-                ConnectionFailure::Certificate(format!("{reason:?}"))
+                ConnectionFailure::Certificate(reason.clone())
             }
             other => ConnectionFailure::Tls(other.to_string()),
         }
@@ -628,10 +630,36 @@ impl ConnectionFailure {
             ConnectionFailure::Dns => "the host name could not be resolved (DNS)".to_owned(),
             ConnectionFailure::Refused => "the connection was refused".to_owned(),
             ConnectionFailure::Reset => "the connection was reset".to_owned(),
-            ConnectionFailure::Certificate(reason) => format!(
-                "the server's TLS certificate was not accepted ({reason}); if it comes from a \
-                 private CA, add that CA to the bundle named by SSL_CERT_FILE"
-            ),
+            ConnectionFailure::Certificate(reason) => {
+                // rustls words each reason well ("certificate not valid for name ...",
+                // "certificate expired: ..."); only the advice depends on which it is.
+                let said = match reason {
+                    rustls::CertificateError::UnknownIssuer => {
+                        "issued by a certificate authority this machine does not trust".to_owned()
+                    }
+                    _ => rustls::Error::InvalidCertificate(reason.clone())
+                        .to_string()
+                        .trim_start_matches("invalid peer certificate: ")
+                        .to_owned(),
+                };
+                let advice = match reason {
+                    rustls::CertificateError::NotValidForName
+                    | rustls::CertificateError::NotValidForNameContext { .. } => {
+                        "; check the base URL's host name"
+                    }
+                    rustls::CertificateError::Expired
+                    | rustls::CertificateError::ExpiredContext { .. }
+                    | rustls::CertificateError::NotValidYet
+                    | rustls::CertificateError::NotValidYetContext { .. } => {
+                        "; check the server's certificate and this machine's clock"
+                    }
+                    _ => {
+                        "; if it comes from a private CA, trust that CA with the ca_bundle \
+                         option or OCUS_CA_BUNDLE (a PEM file)"
+                    }
+                };
+                format!("the server's TLS certificate was not accepted ({said}){advice}")
+            }
             ConnectionFailure::Tls(reason) => format!("the TLS handshake failed ({reason})"),
         }
     }
@@ -704,7 +732,7 @@ mod tests {
         ));
         let found = ConnectionFailure::find(&certificate).unwrap();
         assert_eq!(found.code(), "certificate_untrusted");
-        assert!(found.describe().contains("SSL_CERT_FILE"));
+        assert!(found.describe().contains("OCUS_CA_BUNDLE"));
         let handshake = io::Error::other(rustls::Error::HandshakeNotComplete);
         assert_eq!(
             ConnectionFailure::find(&handshake).unwrap().code(),

@@ -28,6 +28,8 @@ pub const ENV_API_KEY: &str = "OCUS_API_KEY";
 pub const ENV_API_KEY_FILE: &str = "OCUS_API_KEY_FILE";
 /// Environment variable overriding the base URL.
 pub const ENV_BASE_URL: &str = "OCUS_BASE_URL";
+/// A PEM file of extra CA certificates to trust (see [`ClientBuilder::ca_bundle`]).
+pub const ENV_CA_BUNDLE: &str = "OCUS_CA_BUNDLE";
 
 /// Where the key comes from: a file is re-read once on 401/403 so keys rotate without restart.
 #[derive(Debug, Clone)]
@@ -47,6 +49,8 @@ pub(crate) struct Settings {
     pub backoff_cap: Duration,
     pub max_response_bytes: usize,
     pub user_agent: String,
+    /// Extra trusted CA certificates (on top of the system's).
+    pub ca_certs: Vec<reqwest::Certificate>,
 }
 
 /// Builds a [`Client`]. Values set here win over the environment.
@@ -73,6 +77,7 @@ pub struct ClientBuilder {
     backoff_cap: Duration,
     max_response_bytes: usize,
     user_agent: Option<String>,
+    ca_bundles: Vec<PathBuf>,
     read_env: bool,
 }
 
@@ -89,6 +94,7 @@ impl Default for ClientBuilder {
             backoff_cap: Duration::from_secs(8),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
+            ca_bundles: Vec::new(),
             read_env: false,
         }
     }
@@ -102,6 +108,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("ca_bundles", &self.ca_bundles)
             .field("read_env", &self.read_env)
             .finish_non_exhaustive()
     }
@@ -165,8 +172,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE` and
-    /// `OCUS_BASE_URL`.
+    /// A PEM file of CA certificates to trust *in addition to* the system's (a private CA, a
+    /// TLS-inspecting proxy's). Each call adds one file. An unreadable file, or one without a
+    /// PEM certificate, is a configuration error at [`build`](Self::build) naming the path.
+    /// Default: `OCUS_CA_BUNDLE` (with [`from_env`](Self::from_env)).
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundles.push(path.into());
+        self
+    }
+
+    /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE`,
+    /// `OCUS_BASE_URL` and `OCUS_CA_BUNDLE`.
     pub fn from_env(mut self) -> Self {
         self.read_env = true;
         self
@@ -224,6 +240,14 @@ impl ClientBuilder {
             "max_retries",
             f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)),
         )?;
+        let ca_bundles = match (&self.ca_bundles[..], env(ENV_CA_BUNDLE)) {
+            ([], Some(path)) => vec![PathBuf::from(path)],
+            (paths, _) => paths.to_vec(),
+        };
+        let mut ca_certs = Vec::new();
+        for path in &ca_bundles {
+            ca_certs.extend(read_ca_bundle(path)?);
+        }
         let settings = Settings {
             base,
             timeout,
@@ -233,8 +257,27 @@ impl ClientBuilder {
             backoff_cap: self.backoff_cap,
             max_response_bytes: self.max_response_bytes,
             user_agent,
+            ca_certs,
         };
         Client::from_settings(settings, key_source)
+    }
+}
+
+/// The certificates of a PEM bundle, or a configuration error naming the file.
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let shown = path.display();
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::configuration(format!("cannot read the CA bundle {shown} ({e})")).with_source(e)
+    })?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(Error::configuration(format!(
+            "the CA bundle {shown} holds no PEM certificate (\"-----BEGIN CERTIFICATE-----\")"
+        ))),
+        Err(e) => Err(Error::configuration(format!(
+            "the CA bundle {shown} is not valid PEM ({e})"
+        ))
+        .with_source(e)),
     }
 }
 

@@ -146,6 +146,7 @@ enum Field {
     Timeout(TimeUnit),
     ConnectTimeout(TimeUnit),
     MaxRetries,
+    CaBundle,
     RetryNonIdempotent,
     Query,
     Json,
@@ -168,6 +169,7 @@ impl Field {
                 Field::ConnectTimeout(TimeUnit::Milliseconds)
             }
             "max_retries" | "maxRetries" => Field::MaxRetries,
+            "ca_bundle" | "caBundle" => Field::CaBundle,
             "retry_non_idempotent" | "retryNonIdempotent" => Field::RetryNonIdempotent,
             "query" | "params" => Field::Query,
             "json" => Field::Json,
@@ -185,6 +187,7 @@ impl Field {
             | Field::ApiKeyFile
             | Field::BaseUrl
             | Field::UserAgent
+            | Field::CaBundle
             | Field::ConnectTimeout(_) => scope == Scope::Client,
             Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
             Field::Query => matches!(scope, Scope::Request | Scope::List),
@@ -206,7 +209,7 @@ fn expected(scope: Scope) -> &'static str {
     match scope {
         Scope::Client => {
             "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
-             connect_timeout (s) or connect_timeout_ms, max_retries"
+             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle"
         }
         Scope::Request => {
             "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent"
@@ -286,7 +289,8 @@ fn retries_option(name: &str, value: &Value) -> Result<u32> {
 impl ClientBuilder {
     /// Applies client options given as a JSON object (see the [module](crate::options)
     /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout` (seconds) or
-    /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`.
+    /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `ca_bundle` (a
+    /// PEM file path, or a list of them).
     pub fn options(mut self, options: Map<String, Value>) -> Result<Self> {
         each_option(options, Scope::Client, |field, name, value| {
             self = match field {
@@ -306,6 +310,17 @@ impl ClientBuilder {
                 Field::MaxRetries => {
                     std::mem::take(&mut self).max_retries(retries_option(name, &value)?)
                 }
+                // One path, or a list of them (each adds its certificates).
+                Field::CaBundle => match value {
+                    Value::Array(paths) => {
+                        let mut builder = std::mem::take(&mut self);
+                        for path in paths {
+                            builder = builder.ca_bundle(text(name, path)?);
+                        }
+                        builder
+                    }
+                    path => std::mem::take(&mut self).ca_bundle(text(name, path)?),
+                },
                 _ => unreachable!("filtered by scope"),
             };
             Ok(())

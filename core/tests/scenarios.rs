@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 
 struct Context {
     emulator: support::Emulator,
+    /// `${name}` placeholders of the cases: the emulator's TLS URLs and CA file.
+    placeholders: Vec<(String, String)>,
     admin: reqwest::Client,
     runtime: tokio::runtime::Runtime,
 }
@@ -30,8 +32,11 @@ fn main() {
         .collect();
     files.sort();
     assert!(files.len() >= 40, "expected at least 40 scenario files");
+    let emulator = support::Emulator::start();
+    let placeholders = emulator.placeholders();
     let context = Arc::new(Context {
-        emulator: support::Emulator::start(),
+        emulator,
+        placeholders,
         admin: reqwest::Client::new(),
         runtime: tokio::runtime::Runtime::new().expect("runtime"),
     });
@@ -133,7 +138,7 @@ async fn run_steps(context: &Context, case: &Value, key_file: &Path) -> Result<(
                 let actual = normalise_requests(&log);
                 matches(&step["expect"], &actual, "requests").map_err(at)?;
             }
-            "new_client" => match build_client(context, &step["options"], key_file) {
+            "new_client" => match build_client(context, step, key_file) {
                 Ok(built) => {
                     check_outcome(step.get("expect"), Ok(Value::Null), Duration::ZERO)
                         .map_err(at)?;
@@ -153,19 +158,50 @@ async fn run_steps(context: &Context, case: &Value, key_file: &Path) -> Result<(
     Ok(())
 }
 
-fn build_client(
-    context: &Context,
-    options: &Value,
-    key_file: &Path,
-) -> Result<Client, ocus::Error> {
-    let mut options = options.as_object().cloned().unwrap_or_default();
+/// `text` with every `${name}` placeholder replaced.
+fn substitute(context: &Context, key_file: &Path, text: &str) -> String {
+    let mut text = text.replace("${key_file}", &key_file.display().to_string());
+    for (name, value) in &context.placeholders {
+        text = text.replace(&format!("${{{name}}}"), value);
+    }
+    text
+}
+
+fn build_client(context: &Context, step: &Value, key_file: &Path) -> Result<Client, ocus::Error> {
+    let mut options = step["options"].as_object().cloned().unwrap_or_default();
+    for value in options.values_mut() {
+        if let Value::String(text) = value {
+            *text = substitute(context, key_file, text);
+        }
+    }
     options
         .entry("base_url")
         .or_insert_with(|| json!(context.emulator.base_url));
     if options.get("api_key_file") == Some(&json!(true)) {
         options.insert("api_key_file".into(), json!(key_file));
     }
-    Client::builder().options(options)?.build()
+    // `env`: variables set while the client is built (the TLS verifier reads SSL_CERT_FILE
+    // then), and restored after.
+    let env = step["env"].as_object().cloned().unwrap_or_default();
+    let saved: Vec<(String, Option<String>)> = env
+        .keys()
+        .map(|name| (name.clone(), std::env::var(name).ok()))
+        .collect();
+    let set = |name: &str, value: Option<&str>| match value {
+        // SAFETY: the cases run one at a time (test_threads = 1) and nothing else in this
+        // process reads the environment while a client is built.
+        Some(value) => unsafe { std::env::set_var(name, value) },
+        None => unsafe { std::env::remove_var(name) },
+    };
+    for (name, value) in &env {
+        let value = value.as_str().map(|v| substitute(context, key_file, v));
+        set(name, value.as_deref());
+    }
+    let built = Client::builder().options(options).and_then(|b| b.build());
+    for (name, value) in &saved {
+        set(name, value.as_deref());
+    }
+    built
 }
 
 /// The step's per-call `options`, plus `extra` (its list or request arguments).
@@ -282,7 +318,7 @@ fn normalise_requests(log: &Value) -> Value {
         "count": main.len(),
         "requests": main.iter().map(|r| json!({
             "method": r["method"], "path": r["path"], "query": r["query"],
-            "key": r["key"], "auth": r["auth"],
+            "key": r["key"], "auth": r["auth"], "http_version": r["http_version"],
             "has_x_api_key": has(r, "x-api-key"), "has_authorization": has(r, "authorization"),
         })).collect::<Vec<_>>(),
         "foreign_count": foreign.len(),

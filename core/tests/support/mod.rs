@@ -15,7 +15,7 @@ impl Emulator {
     pub fn start() -> Emulator {
         let bin = emulator_binary();
         let mut child = Command::new(&bin)
-            .args(["--addr", "127.0.0.1:0"])
+            .args(["--addr", "127.0.0.1:0", "--tls"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -35,6 +35,37 @@ impl Emulator {
             base_url,
             admin_url,
         }
+    }
+}
+
+impl Emulator {
+    /// The scenarios' `${name}` placeholders, from `/__admin/info`: `tls_base_url`,
+    /// `tls_ip_base_url`, `tls_expired_base_url`, `tls_ca_file`.
+    #[allow(dead_code)] // only the scenario runner uses them
+    pub fn placeholders(&self) -> Vec<(String, String)> {
+        // Plain HTTP/1.0 over a socket: the support code has no blocking HTTP client.
+        use std::io::{Read, Write};
+        let address = self.admin_url.trim_start_matches("http://");
+        let mut socket = std::net::TcpStream::connect(address).expect("emulator reachable");
+        write!(
+            socket,
+            "GET /__admin/info HTTP/1.0\r\nHost: {address}\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        socket.read_to_string(&mut response).unwrap();
+        let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+        let info: serde_json::Value = serde_json::from_str(body).expect("info is JSON");
+        let tls = &info["tls"];
+        ["base_url", "ip_base_url", "expired_base_url", "ca_file"]
+            .iter()
+            .map(|name| {
+                (
+                    format!("tls_{name}"),
+                    tls[*name].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
     }
 }
 

@@ -16,6 +16,7 @@ Environment:
   OCUS_API_KEY       the API key
   OCUS_API_KEY_FILE  a file holding the API key (re-read on 401/403)
   OCUS_BASE_URL      the API base URL (default https://api.ocus.io/v3)
+  OCUS_CA_BUNDLE     a PEM file of extra CA certificates to trust (a private CA)
   OCUS_LOG           log level for stderr (error, warn, info, debug); never logs the key";
 
 /// The exit status of an error: the core's one number per kind (the C ABI's too).
@@ -50,6 +51,10 @@ struct Cli {
     /// Retries after the first attempt (default 2).
     #[arg(long, global = true, value_name = "N")]
     max_retries: Option<u32>,
+    /// A PEM file of CA certificates to trust besides the system's (repeatable; default:
+    /// $OCUS_CA_BUNDLE).
+    #[arg(long, global = true, value_name = "PEM_FILE")]
+    ca_bundle: Vec<std::path::PathBuf>,
     /// On error, also print what caused it (the whole cause chain).
     #[arg(long, short, global = true)]
     verbose: bool,
@@ -177,6 +182,9 @@ fn client(cli: &Cli) -> ocus::Result<Client> {
     }
     if let Some(retries) = cli.max_retries {
         builder = builder.max_retries(retries);
+    }
+    for path in &cli.ca_bundle {
+        builder = builder.ca_bundle(path);
     }
     builder.build()
 }

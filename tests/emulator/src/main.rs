@@ -5,6 +5,7 @@
 
 mod fixtures;
 mod server;
+mod tls;
 
 use std::net::SocketAddr;
 
@@ -41,6 +42,10 @@ struct Args {
     /// Number of fixture projects.
     #[arg(long, default_value_t = fixtures::DEFAULT_PROJECT_COUNT)]
     projects: usize,
+    /// Also serve HTTPS: a private CA made at start (its PEM file is printed and in
+    /// /__admin/info), a certificate for localhost, and a second port with an expired one.
+    #[arg(long)]
+    tls: bool,
 }
 
 // One thread: the lowest latency per request on a small machine, and the emulator's work is
@@ -69,5 +74,5 @@ async fn main() -> std::io::Result<()> {
             keys.push(server::KeyEntry::new(key, state, None, index));
         }
     }
-    server::run(args.addr, keys, args.projects).await
+    server::run(args.addr, keys, args.projects, args.tls).await
 }

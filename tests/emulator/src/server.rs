@@ -96,11 +96,22 @@ struct Recorded {
     headers: Vec<(String, String)>,
     key: Option<String>,
     auth: &'static str,
+    /// "HTTP/1.1" or "HTTP/2.0".
+    version: String,
+}
+
+/// Where the `--tls` listeners are (see `tls.rs`).
+struct TlsInfo {
+    base_url: String,
+    ip_base_url: String,
+    expired_base_url: String,
+    ca_file: String,
 }
 
 struct Shared {
     base_url: String,
     foreign_url: String,
+    tls: Option<TlsInfo>,
     default_keys: Vec<KeyEntry>,
     keys: Mutex<Vec<KeyEntry>>,
     faults: Mutex<VecDeque<(Fault, u32)>>,
@@ -116,14 +127,33 @@ pub async fn run(
     addr: SocketAddr,
     keys: Vec<KeyEntry>,
     project_count: usize,
+    serve_tls: bool,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let foreign = tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
     let local = listener.local_addr()?;
     let foreign_local = foreign.local_addr()?;
+    let mut tls_listeners = Vec::new();
+    let tls = if serve_tls {
+        let certificates = crate::tls::generate()?;
+        let valid = tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
+        let expired = tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
+        let (port, expired_port) = (valid.local_addr()?.port(), expired.local_addr()?.port());
+        tls_listeners.push(crate::tls::TlsListener::new(valid, certificates.valid)?);
+        tls_listeners.push(crate::tls::TlsListener::new(expired, certificates.expired)?);
+        Some(TlsInfo {
+            base_url: format!("https://localhost:{port}/v3"),
+            ip_base_url: format!("https://{}:{port}/v3", addr.ip()),
+            expired_base_url: format!("https://localhost:{expired_port}/v3"),
+            ca_file: certificates.ca_file.display().to_string(),
+        })
+    } else {
+        None
+    };
     let state = Arc::new(Shared {
         base_url: format!("http://{local}/v3"),
         foreign_url: format!("http://{foreign_local}"),
+        tls,
         default_keys: keys.clone(),
         keys: Mutex::new(keys),
         faults: Mutex::new(VecDeque::new()),
@@ -162,6 +192,19 @@ pub async fn run(
         .route("/__admin/webhooks", post(admin_send_webhook))
         .fallback(v3)
         .with_state(state.clone());
+    if let Some(tls) = &state.tls {
+        eprintln!(
+            "ocus-mock: serving {} (HTTP/2 or 1.1; {} is a name mismatch, {} has an expired \
+             certificate); trust the CA in {}",
+            tls.base_url, tls.ip_base_url, tls.expired_base_url, tls.ca_file
+        );
+    }
+    for listener in tls_listeners {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+    }
     let foreign_app = Router::new().fallback(foreign_handler).with_state(state);
     tokio::spawn(async move {
         let _ = axum::serve(foreign, foreign_app).await;
@@ -272,6 +315,7 @@ fn record(
         headers: masked_headers(request.headers()),
         key,
         auth,
+        version: format!("{:?}", request.version()),
     });
 }
 
@@ -563,6 +607,12 @@ async fn admin_info(State(state): State<AppState>) -> Response {
         json!({
             "base_url": state.base_url,
             "foreign_url": state.foreign_url,
+            "tls": state.tls.as_ref().map(|tls| json!({
+                "base_url": tls.base_url,
+                "ip_base_url": tls.ip_base_url,
+                "expired_base_url": tls.expired_base_url,
+                "ca_file": tls.ca_file,
+            })),
             "projects": state.projects.len(),
             "project_ids": state.projects.iter().map(|p| p["id"].clone()).collect::<Vec<_>>(),
         }),
@@ -711,6 +761,7 @@ async fn admin_requests(State(state): State<AppState>) -> Response {
                     .collect::<serde_json::Map<String, Value>>(),
                 "key": r.key,
                 "auth": r.auth,
+                "http_version": r.version,
             })
         })
         .collect();
