@@ -43,6 +43,10 @@ export type ClientOptions = {
      * Retries after the first attempt, 0 to 100. Default 2.
      */
     maxRetries?: number | undefined;
+    /**
+     * PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
+     */
+    caBundle?: string | string[] | undefined;
 };
 export type CallOptions = {
     /**
@@ -134,7 +138,7 @@ export type WebhookEvent = {
  * `JSON.stringify` writes it (OCUS documents both).
  */
 export type SignedPart = "body" | "data";
-/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL. */
+/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. */
 export class Client {
     /** @param {ClientOptions} [options] */
     constructor(options?: ClientOptions);

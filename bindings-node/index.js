@@ -31,6 +31,7 @@ const native = require('./native.js')
  * @property {number} [timeoutMs] Per attempt, body included, in ms (positive). Default 60000.
  * @property {number} [connectTimeoutMs] In ms (positive). Default 10000.
  * @property {number} [maxRetries] Retries after the first attempt, 0 to 100. Default 2.
+ * @property {string | string[]} [caBundle] PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
  */
 /**
  * @typedef {object} CallOptions
@@ -288,13 +289,27 @@ class Projects {
   }
 }
 
-/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL. */
+/**
+ * Node's convention: NODE_EXTRA_CA_CERTS names a PEM file every TLS client of the process
+ * trusts besides the system's; it joins the `caBundle` option (under the spelling the caller used).
+ * @param {ClientOptions & Record<string, unknown>} options
+ * @returns {Record<string, unknown>}
+ */
+function withNodeExtraCa(options) {
+  const extra = process.env.NODE_EXTRA_CA_CERTS
+  if (!extra) return options
+  const name = 'ca_bundle' in options ? 'ca_bundle' : 'caBundle'
+  const given = options[name]
+  return { ...options, [name]: [...(given == null ? [] : Array.isArray(given) ? given : [given]), extra] }
+}
+
+/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. */
 class Client {
   /** @type {any} */
   #native
   /** @param {ClientOptions} [options] */
   constructor(options = {}) {
-    this.#native = unwrap(native.createClient(options ?? {}))
+    this.#native = unwrap(native.createClient(withNodeExtraCa(options ?? {})))
     /**
      * The projects resource.
      * @readonly

@@ -33,7 +33,7 @@ func startEmulator() (*emulator, error) {
 	if bin == "" {
 		bin = filepath.Join(repoRoot(), "target", "debug", "ocus-mock")
 	}
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--tls")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func (e *emulator) requests(t testing.TB) []map[string]any {
 }
 
 func TestMain(m *testing.M) {
-	for _, name := range []string{"OCUS_API_KEY", "OCUS_API_KEY_FILE", "OCUS_BASE_URL"} {
+	for _, name := range []string{"OCUS_API_KEY", "OCUS_API_KEY_FILE", "OCUS_BASE_URL", "OCUS_CA_BUNDLE"} {
 		os.Unsetenv(name)
 	}
 	var err error

@@ -54,6 +54,16 @@ func WithConnectTimeout(d time.Duration) Option {
 // WithMaxRetries sets the retries after the first attempt (default 2, at most 100).
 func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
 
+// WithCABundle trusts the CA certificates of a PEM file besides the system's (a private CA);
+// repeatable. Default: OCUS_CA_BUNDLE. An unreadable or non-PEM file is a configuration error
+// from NewClient naming the path.
+func WithCABundle(path string) Option {
+	return func(o map[string]any) {
+		paths, _ := o["ca_bundle"].([]string)
+		o["ca_bundle"] = append(paths, path)
+	}
+}
+
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // Client is safe for concurrent use by many goroutines.

@@ -34,6 +34,7 @@ type step struct {
 	Op      string           `json:"op"`
 	Args    map[string]any   `json:"args"`
 	Options map[string]any   `json:"options"`
+	Env     map[string]any   `json:"env"`
 	Faults  []map[string]any `json:"faults"`
 	Keys    []map[string]any `json:"keys"`
 	Expect  map[string]any   `json:"expect"`
@@ -78,10 +79,39 @@ func runScenario(t *testing.T, file string) {
 				t.Fatalf("%s: %s", where, msg)
 			}
 		case "new_client":
+			places := map[string]string{"key_file": keyFile}
+			for name, value := range mock.admin(t, "GET", "/__admin/info", nil)["tls"].(map[string]any) {
+				places["tls_"+name] = value.(string)
+			}
+			substitute := func(value any) any {
+				text, ok := value.(string)
+				if !ok {
+					return value
+				}
+				for name, with := range places {
+					text = strings.ReplaceAll(text, "${"+name+"}", with)
+				}
+				return text
+			}
+			for name, value := range s.Options {
+				s.Options[name] = substitute(value)
+			}
 			opts := []ocus.Option{}
 			base := mock.baseURL
 			if b, ok := s.Options["base_url"].(string); ok {
 				base = b
+			}
+			if ca, ok := s.Options["ca_bundle"].(string); ok {
+				opts = append(opts, ocus.WithCABundle(ca))
+			}
+			// env: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
+			for name, value := range s.Env {
+				if value == nil {
+					t.Setenv(name, "") // restored when the case ends
+					os.Unsetenv(name)
+				} else {
+					t.Setenv(name, substitute(value).(string))
+				}
 			}
 			opts = append(opts, ocus.WithBaseURL(base))
 			if k, ok := s.Options["api_key"].(string); ok {
@@ -340,7 +370,7 @@ func normaliseRequests(log []map[string]any) map[string]any {
 			continue
 		}
 		main = append(main, map[string]any{"method": r["method"], "path": r["path"], "query": r["query"], "key": r["key"],
-			"auth": r["auth"], "has_x_api_key": hasKey, "has_authorization": hasAuth})
+			"auth": r["auth"], "has_x_api_key": hasKey, "has_authorization": hasAuth, "http_version": r["http_version"]})
 	}
 	if main == nil {
 		main = []any{}

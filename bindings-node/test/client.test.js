@@ -232,3 +232,27 @@ test('webhooks sent by the emulator verify', async () => {
     'signature_mismatch',
   ])
 })
+
+test('a private CA is trusted through caBundle or NODE_EXTRA_CA_CERTS, and refused without', async () => {
+  await mock.reset()
+  const { tls_base_url: baseUrl, tls_ca_file: ca } = mock.placeholders
+  const saved = process.env.NODE_EXTRA_CA_CERTS
+  try {
+    delete process.env.NODE_EXTRA_CA_CERTS
+    const untrusted = new ocus.Client({ apiKey: ALPHA, baseUrl, maxRetries: 0 })
+    await assert.rejects(untrusted.projects.get(ID0), (error) => error instanceof ocus.APIConnectionError && error.code === 'certificate_untrusted' && /caBundle|ca_bundle/.test(error.message))
+    const byOption = new ocus.Client({ apiKey: ALPHA, baseUrl, maxRetries: 0, caBundle: ca })
+    assert.equal((await byOption.projects.get(ID0)).id, ID0)
+    process.env.NODE_EXTRA_CA_CERTS = ca
+    const byNodeConvention = new ocus.Client({ apiKey: ALPHA, baseUrl, maxRetries: 0 })
+    assert.equal((await byNodeConvention.projects.get(ID0)).id, ID0)
+    // Both at once, under either spelling: the option's bundle and Node's are both trusted.
+    const both = new ocus.Client({ apiKey: ALPHA, baseUrl, maxRetries: 0, ca_bundle: [ca] })
+    assert.equal((await both.projects.get(ID0)).id, ID0)
+    process.env.NODE_EXTRA_CA_CERTS = '/nonexistent/extra-ca.pem'
+    assert.throws(() => new ocus.Client({ apiKey: ALPHA, baseUrl }), (error) => error instanceof ocus.ConfigurationError && error.message.includes('/nonexistent/extra-ca.pem'))
+  } finally {
+    if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS
+    else process.env.NODE_EXTRA_CA_CERTS = saved
+  }
+})

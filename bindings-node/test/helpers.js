@@ -18,11 +18,11 @@ const KEYS = [
 ]
 const ID0 = '910a2dec-8902-4cc1-9758-35de1c9756ce'
 
-for (const name of ['OCUS_API_KEY', 'OCUS_API_KEY_FILE', 'OCUS_BASE_URL']) delete process.env[name]
+for (const name of ['OCUS_API_KEY', 'OCUS_API_KEY_FILE', 'OCUS_BASE_URL', 'OCUS_CA_BUNDLE']) delete process.env[name]
 
 async function startEmulator() {
   const binary = process.env.OCUS_MOCK_BIN || path.join(REPO, 'target', 'debug', 'ocus-mock')
-  const child = spawn(binary, ['--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const child = spawn(binary, ['--addr', '127.0.0.1:0', '--tls'], { stdio: ['ignore', 'pipe', 'ignore'] })
   const lines = readline.createInterface({ input: child.stdout })
   const baseUrl = await new Promise((resolve, reject) => {
     lines.once('line', resolve)
@@ -42,9 +42,13 @@ async function startEmulator() {
     if (!response.ok) throw new Error(`admin ${p}: ${await response.text()}`)
     return response.json()
   }
+  // The scenarios' ${name} placeholders: the HTTPS listeners and the private CA (--tls).
+  const { tls } = await admin('GET', '/__admin/info')
+  const placeholders = Object.fromEntries(Object.entries(tls).map(([name, value]) => [`tls_${name}`, value]))
   return {
     baseUrl,
     adminUrl,
+    placeholders,
     admin,
     reset: (keys = KEYS) => admin('POST', '/__admin/reset', { keys }),
     faults: (...faults) => admin('POST', '/__admin/faults', faults),

@@ -143,6 +143,7 @@ function normaliseRequests(log) {
       auth: r.auth,
       has_x_api_key: 'x-api-key' in r.headers,
       has_authorization: 'authorization' in r.headers,
+      http_version: r.http_version,
     })),
     foreign_count: foreign.length,
     foreign_with_key: foreign.filter((r) => 'x-api-key' in r.headers).length,
@@ -165,15 +166,25 @@ for (const file of CASES) {
           else if (op === 'write_key_file') fs.writeFileSync(keyFile, step.args.content)
           else if (op === 'check_requests') matches(step.expect, normaliseRequests(await mock.requests()), 'requests')
           else if (op === 'new_client') {
-            const o = step.options
-            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries }
+            const places = { ...mock.placeholders, key_file: keyFile }
+            const substitute = (value) =>
+              typeof value === 'string' ? value.replace(/\$\{(\w+)\}/g, (whole, name) => places[name] ?? whole) : value
+            const o = Object.fromEntries(Object.entries(step.options).map(([name, value]) => [name, substitute(value)]))
+            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, caBundle: o.ca_bundle }
             if (o.api_key_file) clientOptions.apiKeyFile = keyFile
+            // `env`: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
+            const env = step.env ?? {}
+            const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]))
+            const setEnv = (name, value) => (value == null ? delete process.env[name] : (process.env[name] = value))
+            for (const [name, value] of Object.entries(env)) setEnv(name, substitute(value))
             try {
               client = new ocus.Client(clientOptions)
               check(step.expect, null, null, 0)
             } catch (error) {
               if (!(error instanceof ocus.OcusError)) throw error
               check(step.expect, null, error, 0)
+            } finally {
+              for (const [name, value] of Object.entries(saved)) setEnv(name, value)
             }
           } else {
             const started = performance.now()

@@ -20,7 +20,8 @@ pub fn dict_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bo
     Ok(to_py(py, map)?.cast_into::<PyDict>()?)
 }
 
-/// A Python value as JSON: dict (str keys), list, tuple, str, int, float, bool, None.
+/// A Python value as JSON: dict (str keys), list, tuple, str, int, float, bool, None, and
+/// os.PathLike as its path.
 pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
     if value.is_none() {
         return Ok(Value::Null);
@@ -63,6 +64,10 @@ pub fn py_to_json(value: &Bound<'_, PyAny>) -> PyResult<Value> {
     }
     if let Ok(tuple) = value.cast::<PyTuple>() {
         return tuple.iter().map(|item| py_to_json(&item)).collect();
+    }
+    // os.PathLike (pathlib.Path for `ca_bundle=`): its file-system path.
+    if value.hasattr("__fspath__")? {
+        return py_to_json(&value.call_method0("__fspath__")?);
     }
     Err(PyTypeError::new_err(format!(
         "{} is not JSON serialisable",

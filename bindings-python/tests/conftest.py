@@ -20,6 +20,9 @@ class Emulator:
         self.process = process
         self.base_url = base_url
         self.admin_url = base_url[: -len("/v3")]
+        tls = self.admin("GET", "/__admin/info")["tls"]
+        # The scenarios' ${name} placeholders: the HTTPS listeners and the private CA (--tls).
+        self.placeholders = {f"tls_{name}": value for name, value in tls.items()}
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -43,7 +46,7 @@ class Emulator:
 def emulator() -> Iterator[Emulator]:
     binary = os.environ.get("OCUS_MOCK_BIN") or str(REPO / "target" / "debug" / "ocus-mock")
     process = subprocess.Popen(
-        [binary, "--addr", "127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        [binary, "--addr", "127.0.0.1:0", "--tls"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     assert process.stdout is not None
     base_url = process.stdout.readline().strip()
@@ -67,7 +70,7 @@ KEYS = [
 @pytest.fixture()
 def mock(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
     """The emulator, reset with known keys; OCUS_* cleared so nothing leaks in from outside."""
-    for name in ("OCUS_API_KEY", "OCUS_API_KEY_FILE", "OCUS_BASE_URL"):
+    for name in ("OCUS_API_KEY", "OCUS_API_KEY_FILE", "OCUS_BASE_URL", "OCUS_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
     emulator.reset(KEYS)
     return emulator

@@ -433,3 +433,15 @@ def test_no_steady_memory_growth_over_many_requests(mock: Emulator) -> None:
     shown = ", ".join(f"{s / 2**20:.1f}" for s in samples)
     print(f"memory: {slope:.1f} B/request; RSS per window (MiB): {shown}")
     assert slope < MAX_BYTES_PER_REQUEST, f"{slope:.1f} B/request; RSS per window (MiB): {shown}"
+
+
+def test_a_private_ca_is_trusted_through_ca_bundle_as_a_path(mock: Emulator) -> None:
+    base_url, ca = mock.placeholders["tls_base_url"], mock.placeholders["tls_ca_file"]
+    with pytest.raises(ocus.APIConnectionError, match="ca_bundle") as refused:
+        ocus.Client(api_key=ALPHA, base_url=base_url, max_retries=0).projects.get(ID0)
+    assert refused.value.code == "certificate_untrusted"
+    assert refused.value.__cause__ is not None
+    with ocus.Client(api_key=ALPHA, base_url=base_url, max_retries=0, ca_bundle=Path(ca)) as client:
+        assert client.projects.get(ID0).id == ID0
+    with pytest.raises(ocus.ConfigurationError, match="/nonexistent/ca.pem"):
+        ocus.Client(api_key=ALPHA, ca_bundle="/nonexistent/ca.pem")

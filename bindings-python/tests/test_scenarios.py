@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -150,12 +151,27 @@ def _normalise_requests(log: list[dict[str, Any]]) -> dict[str, Any]:
                 "auth": r["auth"],
                 "has_x_api_key": "x-api-key" in r["headers"],
                 "has_authorization": "authorization" in r["headers"],
+                "http_version": r["http_version"],
             }
             for r in main
         ],
         "foreign_count": len(foreign),
         "foreign_with_key": sum(1 for r in foreign if "x-api-key" in r["headers"]),
     }
+
+
+def _substitute(value: Any, places: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, text in places.items():
+            value = value.replace("${" + name + "}", text)
+    return value
+
+
+def _set_env(name: str, value: Optional[str]) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -176,8 +192,11 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
             elif op == "check_requests":
                 _matches(step["expect"], _normalise_requests(mock.requests()), "requests")
             elif op == "new_client":
-                options = step["options"]
+                places = {**mock.placeholders, "key_file": str(key_file)}
+                options = {name: _substitute(value, places) for name, value in step["options"].items()}
                 kwargs: dict[str, Any] = {"base_url": options.get("base_url", mock.base_url)}
+                if "ca_bundle" in options:
+                    kwargs["ca_bundle"] = options["ca_bundle"]
                 if "api_key" in options:
                     kwargs["api_key"] = options["api_key"]
                 if options.get("api_key_file"):
@@ -186,11 +205,18 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                     kwargs["timeout"] = options["timeout_ms"] / 1000
                 if "max_retries" in options:
                     kwargs["max_retries"] = options["max_retries"]
+                # `env`: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
+                saved = {name: os.environ.get(name) for name in step.get("env", {})}
+                for name, value in step.get("env", {}).items():
+                    _set_env(name, None if value is None else _substitute(value, places))
                 try:
                     client = ocus.Client(**kwargs)
                     _check(step.get("expect"), None, None, 0)
                 except ocus.OcusError as error:
                     _check(step.get("expect"), None, error, 0)
+                finally:
+                    for name, value in saved.items():
+                        _set_env(name, value)
             else:
                 started = time.monotonic()
                 outcome: Any = None

@@ -165,7 +165,8 @@ class AsyncProjects:
 @final
 class Client:
     """The OCUS API v3 client (blocking, thread-safe). Missing arguments come from
-    OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL."""
+    OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. ``ca_bundle``: a PEM
+    file of CA certificates trusted besides the system's (a private CA)."""
 
     def __new__(
         cls,
@@ -176,6 +177,7 @@ class Client:
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> Self: ...
     @property
     def projects(self) -> Projects: ...
@@ -212,6 +214,7 @@ class AsyncClient:
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
     ) -> Self: ...
     @property
     def projects(self) -> AsyncProjects: ...
