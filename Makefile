@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint proxy-tools dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -41,8 +41,13 @@ lint:
 	$(CARGO) clippy --locked -p ocus-python -p ocus-node --all-targets -- -D warnings
 	@test -z "$$(gofmt -l bindings-go-ffi/go examples/go)" || { gofmt -l bindings-go-ffi/go examples/go; echo "gofmt: files above need formatting"; exit 1; }
 
-test-rust: build
-	$(CARGO) test --locked $(RUST_PACKAGES)
+# A real proxy for the proxy tests (scripts/with-proxy runs it around each language's tests).
+proxy-tools:
+	@command -v tinyproxy >/dev/null || { apt-get update -qq && apt-get install -y -qq tinyproxy >/dev/null; }
+WITH_PROXY := scripts/with-proxy --
+
+test-rust: build proxy-tools
+	$(WITH_PROXY) $(CARGO) test --locked $(RUST_PACKAGES)
 
 # ---- C ABI and Go: the static library, a C program under valgrind, the Go package ------------
 FFI_LIB := target/release/libocus_ffi.a
@@ -65,8 +70,8 @@ test-c: build go-lib
 	scripts/with-emulator -- sh -c 'valgrind --quiet --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite \
 	  --error-exitcode=1 target/ffi_test "$$OCUS_BASE_URL"'
 
-test-go: build go-lib
-	cd bindings-go-ffi/go && go vet ./... && go test -race -count=1 ./...
+test-go: build go-lib proxy-tools
+	cd bindings-go-ffi/go && go vet ./... && ../../$(WITH_PROXY) go test -race -count=1 ./...
 	# The memory test, without the race detector (leak_test.go says why).
 	cd bindings-go-ffi/go && go test -count=1 -run 'TestNoSteadyMemoryGrowth|TestSteadySlope' .
 	cd examples/go && go vet ./... && go build -o /dev/null ./...
@@ -81,8 +86,8 @@ $(PY): bindings-python/requirements-test.txt
 python-install: $(PY)
 	$(PY) -m pip install -q --force-reinstall --no-deps ./bindings-python
 
-test-python: build python-install
-	$(PY) -m pytest bindings-python/tests -q -p no:cacheprovider
+test-python: build python-install proxy-tools
+	$(WITH_PROXY) $(PY) -m pytest bindings-python/tests -q -p no:cacheprovider
 	cd examples/python && ../../$(PY) -m mypy --strict --no-incremental .
 	$(PY) -m mypy.stubtest ocus._ocus --allowlist bindings-python/stubtest-allowlist.txt
 
@@ -95,11 +100,11 @@ node-install:
 	cd examples/node && $(NPM_CI)
 	@test -f bindings-node/ocus.node || { echo "installing the package by path did not build the addon"; exit 1; }
 
-test-node: build node-install
+test-node: build node-install proxy-tools
 	# One malloc arena: with one per thread, glibc's RSS grows ~18 MiB over the first ~300k
 	# requests before it levels off, which the leak test cannot tell from a leak in the window
 	# it can afford (seen here; with one arena the same run is flat).
-	MALLOC_ARENA_MAX=1 OCUS_CONSUMER_DIR=$(CURDIR)/examples/node node --expose-gc --test bindings-node/test/
+	MALLOC_ARENA_MAX=1 OCUS_CONSUMER_DIR=$(CURDIR)/examples/node $(WITH_PROXY) node --expose-gc --test bindings-node/test/
 
 # ---- packages: every artifact from one version (scripts/dist.py), checked as users install them
 dist:

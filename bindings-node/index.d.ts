@@ -44,6 +44,10 @@ export type ClientOptions = {
      */
     maxRetries?: number | undefined;
     /**
+     * An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
+     */
+    proxy?: string | undefined;
+    /**
      * PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
      */
     caBundle?: string | string[] | undefined;

@@ -54,6 +54,12 @@ func WithConnectTimeout(d time.Duration) Option {
 // WithMaxRetries sets the retries after the first attempt (default 2, at most 100).
 func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
 
+// WithProxy sends requests through the proxy at url (http:// or https://, credentials in it
+// if the proxy asks for them) instead of the one HTTPS_PROXY / ALL_PROXY name; NO_PROXY still
+// exempts hosts. HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key;
+// the password is never printed.
+func WithProxy(url string) Option { return func(o map[string]any) { o["proxy"] = url } }
+
 // WithCABundle trusts the CA certificates of a PEM file besides the system's (a private CA);
 // repeatable. Default: OCUS_CA_BUNDLE. An unreadable or non-PEM file is a configuration error
 // from NewClient naming the path.

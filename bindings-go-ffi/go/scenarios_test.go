@@ -79,6 +79,7 @@ func runScenario(t *testing.T, file string) {
 				t.Fatalf("%s: %s", where, msg)
 			}
 		case "new_client":
+			opts := []ocus.Option{}
 			places := map[string]string{"key_file": keyFile}
 			for name, value := range mock.admin(t, "GET", "/__admin/info", nil)["tls"].(map[string]any) {
 				places["tls_"+name] = value.(string)
@@ -93,10 +94,20 @@ func runScenario(t *testing.T, file string) {
 				}
 				return text
 			}
+			for name, variable := range map[string]string{"proxy_url": "OCUS_TEST_PROXY_URL", "proxy_bad_url": "OCUS_TEST_PROXY_BAD_URL"} {
+				if value, ok := os.LookupEnv(variable); ok {
+					places[name] = value
+				}
+			}
 			for name, value := range s.Options {
 				s.Options[name] = substitute(value)
+				if text, ok := s.Options[name].(string); ok && strings.Contains(text, "${") {
+					t.Fatalf("unknown placeholder in %q: the proxy ones need scripts/with-proxy (make test uses it)", text)
+				}
 			}
-			opts := []ocus.Option{}
+			if proxy, ok := s.Options["proxy"].(string); ok {
+				opts = append(opts, ocus.WithProxy(proxy))
+			}
 			base := mock.baseURL
 			if b, ok := s.Options["base_url"].(string); ok {
 				base = b

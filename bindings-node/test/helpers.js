@@ -45,6 +45,10 @@ async function startEmulator() {
   // The scenarios' ${name} placeholders: the HTTPS listeners and the private CA (--tls).
   const { tls } = await admin('GET', '/__admin/info')
   const placeholders = Object.fromEntries(Object.entries(tls).map(([name, value]) => [`tls_${name}`, value]))
+  // And the real proxy of scripts/with-proxy, which `make test` runs the tests under.
+  for (const [name, variable] of [['proxy_url', 'OCUS_TEST_PROXY_URL'], ['proxy_bad_url', 'OCUS_TEST_PROXY_BAD_URL']]) {
+    if (process.env[variable]) placeholders[name] = process.env[variable]
+  }
   return {
     baseUrl,
     adminUrl,

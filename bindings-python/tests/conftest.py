@@ -23,6 +23,10 @@ class Emulator:
         tls = self.admin("GET", "/__admin/info")["tls"]
         # The scenarios' ${name} placeholders: the HTTPS listeners and the private CA (--tls).
         self.placeholders = {f"tls_{name}": value for name, value in tls.items()}
+        # And the real proxy of scripts/with-proxy, which `make test` runs the tests under.
+        for name, variable in (("proxy_url", "OCUS_TEST_PROXY_URL"), ("proxy_bad_url", "OCUS_TEST_PROXY_BAD_URL")):
+            if variable in os.environ:
+                self.placeholders[name] = os.environ[variable]
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()

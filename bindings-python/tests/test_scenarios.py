@@ -195,8 +195,11 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                 places = {**mock.placeholders, "key_file": str(key_file)}
                 options = {name: _substitute(value, places) for name, value in step["options"].items()}
                 kwargs: dict[str, Any] = {"base_url": options.get("base_url", mock.base_url)}
-                if "ca_bundle" in options:
-                    kwargs["ca_bundle"] = options["ca_bundle"]
+                for name in ("ca_bundle", "proxy"):
+                    if name in options:
+                        kwargs[name] = options[name]
+                unresolved = [v for v in options.values() if isinstance(v, str) and "${" in v]
+                assert not unresolved, f"unknown placeholder in {unresolved}: the proxy ones need scripts/with-proxy"
                 if "api_key" in options:
                     kwargs["api_key"] = options["api_key"]
                 if options.get("api_key_file"):

@@ -486,10 +486,18 @@ struct Success {
 fn build_http(settings: &Settings) -> Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder();
     if settings.base.is_plain_http() {
-        // Plain http is only allowed to loopback hosts; a system proxy (HTTP_PROXY) would
+        // Plain http is only allowed to loopback hosts; a proxy (explicit or HTTP_PROXY) would
         // carry the request, key included, in clear text to another machine. (Over https a
         // proxy only tunnels the encrypted connection.)
         builder = builder.no_proxy();
+    } else if let Some(proxy) = &settings.proxy {
+        // reqwest takes the credentials from the URL (Proxy-Authorization on the CONNECT).
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|_| {
+                Error::configuration(format!("the proxy {} cannot be used", proxy.shown()))
+            })?
+            .no_proxy(reqwest::NoProxy::from_env());
+        builder = builder.proxy(proxy);
     }
     builder
         // Redirects are followed by `attempt`, which keeps the key on the base origin:
@@ -569,6 +577,8 @@ pub(crate) enum ConnectionFailure {
     Dns,
     Refused,
     Reset,
+    /// The proxy would not open a tunnel (wrong credentials, a refused port).
+    ProxyTunnel,
     Certificate(rustls::CertificateError),
     Tls(String),
 }
@@ -591,6 +601,11 @@ impl ConnectionFailure {
                     | std::io::ErrorKind::BrokenPipe,
                 ) => return Some(ConnectionFailure::Reset),
                 _ => {}
+            }
+            // hyper-util's proxy connector reports a refused CONNECT (any status, 407 with
+            // HTTP/1.0 included) as "tunnel error: ...", with no type to test.
+            if e.to_string().starts_with("tunnel error") {
+                return Some(ConnectionFailure::ProxyTunnel);
             }
             // hyper-util's resolver reports failures as "dns error" with no type to test.
             if e.to_string().starts_with("dns error") {
@@ -620,6 +635,7 @@ impl ConnectionFailure {
             ConnectionFailure::Dns => "dns_failure",
             ConnectionFailure::Refused => "connection_refused",
             ConnectionFailure::Reset => "connection_reset",
+            ConnectionFailure::ProxyTunnel => "proxy_refused",
             ConnectionFailure::Certificate(_) => "certificate_untrusted",
             ConnectionFailure::Tls(_) => "tls_handshake_failed",
         }
@@ -630,6 +646,9 @@ impl ConnectionFailure {
             ConnectionFailure::Dns => "the host name could not be resolved (DNS)".to_owned(),
             ConnectionFailure::Refused => "the connection was refused".to_owned(),
             ConnectionFailure::Reset => "the connection was reset".to_owned(),
+            ConnectionFailure::ProxyTunnel => "the proxy refused to open a tunnel to it (check \
+                                               the proxy URL and its credentials)"
+                .to_owned(),
             ConnectionFailure::Certificate(reason) => {
                 // rustls words each reason well ("certificate not valid for name ...",
                 // "certificate expired: ..."); only the advice depends on which it is.

@@ -51,6 +51,51 @@ pub(crate) struct Settings {
     pub user_agent: String,
     /// Extra trusted CA certificates (on top of the system's).
     pub ca_certs: Vec<reqwest::Certificate>,
+    /// An explicit proxy (else the standard variables, HTTPS_PROXY and the rest).
+    pub proxy: Option<ProxyUrl>,
+}
+
+/// A validated proxy URL. Its credentials never leave it: `Debug` and [`shown`](Self::shown)
+/// print `***` for the password.
+#[derive(Clone)]
+pub(crate) struct ProxyUrl(Url);
+
+impl ProxyUrl {
+    fn parse(raw: &str) -> Result<ProxyUrl> {
+        // Nothing of `raw` is echoed in an error: it may hold a password.
+        let url = Url::parse(raw.trim()).map_err(|e| {
+            Error::configuration(format!("the proxy is not a valid absolute URL ({e})"))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::configuration(format!(
+                "the proxy scheme must be http or https, not {:?}",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(Error::configuration("the proxy URL has no host"));
+        }
+        Ok(ProxyUrl(url))
+    }
+
+    /// The URL with its password (if any) replaced by `***`.
+    pub(crate) fn shown(&self) -> String {
+        let mut url = self.0.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some("***"));
+        }
+        url.to_string()
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl std::fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown())
+    }
 }
 
 /// Builds a [`Client`]. Values set here win over the environment.
@@ -78,6 +123,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     user_agent: Option<String>,
     ca_bundles: Vec<PathBuf>,
+    proxy: Option<String>,
     read_env: bool,
 }
 
@@ -95,6 +141,7 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: None,
             ca_bundles: Vec::new(),
+            proxy: None,
             read_env: false,
         }
     }
@@ -109,6 +156,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("ca_bundles", &self.ca_bundles)
+            .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .field("read_env", &self.read_env)
             .finish_non_exhaustive()
     }
@@ -181,6 +229,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The proxy to send requests through, instead of the one the standard variables name
+    /// (`HTTPS_PROXY`, `ALL_PROXY`, lower case too; `NO_PROXY` still exempts hosts): an
+    /// `http://` or `https://` URL, credentials in it if the proxy asks for them
+    /// (`http://user:password@proxy:3128`). HTTPS requests go through it in a CONNECT tunnel,
+    /// so the proxy never sees the key. Never used for a plain-http (loopback) base URL.
+    /// The password is never printed.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
     /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE`,
     /// `OCUS_BASE_URL` and `OCUS_CA_BUNDLE`.
     pub fn from_env(mut self) -> Self {
@@ -248,6 +307,7 @@ impl ClientBuilder {
         for path in &ca_bundles {
             ca_certs.extend(read_ca_bundle(path)?);
         }
+        let proxy = self.proxy.as_deref().map(ProxyUrl::parse).transpose()?;
         let settings = Settings {
             base,
             timeout,
@@ -258,6 +318,7 @@ impl ClientBuilder {
             max_response_bytes: self.max_response_bytes,
             user_agent,
             ca_certs,
+            proxy,
         };
         Client::from_settings(settings, key_source)
     }

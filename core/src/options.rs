@@ -147,6 +147,7 @@ enum Field {
     ConnectTimeout(TimeUnit),
     MaxRetries,
     CaBundle,
+    Proxy,
     RetryNonIdempotent,
     Query,
     Json,
@@ -170,6 +171,7 @@ impl Field {
             }
             "max_retries" | "maxRetries" => Field::MaxRetries,
             "ca_bundle" | "caBundle" => Field::CaBundle,
+            "proxy" => Field::Proxy,
             "retry_non_idempotent" | "retryNonIdempotent" => Field::RetryNonIdempotent,
             "query" | "params" => Field::Query,
             "json" => Field::Json,
@@ -188,6 +190,7 @@ impl Field {
             | Field::BaseUrl
             | Field::UserAgent
             | Field::CaBundle
+            | Field::Proxy
             | Field::ConnectTimeout(_) => scope == Scope::Client,
             Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
             Field::Query => matches!(scope, Scope::Request | Scope::List),
@@ -209,7 +212,7 @@ fn expected(scope: Scope) -> &'static str {
     match scope {
         Scope::Client => {
             "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
-             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle"
+             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle, proxy"
         }
         Scope::Request => {
             "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent"
@@ -290,7 +293,7 @@ impl ClientBuilder {
     /// Applies client options given as a JSON object (see the [module](crate::options)
     /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout` (seconds) or
     /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `ca_bundle` (a
-    /// PEM file path, or a list of them).
+    /// PEM file path, or a list of them), `proxy` (a URL).
     pub fn options(mut self, options: Map<String, Value>) -> Result<Self> {
         each_option(options, Scope::Client, |field, name, value| {
             self = match field {
@@ -310,6 +313,7 @@ impl ClientBuilder {
                 Field::MaxRetries => {
                     std::mem::take(&mut self).max_retries(retries_option(name, &value)?)
                 }
+                Field::Proxy => std::mem::take(&mut self).proxy(text(name, value)?),
                 // One path, or a list of them (each adds its certificates).
                 Field::CaBundle => match value {
                     Value::Array(paths) => {

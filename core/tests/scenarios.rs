@@ -172,6 +172,10 @@ fn build_client(context: &Context, step: &Value, key_file: &Path) -> Result<Clie
     for value in options.values_mut() {
         if let Value::String(text) = value {
             *text = substitute(context, key_file, text);
+            assert!(
+                !text.contains("${"),
+                "unknown placeholder in {text:?}: the proxy ones need scripts/with-proxy (make test uses it)"
+            );
         }
     }
     options

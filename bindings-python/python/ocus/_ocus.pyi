@@ -166,7 +166,8 @@ class AsyncProjects:
 class Client:
     """The OCUS API v3 client (blocking, thread-safe). Missing arguments come from
     OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. ``ca_bundle``: a PEM
-    file of CA certificates trusted besides the system's (a private CA)."""
+    file of CA certificates trusted besides the system's (a private CA). ``proxy``: an
+    http(s) URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY."""
 
     def __new__(
         cls,
@@ -178,6 +179,7 @@ class Client:
         connect_timeout: Optional[float] = None,
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        proxy: Optional[str] = None,
     ) -> Self: ...
     @property
     def projects(self) -> Projects: ...
@@ -215,6 +217,7 @@ class AsyncClient:
         connect_timeout: Optional[float] = None,
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        proxy: Optional[str] = None,
     ) -> Self: ...
     @property
     def projects(self) -> AsyncProjects: ...

@@ -40,7 +40,8 @@ impl Emulator {
 
 impl Emulator {
     /// The scenarios' `${name}` placeholders, from `/__admin/info`: `tls_base_url`,
-    /// `tls_ip_base_url`, `tls_expired_base_url`, `tls_ca_file`.
+    /// `tls_ip_base_url`, `tls_expired_base_url`, `tls_ca_file`; and from `scripts/with-proxy`
+    /// (when the tests run under it): `proxy_url`, `proxy_bad_url`.
     #[allow(dead_code)] // only the scenario runner uses them
     pub fn placeholders(&self) -> Vec<(String, String)> {
         // Plain HTTP/1.0 over a socket: the support code has no blocking HTTP client.
@@ -65,6 +66,14 @@ impl Emulator {
                     tls[*name].as_str().unwrap_or_default().to_owned(),
                 )
             })
+            .chain(
+                [
+                    ("proxy_url", "OCUS_TEST_PROXY_URL"),
+                    ("proxy_bad_url", "OCUS_TEST_PROXY_BAD_URL"),
+                ]
+                .into_iter()
+                .filter_map(|(name, var)| Some((name.to_owned(), std::env::var(var).ok()?))),
+            )
             .collect()
     }
 }

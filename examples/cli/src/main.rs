@@ -55,6 +55,9 @@ struct Cli {
     /// $OCUS_CA_BUNDLE).
     #[arg(long, global = true, value_name = "PEM_FILE")]
     ca_bundle: Vec<std::path::PathBuf>,
+    /// An http(s) proxy URL, credentials in it if needed (default: $HTTPS_PROXY / $ALL_PROXY).
+    #[arg(long, global = true, value_name = "URL")]
+    proxy: Option<String>,
     /// On error, also print what caused it (the whole cause chain).
     #[arg(long, short, global = true)]
     verbose: bool,
@@ -185,6 +188,9 @@ fn client(cli: &Cli) -> ocus::Result<Client> {
     }
     for path in &cli.ca_bundle {
         builder = builder.ca_bundle(path);
+    }
+    if let Some(url) = &cli.proxy {
+        builder = builder.proxy(url);
     }
     builder.build()
 }
