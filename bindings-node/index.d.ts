@@ -44,6 +44,10 @@ export type ClientOptions = {
      */
     maxRetries?: number | undefined;
     /**
+     * Headers sent with every request (e.g. a tenant id). A `User-Agent` extends the SDK's; `X-API-KEY`, `Host` and `Content-Length` cannot be set this way; CR/LF in a value is refused.
+     */
+    defaultHeaders?: Record<string, string> | undefined;
+    /**
      * An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
      */
     proxy?: string | undefined;
@@ -61,6 +65,10 @@ export type CallOptions = {
      * This call's retries (default: the client's).
      */
     maxRetries?: number | undefined;
+    /**
+     * Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
+     */
+    headers?: Record<string, string> | undefined;
     /**
      * Aborting it cancels the request (the promise rejects with AbortError).
      */
@@ -84,6 +92,10 @@ export type ListParams = {
      * This call's retries (default: the client's).
      */
     maxRetries?: number | undefined;
+    /**
+     * Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
+     */
+    headers?: Record<string, string> | undefined;
     /**
      * Aborting it cancels the request (the promise rejects with AbortError).
      */
@@ -111,6 +123,10 @@ export type RequestOptions = {
      * This call's retries (default: the client's).
      */
     maxRetries?: number | undefined;
+    /**
+     * Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
+     */
+    headers?: Record<string, string> | undefined;
     /**
      * Aborting it cancels the request (the promise rejects with AbortError).
      */

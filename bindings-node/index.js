@@ -31,6 +31,7 @@ const native = require('./native.js')
  * @property {number} [timeoutMs] Per attempt, body included, in ms (positive). Default 60000.
  * @property {number} [connectTimeoutMs] In ms (positive). Default 10000.
  * @property {number} [maxRetries] Retries after the first attempt, 0 to 100. Default 2.
+ * @property {Record<string, string>} [defaultHeaders] Headers sent with every request (e.g. a tenant id). A `User-Agent` extends the SDK's; `X-API-KEY`, `Host` and `Content-Length` cannot be set this way; CR/LF in a value is refused.
  * @property {string} [proxy] An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
  * @property {string | string[]} [caBundle] PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
  */
@@ -38,6 +39,7 @@ const native = require('./native.js')
  * @typedef {object} CallOptions
  * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
  * @property {number} [maxRetries] This call's retries (default: the client's).
+ * @property {Record<string, string>} [headers] Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
  * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
  */
 /**
@@ -51,6 +53,7 @@ const native = require('./native.js')
  * @typedef {object} ListParams
  * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
  * @property {number} [maxRetries] This call's retries (default: the client's).
+ * @property {Record<string, string>} [headers] Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
  * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
  * @property {number} [pageSize] A whole number from 1 (0 and negatives are a ConfigurationError).
  * @property {number} [pageNumber]
@@ -62,6 +65,7 @@ const native = require('./native.js')
  * @typedef {object} RequestOptions
  * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
  * @property {number} [maxRetries] This call's retries (default: the client's).
+ * @property {Record<string, string>} [headers] Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
  * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
  * @property {Record<string, QueryValue>} [query]
  * @property {JsonValue} [json]

@@ -54,6 +54,23 @@ func WithConnectTimeout(d time.Duration) Option {
 // WithMaxRetries sets the retries after the first attempt (default 2, at most 100).
 func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
 
+// WithHeader adds a header to every request of the client (repeatable; e.g. a tenant id).
+// A "User-Agent" extends the SDK's instead of replacing it; X-API-KEY, Host and Content-Length
+// cannot be set this way, and a value with CR or LF is refused (NewClient's configuration
+// error says which). Per call: WithCallHeader, RequestOptions.Headers, ListParams.Headers.
+func WithHeader(name, value string) Option {
+	return func(o map[string]any) { addHeader(o, "default_headers", name, value) }
+}
+
+func addHeader(options map[string]any, key, name, value string) {
+	headers, _ := options[key].(map[string]string)
+	if headers == nil {
+		headers = map[string]string{}
+		options[key] = headers
+	}
+	headers[name] = value
+}
+
 // WithProxy sends requests through the proxy at url (http:// or https://, credentials in it
 // if the proxy asks for them) instead of the one HTTPS_PROXY / ALL_PROXY name; NO_PROXY still
 // exempts hosts. HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key;
@@ -213,6 +230,8 @@ type RequestOptions struct {
 	Timeout            time.Duration // per attempt; 0: the client's, negative: an error
 	MaxRetries         *int          // nil: the client's
 	RetryNonIdempotent bool          // allow retrying POST/PATCH
+	// Headers for this call (e.g. traceparent), on top of the client's WithHeader ones.
+	Headers map[string]string
 }
 
 // Request sends any v3 request with the same auth, retries and errors, and returns the JSON
@@ -230,6 +249,9 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 	}
 	if opts.RetryNonIdempotent {
 		options["retry_non_idempotent"] = true
+	}
+	if len(opts.Headers) > 0 {
+		options["headers"] = opts.Headers
 	}
 	text, err := encodeOptions(options)
 	if err != nil {

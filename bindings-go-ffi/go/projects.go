@@ -48,9 +48,10 @@ type ListParams struct {
 	PageSize   int
 	PageNumber int
 	Status     ProjectStatus
-	Params     map[string]any // extra query parameters, encoded as RequestOptions.Query
-	Timeout    time.Duration  // per attempt; 0: the client's
-	MaxRetries *int           // nil: the client's
+	Params     map[string]any    // extra query parameters, encoded as RequestOptions.Query
+	Timeout    time.Duration     // per attempt; 0: the client's
+	MaxRetries *int              // nil: the client's
+	Headers    map[string]string // for these calls, on top of the client's WithHeader ones
 }
 
 // ProjectsService is Client.Projects.
@@ -122,6 +123,9 @@ func listOptions(params *ListParams) ([]byte, error) {
 	}
 	if len(params.Params) > 0 {
 		options["params"] = params.Params
+	}
+	if len(params.Headers) > 0 {
+		options["headers"] = params.Headers
 	}
 	return encodeOptions(options)
 }
@@ -206,6 +210,11 @@ type CallOption func(options map[string]any)
 // error).
 func WithCallTimeout(d time.Duration) CallOption {
 	return func(o map[string]any) { callOptions(o, d, nil) }
+}
+
+// WithCallHeader adds a header to one call (on top of the client's WithHeader ones).
+func WithCallHeader(name, value string) CallOption {
+	return func(o map[string]any) { addHeader(o, "headers", name, value) }
 }
 
 // WithCallMaxRetries sets the retries of one call (0: none; negative: an error).

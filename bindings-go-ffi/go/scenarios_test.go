@@ -108,6 +108,11 @@ func runScenario(t *testing.T, file string) {
 			if proxy, ok := s.Options["proxy"].(string); ok {
 				opts = append(opts, ocus.WithProxy(proxy))
 			}
+			if _, ok := s.Options["default_headers"]; ok {
+				for name, value := range headers(s.Options, "default_headers") {
+					opts = append(opts, ocus.WithHeader(name, value))
+				}
+			}
 			base := mock.baseURL
 			if b, ok := s.Options["base_url"].(string); ok {
 				base = b
@@ -160,7 +165,19 @@ func callOpts(s step) []ocus.CallOption {
 	if n, ok := num(s.Options, "max_retries"); ok {
 		opts = append(opts, ocus.WithCallMaxRetries(n))
 	}
+	for name, value := range headers(s.Options, "headers") {
+		opts = append(opts, ocus.WithCallHeader(name, value))
+	}
 	return opts
+}
+
+func headers(options map[string]any, key string) map[string]string {
+	out := map[string]string{}
+	given, _ := options[key].(map[string]any)
+	for name, value := range given {
+		out[name] = value.(string)
+	}
+	return out
 }
 
 func listParams(s step) *ocus.ListParams {
@@ -177,6 +194,7 @@ func listParams(s step) *ocus.ListParams {
 	if n, ok := num(s.Options, "max_retries"); ok {
 		p.MaxRetries = &n
 	}
+	p.Headers = headers(s.Options, "headers")
 	return p
 }
 
@@ -238,7 +256,7 @@ func call(client *ocus.Client, s step) (any, error) {
 		}
 		return map[string]any{"id": p.ID, "type": p.Type, "status": status, "known_status": p.IsKnownStatus, "attributes": p.Attributes}, nil
 	case "request":
-		opts := &ocus.RequestOptions{JSON: s.Args["json"]}
+		opts := &ocus.RequestOptions{JSON: s.Args["json"], Headers: headers(s.Options, "headers")}
 		opts.Query, _ = s.Args["query"].(map[string]any)
 		if ms, ok := num(s.Options, "timeout_ms"); ok {
 			opts.Timeout = time.Duration(ms) * time.Millisecond
@@ -381,7 +399,7 @@ func normaliseRequests(log []map[string]any) map[string]any {
 			continue
 		}
 		main = append(main, map[string]any{"method": r["method"], "path": r["path"], "query": r["query"], "key": r["key"],
-			"auth": r["auth"], "has_x_api_key": hasKey, "has_authorization": hasAuth, "http_version": r["http_version"]})
+			"auth": r["auth"], "has_x_api_key": hasKey, "has_authorization": hasAuth, "http_version": r["http_version"], "headers": r["headers"]})
 	}
 	if main == nil {
 		main = []any{}

@@ -20,7 +20,7 @@ test('the suite is complete', () => assert.ok(CASES.length >= 40))
 
 function options(step) {
   const o = step.options || {}
-  return { timeoutMs: o.timeout_ms, maxRetries: o.max_retries }
+  return { timeoutMs: o.timeout_ms, maxRetries: o.max_retries, headers: o.headers }
 }
 
 function listParams(step) {
@@ -144,6 +144,7 @@ function normaliseRequests(log) {
       has_x_api_key: 'x-api-key' in r.headers,
       has_authorization: 'authorization' in r.headers,
       http_version: r.http_version,
+      headers: r.headers,
     })),
     foreign_count: foreign.length,
     foreign_with_key: foreign.filter((r) => 'x-api-key' in r.headers).length,
@@ -172,7 +173,7 @@ for (const file of CASES) {
             const o = Object.fromEntries(Object.entries(step.options).map(([name, value]) => [name, substitute(value)]))
             const unresolved = Object.values(o).filter((v) => typeof v === 'string' && v.includes('${'))
             assert.deepEqual(unresolved, [], 'unknown placeholder: the proxy ones need scripts/with-proxy')
-            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, caBundle: o.ca_bundle, proxy: o.proxy }
+            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, caBundle: o.ca_bundle, proxy: o.proxy, defaultHeaders: o.default_headers }
             if (o.api_key_file) clientOptions.apiKeyFile = keyFile
             // `env`: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
             const env = step.env ?? {}

@@ -28,6 +28,8 @@ def _options(step: dict[str, Any]) -> dict[str, Any]:
         out["timeout"] = options["timeout_ms"] / 1000
     if "max_retries" in options:
         out["max_retries"] = options["max_retries"]
+    if "headers" in options:
+        out["extra_headers"] = options["headers"]
     return out
 
 
@@ -152,6 +154,7 @@ def _normalise_requests(log: list[dict[str, Any]]) -> dict[str, Any]:
                 "has_x_api_key": "x-api-key" in r["headers"],
                 "has_authorization": "authorization" in r["headers"],
                 "http_version": r["http_version"],
+                "headers": r["headers"],
             }
             for r in main
         ],
@@ -195,7 +198,7 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                 places = {**mock.placeholders, "key_file": str(key_file)}
                 options = {name: _substitute(value, places) for name, value in step["options"].items()}
                 kwargs: dict[str, Any] = {"base_url": options.get("base_url", mock.base_url)}
-                for name in ("ca_bundle", "proxy"):
+                for name in ("ca_bundle", "proxy", "default_headers"):
                     if name in options:
                         kwargs[name] = options[name]
                 unresolved = [v for v in options.values() if isinstance(v, str) and "${" in v]

@@ -5,7 +5,9 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION};
+use reqwest::header::{
+    ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, LOCATION, USER_AGENT,
+};
 use reqwest::{Method, StatusCode};
 use tokio_util::sync::CancellationToken;
 use url::Url;
@@ -62,6 +64,11 @@ pub struct RequestOptions {
     /// Allow retries of a non-idempotent method (POST, PATCH). Off by default: the server
     /// might act twice.
     pub retry_non_idempotent: bool,
+    /// Extra headers for this call (e.g. `traceparent`), after the client's default ones;
+    /// checked before anything is sent (see [`ClientBuilder::default_header`]).
+    ///
+    /// [`ClientBuilder::default_header`]: crate::ClientBuilder::default_header
+    pub headers: Vec<(String, String)>,
 }
 
 impl RequestOptions {
@@ -97,6 +104,12 @@ impl RequestOptions {
     /// Allows retrying a non-idempotent request.
     pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
         self.retry_non_idempotent = allow;
+        self
+    }
+
+    /// Adds a header to this call (`user-agent` extends the client's).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 }
@@ -309,6 +322,7 @@ impl Client {
             })?)),
             None => None,
         };
+        let headers = self.call_headers(&options.headers)?;
         let http = self.http()?;
         let mut retries = 0u32;
         let mut key_file_reread = false;
@@ -317,7 +331,7 @@ impl Client {
             let started = Instant::now();
             let outcome = match tokio::time::timeout(
                 timeout,
-                self.attempt(&http, &method, &url, body.clone(), &key),
+                self.attempt(&http, &method, &url, body.clone(), &headers, &key),
             )
             .await
             {
@@ -389,6 +403,29 @@ impl Client {
         }
     }
 
+    /// The client's default headers with this call's on top; a `user-agent` among them
+    /// extends the client's User-Agent.
+    fn call_headers(&self, extra: &[(String, String)]) -> Result<HeaderMap> {
+        let settings = &self.inner.settings;
+        let mut headers = settings.default_headers.clone();
+        for (name, value) in extra {
+            let (name, value) = crate::options::header("headers", name, value)?;
+            headers.insert(name, value);
+        }
+        if let Some(extension) = headers.get(USER_AGENT) {
+            let combined = format!(
+                "{} {}",
+                settings.user_agent,
+                extension.to_str().unwrap_or_default()
+            );
+            let combined = HeaderValue::from_str(&combined).map_err(|_| {
+                Error::configuration("the User-Agent extension is not a valid header value")
+            })?;
+            headers.insert(USER_AGENT, combined);
+        }
+        Ok(headers)
+    }
+
     /// One attempt: send, follow same-origin redirects, read the body within its bound.
     async fn attempt(
         &self,
@@ -396,6 +433,7 @@ impl Client {
         method: &Method,
         url: &Url,
         body: Option<Bytes>,
+        headers: &HeaderMap,
         key: &ApiKey,
     ) -> Result<Attempt> {
         let settings = &self.inner.settings;
@@ -405,6 +443,7 @@ impl Client {
         for _hop in 0..=MAX_REDIRECTS {
             let mut request = http
                 .request(method.clone(), url.clone())
+                .headers(headers.clone())
                 .header(HeaderName::from_static(API_KEY_HEADER), key.header_value())
                 .header(ACCEPT, HeaderValue::from_static("application/json"));
             if let Some(body) = &body {

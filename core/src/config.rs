@@ -53,6 +53,8 @@ pub(crate) struct Settings {
     pub ca_certs: Vec<reqwest::Certificate>,
     /// An explicit proxy (else the standard variables, HTTPS_PROXY and the rest).
     pub proxy: Option<ProxyUrl>,
+    /// Sent with every request (checked; a `user-agent` here extends the client's).
+    pub default_headers: reqwest::header::HeaderMap,
 }
 
 /// A validated proxy URL. Its credentials never leave it: `Debug` and [`shown`](Self::shown)
@@ -124,6 +126,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     ca_bundles: Vec<PathBuf>,
     proxy: Option<String>,
+    default_headers: Vec<(String, String)>,
     read_env: bool,
 }
 
@@ -142,6 +145,7 @@ impl Default for ClientBuilder {
             user_agent: None,
             ca_bundles: Vec::new(),
             proxy: None,
+            default_headers: Vec::new(),
             read_env: false,
         }
     }
@@ -240,6 +244,17 @@ impl ClientBuilder {
         self
     }
 
+    /// A header sent with every request (e.g. `traceparent`, a tenant id). Checked by
+    /// [`build`](Self::build): a valid name, a value of visible ASCII (no CR or LF), and not
+    /// one the client sets itself (`x-api-key`, `host`, `content-length`: a configuration error
+    /// that says so). A `user-agent` is appended to the client's User-Agent, not put in its
+    /// place. Per-call headers ([`RequestOptions::header`](crate::RequestOptions::header))
+    /// come on top.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE`,
     /// `OCUS_BASE_URL` and `OCUS_CA_BUNDLE`.
     pub fn from_env(mut self) -> Self {
@@ -308,6 +323,11 @@ impl ClientBuilder {
             ca_certs.extend(read_ca_bundle(path)?);
         }
         let proxy = self.proxy.as_deref().map(ProxyUrl::parse).transpose()?;
+        let mut default_headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.default_headers {
+            let (name, value) = crate::options::header("default_headers", name, value)?;
+            default_headers.insert(name, value);
+        }
         let settings = Settings {
             base,
             timeout,
@@ -319,6 +339,7 @@ impl ClientBuilder {
             user_agent,
             ca_certs,
             proxy,
+            default_headers,
         };
         Client::from_settings(settings, key_source)
     }

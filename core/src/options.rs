@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
 use crate::client::RequestOptions;
@@ -126,6 +127,63 @@ pub(crate) fn query_pairs(name: &str, value: &Value) -> Result<Vec<(String, Stri
     Ok(pairs)
 }
 
+/// Headers the client sets itself: setting them another way is a configuration error.
+const RESERVED_HEADERS: [(&str, &str); 3] = [
+    (
+        crate::client::API_KEY_HEADER,
+        "the API key is set with api_key",
+    ),
+    ("host", "it follows from the base URL"),
+    ("content-length", "it follows from the body"),
+];
+
+/// Checks one extra header as a request would carry it: a valid name, a value of visible ASCII,
+/// spaces and tabs (no CR or LF: no header can be smuggled in), not one the client sets
+/// itself. `user-agent` is allowed: it extends the client's, never replaces it.
+pub(crate) fn header(option: &str, name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
+    let header = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| configuration(format!("{option}: {name:?} is not a valid header name")))?;
+    if let Some((_, why)) = RESERVED_HEADERS
+        .iter()
+        .find(|(reserved, _)| header == *reserved)
+    {
+        return Err(configuration(format!(
+            "{option}: the {header} header cannot be set this way ({why})"
+        )));
+    }
+    // HeaderValue accepts obs-text (bytes >= 0x80); only visible ASCII is portable.
+    let visible = value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+    let value = HeaderValue::from_str(value)
+        .ok()
+        .filter(|_| visible)
+        .ok_or_else(|| {
+            configuration(format!(
+                "{option}: the value of {header} must be visible ASCII, spaces and tabs (no CR, LF or other control characters)"
+            ))
+        })?;
+    Ok((header, value))
+}
+
+/// An object of headers (name to string value), each checked by [`header`].
+fn header_pairs(option: &str, value: Value) -> Result<Vec<(String, String)>> {
+    let Value::Object(headers) = value else {
+        return Err(configuration(format!(
+            "{option} must be an object of header names to values, not {}",
+            shown(&value)
+        )));
+    };
+    headers
+        .into_iter()
+        .map(|(name, value)| {
+            let value = text(&format!("{option}.{name}"), value)?;
+            header(option, &name, &value)?;
+            Ok((name, value))
+        })
+        .collect()
+}
+
 /// Which options a call takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -148,6 +206,8 @@ enum Field {
     MaxRetries,
     CaBundle,
     Proxy,
+    DefaultHeaders,
+    Headers,
     RetryNonIdempotent,
     Query,
     Json,
@@ -172,6 +232,8 @@ impl Field {
             "max_retries" | "maxRetries" => Field::MaxRetries,
             "ca_bundle" | "caBundle" => Field::CaBundle,
             "proxy" => Field::Proxy,
+            "default_headers" | "defaultHeaders" => Field::DefaultHeaders,
+            "headers" | "extra_headers" | "extraHeaders" => Field::Headers,
             "retry_non_idempotent" | "retryNonIdempotent" => Field::RetryNonIdempotent,
             "query" | "params" => Field::Query,
             "json" => Field::Json,
@@ -185,12 +247,14 @@ impl Field {
     fn allowed_in(self, scope: Scope) -> bool {
         match self {
             Field::Timeout(_) | Field::MaxRetries => true,
+            Field::Headers => scope != Scope::Client,
             Field::ApiKey
             | Field::ApiKeyFile
             | Field::BaseUrl
             | Field::UserAgent
             | Field::CaBundle
             | Field::Proxy
+            | Field::DefaultHeaders
             | Field::ConnectTimeout(_) => scope == Scope::Client,
             Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
             Field::Query => matches!(scope, Scope::Request | Scope::List),
@@ -212,14 +276,14 @@ fn expected(scope: Scope) -> &'static str {
     match scope {
         Scope::Client => {
             "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
-             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle, proxy"
+             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle, proxy, default_headers"
         }
         Scope::Request => {
-            "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent"
+            "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent, headers"
         }
-        Scope::Call => "timeout (s) or timeout_ms, max_retries",
+        Scope::Call => "timeout (s) or timeout_ms, max_retries, headers",
         Scope::List => {
-            "page_size, page_number, status, params, timeout (s) or timeout_ms, max_retries"
+            "page_size, page_number, status, params, timeout (s) or timeout_ms, max_retries, headers"
         }
     }
 }
@@ -314,6 +378,13 @@ impl ClientBuilder {
                     std::mem::take(&mut self).max_retries(retries_option(name, &value)?)
                 }
                 Field::Proxy => std::mem::take(&mut self).proxy(text(name, value)?),
+                Field::DefaultHeaders => {
+                    let mut builder = std::mem::take(&mut self);
+                    for (header, value) in header_pairs(name, value)? {
+                        builder = builder.default_header(header, value);
+                    }
+                    builder
+                }
                 // One path, or a list of them (each adds its certificates).
                 Field::CaBundle => match value {
                     Value::Array(paths) => {
@@ -361,6 +432,7 @@ impl RequestOptions {
             Field::RetryNonIdempotent => self.retry_non_idempotent = flag(name, &value)?,
             Field::Query => self.query.extend(query_pairs(name, &value)?),
             Field::Json => self.json = Some(value),
+            Field::Headers => self.headers.extend(header_pairs(name, value)?),
             _ => unreachable!("filtered by scope"),
         }
         Ok(())

@@ -11,6 +11,7 @@ use support::Emulator;
 
 const ALPHA: &str = "sk_test_alpha_0123456789";
 const BETA: &str = "sk_test_beta_9876543210";
+const ID0: &str = "910a2dec-8902-4cc1-9758-35de1c9756ce";
 
 async fn admin(emulator: &Emulator, method: reqwest::Method, path: &str, body: Value) -> Value {
     reqwest::Client::new()
@@ -259,4 +260,40 @@ async fn webhooks_signed_by_the_emulator_verify() {
     assert_eq!(outcomes[2], Err("missing_signature".to_owned()));
     assert_eq!(outcomes[3], Ok("project.status.updated data".to_owned()));
     assert_eq!(outcomes[4], Err("signature_mismatch".to_owned()));
+}
+
+/// A User-Agent given as a header extends the client's (default and per call), never replaces it.
+#[tokio::test]
+async fn a_user_agent_header_extends_the_clients() {
+    let emulator = setup().await;
+    let client = Client::builder()
+        .api_key(ALPHA)
+        .base_url(&emulator.base_url)
+        .default_header("User-Agent", "billing-sync/2.1")
+        .build()
+        .unwrap();
+    client.projects().get(ID0).await.unwrap();
+    let per_call = ocus::RequestOptions::new().header("user-agent", "nightly-job/7");
+    client.projects().get_with(ID0, &per_call).await.unwrap();
+    let log = admin(
+        &emulator,
+        reqwest::Method::GET,
+        "/__admin/requests",
+        Value::Null,
+    )
+    .await;
+    let agents: Vec<&str> = log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["headers"]["user-agent"].as_str().unwrap())
+        .collect();
+    let sdk = format!("ocus-rust/{}", ocus::VERSION);
+    assert_eq!(
+        agents,
+        [
+            format!("{sdk} billing-sync/2.1"),
+            format!("{sdk} nightly-job/7")
+        ]
+    );
 }

@@ -323,6 +323,7 @@ fn normalise_requests(log: &Value) -> Value {
         "requests": main.iter().map(|r| json!({
             "method": r["method"], "path": r["path"], "query": r["query"],
             "key": r["key"], "auth": r["auth"], "http_version": r["http_version"],
+            "headers": r["headers"],
             "has_x_api_key": has(r, "x-api-key"), "has_authorization": has(r, "authorization"),
         })).collect::<Vec<_>>(),
         "foreign_count": foreign.len(),

@@ -101,6 +101,7 @@ class Projects:
         params: Optional[Mapping[str, _QueryValue]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> ProjectIterator: ...
     def list_page(
         self,
@@ -111,6 +112,7 @@ class Projects:
         params: Optional[Mapping[str, _QueryValue]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> Page: ...
     def pages(
         self,
@@ -121,9 +123,15 @@ class Projects:
         params: Optional[Mapping[str, _QueryValue]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> PageIterator: ...
     def get(
-        self, id: str, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+        self,
+        id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> Project: ...
 
 @final
@@ -137,6 +145,7 @@ class AsyncProjects:
         params: Optional[Mapping[str, _QueryValue]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> AsyncProjectIterator: ...
     async def list_page(
         self,
@@ -147,6 +156,7 @@ class AsyncProjects:
         params: Optional[Mapping[str, _QueryValue]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> Page: ...
     def pages(
         self,
@@ -157,9 +167,15 @@ class AsyncProjects:
         params: Optional[Mapping[str, _QueryValue]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> AsyncPageIterator: ...
     async def get(
-        self, id: str, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+        self,
+        id: str,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
     ) -> Project: ...
 
 @final
@@ -180,6 +196,7 @@ class Client:
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
         proxy: Optional[str] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
     ) -> Self: ...
     @property
     def projects(self) -> Projects: ...
@@ -196,6 +213,7 @@ class Client:
         json: _JSON = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         retry_non_idempotent: bool = False,
     ) -> _JSON: ...
     def rotate_api_key(self, api_key: str) -> None: ...
@@ -218,6 +236,7 @@ class AsyncClient:
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
         proxy: Optional[str] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
     ) -> Self: ...
     @property
     def projects(self) -> AsyncProjects: ...
@@ -234,6 +253,7 @@ class AsyncClient:
         json: _JSON = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         retry_non_idempotent: bool = False,
     ) -> _JSON: ...
     def rotate_api_key(self, api_key: str) -> None: ...

@@ -58,6 +58,15 @@ struct Cli {
     /// An http(s) proxy URL, credentials in it if needed (default: $HTTPS_PROXY / $ALL_PROXY).
     #[arg(long, global = true, value_name = "URL")]
     proxy: Option<String>,
+    /// An extra request header, e.g. 'traceparent: 00-...' (repeatable; a User-Agent extends
+    /// the CLI's).
+    #[arg(
+        long = "header",
+        short = 'H',
+        global = true,
+        value_name = "NAME: VALUE"
+    )]
+    headers: Vec<String>,
     /// On error, also print what caused it (the whole cause chain).
     #[arg(long, short, global = true)]
     verbose: bool,
@@ -191,6 +200,12 @@ fn client(cli: &Cli) -> ocus::Result<Client> {
     }
     if let Some(url) = &cli.proxy {
         builder = builder.proxy(url);
+    }
+    for header in &cli.headers {
+        let (name, value) = header
+            .split_once(':')
+            .ok_or_else(|| configuration(format!("--header {header:?} must be NAME: VALUE")))?;
+        builder = builder.default_header(name.trim(), value.trim());
     }
     builder.build()
 }
