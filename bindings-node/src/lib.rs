@@ -47,9 +47,10 @@ impl From<ocus::Error> for ErrorData {
 
 type Outcome<T> = Either<T, ErrorData>;
 
-/// napi's runtime for our async functions: one worker thread drives every request and its
-/// connection, so a request crosses threads twice (in from the JS thread, back to it) instead
-/// of also bouncing between workers. The JS thread does the rest of the work anyway.
+/// napi's runtime for our async functions, which is also the core's process runtime
+/// (`ocus::runtime::install`): one runtime in the process. One worker thread drives every
+/// request and its connection, so a request crosses threads twice (in from the JS thread,
+/// back to it) instead of also bouncing between workers. The JS thread does the rest anyway.
 #[napi_derive::module_init]
 fn init() {
     if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
@@ -58,6 +59,7 @@ fn init() {
         .enable_all()
         .build()
     {
+        ocus::runtime::install(runtime.handle().clone());
         napi::bindgen_prelude::create_custom_tokio_runtime(runtime);
     }
 }

@@ -3,6 +3,7 @@
 // module formats, leaks.
 const { test, before, after, beforeEach } = require('node:test')
 const assert = require('node:assert/strict')
+const fs = require('node:fs')
 const { execFileSync, spawnSync } = require('node:child_process')
 const http = require('node:http')
 const path = require('node:path')
@@ -255,4 +256,13 @@ test('a private CA is trusted through caBundle or NODE_EXTRA_CA_CERTS, and refus
     if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS
     else process.env.NODE_EXTRA_CA_CERTS = saved
   }
+})
+
+test('the process runs one runtime: the addon hands napi\'s to the core, which starts none of its own', async () => {
+  await mock.reset()
+  const client = new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl })
+  await Promise.all([client.projects.get(ID0), client.projects.listPage({ pageSize: 2 })])
+  const names = fs.readdirSync('/proc/self/task').map((task) => fs.readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim())
+  assert.ok(names.includes('ocus-node'), `threads: ${names.join(', ')}`)
+  assert.ok(!names.includes('ocus-runtime'), `the core started a runtime of its own: ${names.join(', ')}`)
 })

@@ -1,4 +1,7 @@
-//! One shared tokio runtime for blocking callers (the C ABI, Python's sync client).
+//! The process's tokio runtimes: one for blocking callers (the C ABI, Python's sync client),
+//! one multi-thread runtime for callers whose tasks run on their own (the C ABI's started
+//! calls, Python's asyncio bridge, and the Node addon's async functions: the addon hands its
+//! napi runtime over with [`install`], so a Node process runs one).
 //!
 //! Created once per process, never per call. After `fork()` its threads do not exist in the
 //! child, so the child gets a fresh runtime (the parent's is leaked, not shut down: shutting
@@ -7,14 +10,13 @@
 use std::future::Future;
 use std::sync::{Mutex, OnceLock};
 
-use tokio::runtime::Runtime;
+use tokio::runtime::{Handle, Runtime};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorKind, Result};
 
 type Slot = OnceLock<Mutex<Option<(u32, &'static Runtime)>>>;
 
-static RUNTIME: Slot = OnceLock::new();
 static CALLER_DRIVEN: Slot = OnceLock::new();
 
 fn per_process(slot: &Slot, build: fn() -> std::io::Result<Runtime>) -> Result<&'static Runtime> {
@@ -33,19 +35,55 @@ fn per_process(slot: &Slot, build: fn() -> std::io::Result<Runtime>) -> Result<&
     Ok(runtime)
 }
 
+/// The owner's pid, the runtime's handle, and the runtime itself when started here (kept
+/// reachable: it is leaked on purpose, not lost).
+type Shared = Option<(u32, Handle, Option<&'static Runtime>)>;
+
+static SHARED: OnceLock<Mutex<Shared>> = OnceLock::new();
+
 /// The process-wide multi-thread runtime, rebuilt after a fork: for callers that need tasks to
-/// make progress on their own (asyncio and Node bridges, which spawn and get called back).
-pub fn get() -> Result<&'static Runtime> {
-    per_process(&RUNTIME, || {
-        let workers = std::thread::available_parallelism()
-            .map(|n| n.get().clamp(1, 4))
-            .unwrap_or(2);
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .thread_name("ocus-runtime")
-            .enable_all()
-            .build()
-    })
+/// make progress on their own (the C ABI's started calls, the asyncio bridge). The one a host
+/// handed over with [`install`], else one started here (up to 4 workers).
+pub fn get() -> Result<Handle> {
+    let mut slot = SHARED
+        .get_or_init(|| Mutex::new(None))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let pid = std::process::id();
+    if let Some((owner, handle, _)) = &*slot
+        && *owner == pid
+    {
+        return Ok(handle.clone());
+    }
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get().clamp(1, 4))
+        .unwrap_or(2);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .thread_name("ocus-runtime")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::configuration("cannot start the async runtime").with_source(e))?;
+    // Leaked, not dropped: after a fork the parent's threads are gone, and a drop would wait.
+    let runtime: &'static Runtime = Box::leak(Box::new(runtime));
+    *slot = Some((pid, runtime.handle().clone(), Some(runtime)));
+    Ok(runtime.handle().clone())
+}
+
+/// Makes `handle`'s runtime the process's multi-thread runtime, for a host that runs one of
+/// its own (the Node addon hands over the runtime napi drives its async functions on), so the
+/// process does not run two. Returns false, changing nothing, if [`get`] already has one.
+pub fn install(handle: Handle) -> bool {
+    let mut slot = SHARED
+        .get_or_init(|| Mutex::new(None))
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let pid = std::process::id();
+    if matches!(&*slot, Some((owner, _, _)) if *owner == pid) {
+        return false;
+    }
+    *slot = Some((pid, handle, None));
+    true
 }
 
 /// The process-wide runtime for blocking callers, rebuilt after a fork. It has no threads of
@@ -117,7 +155,24 @@ mod tests {
 
     #[test]
     fn the_runtime_is_shared_and_cancellation_is_prompt() {
-        assert!(std::ptr::eq(get().unwrap(), get().unwrap()));
+        // The second call starts no second runtime (no more "ocus-runtime" threads).
+        let workers = || {
+            std::fs::read_dir("/proc/self/task")
+                .unwrap()
+                .filter(|task| {
+                    let comm = task.as_ref().unwrap().path().join("comm");
+                    std::fs::read_to_string(comm).unwrap_or_default().trim() == "ocus-runtime"
+                })
+                .count()
+        };
+        let _first = get().unwrap();
+        std::thread::sleep(Duration::from_millis(20)); // its workers have started
+        let before = workers();
+        let second = get().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        second.spawn(async move { sender.send(std::thread::current().name().map(str::to_owned)) });
+        assert_eq!(receiver.recv().unwrap().as_deref(), Some("ocus-runtime"));
+        assert_eq!(workers(), before);
         let token = CancelToken::new();
         let canceller = token.clone();
         let started = Instant::now();
