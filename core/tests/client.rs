@@ -297,3 +297,40 @@ async fn a_user_agent_header_extends_the_clients() {
         ]
     );
 }
+
+/// The emulator checks a fault when it is queued: a typo in a test's setup is a 400 naming it.
+#[tokio::test]
+async fn the_emulator_refuses_unknown_fault_actions_and_fields_at_once() {
+    let emulator = setup().await;
+    let post = |body: Value| {
+        let url = format!("{}/__admin/faults", emulator.admin_url);
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, text) = post(json!({"action": "bogus"})).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(
+        text.contains("unknown action \\\"bogus\\\"") && text.contains("hang, reset"),
+        "{text}"
+    );
+    let (status, text) = post(json!([{"status": 503}, {"actoin": "hang"}])).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(
+        text.contains("fault 1") && text.contains("unknown field `actoin`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`action`"),
+        "the valid names are listed: {text}"
+    );
+    // Nothing of a refused body was queued: the next call is served normally.
+    client(&emulator).projects().get(ID0).await.unwrap();
+    assert_eq!(post(json!({"status": 503})).await.0, 200);
+}

@@ -131,6 +131,17 @@ enum WebhooksCommand {
         #[arg(long, value_name = "VAR")]
         secret_env: String,
     },
+    /// Print the ocus-signature OCUS would send for a body read from stdin (to make test
+    /// deliveries for your own receiver).
+    Sign {
+        /// Name of the environment variable holding the webhook secret.
+        #[arg(long, value_name = "VAR")]
+        secret_env: String,
+        /// What to sign: "body" (the raw bytes) or "data" (JSON.stringify of the body's data
+        /// member); both are forms OCUS documents.
+        #[arg(long, default_value = "body", value_name = "PART")]
+        part: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -226,6 +237,19 @@ fn configuration(message: String) -> ocus::Error {
     ocus::Error::new(ErrorKind::Configuration, message)
 }
 
+fn webhook_secret(variable: &str) -> ocus::Result<String> {
+    std::env::var(variable)
+        .map_err(|_| configuration(format!("the environment variable {variable} is not set")))
+}
+
+fn stdin_body() -> ocus::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut body)
+        .map_err(|e| configuration(format!("cannot read the body from stdin ({e})")))?;
+    Ok(body)
+}
+
 fn print_json(value: &serde_json::Value) -> ocus::Result<()> {
     let mut stdout = std::io::stdout().lock();
     let text = serde_json::to_string_pretty(value).unwrap_or_default();
@@ -301,15 +325,20 @@ async fn run(cli: Cli) -> ocus::Result<()> {
                     secret_env,
                 },
         } => {
-            let secret = std::env::var(secret_env).map_err(|_| {
-                configuration(format!("the environment variable {secret_env} is not set"))
-            })?;
-            let mut body = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut body)
-                .map_err(|e| configuration(format!("cannot read the body from stdin ({e})")))?;
+            let (secret, body) = (webhook_secret(secret_env)?, stdin_body()?);
             let event = ocus::webhooks::verify(&body, signature, secret.as_bytes())?;
             print_json(&serde_json::to_value(event.view()).unwrap_or_default())
+        }
+        Command::Webhooks {
+            command: WebhooksCommand::Sign { secret_env, part },
+        } => {
+            let (secret, body) = (webhook_secret(secret_env)?, stdin_body()?);
+            let part = ocus::webhooks::SignedPart::parse(part)?;
+            println!(
+                "{}",
+                ocus::webhooks::sign_part(&body, secret.as_bytes(), part)?
+            );
+            Ok(())
         }
     }
 }

@@ -232,3 +232,68 @@ fn a_refused_connection_names_the_target_and_verbose_prints_the_cause_chain() {
     assert!(stderr.contains("  caused by: "), "{stderr}");
     assert!(!stderr.contains("ocus_demo_key"));
 }
+
+#[test]
+fn webhooks_sign_makes_either_form_and_verify_accepts_it() {
+    let emulator = Emulator::start();
+    let wrapped = br#"{ "data": {"type": "event", "id": "project.updated", "attributes": {"project_id": "p1"}} }"#;
+    let run = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ocus"))
+            .args(args)
+            .env("HOOK_SECRET", "whsec_cli")
+            .env("OCUS_BASE_URL", &emulator.base_url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    for part in ["body", "data"] {
+        let signed = run(
+            &[
+                "webhooks",
+                "sign",
+                "--secret-env",
+                "HOOK_SECRET",
+                "--part",
+                part,
+            ],
+            wrapped,
+        );
+        assert_eq!(signed.status.code(), Some(0), "{}", text(&signed.stderr));
+        let signature = text(&signed.stdout).trim().to_owned();
+        assert_eq!(signature.len(), 64, "{signature}");
+        let verified = run(
+            &[
+                "webhooks",
+                "verify",
+                "--signature",
+                &signature,
+                "--secret-env",
+                "HOOK_SECRET",
+            ],
+            wrapped,
+        );
+        let event: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+        assert_eq!(event["signed_part"], part);
+    }
+    let refused = run(
+        &[
+            "webhooks",
+            "sign",
+            "--secret-env",
+            "HOOK_SECRET",
+            "--part",
+            "raw",
+        ],
+        wrapped,
+    );
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "a configuration error: {}",
+        text(&refused.stderr)
+    );
+}

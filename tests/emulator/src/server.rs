@@ -714,23 +714,50 @@ async fn admin_keys(State(state): State<AppState>, body: Bytes) -> Response {
     json_response(StatusCode::OK, json!({ "keys": count }))
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum FaultsBody {
-    Many(Vec<Fault>),
-    One(Box<Fault>),
-}
+/// What a fault can do (`action`).
+const FAULT_ACTIONS: [&str; 8] = [
+    "respond",
+    "pass",
+    "hang",
+    "reset",
+    "redirect",
+    "huge",
+    "malformed",
+    "empty",
+];
 
-impl Default for FaultsBody {
-    fn default() -> Self {
-        FaultsBody::Many(Vec::new())
-    }
+/// The faults of an admin body, checked now so a typo in a test's setup is a 400 that names
+/// it, not an API error on a later call: one fault or a list, each with known fields only and
+/// a known action.
+fn parse_faults(body: &Bytes) -> Result<Vec<Fault>, String> {
+    let value: Value = match parse_body::<Option<Value>>(body)? {
+        None => return Ok(Vec::new()),
+        Some(value) => value,
+    };
+    let items = match value {
+        Value::Array(items) => items,
+        one => vec![one],
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let fault: Fault =
+                serde_json::from_value(item).map_err(|e| format!("fault {index}: {e}"))?;
+            match fault.action.as_deref() {
+                Some(action) if !FAULT_ACTIONS.contains(&action) => Err(format!(
+                    "fault {index}: unknown action {action:?} (expected one of: {})",
+                    FAULT_ACTIONS.join(", ")
+                )),
+                _ => Ok(fault),
+            }
+        })
+        .collect()
 }
 
 async fn admin_add_faults(State(state): State<AppState>, body: Bytes) -> Response {
-    let faults = match parse_body::<FaultsBody>(&body) {
-        Ok(FaultsBody::Many(list)) => list,
-        Ok(FaultsBody::One(one)) => vec![*one],
+    let faults = match parse_faults(&body) {
+        Ok(faults) => faults,
         Err(message) => return bad_admin_request(&message),
     };
     let mut queue = state.faults.lock().unwrap();
