@@ -241,6 +241,17 @@ int main(int argc, char **argv) {
     rc = ocus_projects_get(client, NULL, 4, NULL, NULL, &json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "NULL"), "NULL with a length rc=%d", rc);
     ocus_error_free(err);
+    err = NULL;
+    /* A NULL out-pointer is refused before anything is sent: the queued 500 stays queued. */
+    admin_post("/__admin/faults", "{\"status\": 500}");
+    rc = ocus_projects_get(client, id0, strlen(id0), "{\"max_retries\": 0}", NULL, NULL, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "output pointer"), "NULL out rc=%d", rc);
+    ocus_error_free(err);
+    err = NULL;
+    json = (char *)&checks; /* garbage the library must overwrite with NULL on error */
+    rc = ocus_projects_get(client, id0, strlen(id0), "{\"max_retries\": 0}", NULL, &json, &err);
+    CHECK(rc == OCUS_ERR_SERVER_ERROR && json == NULL, "the fault was still queued, and *out is NULL on error rc=%d", rc);
+    ocus_error_free(err);
     /* Values set are validated by the core: negative is an error, never the default. */
     rc = ocus_projects_list(client, "{\"page_size\": -1}", NULL, &json, &err);
     CHECK(rc == OCUS_ERR_CONFIGURATION && json == NULL && err && strstr(err->message, "page_size must be a whole number from 1, not -1"),

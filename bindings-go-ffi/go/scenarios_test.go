@@ -126,7 +126,11 @@ func runScenario(t *testing.T, file string) {
 					t.Setenv(name, "") // restored when the case ends
 					os.Unsetenv(name)
 				} else {
-					t.Setenv(name, substitute(value).(string))
+					text := substitute(value).(string)
+					if strings.Contains(text, "${") {
+						t.Fatalf("unknown placeholder in env %s: %q", name, text)
+					}
+					t.Setenv(name, text)
 				}
 			}
 			opts = append(opts, ocus.WithBaseURL(base))

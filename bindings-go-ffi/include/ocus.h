@@ -139,8 +139,10 @@ extern "C" {
 
 // Creates a client. `options_json` is NULL or a JSON object with the option names and
 // validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
-// `timeout_ms`, `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the
-// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). A 0 or
+// `timeout_ms`, `connect_timeout_ms`, `max_retries`, `ca_bundle` (a PEM path or a list),
+// `proxy` (a URL), `default_headers` (an object) (`null` or absent: not set; then the
+// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE; then the
+// defaults). On every error the out-pointers this library writes are left NULL. A 0 or
 // negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
 // On success `*out` owns the client: free it with `ocus_client_free`.
 //

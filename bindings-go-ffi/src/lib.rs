@@ -185,21 +185,33 @@ fn panicked() -> ocus::Error {
     )
 }
 
-unsafe fn write_out<T>(out: *mut T, value: T) -> Result<(), ocus::Error> {
+/// Checks an out-pointer and sets it to NULL, before any work: with a NULL one nothing is
+/// sent or built, and after any later error the caller finds NULL there, never garbage.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn clear_out<T>(out: *mut *mut T) -> Result<(), ocus::Error> {
     if out.is_null() {
         return Err(configuration("the output pointer is NULL"));
     }
     // SAFETY: checked non-NULL; the caller provides writable storage.
+    unsafe { out.write(ptr::null_mut()) };
+    Ok(())
+}
+
+/// Writes a result to an out-pointer that `clear_out` checked.
+///
+/// # Safety
+/// `out` was checked by `clear_out`.
+unsafe fn write_out<T>(out: *mut *mut T, value: *mut T) -> Result<(), ocus::Error> {
+    // SAFETY: non-NULL and writable (checked by clear_out).
     unsafe { out.write(value) };
     Ok(())
 }
 
-/// Moves `value` into a new handle written to `out` (dropped, not leaked, when `out` is NULL).
+/// Moves `value` into a new handle written to `out` (checked by `clear_out`).
 unsafe fn write_handle<T>(out: *mut *mut T, value: T) -> Result<(), ocus::Error> {
-    if out.is_null() {
-        return Err(configuration("the output pointer is NULL"));
-    }
-    // SAFETY: checked non-NULL; the caller provides writable storage.
+    // SAFETY: forwarded contract.
     unsafe { write_out(out, Box::into_raw(Box::new(value))) }
 }
 
@@ -303,6 +315,7 @@ unsafe fn block(
 ) -> Result<(), ocus::Error> {
     // SAFETY: forwarded contract.
     unsafe {
+        clear_out(out_json)?; // before the request: a NULL out-pointer sends nothing
         let json = run(cancel.as_ref(), call)?;
         write_out(out_json, c_string(&json))
     }
@@ -312,8 +325,10 @@ unsafe fn block(
 
 /// Creates a client. `options_json` is NULL or a JSON object with the option names and
 /// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
-/// `timeout_ms`, `connect_timeout_ms`, `max_retries` (`null` or absent: not set; then the
-/// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL; then the defaults). A 0 or
+/// `timeout_ms`, `connect_timeout_ms`, `max_retries`, `ca_bundle` (a PEM path or a list),
+/// `proxy` (a URL), `default_headers` (an object) (`null` or absent: not set; then the
+/// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE; then the
+/// defaults). On every error the out-pointers this library writes are left NULL. A 0 or
 /// negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
 /// On success `*out` owns the client: free it with `ocus_client_free`.
 ///
@@ -328,6 +343,7 @@ pub unsafe extern "C" fn ocus_client_new(
     // SAFETY: the whole body upholds the documented contract of each pointer.
     unsafe {
         guard(err, || {
+            clear_out(out)?;
             let mut options = options(options_json)?;
             options
                 .entry("user_agent")
@@ -414,7 +430,7 @@ pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut
 //
 // Text arguments (id, method, path) are a pointer and a length: any bytes, judged by the core.
 // `options_json` is NULL or a JSON object, parsed and validated by the core as in every
-// binding: `timeout_ms` and `max_retries` for every call; `page_size`, `page_number`,
+// binding: `timeout_ms`, `max_retries` and `headers` (an object) for every call; `page_size`, `page_number`,
 // `status`, `params` for lists; `query`, `json` (the body), `retry_non_idempotent` for
 // `ocus_request`. A bad value or unknown name is OCUS_ERR_CONFIGURATION before any request.
 
@@ -478,6 +494,7 @@ pub unsafe extern "C" fn ocus_cursor_new(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
+            clear_out(out)?;
             let client = live(client, "client")?;
             let params = ListParams::from_options(options(options_json)?)?;
             let cursor = client.client.projects().cursor(params);
@@ -500,6 +517,7 @@ pub unsafe extern "C" fn ocus_cursor_next(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
+            clear_out(out_json)?;
             let cursor = live(cursor, "cursor")?;
             let page = run(cancel.as_ref(), cursor.cursor.next_page())?;
             write_out(
@@ -800,6 +818,7 @@ pub unsafe extern "C" fn ocus_webhook_verify(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
+            clear_out(out_json)?;
             let body = bytes(body, body_len)?;
             let secret = bytes(secret.cast(), secret_len)?;
             // Not valid UTF-8 cannot be hex: the lossy text keeps it malformed for the core to say so.
@@ -832,6 +851,7 @@ pub unsafe extern "C" fn ocus_webhook_sign(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
+            clear_out(out_signature)?;
             let part = match text(part, part_len, "part")? {
                 "" => SignedPart::Body,
                 name => SignedPart::parse(name)?,

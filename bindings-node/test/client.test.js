@@ -258,7 +258,10 @@ test('a private CA is trusted through caBundle or NODE_EXTRA_CA_CERTS, and refus
   }
 })
 
-test('the process runs one runtime: the addon hands napi\'s to the core, which starts none of its own', async () => {
+// A regression guard: nothing in the addon may make the core start a runtime of its own next
+// to napi's (the addon hands napi's over with ocus::runtime::install; core/tests/runtime_install.rs
+// checks that handing over works).
+test('the process runs no core runtime beside napi\'s', async () => {
   await mock.reset()
   const client = new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl })
   await Promise.all([client.projects.get(ID0), client.projects.listPage({ pageSize: 2 })])

@@ -179,7 +179,10 @@ for (const file of CASES) {
             const env = step.env ?? {}
             const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]))
             const setEnv = (name, value) => (value == null ? delete process.env[name] : (process.env[name] = value))
-            for (const [name, value] of Object.entries(env)) setEnv(name, substitute(value))
+            for (const [name, value] of Object.entries(env)) {
+              assert.ok(value == null || !substitute(value).includes('${'), `unknown placeholder in env ${name}`)
+              setEnv(name, substitute(value))
+            }
             try {
               client = new ocus.Client(clientOptions)
               check(step.expect, null, null, 0)

@@ -214,7 +214,9 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                 # `env`: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
                 saved = {name: os.environ.get(name) for name in step.get("env", {})}
                 for name, value in step.get("env", {}).items():
-                    _set_env(name, None if value is None else _substitute(value, places))
+                    value = None if value is None else _substitute(value, places)
+                    assert value is None or "${" not in value, f"unknown placeholder in env {name}: {value}"
+                    _set_env(name, value)
                 try:
                     client = ocus.Client(**kwargs)
                     _check(step.get("expect"), None, None, 0)

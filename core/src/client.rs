@@ -444,8 +444,11 @@ impl Client {
             let mut request = http
                 .request(method.clone(), url.clone())
                 .headers(headers.clone())
-                .header(HeaderName::from_static(API_KEY_HEADER), key.header_value())
-                .header(ACCEPT, HeaderValue::from_static("application/json"));
+                .header(HeaderName::from_static(API_KEY_HEADER), key.header_value());
+            if !headers.contains_key(ACCEPT) {
+                // A caller's Accept (e.g. application/vnd.api+json) replaces this one.
+                request = request.header(ACCEPT, HeaderValue::from_static("application/json"));
+            }
             if let Some(body) = &body {
                 request = request
                     .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
@@ -642,8 +645,13 @@ impl ConnectionFailure {
                 _ => {}
             }
             // hyper-util's proxy connector reports a refused CONNECT (any status, 407 with
-            // HTTP/1.0 included) as "tunnel error: ...", with no type to test.
-            if e.to_string().starts_with("tunnel error") {
+            // HTTP/1.0 included) as "tunnel error: unsuccessful" or "... proxy authorization
+            // required", with no type to test. Its other tunnel errors (the proxy unreachable)
+            // fall through to the I/O error they wrap.
+            let text = e.to_string();
+            if text == "tunnel error: unsuccessful"
+                || text == "tunnel error: proxy authorization required"
+            {
                 return Some(ConnectionFailure::ProxyTunnel);
             }
             // hyper-util's resolver reports failures as "dns error" with no type to test.

@@ -69,10 +69,10 @@ impl ProxyUrl {
             Error::configuration(format!("the proxy is not a valid absolute URL ({e})"))
         })?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::configuration(format!(
-                "the proxy scheme must be http or https, not {:?}",
-                url.scheme()
-            )));
+            // Not the scheme itself: in "user:password@host" the user name parses as one.
+            return Err(Error::configuration(
+                "the proxy scheme must be http or https (the URL must start with http:// or https://)",
+            ));
         }
         if url.host_str().is_none_or(str::is_empty) {
             return Err(Error::configuration("the proxy URL has no host"));
@@ -246,7 +246,8 @@ impl ClientBuilder {
 
     /// A header sent with every request (e.g. `traceparent`, a tenant id). Checked by
     /// [`build`](Self::build): a valid name, a value of visible ASCII (no CR or LF), and not
-    /// one the client sets itself (`x-api-key`, `host`, `content-length`: a configuration error
+    /// one the client or the HTTP layer sets (`x-api-key`, `host`, `content-length`,
+    /// `content-type`, `transfer-encoding`, `connection` and the like: a configuration error
     /// that says so). A `user-agent` is appended to the client's User-Agent, not put in its
     /// place. Per-call headers ([`RequestOptions::header`](crate::RequestOptions::header))
     /// come on top.

@@ -128,18 +128,31 @@ pub(crate) fn query_pairs(name: &str, value: &Value) -> Result<Vec<(String, Stri
 }
 
 /// Headers the client sets itself: setting them another way is a configuration error.
-const RESERVED_HEADERS: [(&str, &str); 3] = [
+const RESERVED_HEADERS: [(&str, &str); 11] = [
     (
         crate::client::API_KEY_HEADER,
         "the API key is set with api_key",
     ),
     ("host", "it follows from the base URL"),
     ("content-length", "it follows from the body"),
+    ("content-type", "the body is JSON"),
+    ("transfer-encoding", "the HTTP layer frames the body"),
+    ("te", "the HTTP layer negotiates it"),
+    ("connection", "the HTTP layer manages connections"),
+    ("keep-alive", "the HTTP layer manages connections"),
+    ("upgrade", "the HTTP layer manages connections"),
+    ("expect", "the HTTP layer sends the body"),
+    (
+        "proxy-authorization",
+        "proxy credentials go in the proxy URL",
+    ),
 ];
 
 /// Checks one extra header as a request would carry it: a valid name, a value of visible ASCII,
 /// spaces and tabs (no CR or LF: no header can be smuggled in), not one the client sets
-/// itself. `user-agent` is allowed: it extends the client's, never replaces it.
+/// itself or that would change how the HTTP layer frames the request. `user-agent` is allowed:
+/// it extends the client's, never replaces it; `accept` replaces the default
+/// `application/json`.
 pub(crate) fn header(option: &str, name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
     let header = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| configuration(format!("{option}: {name:?} is not a valid header name")))?;

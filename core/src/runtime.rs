@@ -1,7 +1,8 @@
 //! The process's tokio runtimes: one for blocking callers (the C ABI, Python's sync client),
 //! one multi-thread runtime for callers whose tasks run on their own (the C ABI's started
-//! calls, Python's asyncio bridge, and the Node addon's async functions: the addon hands its
-//! napi runtime over with [`install`], so a Node process runs one).
+//! calls, Python's asyncio bridge). A host with a runtime of its own hands it over with
+//! [`install`] (the Node addon gives napi's, which drives its async functions), so anything in
+//! that process asking for [`get`] shares it instead of starting a second.
 //!
 //! Created once per process, never per call. After `fork()` its threads do not exist in the
 //! child, so the child gets a fresh runtime (the parent's is leaked, not shut down: shutting

@@ -5,6 +5,10 @@
 
 mod support;
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
 use ocus::{Client, ErrorKind};
 
 const ID: &str = "910a2dec-8902-4cc1-9758-35de1c9756ce";
@@ -17,6 +21,50 @@ fn proxy_env(name: &str) -> String {
 
 fn get(client: &Client) -> ocus::Result<ocus::Project> {
     ocus::runtime::block_on(client.projects().get(ID)).unwrap()
+}
+
+/// A TCP relay in front of the proxy that keeps every byte the client sent through it: the
+/// CONNECT request in clear, then only TLS records. Returns the proxy URL through the relay.
+fn recording_relay(proxy: &str) -> (String, Arc<Mutex<Vec<u8>>>) {
+    let (head, port) = proxy.rsplit_once(':').unwrap();
+    let upstream = format!("127.0.0.1:{port}");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let through = format!("{head}:{}", listener.local_addr().unwrap().port());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let server = TcpStream::connect(&upstream).unwrap();
+            let (mut from_client, mut to_server) =
+                (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut from_server, mut to_client) = (server, client);
+            let record = record.clone();
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 16384];
+                while let Ok(n @ 1..) = from_client.read(&mut buffer) {
+                    record.lock().unwrap().extend_from_slice(&buffer[..n]);
+                    if to_server.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to_server.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from_server, &mut to_client);
+                let _ = to_client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (through, seen)
+}
+
+/// Connections tinyproxy accepted (any request, tunnel or not).
+fn connections_logged(log: &str) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains("Connect (file descriptor"))
+        .count()
 }
 
 fn connects_logged(log: &str) -> usize {
@@ -66,25 +114,35 @@ fn https_goes_through_the_proxy_in_a_tunnel_and_no_secret_is_printed() {
             .max_retries(0)
     };
 
-    // The explicit option: one CONNECT per connection, the key inside the tunnel.
+    // The explicit option: one CONNECT per connection, the key inside the tunnel. Every byte
+    // the proxy received is recorded on the way: the CONNECT in clear, then TLS only.
+    let (through_relay, received) = recording_relay(&proxy);
     let before = connects_logged(&log);
-    let client = builder().proxy(&proxy).build().unwrap();
+    let client = builder().proxy(&through_relay).build().unwrap();
     assert_eq!(get(&client).unwrap().id, ID);
     assert_eq!(
         connects_logged(&log),
         before + 1,
         "one tunnel through the proxy"
     );
-    let logged = std::fs::read_to_string(&log).unwrap();
+    let received = String::from_utf8_lossy(&received.lock().unwrap()).into_owned();
     assert!(
-        !logged.contains("ocus_demo_key"),
-        "the key reached the proxy's log"
+        received.starts_with("CONNECT localhost:"),
+        "{received:.200}"
     );
     assert!(
-        !logged.contains(&password),
-        "the proxy password reached its log"
+        received
+            .to_ascii_lowercase()
+            .contains("proxy-authorization: basic"),
+        "{received:.200}"
     );
-    let shown = format!("{:?} {:?}", builder().proxy(&proxy), client);
+    for secret in ["ocus_demo_key", "x-api-key", "X-API-KEY", password.as_str()] {
+        assert!(
+            !received.contains(secret),
+            "{secret} reached the proxy in clear"
+        );
+    }
+    let shown = format!("{:?}", builder().proxy(&proxy));
     assert!(
         !shown.contains(&password),
         "Debug printed the proxy password: {shown}"
@@ -134,7 +192,7 @@ fn https_goes_through_the_proxy_in_a_tunnel_and_no_secret_is_printed() {
 
     // A plain-http (loopback) base URL never goes through a proxy.
     unsafe { std::env::remove_var("NO_PROXY") };
-    let before = connects_logged(&log);
+    let before = connections_logged(&log);
     let plain = Client::builder()
         .api_key("ocus_demo_key")
         .base_url(&emulator.base_url)
@@ -143,6 +201,10 @@ fn https_goes_through_the_proxy_in_a_tunnel_and_no_secret_is_printed() {
         .build()
         .unwrap();
     assert_eq!(get(&plain).unwrap().id, ID);
-    assert_eq!(connects_logged(&log), before);
+    assert_eq!(
+        connections_logged(&log),
+        before,
+        "plain http went to the proxy"
+    );
     unsafe { std::env::remove_var("HTTPS_PROXY") };
 }

@@ -199,6 +199,10 @@ fn build_client(context: &Context, step: &Value, key_file: &Path) -> Result<Clie
     };
     for (name, value) in &env {
         let value = value.as_str().map(|v| substitute(context, key_file, v));
+        assert!(
+            !value.as_deref().unwrap_or("").contains("${"),
+            "unknown placeholder in env {name}: {value:?}"
+        );
         set(name, value.as_deref());
     }
     let built = Client::builder().options(options).and_then(|b| b.build());

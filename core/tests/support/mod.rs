@@ -63,7 +63,10 @@ impl Emulator {
             .map(|name| {
                 (
                     format!("tls_{name}"),
-                    tls[*name].as_str().unwrap_or_default().to_owned(),
+                    tls[*name]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("/__admin/info has no tls.{name} (--tls)"))
+                        .to_owned(),
                 )
             })
             .chain(

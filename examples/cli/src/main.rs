@@ -108,16 +108,21 @@ enum ProjectsCommand {
         /// Follow links.next and print every project.
         #[arg(long)]
         all: bool,
-        #[arg(long)]
+        /// Projects per page (from 1; the server's default when absent).
+        #[arg(long, value_name = "N")]
         page_size: Option<u32>,
-        #[arg(long)]
+        /// Which page to print, from 1 (default: the first; with --all, where to start).
+        #[arg(long, value_name = "N")]
         page: Option<u32>,
         /// Only projects with this status.
         #[arg(long)]
         status: Option<String>,
     },
     /// One project by id.
-    Get { id: String },
+    Get {
+        /// The project's id (a UUID, as in `projects list` output).
+        id: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
