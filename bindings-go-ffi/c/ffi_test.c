@@ -274,7 +274,7 @@ int main(int argc, char **argv) {
     ocus_error_free(err);
     err = NULL;
     rc = ocus_client_new("{\"api_key\": \"k\", \"timeoutMS\": 5}", &from_json, &err);
-    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "unknown option \"timeoutMS\""), "typo rc=%d", rc);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && err && strstr(err->message, "unknown option \"timeoutMS\" (did you mean \"timeoutMs\"?"), "typo rc=%d", rc);
     ocus_error_free(err);
     err = NULL;
     rc = ocus_projects_list(client, "{\"page_size\": 3}", NULL, &json, NULL);

@@ -24,7 +24,7 @@ test('options are checked by the core: zero, wrong types and unknown names are C
   const c = client()
   const rejects = (promise, message) => assert.rejects(promise, (e) => e instanceof ocus.ConfigurationError && e.message.includes(message))
   assert.throws(() => client({ timeoutMs: 0 }), /timeoutMs must be a positive number of milliseconds, not 0/)
-  assert.throws(() => client({ timeoutMS: 5 }), (e) => e instanceof ocus.ConfigurationError && /unknown option "timeoutMS"/.test(e.message))
+  assert.throws(() => client({ timeoutMS: 5 }), (e) => e instanceof ocus.ConfigurationError && /unknown option "timeoutMS" \(did you mean "timeoutMs"\?/.test(e.message))
   await rejects(c.projects.listPage({ pageSize: 0 }), 'pageSize must be a whole number from 1, not 0')
   await rejects(c.projects.get(ID0, { maxRetries: 1.5 }), 'maxRetries must be a whole number from 0 to 100, not 1.5')
   await rejects(c.projects.get(ID0, { timeoutMs: '5' }), 'timeoutMs must be a positive number of milliseconds, not "5"')

@@ -107,11 +107,11 @@ def test_configuration_errors_are_value_errors_and_bad_arguments_are_typed(mock:
         c.projects.get(ID0, timeout=0)
     with pytest.raises(ocus.ConfigurationError, match="max_retries must be a whole number from 0 to 100, not 1.5"):
         c.request("GET", "/projects", max_retries=1.5)
-    with pytest.raises(ocus.ConfigurationError, match='unknown option "timeot"'):
+    with pytest.raises(ocus.ConfigurationError, match='unknown option "timeot" \\(did you mean "timeout"\\?'):
         c.projects.get(ID0, timeot=5)
     with pytest.raises(ocus.ConfigurationError, match='unknown option "json"'):
         c.projects.get(ID0, json={})
-    with pytest.raises(ocus.ConfigurationError, match='unknown option "max_retry"'):
+    with pytest.raises(ocus.ConfigurationError, match='unknown option "max_retry" \\(did you mean "max_retries"\\?'):
         ocus.Client(api_key=ALPHA, max_retry=1)
     with pytest.raises(ocus.ConfigurationError, match="must be a string, number, boolean or a list"):
         c.request("GET", "/projects", params={"a": {"nested": 1}})

@@ -197,6 +197,71 @@ fn header_pairs(option: &str, value: Value) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// Every spelling of every option: snake_case, camelCase, and a few other names users type.
+const NAMES: &[(&str, Field)] = &[
+    ("api_key", Field::ApiKey),
+    ("apiKey", Field::ApiKey),
+    ("api_key_file", Field::ApiKeyFile),
+    ("apiKeyFile", Field::ApiKeyFile),
+    ("base_url", Field::BaseUrl),
+    ("baseUrl", Field::BaseUrl),
+    ("baseURL", Field::BaseUrl),
+    ("user_agent", Field::UserAgent),
+    ("userAgent", Field::UserAgent),
+    ("timeout", Field::Timeout(TimeUnit::Seconds)),
+    ("timeout_ms", Field::Timeout(TimeUnit::Milliseconds)),
+    ("timeoutMs", Field::Timeout(TimeUnit::Milliseconds)),
+    ("connect_timeout", Field::ConnectTimeout(TimeUnit::Seconds)),
+    ("connectTimeout", Field::ConnectTimeout(TimeUnit::Seconds)),
+    (
+        "connect_timeout_ms",
+        Field::ConnectTimeout(TimeUnit::Milliseconds),
+    ),
+    (
+        "connectTimeoutMs",
+        Field::ConnectTimeout(TimeUnit::Milliseconds),
+    ),
+    ("max_retries", Field::MaxRetries),
+    ("maxRetries", Field::MaxRetries),
+    ("ca_bundle", Field::CaBundle),
+    ("caBundle", Field::CaBundle),
+    ("proxy", Field::Proxy),
+    ("default_headers", Field::DefaultHeaders),
+    ("defaultHeaders", Field::DefaultHeaders),
+    ("headers", Field::Headers),
+    ("extra_headers", Field::Headers),
+    ("extraHeaders", Field::Headers),
+    ("retry_non_idempotent", Field::RetryNonIdempotent),
+    ("retryNonIdempotent", Field::RetryNonIdempotent),
+    ("query", Field::Query),
+    ("params", Field::Query),
+    ("json", Field::Json),
+    ("page_size", Field::PageSize),
+    ("pageSize", Field::PageSize),
+    ("page_number", Field::PageNumber),
+    ("pageNumber", Field::PageNumber),
+    ("status", Field::Status),
+];
+
+/// The accepted spelling closest to a mistyped `name` in this scope, if one is close: case
+/// and underscores aside, at most a third of its letters off. Among equally close ones, the
+/// one written in the caller's style (snake_case or camelCase).
+fn closest(name: &str, scope: Scope) -> Option<&'static str> {
+    let plain = |text: &str| text.replace('_', "").to_ascii_lowercase();
+    let typed = plain(name);
+    let snake = name.contains('_');
+    NAMES
+        .iter()
+        .filter(|(_, field)| field.allowed_in(scope))
+        .map(|(spelling, _)| {
+            let distance = strsim::damerau_levenshtein(&typed, &plain(spelling));
+            (distance, spelling.contains('_') != snake, *spelling)
+        })
+        .filter(|(distance, _, _)| *distance <= typed.len().div_ceil(3))
+        .min()
+        .map(|(_, _, spelling)| spelling)
+}
+
 /// Which options a call takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -231,30 +296,10 @@ enum Field {
 
 impl Field {
     fn parse(name: &str) -> Option<Field> {
-        Some(match name {
-            "api_key" | "apiKey" => Field::ApiKey,
-            "api_key_file" | "apiKeyFile" => Field::ApiKeyFile,
-            "base_url" | "baseUrl" | "baseURL" => Field::BaseUrl,
-            "user_agent" | "userAgent" => Field::UserAgent,
-            "timeout" => Field::Timeout(TimeUnit::Seconds),
-            "timeout_ms" | "timeoutMs" => Field::Timeout(TimeUnit::Milliseconds),
-            "connect_timeout" | "connectTimeout" => Field::ConnectTimeout(TimeUnit::Seconds),
-            "connect_timeout_ms" | "connectTimeoutMs" => {
-                Field::ConnectTimeout(TimeUnit::Milliseconds)
-            }
-            "max_retries" | "maxRetries" => Field::MaxRetries,
-            "ca_bundle" | "caBundle" => Field::CaBundle,
-            "proxy" => Field::Proxy,
-            "default_headers" | "defaultHeaders" => Field::DefaultHeaders,
-            "headers" | "extra_headers" | "extraHeaders" => Field::Headers,
-            "retry_non_idempotent" | "retryNonIdempotent" => Field::RetryNonIdempotent,
-            "query" | "params" => Field::Query,
-            "json" => Field::Json,
-            "page_size" | "pageSize" => Field::PageSize,
-            "page_number" | "pageNumber" => Field::PageNumber,
-            "status" => Field::Status,
-            _ => return None,
-        })
+        NAMES
+            .iter()
+            .find(|(spelling, _)| *spelling == name)
+            .map(|(_, field)| *field)
     }
 
     fn allowed_in(self, scope: Scope) -> bool {
@@ -315,8 +360,11 @@ fn each_option(
         let field = Field::parse(&name)
             .filter(|f| f.allowed_in(scope))
             .ok_or_else(|| {
+                let hint = closest(&name, scope)
+                    .map(|spelling| format!("did you mean {spelling:?}? "))
+                    .unwrap_or_default();
                 configuration(format!(
-                    "unknown option {name:?} (expected one of: {})",
+                    "unknown option {name:?} ({hint}expected one of: {})",
                     expected(scope)
                 ))
             })?;
@@ -557,6 +605,15 @@ mod tests {
             message(ClientBuilder::default().options(map(json!({"json": {}}))))
                 .starts_with("unknown option")
         );
+        // The closest spelling is suggested, in the caller's style; nothing when none is close.
+        let suggested = |options: Value| message(ClientBuilder::default().options(map(options)));
+        assert!(suggested(json!({"timeoutMS": 1})).contains("did you mean \"timeoutMs\"?"));
+        assert!(suggested(json!({"max_retry": 1})).contains("did you mean \"max_retries\"?"));
+        assert!(suggested(json!({"caBundel": "x"})).contains("did you mean \"caBundle\"?"));
+        assert!(suggested(json!({"apikey": "k"})).contains("did you mean \"apiKey\"?"));
+        assert!(!suggested(json!({"color": "blue"})).contains("did you mean"));
+        // Only names valid where they are given: a list option is not suggested to a client.
+        assert!(!suggested(json!({"page_sise": 1})).contains("did you mean"));
         let none =
             RequestOptions::from_options(map(json!({"timeout": null, "query": null}))).unwrap();
         assert!(none.timeout.is_none() && none.query.is_empty());
