@@ -224,9 +224,12 @@ func WithCallMaxRetries(n int) CallOption {
 
 // Get returns one project by id.
 func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption) (*Project, error) {
-	options := map[string]any{}
-	for _, opt := range opts {
-		opt(options)
+	var options map[string]any // no allocation for the common call without options
+	if len(opts) > 0 {
+		options = map[string]any{}
+		for _, opt := range opts {
+			opt(options)
+		}
 	}
 	text, err := encodeOptions(options)
 	if err != nil {

@@ -22,7 +22,7 @@ pub const MAX_RETRIES_LIMIT: u32 = 100;
 
 /// The unit a timeout option is given in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeUnit {
+pub(crate) enum TimeUnit {
     Seconds,
     Milliseconds,
 }
