@@ -55,6 +55,27 @@ export type ClientOptions = {
      * PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
      */
     caBundle?: string | string[] | undefined;
+    /**
+     * The events the client logs. Default: OCUS_LOG, else `'warn'`.
+     */
+    logLevel?: LogLevel | undefined;
+    /**
+     * Where they go: pino, winston, bunyan or console all fit. Default: one line per event on stderr.
+     */
+    logger?: Logger | undefined;
+};
+export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
+/**
+ * A logger: each method receives a message (`[ocus] request succeeded`) and an object of
+ * fields (`method`, `path`, `status`, `kind`, `attempt`, `elapsed_ms`, `request_id`,
+ * `wait_ms`, `error`): never the key, bodies or proxy credentials. `trace` events go to
+ * `debug`.
+ */
+export type Logger = {
+    error: (message: string, fields: Record<string, string | number>) => void;
+    warn: (message: string, fields: Record<string, string | number>) => void;
+    info: (message: string, fields: Record<string, string | number>) => void;
+    debug: (message: string, fields: Record<string, string | number>) => void;
 };
 export type CallOptions = {
     /**
@@ -139,6 +160,13 @@ export type RequestOptions = {
     retryNonIdempotent?: boolean | undefined;
 };
 /**
+ * What `.withResponse()` resolves to: the result and the HTTP response it came in.
+ */
+export type WithResponse<T> = {
+    data: T;
+    response: ResponseInfo;
+};
+/**
  * A verified webhook event.
  */
 export type WebhookEvent = {
@@ -158,7 +186,7 @@ export type WebhookEvent = {
  * `JSON.stringify` writes it (OCUS documents both).
  */
 export type SignedPart = "body" | "data";
-/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. */
+/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE / OCUS_LOG. */
 export class Client {
     /** @param {ClientOptions} [options] */
     constructor(options?: ClientOptions);
@@ -184,9 +212,9 @@ export class Client {
      * @param {string} method
      * @param {string} path
      * @param {RequestOptions} [options]
-     * @returns {Promise<T>}
+     * @returns {APIPromise<T>}
      */
-    request<T = JsonValue>(method: string, path: string, options?: RequestOptions): Promise<T>;
+    request<T = JsonValue>(method: string, path: string, options?: RequestOptions): APIPromise<T>;
     /**
      * Replaces the key; requests in flight finish with the old one.
      * @param {string} apiKey
@@ -224,16 +252,16 @@ export class Projects {
     /**
      * One page (the first, or `pageNumber`) with its links and meta.
      * @param {ListParams} [params]
-     * @returns {Promise<Page>}
+     * @returns {APIPromise<Page>}
      */
-    listPage(params?: ListParams): Promise<Page>;
+    listPage(params?: ListParams): APIPromise<Page>;
     /**
      * One project by id.
      * @param {string} id
      * @param {CallOptions} [options]
-     * @returns {Promise<Project>}
+     * @returns {APIPromise<Project>}
      */
-    get(id: string, options?: CallOptions): Promise<Project>;
+    get(id: string, options?: CallOptions): APIPromise<Project>;
     #private;
 }
 /**
@@ -325,6 +353,60 @@ export class Page {
     readonly nextUrl: string | null;
     /** @returns {Iterator<Project>} */
     [Symbol.iterator](): Iterator<Project>;
+}
+/** The HTTP response a successful call's result arrived in (see `.withResponse()`). */
+export class ResponseInfo {
+    /**
+     * Made by the client from the core's view of a response (not by user code).
+     * @param {{ status: number, request_id?: string | null, url: string, attempts: number, headers: Record<string, string> }} view
+     */
+    constructor(view: {
+        status: number;
+        request_id?: string | null;
+        url: string;
+        attempts: number;
+        headers: Record<string, string>;
+    });
+    /** @readonly */
+    readonly status: number;
+    /**
+     * `X-Request-Id`, the id OCUS support asks for.
+     * @readonly
+     * @type {string | null}
+     */
+    readonly requestId: string | null;
+    /**
+     * The URL that answered (after same-origin redirects).
+     * @readonly
+     */
+    readonly url: string;
+    /**
+     * Attempts made, the successful one included.
+     * @readonly
+     */
+    readonly attempts: number;
+    /**
+     * The response headers (a repeated header's values joined with `, `).
+     * @readonly
+     * @type {Headers}
+     */
+    readonly headers: Headers;
+}
+/**
+ * The promise every call returns: await it for the result, or call `.withResponse()` for
+ * `{ data, response }` with the status, headers and request id.
+ * @template T
+ * @extends {Promise<T>}
+ */
+export class APIPromise<T> extends Promise<T> {
+    /**
+     * Made by the client (not by user code).
+     * @param {Promise<WithResponse<T>>} settled
+     */
+    constructor(settled: Promise<WithResponse<T>>);
+    /** @returns {Promise<WithResponse<T>>} */
+    withResponse(): Promise<WithResponse<T>>;
+    #private;
 }
 export const webhooks: Readonly<{
     /** The name of the header OCUS sends the signature in. */

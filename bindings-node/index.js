@@ -34,6 +34,22 @@ const native = require('./native.js')
  * @property {Record<string, string>} [defaultHeaders] Headers sent with every request (e.g. a tenant id). A `User-Agent` extends the SDK's; `X-API-KEY`, `Host` and `Content-Length` cannot be set this way; CR/LF in a value is refused.
  * @property {string} [proxy] An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
  * @property {string | string[]} [caBundle] PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
+ * @property {LogLevel} [logLevel] The events the client logs. Default: OCUS_LOG, else `'warn'`.
+ * @property {Logger} [logger] Where they go: pino, winston, bunyan or console all fit. Default: one line per event on stderr.
+ */
+/**
+ * @typedef {'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'} LogLevel
+ */
+/**
+ * A logger: each method receives a message (`[ocus] request succeeded`) and an object of
+ * fields (`method`, `path`, `status`, `kind`, `attempt`, `elapsed_ms`, `request_id`,
+ * `wait_ms`, `error`): never the key, bodies or proxy credentials. `trace` events go to
+ * `debug`.
+ * @typedef {object} Logger
+ * @property {(message: string, fields: Record<string, string | number>) => void} error
+ * @property {(message: string, fields: Record<string, string | number>) => void} warn
+ * @property {(message: string, fields: Record<string, string | number>) => void} info
+ * @property {(message: string, fields: Record<string, string | number>) => void} debug
  */
 /**
  * @typedef {object} CallOptions
@@ -70,6 +86,13 @@ const native = require('./native.js')
  * @property {Record<string, QueryValue>} [query]
  * @property {JsonValue} [json]
  * @property {boolean} [retryNonIdempotent] Allow retrying a non-idempotent method (POST, PATCH). Default false.
+ */
+/**
+ * What `.withResponse()` resolves to: the result and the HTTP response it came in.
+ * @template T
+ * @typedef {object} WithResponse
+ * @property {T} data
+ * @property {ResponseInfo} response
  */
 /**
  * A verified webhook event.
@@ -123,6 +146,117 @@ function unwrap(outcome) {
 }
 
 // ---- values ------------------------------------------------------------------------------
+
+/** The HTTP response a successful call's result arrived in (see `.withResponse()`). */
+class ResponseInfo {
+  /**
+   * Made by the client from the core's view of a response (not by user code).
+   * @param {{ status: number, request_id?: string | null, url: string, attempts: number, headers: Record<string, string> }} view
+   */
+  constructor(view) {
+    /** @readonly */
+    this.status = view.status
+    /**
+     * `X-Request-Id`, the id OCUS support asks for.
+     * @readonly
+     * @type {string | null}
+     */
+    this.requestId = view.request_id ?? null
+    /**
+     * The URL that answered (after same-origin redirects).
+     * @readonly
+     */
+    this.url = view.url
+    /**
+     * Attempts made, the successful one included.
+     * @readonly
+     */
+    this.attempts = view.attempts
+    /**
+     * The response headers (a repeated header's values joined with `, `).
+     * @readonly
+     * @type {Headers}
+     */
+    this.headers = new Headers(view.headers)
+  }
+}
+
+/**
+ * The promise every call returns: await it for the result, or call `.withResponse()` for
+ * `{ data, response }` with the status, headers and request id.
+ * @template T
+ * @extends {Promise<T>}
+ */
+class APIPromise extends Promise {
+  /** @type {Promise<WithResponse<T>>} */
+  #settled
+  /** @type {Promise<T> | undefined} */
+  #data
+  /**
+   * Made by the client (not by user code).
+   * @param {Promise<WithResponse<T>>} settled
+   */
+  constructor(settled) {
+    // The executor is unused: `then` reads `settled`, so the base promise only gives
+    // `instanceof Promise` and the await protocol.
+    super((resolve) => resolve(/** @type {T} */ (/** @type {unknown} */ (undefined))))
+    this.#settled = settled
+  }
+  /** @returns {Promise<WithResponse<T>>} */
+  withResponse() {
+    return this.#settled
+  }
+  /** @returns {Promise<T>} */
+  #value() {
+    if (this.#data === undefined) this.#data = this.#settled.then((r) => r.data)
+    return this.#data
+  }
+  /**
+   * @template [R1=T]
+   * @template [R2=never]
+   * @param {((value: T) => R1 | PromiseLike<R1>) | null} [onfulfilled]
+   * @param {((reason: any) => R2 | PromiseLike<R2>) | null} [onrejected]
+   * @returns {Promise<R1 | R2>}
+   */
+  then(onfulfilled, onrejected) {
+    return this.#value().then(onfulfilled, onrejected)
+  }
+  /**
+   * @template [R=never]
+   * @param {((reason: any) => R | PromiseLike<R>) | null} [onrejected]
+   * @returns {Promise<T | R>}
+   */
+  catch(onrejected) {
+    return this.#value().catch(onrejected)
+  }
+  /**
+   * @param {(() => void) | null} [onfinally]
+   * @returns {Promise<T>}
+   */
+  finally(onfinally) {
+    return this.#value().finally(onfinally)
+  }
+  // Derived promises (`.then` results) are plain Promises.
+  static get [Symbol.species]() {
+    return Promise
+  }
+}
+
+/**
+ * Starts a call whose native result carries a `response` view beside the value.
+ * @template T
+ * @param {() => Promise<{ response: any }>} call
+ * @param {(outcome: any) => T} value
+ * @returns {APIPromise<T>}
+ */
+function withResponse(call, value) {
+  return new APIPromise(
+    call().then((outcome) => {
+      const result = unwrap(outcome)
+      return { data: value(result), response: new ResponseInfo(result.response) }
+    }),
+  )
+}
 
 /** A project (JSON:API resource object). Nothing the server sent is dropped. */
 class Project {
@@ -277,20 +411,20 @@ class Projects {
   /**
    * One page (the first, or `pageNumber`) with its links and meta.
    * @param {ListParams} [params]
-   * @returns {Promise<Page>}
+   * @returns {APIPromise<Page>}
    */
-  async listPage(params = {}) {
-    return new Page(unwrap(await withSignal(params.signal, (h) => this.#client.listPage(coreOptions(params), h))))
+  listPage(params = {}) {
+    return withResponse(() => withSignal(params.signal, (h) => this.#client.listPage(coreOptions(params), h)), (view) => new Page(view))
   }
   /**
    * One project by id.
    * @param {string} id
    * @param {CallOptions} [options]
-   * @returns {Promise<Project>}
+   * @returns {APIPromise<Project>}
    */
-  async get(id, options = {}) {
-    if (typeof id !== 'string') throw new TypeError('id must be a string')
-    return new Project(unwrap(await withSignal(options.signal, (h) => this.#client.getProject(id, coreOptions(options), h))))
+  get(id, options = {}) {
+    if (typeof id !== 'string') return new APIPromise(Promise.reject(new TypeError('id must be a string')))
+    return withResponse(() => withSignal(options.signal, (h) => this.#client.getProject(id, coreOptions(options), h)), (view) => new Project(view))
   }
 }
 
@@ -308,13 +442,45 @@ function withNodeExtraCa(options) {
   return { ...options, [name]: [...(given == null ? [] : Array.isArray(given) ? given : [given]), extra] }
 }
 
-/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. */
+/**
+ * The default logger: one line per event on stderr (console.debug and console.info would
+ * write to stdout, which may be a program's output).
+ * @type {Logger}
+ */
+const stderrLogger = Object.freeze({
+  error: (message, fields) => console.error(message, util.inspect(fields, { breakLength: Infinity })),
+  warn: (message, fields) => console.error(message, util.inspect(fields, { breakLength: Infinity })),
+  info: (message, fields) => console.error(message, util.inspect(fields, { breakLength: Infinity })),
+  debug: (message, fields) => console.error(message, util.inspect(fields, { breakLength: Infinity })),
+})
+
+/**
+ * The function the native client calls with each log event it lets through.
+ * @param {Logger} logger
+ * @returns {(event: { level: string, message: string, [field: string]: string | number }) => void}
+ */
+function logTo(logger) {
+  return ({ level, message, ...fields }) => {
+    const method = level === 'trace' ? 'debug' : /** @type {keyof Logger} */ (level)
+    try {
+      logger[method](`[ocus] ${message}`, fields)
+    } catch {
+      // A failing logger must not turn into an uncaught exception far from any call.
+    }
+  }
+}
+
+/** The OCUS API v3 client. Missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE / OCUS_LOG. */
 class Client {
   /** @type {any} */
   #native
   /** @param {ClientOptions} [options] */
   constructor(options = {}) {
-    this.#native = unwrap(native.createClient(withNodeExtraCa(options ?? {})))
+    const { logger = stderrLogger, ...rest } = options ?? {}
+    if (typeof logger !== 'object' || logger === null || !['error', 'warn', 'info', 'debug'].every((m) => typeof (/** @type {any} */ (logger))[m] === 'function')) {
+      throw new TypeError('logger must have error, warn, info and debug methods (console, pino and winston do)')
+    }
+    this.#native = unwrap(native.createClient(withNodeExtraCa(rest), logTo(logger)))
     /**
      * The projects resource.
      * @readonly
@@ -343,10 +509,10 @@ class Client {
    * @param {string} method
    * @param {string} path
    * @param {RequestOptions} [options]
-   * @returns {Promise<T>}
+   * @returns {APIPromise<T>}
    */
-  async request(method, path, options = {}) {
-    return unwrap(await withSignal(options.signal, (h) => this.#native.request(method, path, coreOptions(options), h))).value
+  request(method, path, options = {}) {
+    return withResponse(() => withSignal(options.signal, (h) => this.#native.request(method, path, coreOptions(options), h)), (result) => result.value)
   }
   /**
    * Replaces the key; requests in flight finish with the old one.
@@ -425,6 +591,8 @@ module.exports = {
   ProjectList,
   Project,
   Page,
+  ResponseInfo,
+  APIPromise,
   webhooks,
   VERSION,
 }

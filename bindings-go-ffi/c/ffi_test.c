@@ -193,6 +193,32 @@ int main(int argc, char **argv) {
     expect_get(refused, id0, OCUS_ERR_CONNECTION, "connection", 0);
     ocus_client_free(refused);
   }
+  /* Log events as JSON lines on a descriptor (here a pipe), the key never among them. */
+  {
+    int fds[2];
+    CHECK(pipe(fds) == 0, "pipe");
+    char extra[64];
+    snprintf(extra, sizeof extra, ", \"log_fd\": %d, \"log_level\": \"trace\"", fds[1]);
+    OcusClient *logged = client_with("ocus_demo_key", extra);
+    close(fds[1]); /* the library writes to its own copy */
+    expect_get(logged, id0, OCUS_OK, NULL, 0);
+    expect_get(logged, "missing", OCUS_ERR_NOT_FOUND, "not_found", 404);
+    ocus_client_free(logged); /* closes the library's copy: the reader sees the end */
+    char lines[4096] = {0};
+    size_t used = 0;
+    ssize_t n;
+    while (used < sizeof lines - 1 && (n = read(fds[0], lines + used, sizeof lines - 1 - used)) > 0) used += (size_t)n;
+    close(fds[0]);
+    CHECK(strstr(lines, "{\"level\":\"debug\",\"message\":\"request succeeded\",\"method\":\"GET\",\"path\":\"/v3/projects/") &&
+              strstr(lines, "\"status\":404,\"kind\":\"not_found\"") && !strstr(lines, "ocus_demo_key"),
+          "log lines: %s", lines);
+    OcusError *err = NULL;
+    OcusClient *bad = NULL;
+    int rc = ocus_client_new("{\"api_key\": \"k\", \"log_fd\": 987654}", &bad, &err);
+    CHECK(rc == OCUS_ERR_CONFIGURATION && bad == NULL && err && strstr(err->message, "log_fd 987654 is not an open file descriptor"),
+          "bad log_fd rc=%d %s", rc, err ? err->message : "");
+    ocus_error_free(err);
+  }
   OcusClient *impatient = client_with("ocus_demo_key", ", \"timeout_ms\": 200");
   admin_post("/__admin/faults", "{\"action\": \"hang\"}");
   expect_get(impatient, id0, OCUS_ERR_TIMEOUT, "timeout", 0);
@@ -217,6 +243,10 @@ int main(int argc, char **argv) {
     char *json = NULL;
     int rc = ocus_request(client, "GET", 3, "/projects", 9, "{\"query\": {\"page[size]\": 2}}", NULL, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "\"page_size\":2"), "request rc=%d", rc);
+    /* The body under "data", the response's status, request id and headers beside it. */
+    CHECK(rc == OCUS_OK && strncmp(json, "{\"data\":{", 9) == 0 && strstr(json, "\"response\":{\"status\":200,\"request_id\":\"req_") &&
+              strstr(json, "\"content-type\":\"application/json\""),
+          "request envelope %s", json ? json : "(null)");
     ocus_string_free(json);
     json = NULL;
     OcusError *err = NULL;

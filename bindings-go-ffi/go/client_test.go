@@ -2,11 +2,16 @@ package ocus_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -379,5 +384,164 @@ func TestWebhookSignatureBytesReachTheCore(t *testing.T) {
 		if !errors.Is(err, ocus.ErrInvalidSignature) || !errors.As(err, &e) || e.Code != "malformed_signature" {
 			t.Fatalf("signature %q: %v", bad, err)
 		}
+	}
+}
+
+func TestWithResponseFillsStatusHeadersAndRequestID(t *testing.T) {
+	mock.reset(t)
+	ctx := context.Background()
+	c := newClient(t, ocus.WithMaxRetries(1))
+	var r ocus.Response
+	p, err := c.Projects.Get(ctx, id0, ocus.WithResponse(&r))
+	if err != nil || p.ID != id0 {
+		t.Fatal(p, err)
+	}
+	if r.StatusCode != 200 || !strings.HasPrefix(r.RequestID, "req_") || r.Header.Get("X-Request-Id") != r.RequestID ||
+		r.Header.Get("Content-Type") != "application/json" || !strings.HasSuffix(r.URL, "/v3/projects/"+id0) || r.Attempts != 1 {
+		t.Fatalf("get: %+v", r)
+	}
+	mock.faults(t, map[string]any{"status": 503, "headers": map[string]string{"Retry-After": "0"}, "times": 1})
+	var listed ocus.Response
+	page, err := c.Projects.List(ctx, &ocus.ListParams{PageSize: 2}, ocus.WithResponse(&listed))
+	if err != nil || len(page.Data) != 2 || listed.Attempts != 2 || listed.RequestID == r.RequestID {
+		t.Fatalf("list: %v %+v", err, listed)
+	}
+	var raw ocus.Response
+	body, err := c.Request(ctx, "GET", "/projects", &ocus.RequestOptions{Query: map[string]any{"page[size]": 1}}, ocus.WithResponse(&raw))
+	if err != nil || !strings.Contains(string(body), `"page_size":1`) || raw.StatusCode != 200 || !strings.HasSuffix(raw.URL, "?page%5Bsize%5D=1") {
+		t.Fatalf("request: %v %s %+v", err, body, raw)
+	}
+	// A failed call leaves the Response as it was.
+	var untouched ocus.Response
+	if _, err := c.Projects.Get(ctx, "missing", ocus.WithResponse(&untouched)); !errors.Is(err, ocus.ErrNotFound) || untouched.StatusCode != 0 {
+		t.Fatalf("failed call: %v %+v", err, untouched)
+	}
+	// Without the option the body is still returned as is.
+	if body, err := c.Request(ctx, "GET", "/projects/"+id0, nil); err != nil || !strings.HasPrefix(string(body), `{"data":{`) {
+		t.Fatalf("plain request: %v %s", err, body)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the log goroutine and the test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls until cond holds on the log text (events arrive from another goroutine).
+func waitFor(t *testing.T, logs *syncBuffer, cond func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond(logs.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("logs never matched:\n%s", logs.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return logs.String()
+}
+
+func TestLogsGoToSlogWithoutTheKey(t *testing.T) {
+	mock.reset(t)
+	ctx := context.Background()
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: ocus.LevelTrace}))
+	keyFile := filepath.Join(t.TempDir(), "key")
+	os.WriteFile(keyFile, []byte("sk_test_revoked"), 0o600)
+	c, err := ocus.NewClient(ocus.WithAPIKeyFile(keyFile), ocus.WithBaseURL(mock.baseURL), ocus.WithMaxRetries(1),
+		ocus.WithLogger(logger), ocus.WithLogLevel(ocus.LevelTrace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	os.WriteFile(keyFile, []byte(alpha), 0o600) // rotated on disk: the 403 re-reads it
+	if _, err := c.Request(ctx, "GET", "/projects", &ocus.RequestOptions{Query: map[string]any{"page[size]": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	mock.faults(t, map[string]any{"status": 503, "headers": map[string]string{"Retry-After": "0"}, "times": 1})
+	if _, err := c.Projects.Get(ctx, id0); err != nil {
+		t.Fatal(err)
+	}
+	c.Projects.Get(ctx, "missing")
+	text := waitFor(t, &logs, func(s string) bool { return strings.Count(s, "\n") >= 7 })
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+		var record map[string]any
+		if err := json.Unmarshal([]byte(line), &record); err != nil {
+			t.Fatal(err, line)
+		}
+		entry := fmt.Sprint(record["level"], " ", record["msg"])
+		if status, ok := record["status"]; ok {
+			entry += fmt.Sprint(" ", status)
+		}
+		got = append(got, entry)
+		if record["msg"] == "ocus: request failed" && record["status"] == 404.0 {
+			if record["path"] != "/v3/projects/missing" || record["kind"] != "not_found" || record["attempt"] != 1.0 ||
+				!strings.HasPrefix(record["request_id"].(string), "req_") || record["method"] != "GET" {
+				t.Fatalf("fields: %v", record)
+			}
+		}
+	}
+	want := []string{"DEBUG ocus: request failed 403", "INFO ocus: API key file changed; retrying with the new key",
+		"DEBUG ocus: request succeeded 200", "DEBUG ocus: request failed 503", "DEBUG ocus: retrying",
+		"DEBUG ocus: request succeeded 200", "DEBUG ocus: request failed 404"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, secret := range []string{alpha, "sk_test_revoked", "page"} {
+		if strings.Contains(text, secret) {
+			t.Fatalf("%q logged:\n%s", secret, text)
+		}
+	}
+
+	// The default level (warn) and LevelOff: the same calls log nothing; the logger's own level
+	// filters too.
+	for _, opts := range [][]ocus.Option{{}, {ocus.WithLogLevel(ocus.LevelOff)}, {ocus.WithLogLevel(slog.LevelDebug)}} {
+		var quiet syncBuffer
+		info := slog.New(slog.NewTextHandler(&quiet, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		q := newClient(t, append(opts, ocus.WithLogger(info))...)
+		q.Projects.Get(ctx, id0)
+		q.Projects.Get(ctx, "missing")
+		time.Sleep(50 * time.Millisecond)
+		if quiet.String() != "" {
+			t.Fatalf("%d options: logged %q", len(opts), quiet.String())
+		}
+	}
+	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL(mock.baseURL), func(o map[string]any) { o["log_level"] = "loud" }); err == nil ||
+		!strings.Contains(err.Error(), `log_level must be one of off, error, warn, info, debug, trace, not "loud"`) {
+		t.Fatalf("bad level: %v", err)
+	}
+}
+
+func TestOCUS_LOGSwitchesLogsOnForTheDefaultLogger(t *testing.T) {
+	mock.reset(t)
+	t.Setenv("OCUS_LOG", "debug")
+	var logs syncBuffer
+	previous := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil))) // Info, as a program's default often is
+	defer slog.SetDefault(previous)
+	c := newClient(t)
+	if _, err := c.Projects.Get(context.Background(), id0); err != nil {
+		t.Fatal(err)
+	}
+	text := waitFor(t, &logs, func(s string) bool { return strings.Contains(s, "request succeeded") })
+	if !strings.Contains(text, "level=DEBUG") || !strings.Contains(text, "status=200") || strings.Contains(text, alpha) {
+		t.Fatalf("logs: %s", text)
+	}
+	t.Setenv("OCUS_LOG", "loud")
+	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL(mock.baseURL)); err == nil || !strings.Contains(err.Error(), "OCUS_LOG must be one of") {
+		t.Fatalf("bad OCUS_LOG: %v", err)
 	}
 }

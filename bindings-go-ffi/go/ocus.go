@@ -14,7 +14,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ocus/ocus-go/internal/ffi"
@@ -105,6 +107,14 @@ func NewClient(opts ...Option) (*Client, error) {
 	for _, opt := range opts {
 		opt(options)
 	}
+	logger, _ := options[loggerKey].(*slog.Logger)
+	delete(options, loggerKey)
+	logFD, err := startLogs(logger)
+	if err != nil {
+		return nil, configurationError("cannot make the log pipe: " + err.Error())
+	}
+	defer syscall.Close(logFD) // the library has its own copy
+	options["log_fd"] = logFD
 	text, err := encodeOptions(options)
 	if err != nil {
 		return nil, err
@@ -235,8 +245,9 @@ type RequestOptions struct {
 }
 
 // Request sends any v3 request with the same auth, retries and errors, and returns the JSON
-// body (null for an empty one).
-func (c *Client) Request(ctx context.Context, method, path string, opts *RequestOptions) (json.RawMessage, error) {
+// body (null for an empty one). Call options apply on top of opts (WithResponse fills in the
+// response).
+func (c *Client) Request(ctx context.Context, method, path string, opts *RequestOptions, callOpts ...CallOption) (json.RawMessage, error) {
 	if opts == nil {
 		opts = &RequestOptions{}
 	}
@@ -253,7 +264,8 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 	if len(opts.Headers) > 0 {
 		options["headers"] = opts.Headers
 	}
-	text, err := encodeOptions(options)
+	config := applyCallOptions(callOpts, options)
+	text, err := encodeOptions(config.options)
 	if err != nil {
 		return nil, err
 	}
@@ -261,5 +273,15 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 	if err != nil {
 		return nil, err
 	}
-	return json.RawMessage(out), nil
+	var result struct {
+		Data     json.RawMessage `json:"data"`
+		Response json.RawMessage `json:"response"`
+	}
+	if err := json.Unmarshal([]byte(out), &result); err != nil {
+		return nil, decodeError(err)
+	}
+	if err := fillResponse(config.response, result.Response); err != nil {
+		return nil, err
+	}
+	return result.Data, nil
 }

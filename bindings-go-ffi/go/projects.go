@@ -61,14 +61,16 @@ type projectJSON struct {
 	Resource    json.RawMessage `json:"resource"`
 	Status      *string         `json:"status"`
 	KnownStatus bool            `json:"known_status"`
+	Response    json.RawMessage `json:"response"`
 }
 
 type pageJSON struct {
-	Data    []projectJSON  `json:"data"`
-	Links   map[string]any `json:"links"`
-	Meta    map[string]any `json:"meta"`
-	HasNext bool           `json:"has_next"`
-	NextURL *string        `json:"next_url"`
+	Data     []projectJSON   `json:"data"`
+	Links    map[string]any  `json:"links"`
+	Meta     map[string]any  `json:"meta"`
+	HasNext  bool            `json:"has_next"`
+	NextURL  *string         `json:"next_url"`
+	Response json.RawMessage `json:"response"`
 }
 
 func decodeProject(p projectJSON) (Project, error) {
@@ -87,10 +89,13 @@ func decodeProject(p projectJSON) (Project, error) {
 	return project, nil
 }
 
-func decodePage(text string) (*Page, error) {
+func decodePage(text string, response *Response) (*Page, error) {
 	var raw pageJSON
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
 		return nil, decodeError(err)
+	}
+	if err := fillResponse(response, raw.Response); err != nil {
+		return nil, err
 	}
 	page := &Page{Links: raw.Links, Meta: raw.Meta, HasNext: raw.HasNext, Data: make([]Project, 0, len(raw.Data))}
 	if raw.NextURL != nil {
@@ -106,11 +111,11 @@ func decodePage(text string) (*Page, error) {
 	return page, nil
 }
 
-// listOptions is the JSON options of a list; zero values are left out, the library validates
-// the rest.
-func listOptions(params *ListParams) ([]byte, error) {
+// listOptions is the options of a list; zero values are left out, the library validates the
+// rest.
+func listOptions(params *ListParams) map[string]any {
 	if params == nil {
-		return nil, nil
+		return nil
 	}
 	options := callOptions(map[string]any{}, params.Timeout, params.MaxRetries)
 	for name, value := range map[string]int{"page_size": params.PageSize, "page_number": params.PageNumber} {
@@ -127,26 +132,28 @@ func listOptions(params *ListParams) ([]byte, error) {
 	if len(params.Headers) > 0 {
 		options["headers"] = params.Headers
 	}
-	return encodeOptions(options)
+	return options
 }
 
-// List returns one page (the first, or params.PageNumber) with its links and meta.
-func (s *ProjectsService) List(ctx context.Context, params *ListParams) (*Page, error) {
-	options, err := listOptions(params)
+// List returns one page (the first, or params.PageNumber) with its links and meta. Call
+// options apply on top of params (WithResponse fills in the page's response).
+func (s *ProjectsService) List(ctx context.Context, params *ListParams, opts ...CallOption) (*Page, error) {
+	config := applyCallOptions(opts, listOptions(params))
+	text, err := encodeOptions(config.options)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.client.call(ctx, ffi.ListProjects(options))
+	out, err := s.client.call(ctx, ffi.ListProjects(text))
 	if err != nil {
 		return nil, err
 	}
-	return decodePage(out)
+	return decodePage(out, config.response)
 }
 
 // Pages iterates every page, following links.next, one request per page.
 func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
-		options, err := listOptions(params)
+		options, err := encodeOptions(listOptions(params))
 		if err != nil {
 			yield(nil, err)
 			return
@@ -176,7 +183,7 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 			if done {
 				return
 			}
-			page, err := decodePage(out)
+			page, err := decodePage(out, nil)
 			if !yield(page, err) || err != nil {
 				return
 			}
@@ -203,35 +210,10 @@ func (s *ProjectsService) All(ctx context.Context, params *ListParams) iter.Seq2
 	}
 }
 
-// CallOption adjusts one call.
-type CallOption func(options map[string]any)
-
-// WithCallTimeout sets the per-attempt timeout of one call (0: the client's; negative: an
-// error).
-func WithCallTimeout(d time.Duration) CallOption {
-	return func(o map[string]any) { callOptions(o, d, nil) }
-}
-
-// WithCallHeader adds a header to one call (on top of the client's WithHeader ones).
-func WithCallHeader(name, value string) CallOption {
-	return func(o map[string]any) { addHeader(o, "headers", name, value) }
-}
-
-// WithCallMaxRetries sets the retries of one call (0: none; negative: an error).
-func WithCallMaxRetries(n int) CallOption {
-	return func(o map[string]any) { callOptions(o, 0, &n) }
-}
-
 // Get returns one project by id.
 func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption) (*Project, error) {
-	var options map[string]any // no allocation for the common call without options
-	if len(opts) > 0 {
-		options = map[string]any{}
-		for _, opt := range opts {
-			opt(options)
-		}
-	}
-	text, err := encodeOptions(options)
+	config := applyCallOptions(opts, nil) // no map for the common call without options
+	text, err := encodeOptions(config.options)
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +224,9 @@ func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption
 	var raw projectJSON
 	if err := json.Unmarshal([]byte(out), &raw); err != nil {
 		return nil, decodeError(err)
+	}
+	if err := fillResponse(config.response, raw.Response); err != nil {
+		return nil, err
 	}
 	project, err := decodeProject(raw)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -153,9 +154,18 @@ func runScenario(t *testing.T, file string) {
 			client = c
 		default:
 			started := time.Now()
-			out, err := call(client, s)
+			var response ocus.Response
+			out, err := call(client, s, &response)
 			if msg := check(s.Expect, out, err, time.Since(started)); msg != "" {
 				t.Fatalf("%s: %s", where, msg)
+			}
+			if want, ok := s.Expect["response"]; ok {
+				if response.StatusCode == 0 {
+					t.Fatalf("%s: no response to check", where)
+				}
+				if msg := match(want, normaliseResponse(&response), "response"); msg != "" {
+					t.Fatalf("%s: %s", where, msg)
+				}
 			}
 		}
 	}
@@ -202,7 +212,23 @@ func listParams(s step) *ocus.ListParams {
 	return p
 }
 
-func call(client *ocus.Client, s step) (any, error) {
+// normaliseResponse is the response as tests/scenarios/README.md describes it.
+func normaliseResponse(r *ocus.Response) map[string]any {
+	path := r.URL
+	if u, err := url.Parse(r.URL); err == nil {
+		path = u.RequestURI()
+	}
+	headers := map[string]any{}
+	for name, values := range r.Header {
+		headers[strings.ToLower(name)] = strings.Join(values, ", ")
+	}
+	return map[string]any{"status": float64(r.StatusCode), "request_id": r.RequestID != "", "path": path,
+		"attempts": float64(r.Attempts), "headers": headers}
+}
+
+// call runs one step and returns its normalised result; r receives the call's response when
+// it has one.
+func call(client *ocus.Client, s step, r *ocus.Response) (any, error) {
 	ctx := context.Background()
 	if s.Op == "webhooks.verify" {
 		event, err := webhooks.Verify([]byte(s.Args["body"].(string)), s.Args["signature"].(string), s.Args["secret"].(string))
@@ -220,7 +246,7 @@ func call(client *ocus.Client, s step) (any, error) {
 	}
 	switch s.Op {
 	case "projects.list":
-		page, err := client.Projects.List(ctx, listParams(s))
+		page, err := client.Projects.List(ctx, listParams(s), ocus.WithResponse(r))
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +276,7 @@ func call(client *ocus.Client, s step) (any, error) {
 		}
 		return out, nil
 	case "projects.get":
-		p, err := client.Projects.Get(ctx, s.Args["id"].(string), callOpts(s)...)
+		p, err := client.Projects.Get(ctx, s.Args["id"].(string), append(callOpts(s), ocus.WithResponse(r))...)
 		if err != nil {
 			return nil, err
 		}
@@ -268,7 +294,7 @@ func call(client *ocus.Client, s step) (any, error) {
 		if n, ok := num(s.Options, "max_retries"); ok {
 			opts.MaxRetries = &n
 		}
-		raw, err := client.Request(ctx, s.Args["method"].(string), s.Args["path"].(string), opts)
+		raw, err := client.Request(ctx, s.Args["method"].(string), s.Args["path"].(string), opts, ocus.WithResponse(r))
 		if err != nil {
 			return nil, err
 		}

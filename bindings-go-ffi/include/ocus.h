@@ -140,15 +140,22 @@ extern "C" {
 // Creates a client. `options_json` is NULL or a JSON object with the option names and
 // validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
 // `timeout_ms`, `connect_timeout_ms`, `max_retries`, `ca_bundle` (a PEM path or a list),
-// `proxy` (a URL), `default_headers` (an object) (`null` or absent: not set; then the
-// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE; then the
-// defaults). On every error the out-pointers this library writes are left NULL. A 0 or
+// `proxy` (a URL), `default_headers` (an object), `log_level` (`off`, `error`, `warn`,
+// `info`, `debug`, `trace`) and `log_fd` (a file descriptor the client writes its log events
+// to, one JSON object per line: `{"level", "message", "method", "path", "status", "kind",
+// "attempt", "elapsed_ms", "request_id", "wait_ms", "error"}`, fields that do not apply left
+// out; the library writes to its own duplicate, so close yours when you like; a write that
+// would block drops the event) (`null` or absent: not set; then the environment:
+// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG; then the
+// defaults; without `log_fd` nothing is logged). On every error the out-pointers this library writes are left NULL. A 0 or
 // negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
 // On success `*out` owns the client: free it with `ocus_client_free`.
 //
 // # Safety
 // `options_json` is NULL or a C string; `out` is writable; `err` is NULL or writable.
-int32_t ocus_client_new(const char *options_json, struct OcusClient **out, struct OcusError **err);
+int32_t ocus_client_new(const char *options_json,
+                        struct OcusClient **out,
+                        struct OcusError **err);
 
 // Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
 // client is closed"), later calls fail the same way. Idempotent; the handle stays valid
@@ -180,7 +187,9 @@ int32_t ocus_client_rotate_api_key(const struct OcusClient *client,
 // `client` is NULL or a live handle.
 char *ocus_client_base_url(const struct OcusClient *client);
 
-// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...}`.
+// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...,
+// "response": {...}}` (`response`: `status`, `request_id`, `url`, `attempts` and `headers`, an
+// object of lower-case names, a repeated header's values joined with ", ").
 //
 // # Safety
 // `client` live; `id` points to `id_len` bytes; `options_json` NULL or a C string; `cancel`
@@ -193,7 +202,8 @@ int32_t ocus_projects_get(const struct OcusClient *client,
                           char **out_json,
                           struct OcusError **err);
 
-// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url"}`.
+// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url",
+// "response"}` (`response` as for `ocus_projects_get`).
 //
 // # Safety
 // As `ocus_projects_get`.
@@ -229,8 +239,8 @@ int32_t ocus_cursor_next(const struct OcusCursor *cursor,
 void ocus_cursor_free(struct OcusCursor *cursor);
 
 // Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
-// `retry_non_idempotent` and the call options. `*out_json` receives the response JSON
-// (`null` for an empty body).
+// `retry_non_idempotent` and the call options. `*out_json` receives `{"data": <the response
+// JSON, null for an empty body>, "response": {...}}` (`response` as for `ocus_projects_get`).
 //
 // # Safety
 // `client` live; `method` and `path` point to `method_len` and `path_len` bytes;

@@ -300,7 +300,10 @@ unsafe fn request_call(
     };
     let core = core.clone();
     Ok(Box::pin(async move {
-        Ok(core.request_str(&method, &path, request).await?.to_string())
+        let (data, response) = core
+            .request_str_with_response(&method, &path, request)
+            .await?;
+        Ok(serde_json::to_string(&response.view_with(&data)).unwrap_or_default())
     }))
 }
 
@@ -326,9 +329,14 @@ unsafe fn block(
 /// Creates a client. `options_json` is NULL or a JSON object with the option names and
 /// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
 /// `timeout_ms`, `connect_timeout_ms`, `max_retries`, `ca_bundle` (a PEM path or a list),
-/// `proxy` (a URL), `default_headers` (an object) (`null` or absent: not set; then the
-/// environment: OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE; then the
-/// defaults). On every error the out-pointers this library writes are left NULL. A 0 or
+/// `proxy` (a URL), `default_headers` (an object), `log_level` (`off`, `error`, `warn`,
+/// `info`, `debug`, `trace`) and `log_fd` (a file descriptor the client writes its log events
+/// to, one JSON object per line: `{"level", "message", "method", "path", "status", "kind",
+/// "attempt", "elapsed_ms", "request_id", "wait_ms", "error"}`, fields that do not apply left
+/// out; the library writes to its own duplicate, so close yours when you like; a write that
+/// would block drops the event) (`null` or absent: not set; then the environment:
+/// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG; then the
+/// defaults; without `log_fd` nothing is logged). On every error the out-pointers this library writes are left NULL. A 0 or
 /// negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
 /// On success `*out` owns the client: free it with `ocus_client_free`.
 ///
@@ -434,7 +442,9 @@ pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut
 // `status`, `params` for lists; `query`, `json` (the body), `retry_non_idempotent` for
 // `ocus_request`. A bad value or unknown name is OCUS_ERR_CONFIGURATION before any request.
 
-/// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...}`.
+/// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...,
+/// "response": {...}}` (`response`: `status`, `request_id`, `url`, `attempts` and `headers`, an
+/// object of lower-case names, a repeated header's values joined with ", ").
 ///
 /// # Safety
 /// `client` live; `id` points to `id_len` bytes; `options_json` NULL or a C string; `cancel`
@@ -458,7 +468,8 @@ pub unsafe extern "C" fn ocus_projects_get(
     }
 }
 
-/// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url"}`.
+/// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url",
+/// "response"}` (`response` as for `ocus_projects_get`).
 ///
 /// # Safety
 /// As `ocus_projects_get`.
@@ -539,8 +550,8 @@ pub unsafe extern "C" fn ocus_cursor_free(cursor: *mut OcusCursor) {
 }
 
 /// Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
-/// `retry_non_idempotent` and the call options. `*out_json` receives the response JSON
-/// (`null` for an empty body).
+/// `retry_non_idempotent` and the call options. `*out_json` receives `{"data": <the response
+/// JSON, null for an empty body>, "response": {...}}` (`response` as for `ocus_projects_get`).
 ///
 /// # Safety
 /// `client` live; `method` and `path` point to `method_len` and `path_len` bytes;

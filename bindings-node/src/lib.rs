@@ -5,7 +5,8 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{Buffer, Either, Function};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 use ocus::runtime::CancelToken;
 use serde_json::{Map, Value};
@@ -78,9 +79,11 @@ pub struct PageStep {
     pub page: Option<Value>,
 }
 
+/// A generic request's JSON and the response's view (status, headers, request id).
 #[napi(object)]
 pub struct JsonData {
     pub value: Value,
+    pub response: Value,
 }
 
 // ---- cancellation: an AbortSignal cancels a handle owned by the call ----------------------
@@ -132,15 +135,51 @@ pub struct NativeClient {
     client: ocus::Client,
 }
 
+// ---- logs: the core's events handed to a JS function -------------------------------------
+
+/// Calls `log(event)` on the JS thread for each of a client's log events. Weak: a client
+/// waiting to log never keeps the process alive; non-blocking: a request never waits for JS.
+type LogFunction = ThreadsafeFunction<Value, (), Value, napi::Status, false, true>;
+
+struct NodeLogSink {
+    log: LogFunction,
+}
+
+impl ocus::LogSink for NodeLogSink {
+    fn log(&self, event: &ocus::LogEvent) {
+        if let Ok(event) = serde_json::to_value(event) {
+            self.log
+                .call(event, ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
 /// Builds a client from the options object as given (the core parses and validates it);
-/// missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL.
+/// missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_LOG.
+/// `log` receives each log event the client's level lets through.
 #[napi]
-pub fn create_client(options: Map<String, Value>) -> Outcome<NativeClient> {
+pub fn create_client(
+    options: Map<String, Value>,
+    log: Option<Function<'_, Value, ()>>,
+) -> Outcome<NativeClient> {
     outcome((|| {
-        let builder = ocus::Client::builder()
+        let mut builder = ocus::Client::builder()
             .from_env()
-            .user_agent(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")))
-            .options(options)?;
+            .user_agent(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")));
+        if let Some(log) = log {
+            let log: LogFunction = log
+                .build_threadsafe_function()
+                .weak::<true>()
+                .build()
+                .map_err(|e| {
+                    ocus::Error::new(
+                        ocus::ErrorKind::Configuration,
+                        format!("the logger cannot be used: {e}"),
+                    )
+                })?;
+            builder = builder.log_sink(Arc::new(NodeLogSink { log }));
+        }
+        let builder = builder.options(options)?;
         Ok(NativeClient {
             client: builder.build()?,
         })
@@ -231,10 +270,15 @@ impl NativeClient {
         outcome(
             with_cancel(cancel, async move {
                 let options = ocus::RequestOptions::from_options(options)?;
-                client.request_str(&method, &path, options).await
+                let (value, response) = client
+                    .request_str_with_response(&method, &path, options)
+                    .await?;
+                Ok(JsonData {
+                    value,
+                    response: view(&response.view())?,
+                })
             })
-            .await
-            .map(|value| JsonData { value }),
+            .await,
         )
     }
 }

@@ -144,6 +144,86 @@ test('iteration, pages, generic requests, rotation and close', async () => {
   await assert.rejects(c.projects.get(ID0), /closed/)
 })
 
+test('.withResponse() gives the status, headers and request id; awaiting gives the result', async () => {
+  const c = client({ maxRetries: 1 })
+  const pending = c.projects.get(ID0)
+  assert.ok(pending instanceof Promise && pending instanceof ocus.APIPromise)
+  const { data: project, response } = await pending.withResponse()
+  assert.equal((await pending).id, ID0) // the same call: awaited after withResponse
+  assert.ok(project instanceof ocus.Project && response instanceof ocus.ResponseInfo)
+  assert.equal(response.status, 200)
+  assert.match(response.requestId, /^req_/)
+  assert.equal(response.headers.get('X-Request-Id'), response.requestId)
+  assert.ok(response.headers instanceof Headers)
+  assert.ok(response.url.endsWith(`/v3/projects/${ID0}`))
+  assert.equal((await mock.requests()).length, 1) // one request for both
+  await mock.faults({ status: 503, headers: { 'retry-after': '0' }, times: 1 })
+  const page = await c.projects.listPage({ pageSize: 2 }).withResponse()
+  assert.equal(page.data.data.length, 2)
+  assert.equal(page.response.attempts, 2)
+  const raw = await c.request('GET', '/projects', { query: { 'page[size]': 1 } }).withResponse()
+  assert.equal(raw.data.meta.page_size, 1)
+  assert.equal(raw.response.headers.get('content-type'), 'application/json')
+  // Errors reject both ways; the promise methods behave as a Promise's.
+  await assert.rejects(c.projects.get('missing').withResponse(), ocus.NotFoundError)
+  await assert.rejects(c.projects.get('missing'), ocus.NotFoundError)
+  assert.equal(await c.projects.get('missing').catch((e) => e.status), 404)
+  let settled = false
+  await c.projects.get(ID0).finally(() => { settled = true })
+  assert.ok(settled)
+  assert.deepEqual((await Promise.all([c.projects.get(ID0), c.request('GET', `/projects/${ID0}`)])).map((r) => r.id ?? r.data.id), [ID0, ID0])
+  await assert.rejects(c.projects.get(42), TypeError)
+})
+
+test('logs: logLevel or OCUS_LOG switches them on, any console-like logger takes them, the key never appears', async () => {
+  const seen = []
+  const logger = Object.fromEntries(['error', 'warn', 'info', 'debug'].map((level) => [level, (message, fields) => seen.push({ level, message, ...fields })]))
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'ocus-log-'))
+  const keyFile = path.join(dir, 'key')
+  fs.writeFileSync(keyFile, 'sk_test_revoked')
+  const c = client({ apiKey: undefined, apiKeyFile: keyFile, logLevel: 'trace', logger, maxRetries: 1 })
+  fs.writeFileSync(keyFile, ALPHA) // rotated on disk: the 403 re-reads the file (an info event)
+  await c.request('GET', '/projects', { query: { 'page[size]': 1 } })
+  await mock.faults({ status: 503, headers: { 'retry-after': '0' }, times: 1 })
+  await c.projects.get(ID0)
+  await c.projects.get('missing').catch(() => {})
+  await new Promise((resolve) => setImmediate(resolve)) // events arrive on the JS thread
+  const messages = seen.map((e) => `${e.level} ${e.message}${e.status ? ` ${e.status}` : ''}`)
+  assert.deepEqual(messages, [
+    'debug [ocus] request failed 403',
+    'info [ocus] API key file changed; retrying with the new key',
+    'debug [ocus] request succeeded 200',
+    'debug [ocus] request failed 503',
+    'debug [ocus] retrying',
+    'debug [ocus] request succeeded 200',
+    'debug [ocus] request failed 404',
+  ])
+  const failed = seen.find((e) => e.message === '[ocus] request failed' && e.status === 404)
+  assert.deepEqual(Object.keys(failed).sort(), ['attempt', 'elapsed_ms', 'kind', 'level', 'message', 'method', 'path', 'request_id', 'status'])
+  assert.equal(failed.path, '/v3/projects/missing')
+  assert.ok(seen.every((e) => !('query' in e)) && !JSON.stringify(seen).includes('page'), 'no query string')
+  for (const secret of [ALPHA, 'sk_test_revoked']) assert.ok(!JSON.stringify(seen).includes(secret), 'the key is never logged')
+  // Off, and the default level (warn): the same calls log nothing.
+  for (const logLevel of ['off', undefined]) {
+    const quiet = []
+    const q = client({ logLevel, logger: { ...logger, debug: (m) => quiet.push(m), info: (m) => quiet.push(m) } })
+    await q.projects.get(ID0)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(quiet, [])
+  }
+  assert.throws(() => client({ logLevel: 'verbose' }), (e) => e instanceof ocus.ConfigurationError && e.message === 'logLevel must be one of off, error, warn, info, debug, trace, not "verbose"')
+  assert.throws(() => client({ logger: {} }), TypeError)
+  // OCUS_LOG with the default logger (console): lines on stderr, the key absent.
+  const script = `const { Client } = require('ocus'); new Client().projects.get('${ID0}').then(() => {}, () => {})`
+  const run = (level) => spawnSync(process.execPath, ['-e', script], { cwd: consumer, env: { ...process.env, OCUS_API_KEY: ALPHA, OCUS_BASE_URL: mock.baseUrl, OCUS_LOG: level }, encoding: 'utf8' })
+  const debug = run('debug')
+  assert.match(debug.stderr, /\[ocus\] request succeeded/)
+  assert.ok(!debug.stderr.includes(ALPHA) && !debug.stdout.includes(ALPHA))
+  assert.equal(run('warn').stderr, '')
+  assert.match(run('loud').stderr, /OCUS_LOG must be one of off, error, warn, info, debug, trace, not "loud"/)
+  fs.rmSync(dir, { recursive: true })
+})
+
 test('CommonJS and ESM both load the package from another project', () => {
   const cjs = execFileSync(process.execPath, ['-e', "const o = require('ocus'); console.log(typeof o.Client, typeof o.PermissionDeniedError)"], { cwd: consumer, encoding: 'utf8' })
   assert.equal(cjs.trim(), 'function function')

@@ -28,7 +28,19 @@ function listParams(step) {
   return { pageSize: a.page_size, pageNumber: a.page_number, status: a.status, params: a.params, ...options(step) }
 }
 
-async function call(client, op, step) {
+function normaliseResponse(response) {
+  const url = new URL(response.url)
+  return {
+    status: response.status,
+    request_id: response.requestId !== null,
+    path: url.pathname + url.search,
+    attempts: response.attempts,
+    headers: Object.fromEntries(response.headers),
+  }
+}
+
+// The normalised result; `seen.response` receives the call's response when it has one.
+async function call(client, op, step, seen) {
   const args = step.args || {}
   if (op === 'webhooks.verify') {
     const event = ocus.webhooks.verify(Buffer.from(args.body), args.signature, args.secret)
@@ -44,7 +56,8 @@ async function call(client, op, step) {
   assert.ok(client, 'the case builds a client first')
   switch (op) {
     case 'projects.list': {
-      const page = await client.projects.listPage(listParams(step))
+      const { data: page, response } = await client.projects.listPage(listParams(step)).withResponse()
+      seen.response = response
       return {
         count: page.data.length,
         first_id: page.data[0]?.id ?? null,
@@ -67,11 +80,15 @@ async function call(client, op, step) {
       }
     }
     case 'projects.get': {
-      const p = await client.projects.get(args.id, options(step))
+      const { data: p, response } = await client.projects.get(args.id, options(step)).withResponse()
+      seen.response = response
       return { id: p.id, type: p.type, status: p.status, known_status: p.isKnownStatus, attributes: p.attributes }
     }
-    case 'request':
-      return client.request(args.method, args.path, { query: args.query, json: args.json, ...options(step) })
+    case 'request': {
+      const { data, response } = await client.request(args.method, args.path, { query: args.query, json: args.json, ...options(step) }).withResponse()
+      seen.response = response
+      return data
+    }
     case 'rotate_api_key':
       client.rotateApiKey(args.key)
       return null
@@ -196,13 +213,18 @@ for (const file of CASES) {
             const started = performance.now()
             let outcome = null
             let failure = null
+            const seen = {}
             try {
-              outcome = await call(client, op, step)
+              outcome = await call(client, op, step, seen)
             } catch (error) {
               if (!(error instanceof ocus.OcusError)) throw error
               failure = error
             }
             check(step.expect, outcome, failure, performance.now() - started)
+            if (step.expect && 'response' in step.expect) {
+              assert.ok(seen.response, 'no response to check')
+              matches(step.expect.response, normaliseResponse(seen.response), 'response')
+            }
           }
         } catch (error) {
           error.message = `step ${index} (${op}): ${error.message}`

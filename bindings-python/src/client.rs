@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::convert::py_to_json;
 use crate::errors::to_py_err;
-use crate::run::{AsyncNext, IntoPython, awaitable, blocking, blocking_py, ready};
+use crate::run::{AsyncNext, IntoPython, RequestResult, awaitable, blocking, blocking_py, ready};
 
 /// The keyword arguments as the JSON object the core parses.
 fn options(options: Option<&Bound<'_, PyDict>>) -> PyResult<Map<String, Value>> {
@@ -33,7 +33,8 @@ fn build_client(
 ) -> PyResult<ocus::Client> {
     let mut builder = ocus::Client::builder()
         .from_env()
-        .user_agent(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")));
+        .user_agent(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")))
+        .log_sink(Arc::new(crate::logging::PythonLogging));
     // Passed apart from the dict so the key is never copied into a JSON value.
     if let Some(key) = api_key {
         builder = builder.api_key(key);
@@ -70,11 +71,20 @@ fn request_future(
     client: ocus::Client,
     method: String,
     path: String,
+    with_response: bool,
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<impl std::future::Future<Output = ocus::Result<Value>> + Send + 'static> {
+) -> PyResult<impl std::future::Future<Output = ocus::Result<RequestResult>> + Send + 'static> {
     let options =
         ocus::RequestOptions::from_options(options(kwargs)?).map_err(|e| to_py_err(py, e))?;
-    Ok(async move { client.request_str(&method, &path, options).await })
+    Ok(async move {
+        let (value, response) = client
+            .request_str_with_response(&method, &path, options)
+            .await?;
+        Ok(RequestResult {
+            value,
+            response: with_response.then_some(response),
+        })
+    })
 }
 
 fn get_future(
@@ -135,18 +145,27 @@ impl Client {
         self.client.base_url()
     }
 
-    /// Any v3 path, with the same auth, retries and errors; returns the decoded JSON.
-    #[pyo3(signature = (method, path, **options))]
+    /// Any v3 path, with the same auth, retries and errors; returns the decoded JSON, or
+    /// `(json, response)` with `with_response=True`.
+    #[pyo3(signature = (method, path, *, with_response=false, **options))]
     fn request(
         &self,
         py: Python<'_>,
         method: String,
         path: String,
+        with_response: bool,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Py<PyAny>> {
         blocking_py(
             py,
-            request_future(py, self.client.clone(), method, path, options)?,
+            request_future(
+                py,
+                self.client.clone(),
+                method,
+                path,
+                with_response,
+                options,
+            )?,
         )
     }
 
@@ -306,17 +325,25 @@ impl AsyncClient {
         self.client.base_url()
     }
 
-    #[pyo3(signature = (method, path, **options))]
+    #[pyo3(signature = (method, path, *, with_response=false, **options))]
     fn request<'py>(
         &self,
         py: Python<'py>,
         method: String,
         path: String,
+        with_response: bool,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         awaitable(
             py,
-            request_future(py, self.client.clone(), method, path, options)?,
+            request_future(
+                py,
+                self.client.clone(),
+                method,
+                path,
+                with_response,
+                options,
+            )?,
         )
     }
 

@@ -64,7 +64,6 @@ fn bytes_or_text(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
 
 #[pymodule]
 fn _ocus(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    logging::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SIGNATURE_HEADER", ocus::webhooks::SIGNATURE_HEADER)?;
     m.add("DEFAULT_BASE_URL", ocus::DEFAULT_BASE_URL)?;
@@ -78,6 +77,7 @@ fn _ocus(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::AsyncPageIterator>()?;
     m.add_class::<models::Project>()?;
     m.add_class::<models::Page>()?;
+    m.add_class::<models::Response>()?;
     m.add_class::<models::WebhookEvent>()?;
     m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(sign_webhook, m)?)?;

@@ -1,16 +1,13 @@
-//! The core's `tracing` events forwarded to the standard `logging` logger `ocus`.
+//! The core's log events handed to the standard `logging` logger `ocus`.
 //!
-//! Only metadata is logged by the core (never the key or bodies); this layer only moves it.
+//! The core decides what is logged (metadata only: never the key or bodies) and `logging`'s
+//! configuration decides what is kept; this sink only moves events across.
 
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use ocus::{LogEvent, LogLevel, LogSink};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::layer::{Context, Layer};
-use tracing_subscriber::prelude::*;
 
 static LOGGER: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -39,76 +36,42 @@ pub fn refresh(py: Python<'_>) {
     }
 }
 
-struct PythonLogging;
-
-#[derive(Default)]
-struct Message {
-    text: String,
-    fields: String,
-}
-
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.text, "{value:?}");
-        } else {
-            let _ = write!(self.fields, " {}={value:?}", field.name());
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.text.push_str(value);
-        } else {
-            let _ = write!(self.fields, " {}={value}", field.name());
-        }
+fn python_level(level: LogLevel) -> u32 {
+    match level {
+        LogLevel::Error => 40,
+        LogLevel::Warn => 30,
+        LogLevel::Info => 20,
+        LogLevel::Debug => 10,
+        LogLevel::Trace => 5,
     }
 }
 
-fn python_level(level: &Level) -> u32 {
-    match *level {
-        Level::ERROR => 40,
-        Level::WARN => 30,
-        Level::INFO => 20,
-        Level::DEBUG => 10,
-        Level::TRACE => 5,
-    }
-}
+/// Every client's sink: the `ocus` logger.
+pub struct PythonLogging;
 
-impl<S: Subscriber> Layer<S> for PythonLogging {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        if !event.metadata().target().starts_with("ocus") {
-            return;
-        }
-        let level = python_level(event.metadata().level());
-        if level < EFFECTIVE_LEVEL.load(Ordering::Relaxed) {
-            return;
-        }
+impl LogSink for PythonLogging {
+    fn enabled(&self, level: LogLevel) -> bool {
+        python_level(level) >= EFFECTIVE_LEVEL.load(Ordering::Relaxed)
+    }
+
+    fn log(&self, event: &LogEvent) {
+        let level = python_level(event.level);
         Python::attach(|py| {
             let Ok(logger) = logger(py) else {
                 return;
             };
-            if !logger
+            if logger
                 .call_method1("isEnabledFor", (level,))
                 .and_then(|enabled| enabled.is_truthy())
                 .unwrap_or(false)
             {
-                return;
+                let _ = logger.call_method1("log", (level, "%s", event.to_string()));
             }
-            let mut message = Message::default();
-            event.record(&mut message);
-            let _ = logger.call_method1(
-                "log",
-                (level, format!("{}{}", message.text, message.fields)),
-            );
         });
     }
-}
 
-/// Installs the forwarding layer once per process.
-pub fn install() {
-    let filter = tracing_subscriber::filter::Targets::new().with_target("ocus", Level::TRACE);
-    let _ = tracing_subscriber::registry()
-        .with(PythonLogging.with_filter(filter))
-        .try_init();
+    /// `logging`'s configuration filters: every event is offered to it.
+    fn default_level(&self) -> Option<LogLevel> {
+        Some(LogLevel::Trace)
+    }
 }

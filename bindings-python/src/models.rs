@@ -66,6 +66,13 @@ impl Project {
         }
     }
 
+    /// The HTTP response of the `get` that returned this project (None for a project of a
+    /// page: see `Page.response`).
+    #[getter]
+    fn response(&self) -> Option<Response> {
+        self.inner.response().cloned().map(Response::from)
+    }
+
     /// The resource object as sent: `{"type", "id", "attributes", ...}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.to_json())
@@ -135,6 +142,12 @@ impl Page {
         dict_to_py(py, &self.inner.meta)
     }
 
+    /// The HTTP response this page arrived in.
+    #[getter]
+    fn response(&self) -> Option<Response> {
+        self.inner.response().cloned().map(Response::from)
+    }
+
     /// The next page's URL, or None on the last page.
     #[getter]
     fn next_url(&self) -> Option<&str> {
@@ -163,6 +176,61 @@ impl Page {
             } else {
                 "False"
             }
+        )
+    }
+}
+
+/// The HTTP response a successful call's result arrived in: `project.response`,
+/// `page.response`, or `client.request(..., with_response=True)`.
+#[pyclass(frozen, module = "ocus._ocus", name = "Response")]
+pub struct Response {
+    inner: ocus::ResponseInfo,
+}
+
+impl From<ocus::ResponseInfo> for Response {
+    fn from(inner: ocus::ResponseInfo) -> Self {
+        Response { inner }
+    }
+}
+
+#[pymethods]
+impl Response {
+    #[getter]
+    fn status_code(&self) -> u16 {
+        self.inner.status
+    }
+
+    /// `X-Request-Id`, the id OCUS support asks for.
+    #[getter]
+    fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// The headers, names in lower case (a repeated header's values joined with ", ").
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let view = serde_json::to_value(self.inner.view())
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        to_py(py, &view["headers"])
+    }
+
+    /// The URL that answered (after same-origin redirects).
+    #[getter]
+    fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// Attempts made, the successful one included.
+    #[getter]
+    fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Response(status_code={}, request_id={:?})",
+            self.inner.status,
+            self.inner.request_id.as_deref().unwrap_or("")
         )
     }
 }

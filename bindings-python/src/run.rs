@@ -45,6 +45,25 @@ impl IntoPython for ocus::Page<ocus::Project> {
     }
 }
 
+/// A generic request's JSON, with its response when the caller asked for it.
+pub struct RequestResult {
+    pub value: serde_json::Value,
+    pub response: Option<ocus::ResponseInfo>,
+}
+
+impl IntoPython for RequestResult {
+    fn into_python(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let value = crate::convert::to_py(py, &self.value)?;
+        match self.response {
+            None => Ok(value.unbind()),
+            Some(response) => {
+                let response = Py::new(py, crate::models::Response::from(response))?;
+                Ok((value, response).into_pyobject(py)?.into_any().unbind())
+            }
+        }
+    }
+}
+
 /// The next item of an async iteration: `None` ends it with `StopAsyncIteration`.
 pub struct AsyncNext<T>(pub Option<T>);
 

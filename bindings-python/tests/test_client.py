@@ -148,6 +148,40 @@ def test_projects_read_like_python_objects(mock: Emulator) -> None:
     assert [len(p) for p in pages] == [50, 50, 35]
 
 
+def test_results_carry_their_response(mock: Emulator) -> None:
+    c = client(mock)
+    project = c.projects.get(ID0)
+    assert project.response is not None
+    assert project.response.status_code == 200
+    assert project.response.request_id and project.response.request_id.startswith("req_")
+    assert project.response.headers["x-request-id"] == project.response.request_id
+    assert project.response.url.endswith(f"/v3/projects/{ID0}") and project.response.attempts == 1
+    assert repr(project.response) == f'Response(status_code=200, request_id="{project.response.request_id}")'
+    page = c.projects.list_page(page_size=2)
+    assert page.response is not None and page.response.status_code == 200
+    assert all(p.response is None for p in page)  # a project of a page: see the page's
+    assert project == c.projects.get(ID0)  # equality is about the resource, not the response
+    pages = list(c.projects.pages(page_size=100))
+    ids = {p.response.request_id for p in pages if p.response is not None}
+    assert len(ids) == 2
+    assert isinstance(c.request("GET", "/projects"), dict)
+    data, response = c.request("GET", "/projects", params={"page[size]": 1}, with_response=True)
+    assert data["meta"]["page_size"] == 1 and isinstance(response, ocus.Response)
+    assert response.url.endswith("/v3/projects?page%5Bsize%5D=1")
+
+    async def main() -> None:
+        ac = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url)
+        data, response = await ac.request("GET", f"/projects/{ID0}", with_response=True)
+        assert data["data"]["id"] == ID0 and response.status_code == 200
+        got = await ac.projects.get(ID0)
+        assert got.response is not None and got.response.request_id != response.request_id
+        async for page in ac.projects.pages(page_size=100):
+            assert page.response is not None and page.response.status_code == 200
+        await ac.aclose()
+
+    asyncio.run(main())
+
+
 def test_close_and_context_manager(mock: Emulator) -> None:
     with client(mock) as c:
         c.projects.list_page(page_size=1)
@@ -188,6 +222,44 @@ def test_the_key_never_appears_in_repr_errors_tracebacks_or_logs(
     texts.append(caplog.text)
     for text in texts:
         assert secret not in text and ALPHA not in text, text
+
+
+def test_logs_reach_logging_at_every_level_without_the_key(
+    mock: Emulator, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    caplog.set_level(1, logger="ocus")  # the most verbose there is
+    key_file = tmp_path / "key"
+    key_file.write_text("sk_test_revoked")
+    c = ocus.Client(api_key_file=key_file, base_url=mock.base_url, max_retries=1)
+    key_file.write_text(ALPHA)  # rotated on disk: the 403 re-reads it
+    c.request("GET", "/projects", params={"page[size]": 1})
+    mock.faults({"status": 503, "headers": {"retry-after": "0"}, "times": 1})
+    c.projects.get(ID0)
+    with pytest.raises(ocus.NotFoundError):
+        c.projects.get("missing")
+    got = [(r.levelname, r.getMessage().split(" method=")[0]) for r in caplog.records]
+    assert got == [
+        ("DEBUG", "request failed"),
+        ("INFO", "API key file changed; retrying with the new key"),
+        ("DEBUG", "request succeeded"),
+        ("DEBUG", "request failed"),
+        ("DEBUG", "retrying"),
+        ("DEBUG", "request succeeded"),
+        ("DEBUG", "request failed"),
+    ], caplog.text
+    assert caplog.records[-1].getMessage().startswith(
+        "request failed method=GET path=/v3/projects/missing status=404 kind=not_found attempt=1 elapsed_ms="
+    )
+    assert ALPHA not in caplog.text and "sk_test_revoked" not in caplog.text and "page" not in caplog.text
+    caplog.clear()
+    # log_level (or OCUS_LOG) caps what reaches logging; logging's own level still filters.
+    ocus.Client(api_key=ALPHA, base_url=mock.base_url, log_level="off").projects.get(ID0)
+    monkeypatch.setenv("OCUS_LOG", "warn")
+    ocus.Client(api_key=ALPHA, base_url=mock.base_url).projects.get(ID0)
+    assert caplog.records == []
+    monkeypatch.setenv("OCUS_LOG", "loud")
+    with pytest.raises(ocus.ConfigurationError, match='OCUS_LOG must be one of off, error, warn, info, debug, trace, not "loud"'):
+        ocus.Client(api_key=ALPHA, base_url=mock.base_url)
 
 
 def test_threads_run_concurrently_with_the_gil_released(mock: Emulator) -> None:

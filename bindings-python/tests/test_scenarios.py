@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Optional
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -40,7 +41,21 @@ def _list_kwargs(step: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
+def _normalise_response(response: Optional[ocus.Response]) -> Optional[dict[str, Any]]:
+    if response is None:
+        return None
+    url = urlsplit(response.url)
+    return {
+        "status": response.status_code,
+        "request_id": response.request_id is not None,
+        "path": url.path + (f"?{url.query}" if url.query else ""),
+        "attempts": response.attempts,
+        "headers": response.headers,
+    }
+
+
+def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> tuple[Any, Optional[ocus.Response]]:
+    """The normalised result and, for a call that has one, its response."""
     args = step.get("args", {})
     if op == "webhooks.verify":
         event = ocus.webhooks.verify(args["body"].encode(), args["signature"], args["secret"])
@@ -51,7 +66,7 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
             "project_id": event.project_id,
             "status": event.status,
             "signed_part": event.signed_part,
-        }
+        }, None
     assert client is not None, "the case builds a client first"
     if op == "projects.list":
         page = client.projects.list_page(**_list_kwargs(step))
@@ -62,7 +77,7 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
             "last_id": data[-1].id if data else None,
             "has_next": page.has_next,
             "meta": page.meta,
-        }
+        }, page.response
     if op == "projects.list_all":
         projects = list(client.projects.list(**_list_kwargs(step)))
         return {
@@ -71,7 +86,7 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
             "first_id": projects[0].id if projects else None,
             "last_id": projects[-1].id if projects else None,
             "statuses": dict(Counter(p.status or "" for p in projects)),
-        }
+        }, None
     if op == "projects.get":
         project = client.projects.get(args["id"], **_options(step))
         return {
@@ -80,14 +95,19 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> Any:
             "status": project.status,
             "known_status": project.is_known_status,
             "attributes": project.attributes,
-        }
+        }, project.response
     if op == "request":
         return client.request(
-            args["method"], args["path"], params=args.get("query"), json=args.get("json"), **_options(step)
+            args["method"],
+            args["path"],
+            with_response=True,
+            params=args.get("query"),
+            json=args.get("json"),
+            **_options(step),
         )
     if op == "rotate_api_key":
         client.rotate_api_key(args["key"])
-        return None
+        return None, None
     raise AssertionError(f"unknown op {op}")
 
 
@@ -228,11 +248,15 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
             else:
                 started = time.monotonic()
                 outcome: Any = None
+                response: Optional[ocus.Response] = None
                 failure: Optional[ocus.OcusError] = None
                 try:
-                    outcome = _call(client, op, step)
+                    outcome, response = _call(client, op, step)
                 except ocus.OcusError as error:
                     failure = error
                 _check(step.get("expect"), outcome, failure, (time.monotonic() - started) * 1000)
+                if "response" in (step.get("expect") or {}):
+                    assert response is not None, "no response to check"
+                    _matches(step["expect"]["response"], _normalise_response(response), "response")
         except AssertionError as error:
             raise AssertionError(f"step {index} ({op}): {error}") from None

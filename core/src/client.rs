@@ -15,6 +15,8 @@ use url::Url;
 use crate::config::{ClientBuilder, KeySource, Settings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::ApiKey;
+use crate::log::{LogEvent, LogLevel};
+use crate::response::ResponseInfo;
 use crate::retry;
 
 /// The header OCUS reads the key from.
@@ -118,6 +120,7 @@ impl RequestOptions {
 pub(crate) struct Response {
     pub url: Url,
     pub body: Bytes,
+    pub info: ResponseInfo,
 }
 
 impl std::fmt::Debug for Client {
@@ -246,12 +249,22 @@ impl Client {
         path: &str,
         options: RequestOptions,
     ) -> Result<serde_json::Value> {
+        Ok(self.request_with_response(method, path, options).await?.0)
+    }
+
+    /// Like [`request`](Self::request), with the response's status, headers and request id.
+    pub async fn request_with_response(
+        &self,
+        method: Method,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<(serde_json::Value, ResponseInfo)> {
         let url = self.inner.settings.base.join(path, &options.query)?;
         let response = self.execute(method, url, &options).await?;
         if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(serde_json::Value::Null);
+            return Ok((serde_json::Value::Null, response.info));
         }
-        decode_json(&response.body)
+        Ok((decode_json(&response.body)?, response.info))
     }
 
     /// Like [`request`](Self::request), with the method given as text (`"GET"`, `"post"`).
@@ -262,6 +275,17 @@ impl Client {
         options: RequestOptions,
     ) -> Result<serde_json::Value> {
         self.request(parse_method(method)?, path, options).await
+    }
+
+    /// Like [`request_with_response`](Self::request_with_response), with the method as text.
+    pub async fn request_str_with_response(
+        &self,
+        method: &str,
+        path: &str,
+        options: RequestOptions,
+    ) -> Result<(serde_json::Value, ResponseInfo)> {
+        self.request_with_response(parse_method(method)?, path, options)
+            .await
     }
 
     pub(crate) fn url_for(&self, path: &str, query: &[(String, String)]) -> Result<Url> {
@@ -325,8 +349,10 @@ impl Client {
         let headers = self.call_headers(&options.headers)?;
         let http = self.http()?;
         let mut retries = 0u32;
+        let mut attempts = 0u32;
         let mut key_file_reread = false;
         loop {
+            attempts += 1;
             let key = self.current_key();
             let started = Instant::now();
             let outcome = match tokio::time::timeout(
@@ -344,8 +370,23 @@ impl Client {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             let error = match outcome {
                 Ok(Attempt::Success(response)) => {
-                    tracing::debug!(target: "ocus", method = %method, path = url.path(), status = response.status, attempt = retries + 1, elapsed_ms, request_id = response.request_id.as_deref().unwrap_or(""), "request succeeded");
+                    settings.logger.emit(LogLevel::Debug, || LogEvent {
+                        method: Some(method.to_string()),
+                        path: Some(response.url.path().to_owned()),
+                        status: Some(response.status),
+                        attempt: Some(attempts),
+                        elapsed_ms: Some(elapsed_ms),
+                        request_id: response.request_id.clone(),
+                        ..LogEvent::new(LogLevel::Debug, "request succeeded")
+                    });
                     return Ok(Response {
+                        info: ResponseInfo {
+                            status: response.status,
+                            request_id: response.request_id,
+                            headers: response.headers,
+                            url: response.url.to_string(),
+                            attempts,
+                        },
                         url: response.url,
                         body: response.body,
                     });
@@ -353,7 +394,19 @@ impl Client {
                 Ok(Attempt::Failure(error)) => error,
                 Err(error) => error,
             };
-            tracing::debug!(target: "ocus", method = %method, path = url.path(), status = error.status().unwrap_or(0), kind = error.kind().as_str(), attempt = retries + 1, elapsed_ms, request_id = error.request_id().unwrap_or(""), "request failed");
+            settings.logger.emit(LogLevel::Debug, || LogEvent {
+                method: Some(method.to_string()),
+                path: Some(url.path().to_owned()),
+                status: error.status(),
+                kind: Some(error.kind().as_str()),
+                attempt: Some(attempts),
+                elapsed_ms: Some(elapsed_ms),
+                request_id: error.request_id().map(str::to_owned),
+                // Our own words for a failure without a response; an HTTP error's message
+                // comes from its body, which is not logged.
+                error: error.status().is_none().then(|| error.to_string()),
+                ..LogEvent::new(LogLevel::Debug, "request failed")
+            });
 
             if matches!(error.kind(), ErrorKind::Unauthorized | ErrorKind::Forbidden) {
                 // Never retry a rejected key as is; a key file may hold a rotated one.
@@ -375,7 +428,13 @@ impl Client {
                 Some(wait) => wait,
                 None => retry::backoff(retries, settings.backoff_base, settings.backoff_cap),
             };
-            tracing::debug!(target: "ocus", wait_ms = wait.as_millis() as u64, retry = retries + 1, "retrying");
+            settings.logger.emit(LogLevel::Debug, || LogEvent {
+                method: Some(method.to_string()),
+                path: Some(url.path().to_owned()),
+                attempt: Some(attempts + 1),
+                wait_ms: Some(wait.as_millis() as u64),
+                ..LogEvent::new(LogLevel::Debug, "retrying")
+            });
             tokio::time::sleep(wait).await;
             retries += 1;
         }
@@ -391,13 +450,24 @@ impl Client {
         }
         match ApiKey::from_file(path) {
             Ok(fresh) if !fresh.same_as(used) => {
-                tracing::info!(target: "ocus", "API key file changed; retrying with the new key");
+                self.inner.settings.logger.emit(LogLevel::Info, || {
+                    LogEvent::new(
+                        LogLevel::Info,
+                        "API key file changed; retrying with the new key",
+                    )
+                });
                 self.set_key(fresh);
                 true
             }
             Ok(_) => false,
             Err(error) => {
-                tracing::warn!(target: "ocus", %error, "could not re-read the API key file");
+                self.inner
+                    .settings
+                    .logger
+                    .emit(LogLevel::Warn, || LogEvent {
+                        error: Some(error.to_string()),
+                        ..LogEvent::new(LogLevel::Warn, "could not re-read the API key file")
+                    });
                 false
             }
         }
@@ -489,11 +559,13 @@ impl Client {
             }
             let request_id = request_id(response.headers());
             if status.is_success() {
+                let headers = header_list(response.headers());
                 let body = read_bounded(response, settings.max_response_bytes, true).await?;
                 return Ok(Attempt::Success(Success {
                     status: status.as_u16(),
                     url,
                     request_id,
+                    headers,
                     body,
                 }));
             }
@@ -522,7 +594,23 @@ struct Success {
     status: u16,
     url: Url,
     request_id: Option<String>,
+    headers: Vec<(String, String)>,
     body: Bytes,
+}
+
+/// The headers as text pairs (names are lower case already); a value that is not UTF-8 is
+/// shown lossily rather than dropped.
+fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = match value.to_str() {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
 }
 
 fn build_http(settings: &Settings) -> Result<reqwest::Client> {

@@ -2,6 +2,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -10,6 +11,7 @@ use url::Url;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::key::ApiKey;
+use crate::log::{ENV_LOG, LogLevel, LogSink, Logger};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.ocus.io/v3";
@@ -55,6 +57,7 @@ pub(crate) struct Settings {
     pub proxy: Option<ProxyUrl>,
     /// Sent with every request (checked; a `user-agent` here extends the client's).
     pub default_headers: reqwest::header::HeaderMap,
+    pub logger: Logger,
 }
 
 /// A validated proxy URL. Its credentials never leave it: `Debug` and [`shown`](Self::shown)
@@ -127,6 +130,10 @@ pub struct ClientBuilder {
     ca_bundles: Vec<PathBuf>,
     proxy: Option<String>,
     default_headers: Vec<(String, String)>,
+    log_sink: Option<Arc<dyn LogSink>>,
+    /// Set explicitly (`Some(None)`: off).
+    log_level: Option<Option<LogLevel>>,
+    log_fd: Option<i32>,
     read_env: bool,
 }
 
@@ -146,6 +153,9 @@ impl Default for ClientBuilder {
             ca_bundles: Vec::new(),
             proxy: None,
             default_headers: Vec::new(),
+            log_sink: None,
+            log_level: None,
+            log_fd: None,
             read_env: false,
         }
     }
@@ -161,6 +171,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("max_retries", &self.max_retries)
             .field("ca_bundles", &self.ca_bundles)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("log_level", &self.log_level)
             .field("read_env", &self.read_env)
             .finish_non_exhaustive()
     }
@@ -256,8 +267,30 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the client's log events go (each binding's bridge to its language's logger).
+    /// Every event is also a `tracing` event (target `ocus`) whatever the sink.
+    pub fn log_sink(mut self, sink: Arc<dyn LogSink>) -> Self {
+        self.log_sink = Some(sink);
+        self
+    }
+
+    /// The level events reach the sink at (`None`: none do). Default: `OCUS_LOG` (with
+    /// [`from_env`](Self::from_env)), else the sink's default (`warn`).
+    pub fn log_level(mut self, level: Option<LogLevel>) -> Self {
+        self.log_level = Some(level);
+        self
+    }
+
+    /// Writes the log events as JSON lines to a duplicate of this file descriptor (Unix;
+    /// instead of any [`log_sink`](Self::log_sink)): how the C ABI and Go receive them. A
+    /// write that would block drops the event.
+    pub fn log_fd(mut self, fd: i32) -> Self {
+        self.log_fd = Some(fd);
+        self
+    }
+
     /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE`,
-    /// `OCUS_BASE_URL` and `OCUS_CA_BUNDLE`.
+    /// `OCUS_BASE_URL`, `OCUS_CA_BUNDLE` and `OCUS_LOG`.
     pub fn from_env(mut self) -> Self {
         self.read_env = true;
         self
@@ -329,7 +362,22 @@ impl ClientBuilder {
             let (name, value) = crate::options::header("default_headers", name, value)?;
             default_headers.insert(name, value);
         }
+        let sink: Option<Arc<dyn LogSink>> = match self.log_fd {
+            #[cfg(unix)]
+            Some(fd) => Some(Arc::new(crate::log::FdSink::new(fd)?)),
+            #[cfg(not(unix))]
+            Some(_) => {
+                return Err(Error::configuration("log_fd is only available on Unix"));
+            }
+            None => self.log_sink.clone(),
+        };
+        let log_level = match (self.log_level, env(ENV_LOG)) {
+            (Some(level), _) => level,
+            (None, Some(text)) => LogLevel::parse(ENV_LOG, &text)?,
+            (None, None) => sink.as_ref().and_then(|s| s.default_level()),
+        };
         let settings = Settings {
+            logger: Logger::new(sink, log_level),
             base,
             timeout,
             connect_timeout,

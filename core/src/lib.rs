@@ -30,8 +30,10 @@ pub mod completion;
 mod config;
 mod error;
 mod key;
+pub mod log;
 pub mod options;
 mod projects;
+mod response;
 mod retry;
 pub mod runtime;
 pub mod webhooks;
@@ -44,12 +46,14 @@ pub use config::{
 };
 pub use error::{Error, ErrorKind, MAX_KEPT_BODY_BYTES, Result};
 pub use key::ApiKey;
+pub use log::{LogEvent, LogLevel, LogSink};
 pub use options::MAX_RETRIES_LIMIT;
 pub use projects::{
     Links, ListParams, Page, PageView, Project, ProjectCursor, ProjectPages, ProjectStatus,
     ProjectView, Projects,
 };
 pub use reqwest::Method;
+pub use response::{DataView, ResponseInfo, ResponseView};
 pub use retry::MAX_RETRY_AFTER;
 
 /// The SDK version.

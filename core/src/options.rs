@@ -226,6 +226,10 @@ const NAMES: &[(&str, Field)] = &[
     ("ca_bundle", Field::CaBundle),
     ("caBundle", Field::CaBundle),
     ("proxy", Field::Proxy),
+    ("log_level", Field::LogLevel),
+    ("logLevel", Field::LogLevel),
+    ("log_fd", Field::LogFd),
+    ("logFd", Field::LogFd),
     ("default_headers", Field::DefaultHeaders),
     ("defaultHeaders", Field::DefaultHeaders),
     ("headers", Field::Headers),
@@ -292,6 +296,8 @@ enum Field {
     PageSize,
     PageNumber,
     Status,
+    LogLevel,
+    LogFd,
 }
 
 impl Field {
@@ -313,6 +319,8 @@ impl Field {
             | Field::CaBundle
             | Field::Proxy
             | Field::DefaultHeaders
+            | Field::LogLevel
+            | Field::LogFd
             | Field::ConnectTimeout(_) => scope == Scope::Client,
             Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
             Field::Query => matches!(scope, Scope::Request | Scope::List),
@@ -334,7 +342,8 @@ fn expected(scope: Scope) -> &'static str {
     match scope {
         Scope::Client => {
             "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
-             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle, proxy, default_headers"
+             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle, proxy, default_headers, \
+             log_level, log_fd"
         }
         Scope::Request => {
             "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent, headers"
@@ -418,7 +427,9 @@ impl ClientBuilder {
     /// Applies client options given as a JSON object (see the [module](crate::options)
     /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout` (seconds) or
     /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `ca_bundle` (a
-    /// PEM file path, or a list of them), `proxy` (a URL).
+    /// PEM file path, or a list of them), `proxy` (a URL), `default_headers` (an object),
+    /// `log_level` (`off`, `error`, `warn`, `info`, `debug`, `trace`), `log_fd` (Unix: JSON
+    /// lines to this file descriptor).
     pub fn options(mut self, options: Map<String, Value>) -> Result<Self> {
         each_option(options, Scope::Client, |field, name, value| {
             self = match field {
@@ -439,6 +450,18 @@ impl ClientBuilder {
                     std::mem::take(&mut self).max_retries(retries_option(name, &value)?)
                 }
                 Field::Proxy => std::mem::take(&mut self).proxy(text(name, value)?),
+                Field::LogLevel => {
+                    let level = crate::log::LogLevel::parse(name, &text(name, value)?)?;
+                    std::mem::take(&mut self).log_level(level)
+                }
+                Field::LogFd => {
+                    let what = "an open file descriptor (a whole number from 0)";
+                    let fd = number(name, &value, what)?;
+                    if fd.fract() != 0.0 || !(0.0..=f64::from(i32::MAX)).contains(&fd) {
+                        return Err(configuration(format!("{name} must be {what}, not {fd}")));
+                    }
+                    std::mem::take(&mut self).log_fd(fd as i32)
+                }
                 Field::DefaultHeaders => {
                     let mut builder = std::mem::take(&mut self);
                     for (header, value) in header_pairs(name, value)? {

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::Arc;
 
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use url::Url;
 
 use crate::client::{Client, RequestOptions, decode_json};
 use crate::error::{Error, Result};
+use crate::response::{ResponseInfo, ResponseView};
 
 const PROJECTS_PATH: &str = "/projects";
 
@@ -89,7 +91,8 @@ impl<'de> Deserialize<'de> for ProjectStatus {
 }
 
 /// A project, as the JSON:API resource object the server sent: nothing is dropped.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Equality compares the resource, not the response it came in.
+#[derive(Debug, Clone, Serialize)]
 pub struct Project {
     /// The project's UUID.
     pub id: String,
@@ -102,6 +105,18 @@ pub struct Project {
     /// Other members of the resource object (`relationships`, `links`...), kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The response of the `get` that returned it (`None` inside a page: see the page's).
+    #[serde(skip)]
+    response: Option<Arc<ResponseInfo>>,
+}
+
+impl PartialEq for Project {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.resource_type == other.resource_type
+            && self.attributes == other.attributes
+            && self.extra == other.extra
+    }
 }
 
 impl<'de> Deserialize<'de> for Project {
@@ -126,6 +141,7 @@ impl<'de> Deserialize<'de> for Project {
             resource_type,
             attributes,
             extra: object,
+            response: None,
         })
     }
 }
@@ -144,6 +160,11 @@ impl Project {
         self.attributes.get(name)
     }
 
+    /// The HTTP response this project arrived in, when it was fetched on its own (`get`).
+    pub fn response(&self) -> Option<&ResponseInfo> {
+        self.response.as_deref()
+    }
+
     /// The resource object as JSON, as the server sent it.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
@@ -156,6 +177,7 @@ impl Project {
             status,
             known_status: status.is_some_and(|s| ProjectStatus::from(s).is_known()),
             resource: self,
+            response: self.response().map(ResponseInfo::view),
         }
     }
 }
@@ -171,17 +193,30 @@ pub struct Links {
     pub extra: Map<String, Value>,
 }
 
-/// One page of a list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One page of a list. Equality compares the content, not the response it came in.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page<T> {
     pub data: Vec<T>,
     #[serde(default)]
     pub links: Links,
     #[serde(default)]
     pub meta: Map<String, Value>,
+    #[serde(skip)]
+    response: Option<Arc<ResponseInfo>>,
+}
+
+impl<T: PartialEq> PartialEq for Page<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.data == other.data && self.links == other.links && self.meta == other.meta
+    }
 }
 
 impl<T> Page<T> {
+    /// The HTTP response this page arrived in (`None` only for a page built by hand).
+    pub fn response(&self) -> Option<&ResponseInfo> {
+        self.response.as_deref()
+    }
+
     /// True when the server announced another page.
     pub fn has_next(&self) -> bool {
         self.next_url().is_some()
@@ -200,6 +235,9 @@ pub struct ProjectView<'a> {
     pub status: Option<&'a str>,
     pub known_status: bool,
     pub resource: &'a Project,
+    /// Present for a project fetched on its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseView<'a>>,
 }
 
 /// What every binding shows of a page.
@@ -210,6 +248,8 @@ pub struct PageView<'a> {
     pub links: &'a Links,
     pub meta: &'a Map<String, Value>,
     pub data: Vec<ProjectView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseView<'a>>,
 }
 
 impl Page<Project> {
@@ -221,6 +261,7 @@ impl Page<Project> {
             links: &self.links,
             meta: &self.meta,
             data: self.data.iter().map(Project::view).collect(),
+            response: self.response().map(ResponseInfo::view),
         }
     }
 }
@@ -359,7 +400,8 @@ impl Projects {
             .client
             .execute(reqwest::Method::GET, url, options)
             .await?;
-        let envelope: Single<Project> = decode_json(&response.body)?;
+        let mut envelope: Single<Project> = decode_json(&response.body)?;
+        envelope.data.response = Some(Arc::new(response.info));
         Ok(envelope.data)
     }
 }
@@ -398,7 +440,7 @@ impl ProjectPages {
             .client
             .execute(reqwest::Method::GET, url, &self.options)
             .await?;
-        let page: Page<Project> = decode_json(&response.body)?;
+        let mut page: Page<Project> = decode_json(&response.body)?;
         self.state = match page.next_url() {
             Some(next) => {
                 let next = self.client.resolve_link(&response.url, next)?;
@@ -410,6 +452,7 @@ impl ProjectPages {
             }
             None => PagerState::Done,
         };
+        page.response = Some(Arc::new(response.info));
         Ok(Some(page))
     }
 

@@ -8,31 +8,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use ocus::{Client, ErrorKind, ListParams};
-use serde_json::{Value, json};
+use serde_json::json;
 use support::Emulator;
 
 const ALPHA: &str = "sk_test_alpha_0123456789";
 const BETA: &str = "sk_test_beta_9876543210";
-
-async fn admin(emulator: &Emulator, path: &str, body: Value) {
-    reqwest::Client::new()
-        .post(format!("{}{path}", emulator.admin_url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-}
-
-async fn setup() -> Emulator {
-    let emulator = Emulator::start();
-    admin(
-        &emulator,
-        "/__admin/reset",
-        json!({"keys": [{"key": ALPHA, "state": "valid", "name": "alpha"}]}),
-    )
-    .await;
-    emulator
-}
 
 fn client(emulator: &Emulator) -> Client {
     Client::builder()
@@ -72,7 +52,7 @@ fn the_key_appears_in_no_log_line_debug_output_or_error() {
         .unwrap();
     let mut texts = Vec::new();
     runtime.block_on(async {
-        let emulator = setup().await;
+        let emulator = Emulator::with_key(ALPHA).await;
         let client = client(&emulator);
         texts.push(format!("{client:?}"));
         client.projects().list(&ListParams::new()).await.unwrap();
@@ -80,7 +60,7 @@ fn the_key_appears_in_no_log_line_debug_output_or_error() {
             json!({"status": 500}),
             json!({"action": "redirect", "location": "foreign:/v3/projects"}),
         ] {
-            admin(&emulator, "/__admin/faults", fault).await;
+            emulator.post("/__admin/faults", fault).await;
             let error = client
                 .projects()
                 .list(&ListParams::new())

@@ -150,8 +150,13 @@ async fn run_steps(context: &Context, case: &Value, key_file: &Path) -> Result<(
             },
             _ => {
                 let started = Instant::now();
-                let outcome = call(client.as_ref(), op, step).await;
+                let mut response = None;
+                let outcome = call(client.as_ref(), op, step, &mut response).await;
                 check_outcome(step.get("expect"), outcome, started.elapsed()).map_err(at)?;
+                if let Some(wanted) = step["expect"].get("response") {
+                    let actual = response.ok_or_else(|| at("no response to check".into()))?;
+                    matches(wanted, &actual, "response").map_err(at)?;
+                }
             }
         }
     }
@@ -234,7 +239,30 @@ fn list_params(step: &Value) -> Result<ListParams, ocus::Error> {
     ))
 }
 
-async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, ocus::Error> {
+/// The normalised response of a successful call (see tests/scenarios/README.md).
+fn normalise_response(response: Option<&ocus::ResponseInfo>) -> Option<Value> {
+    let response = response?;
+    let view = serde_json::to_value(response.view()).expect("a view serialises");
+    let url = url::Url::parse(&response.url).expect("the response URL parses");
+    let path = match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    };
+    Some(json!({
+        "status": response.status,
+        "request_id": response.request_id.is_some(),
+        "path": path,
+        "attempts": response.attempts,
+        "headers": view["headers"],
+    }))
+}
+
+async fn call(
+    client: Option<&Client>,
+    op: &str,
+    step: &Value,
+    response: &mut Option<Value>,
+) -> Result<Value, ocus::Error> {
     let args = &step["args"];
     if op == "webhooks.verify" {
         let event = ocus::webhooks::verify(
@@ -255,6 +283,7 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
     match op {
         "projects.list" => {
             let page = client.projects().list(&list_params(step)?).await?;
+            *response = normalise_response(page.response());
             Ok(json!({
                 "count": page.data.len(),
                 "first_id": page.data.first().map(|p| p.id.clone()),
@@ -290,6 +319,7 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
                     &RequestOptions::from_call_options(merged(step, &[]))?,
                 )
                 .await?;
+            *response = normalise_response(project.response());
             let status = project.status();
             Ok(json!({
                 "id": project.id,
@@ -301,13 +331,15 @@ async fn call(client: Option<&Client>, op: &str, step: &Value) -> Result<Value, 
         }
         "request" => {
             let options = request_options(step)?;
-            client
-                .request_str(
+            let (data, info) = client
+                .request_str_with_response(
                     args["method"].as_str().unwrap_or("GET"),
                     args["path"].as_str().unwrap_or(""),
                     options,
                 )
-                .await
+                .await?;
+            *response = normalise_response(Some(&info));
+            Ok(data)
         }
         "rotate_api_key" => {
             client.rotate_api_key(args["key"].as_str().unwrap_or(""))?;

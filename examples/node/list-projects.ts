@@ -1,10 +1,12 @@
 // The same listing in TypeScript, with the package's types.
-import { Client, type Page, type Project } from 'ocus'
+import { Client, type Page, type Project, type ResponseInfo } from 'ocus'
 
 async function main(): Promise<void> {
   const client = new Client({ maxRetries: 3, timeoutMs: 30_000 })
-  const first: Page = await client.projects.listPage({ pageSize: 5, status: 'completed' })
-  console.log(`completed: ${first.meta.total} projects`)
+  const { data: first, response }: { data: Page; response: ResponseInfo } = await client.projects
+    .listPage({ pageSize: 5, status: 'completed' })
+    .withResponse()
+  console.log(`completed: ${first.meta.total} projects (HTTP ${response.status}, request ${response.requestId})`)
   const all: Project[] = []
   for await (const project of client.projects.list({ pageSize: 100 })) all.push(project)
   const unknown = all.filter((p) => !p.isKnownStatus).map((p) => p.status)

@@ -20,6 +20,7 @@ from ._ocus import (
     Project,
     ProjectIterator,
     Projects,
+    Response,
     WebhookEvent,
     __version__,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Project",
     "ProjectIterator",
     "Projects",
+    "Response",
     "WebhookEvent",
     "__version__",
     "webhooks",

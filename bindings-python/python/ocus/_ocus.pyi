@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Final, Literal, Optional, Union, final
+from typing import Any, Final, Literal, Optional, Union, final, overload
 
 from typing_extensions import Self
 
@@ -14,6 +14,8 @@ _QueryScalar = Union[str, int, float, bool]
 # A list repeats the name once per item; None leaves the parameter out.
 _QueryValue = Union[_QueryScalar, Sequence[_QueryScalar], None]
 _JSON = Any
+# Caps what the client offers to the `ocus` logger (default: OCUS_LOG, else everything).
+_LogLevel = Literal["off", "error", "warn", "info", "debug", "trace"]
 
 @final
 class Project:
@@ -30,6 +32,9 @@ class Project:
     @property
     def attributes(self) -> dict[str, _JSON]: ...
     def get(self, name: str, default: Any = None) -> _JSON: ...
+    @property
+    def response(self) -> Optional[Response]:
+        """The HTTP response of the `get` that returned it (None inside a page)."""
     def to_dict(self) -> dict[str, _JSON]: ...
     def __getattr__(self, name: str) -> _JSON: ...
     def __eq__(self, other: object) -> bool: ...
@@ -49,8 +54,30 @@ class Page:
     def next_url(self) -> Optional[str]: ...
     @property
     def has_next(self) -> bool: ...
+    @property
+    def response(self) -> Optional[Response]:
+        """The HTTP response this page arrived in."""
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[Project]: ...
+
+@final
+class Response:
+    """The HTTP response a successful call's result arrived in."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def request_id(self) -> Optional[str]:
+        """X-Request-Id, the id OCUS support asks for."""
+    @property
+    def headers(self) -> dict[str, str]:
+        """Names in lower case; a repeated header's values joined with ", "."""
+    @property
+    def url(self) -> str:
+        """The URL that answered (after same-origin redirects)."""
+    @property
+    def attempts(self) -> int:
+        """Attempts made, the successful one included."""
 
 @final
 class WebhookEvent:
@@ -197,6 +224,7 @@ class Client:
         ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
+        log_level: Optional[_LogLevel] = None,
     ) -> Self: ...
     @property
     def projects(self) -> Projects: ...
@@ -204,11 +232,13 @@ class Client:
     def base_url(self) -> str: ...
     @property
     def is_closed(self) -> bool: ...
+    @overload
     def request(
         self,
         method: str,
         path: str,
         *,
+        with_response: Literal[False] = False,
         params: Optional[Mapping[str, _QueryValue]] = None,
         json: _JSON = None,
         timeout: Optional[float] = None,
@@ -216,6 +246,20 @@ class Client:
         extra_headers: Optional[Mapping[str, str]] = None,
         retry_non_idempotent: bool = False,
     ) -> _JSON: ...
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        with_response: Literal[True],
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        json: _JSON = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        retry_non_idempotent: bool = False,
+    ) -> tuple[_JSON, Response]: ...
     def rotate_api_key(self, api_key: str) -> None: ...
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
@@ -237,6 +281,7 @@ class AsyncClient:
         ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
+        log_level: Optional[_LogLevel] = None,
     ) -> Self: ...
     @property
     def projects(self) -> AsyncProjects: ...
@@ -244,11 +289,13 @@ class AsyncClient:
     def base_url(self) -> str: ...
     @property
     def is_closed(self) -> bool: ...
+    @overload
     async def request(
         self,
         method: str,
         path: str,
         *,
+        with_response: Literal[False] = False,
         params: Optional[Mapping[str, _QueryValue]] = None,
         json: _JSON = None,
         timeout: Optional[float] = None,
@@ -256,6 +303,20 @@ class AsyncClient:
         extra_headers: Optional[Mapping[str, str]] = None,
         retry_non_idempotent: bool = False,
     ) -> _JSON: ...
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        with_response: Literal[True],
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        json: _JSON = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        retry_non_idempotent: bool = False,
+    ) -> tuple[_JSON, Response]: ...
     def rotate_api_key(self, api_key: str) -> None: ...
     async def aclose(self) -> None: ...
     async def __aenter__(self) -> Self: ...

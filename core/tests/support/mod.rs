@@ -39,24 +39,51 @@ impl Emulator {
 }
 
 impl Emulator {
+    /// One admin call over plain HTTP/1.0 (the support code has no HTTP client of its own,
+    /// and the CLI's tests share it); panics unless the answer is a 2xx. Returns the body.
+    pub fn admin(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> String {
+        use std::io::{Read, Write};
+        let address = self.admin_url.trim_start_matches("http://");
+        let mut socket = std::net::TcpStream::connect(address).expect("emulator reachable");
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        write!(
+            socket,
+            "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = String::new();
+        socket.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        assert!(
+            head.split(' ').nth(1).is_some_and(|s| s.starts_with('2')),
+            "{method} {path}: {head}"
+        );
+        body.to_owned()
+    }
+
+    /// `POST` to the admin API (`/__admin/reset`, `/__admin/faults`...).
+    #[allow(dead_code)] // not every test binary drives the admin API
+    pub async fn post(&self, path: &str, body: serde_json::Value) {
+        self.admin("POST", path, Some(&body));
+    }
+
+    /// A started emulator whose only key is `key`, valid (named `alpha`).
+    #[allow(dead_code)]
+    pub async fn with_key(key: &str) -> Emulator {
+        let emulator = Emulator::start();
+        let keys = serde_json::json!({"keys": [{"key": key, "state": "valid", "name": "alpha"}]});
+        emulator.post("/__admin/reset", keys).await;
+        emulator
+    }
+
     /// The scenarios' `${name}` placeholders, from `/__admin/info`: `tls_base_url`,
     /// `tls_ip_base_url`, `tls_expired_base_url`, `tls_ca_file`; and from `scripts/with-proxy`
     /// (when the tests run under it): `proxy_url`, `proxy_bad_url`.
     #[allow(dead_code)] // only the scenario runner uses them
     pub fn placeholders(&self) -> Vec<(String, String)> {
-        // Plain HTTP/1.0 over a socket: the support code has no blocking HTTP client.
-        use std::io::{Read, Write};
-        let address = self.admin_url.trim_start_matches("http://");
-        let mut socket = std::net::TcpStream::connect(address).expect("emulator reachable");
-        write!(
-            socket,
-            "GET /__admin/info HTTP/1.0\r\nHost: {address}\r\n\r\n"
-        )
-        .unwrap();
-        let mut response = String::new();
-        socket.read_to_string(&mut response).unwrap();
-        let body = response.split_once("\r\n\r\n").map_or("", |(_, body)| body);
-        let info: serde_json::Value = serde_json::from_str(body).expect("info is JSON");
+        let body = self.admin("GET", "/__admin/info", None);
+        let info: serde_json::Value = serde_json::from_str(&body).expect("info is JSON");
         let tls = &info["tls"];
         ["base_url", "ip_base_url", "expired_base_url", "ca_file"]
             .iter()

@@ -186,12 +186,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// `OCUS_LOG` (the core's levels) to stderr; an invalid value is reported when the client is
+/// built, as in every language.
 fn init_logging() {
-    let Ok(level) = std::env::var("OCUS_LOG") else {
+    let Ok(text) = std::env::var(ocus::log::ENV_LOG) else {
         return;
     };
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("ocus={level}"))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ocus=info"));
+    let Ok(Some(level)) = ocus::LogLevel::parse(ocus::log::ENV_LOG, &text) else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::new(format!("ocus={level}"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -18,11 +18,13 @@ func main() {
 	}
 	defer client.Close()
 
-	first, err := client.Projects.List(ctx, &ocus.ListParams{PageSize: 5})
+	var response ocus.Response // filled by WithResponse: status, headers, request id
+	first, err := client.Projects.List(ctx, &ocus.ListParams{PageSize: 5}, ocus.WithResponse(&response))
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("first page: %d of %v projects\n", len(first.Data), first.Meta["total"])
+	fmt.Printf("  (HTTP %d, request %s)\n", response.StatusCode, response.RequestID)
 	for _, p := range first.Data {
 		fmt.Printf("  %s  %-20s  %v\n", p.ID, p.Status, p.Attributes["name"])
 	}

@@ -1,0 +1,138 @@
+package ocus
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"math"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Levels beyond slog's four, for WithLogLevel.
+const (
+	LevelTrace = slog.LevelDebug - 4       // every event the library has
+	LevelOff   = slog.Level(math.MaxInt32) // none
+)
+
+// WithLogger sends the client's log events (method, path, status, attempt, elapsed, request
+// id; never the key, bodies or proxy credentials) to logger, which filters them by its own
+// level too. Default: slog.Default(). Which events the library sends is set by WithLogLevel,
+// else OCUS_LOG, else warn.
+func WithLogger(logger *slog.Logger) Option {
+	return func(o map[string]any) { o[loggerKey] = logger }
+}
+
+// WithLogLevel sets which events the client logs: LevelTrace, slog.LevelDebug, slog.LevelInfo,
+// slog.LevelWarn (the default, unless OCUS_LOG names another), slog.LevelError or LevelOff.
+func WithLogLevel(level slog.Level) Option {
+	return func(o map[string]any) { o["log_level"] = levelName(level) }
+}
+
+// loggerKey holds the *slog.Logger among the options until NewClient takes it out: it is not
+// one of the library's options.
+const loggerKey = "\x00logger"
+
+func levelName(level slog.Level) string {
+	switch {
+	case level >= LevelOff:
+		return "off"
+	case level < slog.LevelDebug:
+		return "trace"
+	case level < slog.LevelInfo:
+		return "debug"
+	case level < slog.LevelWarn:
+		return "info"
+	case level < slog.LevelError:
+		return "warn"
+	default:
+		return "error"
+	}
+}
+
+// logEvent is one event as the library writes it (one JSON line).
+type logEvent struct {
+	Level     string  `json:"level"`
+	Message   string  `json:"message"`
+	Method    string  `json:"method"`
+	Path      string  `json:"path"`
+	Status    int     `json:"status"`
+	Kind      string  `json:"kind"`
+	Attempt   int     `json:"attempt"`
+	ElapsedMs *uint64 `json:"elapsed_ms"`
+	RequestID string  `json:"request_id"`
+	WaitMs    *uint64 `json:"wait_ms"`
+	Error     string  `json:"error"`
+}
+
+func (e *logEvent) record() slog.Record {
+	level := map[string]slog.Level{"error": slog.LevelError, "warn": slog.LevelWarn, "info": slog.LevelInfo, "debug": slog.LevelDebug}[e.Level]
+	if e.Level == "trace" {
+		level = LevelTrace
+	}
+	r := slog.NewRecord(time.Now(), level, "ocus: "+e.Message, 0)
+	add := func(key, value string) {
+		if value != "" {
+			r.AddAttrs(slog.String(key, value))
+		}
+	}
+	add("method", e.Method)
+	add("path", e.Path)
+	if e.Status != 0 {
+		r.AddAttrs(slog.Int("status", e.Status))
+	}
+	add("kind", e.Kind)
+	if e.Attempt != 0 {
+		r.AddAttrs(slog.Int("attempt", e.Attempt))
+	}
+	if e.ElapsedMs != nil {
+		r.AddAttrs(slog.Duration("elapsed", time.Duration(*e.ElapsedMs)*time.Millisecond))
+	}
+	add("request_id", e.RequestID)
+	if e.WaitMs != nil {
+		r.AddAttrs(slog.Duration("wait", time.Duration(*e.WaitMs)*time.Millisecond))
+	}
+	add("error", e.Error)
+	return r
+}
+
+// startLogs makes the pipe the library writes a client's events to and the goroutine that
+// hands them to logger (nil: slog.Default(), unfiltered: the library's level decides). The
+// library keeps its own copy of the write end, so the goroutine ends when the native client
+// is freed. The caller passes writeFD as the client's log_fd and closes it once the client
+// is built.
+func startLogs(logger *slog.Logger) (writeFD int, err error) {
+	var fds [2]int
+	if err := syscall.Pipe(fds[:]); err != nil {
+		return -1, err
+	}
+	for _, fd := range fds {
+		syscall.CloseOnExec(fd)
+		if err := syscall.SetNonblock(fd, true); err != nil { // the library never waits on a full pipe
+			syscall.Close(fds[0])
+			syscall.Close(fds[1])
+			return -1, err
+		}
+	}
+	events := os.NewFile(uintptr(fds[0]), "ocus-log")
+	go func() {
+		defer events.Close()
+		lines := bufio.NewScanner(events)
+		for lines.Scan() {
+			var event logEvent
+			if json.Unmarshal(lines.Bytes(), &event) != nil {
+				continue
+			}
+			record := event.record()
+			ctx := context.Background()
+			if logger == nil {
+				slog.Default().Handler().Handle(ctx, record)
+			} else if logger.Enabled(ctx, record.Level) {
+				logger.Handler().Handle(ctx, record)
+			}
+		}
+	}()
+	return fds[1], nil
+}
