@@ -60,7 +60,7 @@ export type ClientOptions = {
      */
     logLevel?: LogLevel | undefined;
     /**
-     * Where they go: pino, winston, bunyan or console all fit. Default: one line per event on stderr.
+     * Where they go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
      */
     logger?: Logger | undefined;
 };
@@ -401,10 +401,16 @@ export class ResponseInfo {
 export class APIPromise<T> extends Promise<T> {
     /**
      * Made by the client (not by user code).
-     * @param {Promise<WithResponse<T>>} settled
+     * @param {Promise<{ data: T, response: string }>} settled The result and its response's view as JSON text.
      */
-    constructor(settled: Promise<WithResponse<T>>);
-    /** @returns {Promise<WithResponse<T>>} */
+    constructor(settled: Promise<{
+        data: T;
+        response: string;
+    }>);
+    /**
+     * The result and the HTTP response it came in (the same call: no second request).
+     * @returns {Promise<WithResponse<T>>}
+     */
     withResponse(): Promise<WithResponse<T>>;
     #private;
 }

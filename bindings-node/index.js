@@ -35,7 +35,7 @@ const native = require('./native.js')
  * @property {string} [proxy] An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
  * @property {string | string[]} [caBundle] PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
  * @property {LogLevel} [logLevel] The events the client logs. Default: OCUS_LOG, else `'warn'`.
- * @property {Logger} [logger] Where they go: pino, winston, bunyan or console all fit. Default: one line per event on stderr.
+ * @property {Logger} [logger] Where they go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
  */
 /**
  * @typedef {'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'} LogLevel
@@ -188,13 +188,15 @@ class ResponseInfo {
  * @extends {Promise<T>}
  */
 class APIPromise extends Promise {
-  /** @type {Promise<WithResponse<T>>} */
+  /** @type {Promise<{ data: T, response: string }>} */
   #settled
   /** @type {Promise<T> | undefined} */
   #data
+  /** @type {Promise<WithResponse<T>> | undefined} */
+  #withResponse
   /**
    * Made by the client (not by user code).
-   * @param {Promise<WithResponse<T>>} settled
+   * @param {Promise<{ data: T, response: string }>} settled The result and its response's view as JSON text.
    */
   constructor(settled) {
     // The executor is unused: `then` reads `settled`, so the base promise only gives
@@ -202,9 +204,13 @@ class APIPromise extends Promise {
     super((resolve) => resolve(/** @type {T} */ (/** @type {unknown} */ (undefined))))
     this.#settled = settled
   }
-  /** @returns {Promise<WithResponse<T>>} */
+  /**
+   * The result and the HTTP response it came in (the same call: no second request).
+   * @returns {Promise<WithResponse<T>>}
+   */
   withResponse() {
-    return this.#settled
+    if (this.#withResponse === undefined) this.#withResponse = this.#settled.then((r) => ({ data: r.data, response: new ResponseInfo(JSON.parse(r.response)) }))
+    return this.#withResponse
   }
   /** @returns {Promise<T>} */
   #value() {
@@ -236,24 +242,31 @@ class APIPromise extends Promise {
   finally(onfinally) {
     return this.#value().finally(onfinally)
   }
-  // Derived promises (`.then` results) are plain Promises.
+  // Derived promises (`.then` results) are plain Promises, and so are those the statics
+  // make (`APIPromise.all(...)` is `Promise.all(...)`): only the client makes an APIPromise.
   static get [Symbol.species]() {
     return Promise
   }
 }
 
+// The statics a subclass inherits would call the constructor with an executor; they are
+// Promise's own (their types already say they return a Promise).
+for (const name of /** @type {const} */ (['resolve', 'reject', 'all', 'allSettled', 'any', 'race'])) {
+  Object.defineProperty(APIPromise, name, { value: Promise[name].bind(Promise), writable: true, configurable: true })
+}
+
 /**
- * Starts a call whose native result carries a `response` view beside the value.
+ * Starts a native call answering `{ value, response }` (the response as JSON text).
  * @template T
- * @param {() => Promise<{ response: any }>} call
- * @param {(outcome: any) => T} value
+ * @param {Promise<any>} call
+ * @param {(value: any) => T} data
  * @returns {APIPromise<T>}
  */
-function withResponse(call, value) {
+function withResponse(call, data) {
   return new APIPromise(
-    call().then((outcome) => {
+    call.then((outcome) => {
       const result = unwrap(outcome)
-      return { data: value(result), response: new ResponseInfo(result.response) }
+      return { data: data(result.value), response: result.response }
     }),
   )
 }
@@ -324,11 +337,25 @@ class Page {
  * Runs `call(handle)` with a native cancellation handle tied to `signal` (if any).
  * @template T
  * @param {AbortSignal | null | undefined} signal
- * @param {(handle: any) => T | Promise<T>} call
+ * @param {(handle: any) => Promise<T>} call
  * @returns {Promise<T>}
  */
-async function withSignal(signal, call) {
-  if (signal == null) return call(null)
+function withSignal(signal, call) {
+  if (signal != null) return withAbortSignal(signal, call)
+  try {
+    return call(null) // no extra promise on the common path
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * @template T
+ * @param {AbortSignal} signal
+ * @param {(handle: any) => Promise<T>} call
+ * @returns {Promise<T>}
+ */
+async function withAbortSignal(signal, call) {
   // (The cast: errors.d.ts declares the constructor Error has, not OcusError's `fields`.)
   if (signal.aborted) throw new AbortError('the request was aborted', /** @type {ErrorOptions} */ ({ kind: 'cancelled', message: 'the request was aborted' }))
   const handle = new native.CancelHandle()
@@ -414,7 +441,8 @@ class Projects {
    * @returns {APIPromise<Page>}
    */
   listPage(params = {}) {
-    return withResponse(() => withSignal(params.signal, (h) => this.#client.listPage(coreOptions(params), h)), (view) => new Page(view))
+    const given = params ?? {}
+    return withResponse(withSignal(given.signal, (h) => this.#client.listPage(coreOptions(given), h)), (view) => new Page(view))
   }
   /**
    * One project by id.
@@ -424,7 +452,8 @@ class Projects {
    */
   get(id, options = {}) {
     if (typeof id !== 'string') return new APIPromise(Promise.reject(new TypeError('id must be a string')))
-    return withResponse(() => withSignal(options.signal, (h) => this.#client.getProject(id, coreOptions(options), h)), (view) => new Project(view))
+    const given = options ?? {}
+    return withResponse(withSignal(given.signal, (h) => this.#client.getProject(id, coreOptions(given), h)), (view) => new Project(view))
   }
 }
 
@@ -512,7 +541,8 @@ class Client {
    * @returns {APIPromise<T>}
    */
   request(method, path, options = {}) {
-    return withResponse(() => withSignal(options.signal, (h) => this.#native.request(method, path, coreOptions(options), h)), (result) => result.value)
+    const given = options ?? {}
+    return withResponse(withSignal(given.signal, (h) => this.#native.request(method, path, coreOptions(given), h)), (value) => value)
   }
   /**
    * Replaces the key; requests in flight finish with the old one.

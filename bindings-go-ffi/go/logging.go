@@ -19,8 +19,9 @@ const (
 
 // WithLogger sends the client's log events (method, path, status, attempt, elapsed, request
 // id; never the key, bodies or proxy credentials) to logger, which filters them by its own
-// level too. Default: slog.Default(). Which events the library sends is set by WithLogLevel,
-// else OCUS_LOG, else warn.
+// level too. Which events the library sends is set by WithLogLevel, else OCUS_LOG, else warn.
+// Without WithLogger they go to slog.Default()'s handler unfiltered, so OCUS_LOG=debug shows
+// debug events even where the default logger stops at info (as the CLI's OCUS_LOG does).
 func WithLogger(logger *slog.Logger) Option {
 	return func(o map[string]any) { o[loggerKey] = logger }
 }
@@ -105,16 +106,11 @@ func (e *logEvent) record() slog.Record {
 // is built.
 func startLogs(logger *slog.Logger) (writeFD int, err error) {
 	var fds [2]int
-	if err := syscall.Pipe(fds[:]); err != nil {
+	// Atomically close-on-exec (a child started meanwhile must not inherit the write end,
+	// which would keep the reader alive) and non-blocking (the library never waits on a full
+	// pipe; the read end is then watched by the netpoller).
+	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
 		return -1, err
-	}
-	for _, fd := range fds {
-		syscall.CloseOnExec(fd)
-		if err := syscall.SetNonblock(fd, true); err != nil { // the library never waits on a full pipe
-			syscall.Close(fds[0])
-			syscall.Close(fds[1])
-			return -1, err
-		}
 	}
 	events := os.NewFile(uintptr(fds[0]), "ocus-log")
 	go func() {

@@ -333,8 +333,10 @@ unsafe fn block(
 /// `info`, `debug`, `trace`) and `log_fd` (a file descriptor the client writes its log events
 /// to, one JSON object per line: `{"level", "message", "method", "path", "status", "kind",
 /// "attempt", "elapsed_ms", "request_id", "wait_ms", "error"}`, fields that do not apply left
-/// out; the library writes to its own duplicate, so close yours when you like; a write that
-/// would block drops the event) (`null` or absent: not set; then the environment:
+/// out; the library writes to its own duplicate, so close yours when you like; with O_NONBLOCK
+/// set on it (as on a pipe made with pipe2(O_NONBLOCK)) a write that would block drops the
+/// event instead of stalling the request; keep a pipe's read end open while the client lives,
+/// or ignore SIGPIPE) (`null` or absent: not set; then the environment:
 /// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG; then the
 /// defaults; without `log_fd` nothing is logged). On every error the out-pointers this library writes are left NULL. A 0 or
 /// negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.

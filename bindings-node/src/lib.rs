@@ -79,11 +79,25 @@ pub struct PageStep {
     pub page: Option<Value>,
 }
 
-/// A generic request's JSON and the response's view (status, headers, request id).
+/// A call's result (a project or page view, or a request's JSON) and its response's view
+/// (status, headers, request id) as JSON text: parsed by `index.js` only when asked for
+/// (`.withResponse()`), so a plain call pays for one string, not an object per header.
 #[napi(object)]
 pub struct JsonData {
     pub value: Value,
-    pub response: Value,
+    pub response: String,
+}
+
+/// `view` (a project's or a page's) as a JS value, its response apart as JSON text.
+fn with_response<'a, V: serde::Serialize>(
+    mut view: V,
+    response: impl FnOnce(&mut V) -> Option<ocus::ResponseView<'a>>,
+) -> ocus::Result<JsonData> {
+    let response = response(&mut view);
+    Ok(JsonData {
+        response: serde_json::to_string(&response).unwrap_or_default(),
+        value: self::view(&view)?,
+    })
 }
 
 // ---- cancellation: an AbortSignal cancels a handle owned by the call ----------------------
@@ -218,13 +232,14 @@ impl NativeClient {
         id: String,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
-    ) -> Outcome<Value> {
+    ) -> Outcome<JsonData> {
         let client = self.client.clone();
         let cancel = cancel.map(|c| c.token.clone());
         outcome(
             with_cancel(cancel, async move {
                 let request = ocus::RequestOptions::from_call_options(options)?;
-                view(&client.projects().get_with(&id, &request).await?.view())
+                let project = client.projects().get_with(&id, &request).await?;
+                with_response(project.view(), |v| v.response.take())
             })
             .await,
         )
@@ -235,13 +250,14 @@ impl NativeClient {
         &self,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
-    ) -> Outcome<Value> {
+    ) -> Outcome<JsonData> {
         let client = self.client.clone();
         let cancel = cancel.map(|c| c.token.clone());
         outcome(
             with_cancel(cancel, async move {
                 let params = ocus::ListParams::from_options(options)?;
-                view(&client.projects().list(&params).await?.view())
+                let page = client.projects().list(&params).await?;
+                with_response(page.view(), |v| v.response.take())
             })
             .await,
         )
@@ -275,7 +291,7 @@ impl NativeClient {
                     .await?;
                 Ok(JsonData {
                     value,
-                    response: view(&response.view())?,
+                    response: serde_json::to_string(&response.view()).unwrap_or_default(),
                 })
             })
             .await,
@@ -299,7 +315,11 @@ impl NativeCursor {
                 Ok(match cursor.next_page().await? {
                     Some(page) => PageStep {
                         done: false,
-                        page: Some(view(&page.view())?),
+                        // Iterated pages have no `.withResponse()`: their response stays here.
+                        page: Some(view(&ocus::PageView {
+                            response: None,
+                            ..page.view()
+                        })?),
                     },
                     None => PageStep {
                         done: true,

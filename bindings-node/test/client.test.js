@@ -173,6 +173,16 @@ test('.withResponse() gives the status, headers and request id; awaiting gives t
   assert.ok(settled)
   assert.deepEqual((await Promise.all([c.projects.get(ID0), c.request('GET', `/projects/${ID0}`)])).map((r) => r.id ?? r.data.id), [ID0, ID0])
   await assert.rejects(c.projects.get(42), TypeError)
+  // null options are no options; the statics are Promise's.
+  assert.equal((await c.projects.get(ID0, null)).id, ID0)
+  assert.ok((await c.projects.listPage(null)).data.length > 0)
+  assert.deepEqual((await ocus.APIPromise.all([c.projects.get(ID0)])).map((p) => p.id), [ID0])
+  assert.equal(await ocus.APIPromise.resolve(7), 7)
+  // A header value's bytes beyond ASCII are read as Latin-1, as Node's own http and fetch
+  // read them (the emulator sends UTF-8 here; Headers refuses characters above U+00FF).
+  await mock.faults({ path: '/v3/latin', status: 200, headers: { 'x-note': 'caf\u00e9' }, json: {} })
+  const latin = await c.request('GET', '/latin').withResponse()
+  assert.equal(latin.response.headers.get('x-note'), 'caf\u00c3\u00a9')
 })
 
 test('logs: logLevel or OCUS_LOG switches them on, any console-like logger takes them, the key never appears', async () => {

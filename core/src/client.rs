@@ -598,15 +598,16 @@ struct Success {
     body: Bytes,
 }
 
-/// The headers as text pairs (names are lower case already); a value that is not UTF-8 is
-/// shown lossily rather than dropped.
+/// The headers as text pairs (names are lower case already). Bytes outside ASCII are read as
+/// Latin-1, HTTP's historical charset: every value stays a valid header value in every
+/// language (a JS `Headers` refuses characters above U+00FF).
 fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {
             let value = match value.to_str() {
                 Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+                Err(_) => value.as_bytes().iter().map(|&b| char::from(b)).collect(),
             };
             (name.as_str().to_owned(), value)
         })

@@ -238,17 +238,41 @@ impl Logger {
         }
         let event = build();
         if traced {
-            match level {
-                LogLevel::Error => tracing::error!(target: "ocus", "{event}"),
-                LogLevel::Warn => tracing::warn!(target: "ocus", "{event}"),
-                LogLevel::Info => tracing::info!(target: "ocus", "{event}"),
-                LogLevel::Debug => tracing::debug!(target: "ocus", "{event}"),
-                LogLevel::Trace => tracing::trace!(target: "ocus", "{event}"),
-            }
+            trace(&event);
         }
         if let Some(sink) = sink {
             sink.log(&event);
         }
+    }
+}
+
+/// The event as a `tracing` event with its fields (those that apply), at its level.
+fn trace(event: &LogEvent) {
+    macro_rules! at {
+        ($level:expr) => {
+            tracing::event!(
+                target: "ocus",
+                $level,
+                method = event.method.as_deref(),
+                path = event.path.as_deref(),
+                status = event.status,
+                kind = event.kind,
+                attempt = event.attempt,
+                elapsed_ms = event.elapsed_ms,
+                request_id = event.request_id.as_deref(),
+                wait_ms = event.wait_ms,
+                error = event.error.as_deref(),
+                "{}",
+                event.message
+            )
+        };
+    }
+    match event.level {
+        LogLevel::Error => at!(tracing::Level::ERROR),
+        LogLevel::Warn => at!(tracing::Level::WARN),
+        LogLevel::Info => at!(tracing::Level::INFO),
+        LogLevel::Debug => at!(tracing::Level::DEBUG),
+        LogLevel::Trace => at!(tracing::Level::TRACE),
     }
 }
 
@@ -282,6 +306,25 @@ impl FdSink {
     }
 }
 
+/// A write up to this size reaches a pipe whole (Linux's PIPE_BUF; POSIX's smallest elsewhere).
+#[cfg(target_os = "linux")]
+const PIPE_BUF: usize = 4096;
+#[cfg(all(unix, not(target_os = "linux")))]
+const PIPE_BUF: usize = 512;
+
+#[cfg(unix)]
+fn shorten(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
 #[cfg(unix)]
 impl LogSink for FdSink {
     fn log(&self, event: &LogEvent) {
@@ -289,6 +332,17 @@ impl LogSink for FdSink {
         let Ok(mut line) = serde_json::to_vec(event) else {
             return;
         };
+        if line.len() >= PIPE_BUF {
+            // Only a long path or error line can get here: shortened, the line still reaches
+            // a pipe in one piece.
+            let mut short = event.clone();
+            short.path = short.path.map(|p| shorten(p, PIPE_BUF / 8));
+            short.error = short.error.map(|e| shorten(e, PIPE_BUF / 8));
+            let Ok(shortened) = serde_json::to_vec(&short) else {
+                return;
+            };
+            line = shortened;
+        }
         line.push(b'\n');
         // One write: a line shorter than PIPE_BUF reaches a pipe whole or not at all.
         let _ = (&self.file).write(&line);
@@ -298,6 +352,28 @@ impl LogSink for FdSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_long_event_still_fits_one_pipe_write() {
+        let (reader, writer) = std::io::pipe().unwrap();
+        use std::os::fd::AsRawFd;
+        let sink = FdSink::new(writer.as_raw_fd()).unwrap();
+        drop(writer);
+        let mut event = LogEvent::new(LogLevel::Debug, "request failed");
+        event.path = Some("/v3/".to_owned() + &"é".repeat(5000));
+        event.error = Some("x".repeat(9000));
+        sink.log(&event);
+        drop(sink);
+        let line = std::io::read_to_string(reader).unwrap();
+        assert!(
+            line.len() < PIPE_BUF && line.ends_with("…\"}\n"),
+            "{} bytes",
+            line.len()
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(parsed["path"].as_str().unwrap().starts_with("/v3/éé"));
+    }
 
     #[test]
     fn levels_parse_and_order() {

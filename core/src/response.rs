@@ -5,7 +5,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// The HTTP response a result arrived in. Carried by a project from
 /// [`Projects::get_with`](crate::Projects::get_with), every [`Page`](crate::Page), and
 /// [`Client::request_with_response`](crate::Client::request_with_response).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResponseInfo {
     /// The HTTP status (2xx).
@@ -18,6 +18,23 @@ pub struct ResponseInfo {
     pub url: String,
     /// Attempts made, the successful one included (1 when nothing was retried).
     pub attempts: u32,
+}
+
+/// Status, request id, the path (not the query string), attempts and the header *names*:
+/// header values (a `set-cookie`) and query parameters stay out of debug output and logs.
+impl std::fmt::Debug for ResponseInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path =
+            url::Url::parse(&self.url).map_or_else(|_| String::new(), |u| u.path().to_owned());
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ResponseInfo")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("path", &path)
+            .field("attempts", &self.attempts)
+            .field("header_names", &names)
+            .finish()
+    }
 }
 
 impl ResponseInfo {
@@ -124,6 +141,10 @@ mod tests {
         assert_eq!(info.header("Vary").as_deref(), Some("accept, origin"));
         assert_eq!(info.header("X-Request-Id").as_deref(), Some("req_1"));
         assert_eq!(info.header("etag"), None);
+        assert_eq!(
+            format!("{info:?}"),
+            r#"ResponseInfo { status: 200, request_id: Some("req_1"), path: "/v3/projects", attempts: 2, header_names: ["x-request-id", "vary", "content-type", "vary"] }"#
+        );
         assert_eq!(
             serde_json::to_string(&info.view()).unwrap(),
             r#"{"status":200,"request_id":"req_1","url":"https://api.ocus.io/v3/projects","attempts":2,"headers":{"x-request-id":"req_1","vary":"accept, origin","content-type":"application/json"}}"#

@@ -260,6 +260,20 @@ class Client:
         extra_headers: Optional[Mapping[str, str]] = None,
         retry_non_idempotent: bool = False,
     ) -> tuple[_JSON, Response]: ...
+    @overload
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        with_response: bool,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        json: _JSON = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        retry_non_idempotent: bool = False,
+    ) -> Union[_JSON, tuple[_JSON, Response]]: ...
     def rotate_api_key(self, api_key: str) -> None: ...
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
@@ -317,6 +331,20 @@ class AsyncClient:
         extra_headers: Optional[Mapping[str, str]] = None,
         retry_non_idempotent: bool = False,
     ) -> tuple[_JSON, Response]: ...
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        with_response: bool,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        json: _JSON = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
+        retry_non_idempotent: bool = False,
+    ) -> Union[_JSON, tuple[_JSON, Response]]: ...
     def rotate_api_key(self, api_key: str) -> None: ...
     async def aclose(self) -> None: ...
     async def __aenter__(self) -> Self: ...
