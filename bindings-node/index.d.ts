@@ -44,6 +44,10 @@ export type ClientOptions = {
      */
     maxRetries?: number | undefined;
     /**
+     * The client's retry budget in tokens (default 500): a retry takes 5 (10 after a timeout), a call that succeeds at once gives 1 back; when it is empty a failing call fails at once instead of retrying. 0 turns retries off.
+     */
+    retryBudget?: number | undefined;
+    /**
      * Headers sent with every request (e.g. a tenant id). A `User-Agent` extends the SDK's; `X-API-KEY`, `Host` and `Content-Length` cannot be set this way; CR/LF in a value is refused.
      */
     defaultHeaders?: Record<string, string> | undefined;

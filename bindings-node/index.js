@@ -31,6 +31,7 @@ const native = require('./native.js')
  * @property {number} [timeoutMs] Per attempt, body included, in ms (positive). Default 60000.
  * @property {number} [connectTimeoutMs] In ms (positive). Default 10000.
  * @property {number} [maxRetries] Retries after the first attempt, 0 to 100. Default 2.
+ * @property {number} [retryBudget] The client's retry budget in tokens (default 500): a retry takes 5 (10 after a timeout), a call that succeeds at once gives 1 back; when it is empty a failing call fails at once instead of retrying. 0 turns retries off.
  * @property {Record<string, string>} [defaultHeaders] Headers sent with every request (e.g. a tenant id). A `User-Agent` extends the SDK's; `X-API-KEY`, `Host` and `Content-Length` cannot be set this way; CR/LF in a value is refused.
  * @property {string} [proxy] An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
  * @property {string | string[]} [caBundle] PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.

@@ -56,6 +56,14 @@ func WithConnectTimeout(d time.Duration) Option {
 // WithMaxRetries sets the retries after the first attempt (default 2, at most 100).
 func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
 
+// WithRetryBudget sets the client's retry budget in tokens (default 500): a retry takes 5 (10
+// after a timeout), a call that succeeds at once gives 1 back, and while it is empty a failing
+// call fails at once with its own error instead of retrying, so an outage gets no retry storm.
+// 0 turns retries off.
+func WithRetryBudget(tokens int) Option {
+	return func(o map[string]any) { o["retry_budget"] = tokens }
+}
+
 // WithHeader adds a header to every request of the client (repeatable; e.g. a tenant id).
 // A "User-Agent" extends the SDK's instead of replacing it; X-API-KEY, Host and Content-Length
 // cannot be set this way, and a value with CR or LF is refused (NewClient's configuration

@@ -147,6 +147,9 @@ func runScenario(t *testing.T, file string) {
 			if n, ok := num(s.Options, "max_retries"); ok {
 				opts = append(opts, ocus.WithMaxRetries(n))
 			}
+			if n, ok := num(s.Options, "retry_budget"); ok {
+				opts = append(opts, ocus.WithRetryBudget(n))
+			}
 			c, err := ocus.NewClient(opts...)
 			if msg := check(s.Expect, nil, err, 0); msg != "" {
 				t.Fatalf("%s: %s", where, msg)

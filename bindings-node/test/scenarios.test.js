@@ -190,7 +190,7 @@ for (const file of CASES) {
             const o = Object.fromEntries(Object.entries(step.options).map(([name, value]) => [name, substitute(value)]))
             const unresolved = Object.values(o).filter((v) => typeof v === 'string' && v.includes('${'))
             assert.deepEqual(unresolved, [], 'unknown placeholder: the proxy ones need scripts/with-proxy')
-            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, caBundle: o.ca_bundle, proxy: o.proxy, defaultHeaders: o.default_headers }
+            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, retryBudget: o.retry_budget, caBundle: o.ca_bundle, proxy: o.proxy, defaultHeaders: o.default_headers }
             if (o.api_key_file) clientOptions.apiKeyFile = keyFile
             // `env`: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
             const env = step.env ?? {}

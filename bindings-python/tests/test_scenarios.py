@@ -218,7 +218,7 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                 places = {**mock.placeholders, "key_file": str(key_file)}
                 options = {name: _substitute(value, places) for name, value in step["options"].items()}
                 kwargs: dict[str, Any] = {"base_url": options.get("base_url", mock.base_url)}
-                for name in ("ca_bundle", "proxy", "default_headers"):
+                for name in ("ca_bundle", "proxy", "default_headers", "retry_budget"):
                     if name in options:
                         kwargs[name] = options[name]
                 unresolved = [v for v in options.values() if isinstance(v, str) and "${" in v]

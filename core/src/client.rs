@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::key::ApiKey;
 use crate::log::{LogEvent, LogLevel};
 use crate::response::ResponseInfo;
-use crate::retry;
+use crate::retry::{self, RetryBudget};
 
 /// The header OCUS reads the key from.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -49,6 +49,9 @@ struct Inner {
     /// Set by an explicit `rotate_api_key`: from then on the key file is not re-read, so it
     /// cannot silently undo the rotation.
     key_pinned: Arc<AtomicBool>,
+    /// Retries spend it, successes refill it. Shared with clients made by
+    /// [`Client::with_separate_pool`].
+    budget: Arc<RetryBudget>,
 }
 
 /// Per-request settings; `None` means the client's.
@@ -152,6 +155,7 @@ impl Client {
             KeySource::File(path) => (ApiKey::from_file(&path)?, Some(path)),
         };
         let http = build_http(&settings)?;
+        let budget = Arc::new(RetryBudget::new(settings.retry_budget));
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
@@ -160,6 +164,7 @@ impl Client {
                 key_file,
                 key_pinned: Arc::new(AtomicBool::new(false)),
                 closing: CancellationToken::new(),
+                budget,
             }),
         })
     }
@@ -176,6 +181,7 @@ impl Client {
                 key_file: self.inner.key_file.clone(),
                 key_pinned: self.inner.key_pinned.clone(),
                 closing: self.inner.closing.clone(),
+                budget: self.inner.budget.clone(),
             }),
         })
     }
@@ -350,6 +356,7 @@ impl Client {
         let http = self.http()?;
         let mut retries = 0u32;
         let mut attempts = 0u32;
+        let mut last_retry_cost = 0u32;
         let mut key_file_reread = false;
         loop {
             attempts += 1;
@@ -378,6 +385,11 @@ impl Client {
                         elapsed_ms: Some(elapsed_ms),
                         request_id: response.request_id.clone(),
                         ..LogEvent::new(LogLevel::Debug, "request succeeded")
+                    });
+                    self.inner.budget.deposit(if retries == 0 {
+                        retry::SUCCESS_REFILL
+                    } else {
+                        last_retry_cost
                     });
                     return Ok(Response {
                         info: ResponseInfo {
@@ -428,6 +440,21 @@ impl Client {
                 Some(wait) => wait,
                 None => retry::backoff(retries, settings.backoff_base, settings.backoff_cap),
             };
+            let cost = if error.kind() == ErrorKind::Timeout {
+                retry::TIMEOUT_RETRY_COST
+            } else {
+                retry::RETRY_COST
+            };
+            if !self.inner.budget.withdraw(cost) {
+                settings.logger.emit(LogLevel::Debug, || LogEvent {
+                    method: Some(method.to_string()),
+                    path: Some(url.path().to_owned()),
+                    attempt: Some(attempts),
+                    ..LogEvent::new(LogLevel::Debug, "not retrying: the retry budget is empty")
+                });
+                return Err(error);
+            }
+            last_retry_cost = cost;
             settings.logger.emit(LogLevel::Debug, || LogEvent {
                 method: Some(method.to_string()),
                 path: Some(url.path().to_owned()),

@@ -21,6 +21,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Default size of a client's retry budget, in tokens: 100 retries (5 tokens each) while
+/// nothing succeeds, then none until successes refill it (1 token each).
+pub const DEFAULT_RETRY_BUDGET: u32 = 500;
 /// Default largest successful response body accepted.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -47,6 +50,8 @@ pub(crate) struct Settings {
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub max_retries: u32,
+    /// The retry budget's capacity (see [`crate::retry::RetryBudget`]).
+    pub retry_budget: u32,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     pub max_response_bytes: usize,
@@ -123,6 +128,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_retries: Option<u32>,
+    retry_budget: Option<u32>,
     backoff_base: Duration,
     backoff_cap: Duration,
     max_response_bytes: usize,
@@ -146,6 +152,7 @@ impl Default for ClientBuilder {
             timeout: None,
             connect_timeout: None,
             max_retries: None,
+            retry_budget: None,
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(8),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -213,6 +220,16 @@ impl ClientBuilder {
     /// Retries after the first attempt. Default [`DEFAULT_MAX_RETRIES`].
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
+        self
+    }
+
+    /// The client's retry budget, in tokens (default [`DEFAULT_RETRY_BUDGET`]): each retry
+    /// takes 5 (10 after a timeout), each call that succeeds at once gives 1 back, and a call
+    /// that succeeds after retrying returns what its last retry took. An empty budget means
+    /// no retries: a failing call fails with its own error at once. Shared by every call of
+    /// the client (and of [`Client::with_separate_pool`] copies); 0 turns retries off.
+    pub fn retry_budget(mut self, tokens: u32) -> Self {
+        self.retry_budget = Some(tokens);
         self
     }
 
@@ -378,6 +395,7 @@ impl ClientBuilder {
         };
         let settings = Settings {
             logger: Logger::new(sink, log_level),
+            retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
             base,
             timeout,
             connect_timeout,

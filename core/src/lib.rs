@@ -41,20 +41,20 @@ pub mod webhooks;
 pub use client::{API_KEY_HEADER, Client, MAX_ERROR_BODY_BYTES, MAX_REDIRECTS, RequestOptions};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_API_KEY_FILE, ENV_BASE_URL,
-    ENV_CA_BUNDLE,
+    DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_API_KEY_FILE,
+    ENV_BASE_URL, ENV_CA_BUNDLE,
 };
 pub use error::{Error, ErrorKind, MAX_KEPT_BODY_BYTES, Result};
 pub use key::ApiKey;
 pub use log::{LogEvent, LogLevel, LogSink};
-pub use options::MAX_RETRIES_LIMIT;
+pub use options::{MAX_RETRIES_LIMIT, MAX_RETRY_BUDGET};
 pub use projects::{
     Links, ListParams, Page, PageView, Project, ProjectCursor, ProjectPages, ProjectStatus,
     ProjectView, Projects,
 };
 pub use reqwest::Method;
 pub use response::{DataView, ResponseInfo, ResponseView};
-pub use retry::MAX_RETRY_AFTER;
+pub use retry::{MAX_RETRY_AFTER, RETRY_COST, SUCCESS_REFILL, TIMEOUT_RETRY_COST};
 
 /// The SDK version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -17,6 +17,9 @@ use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::projects::ListParams;
 
+/// The largest retry budget accepted (see [`ClientBuilder::retry_budget`]).
+pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
+
 /// The largest retry count accepted (per client or per call): more is a mistake, not a policy.
 pub const MAX_RETRIES_LIMIT: u32 = 100;
 
@@ -226,6 +229,8 @@ const NAMES: &[(&str, Field)] = &[
     ("ca_bundle", Field::CaBundle),
     ("caBundle", Field::CaBundle),
     ("proxy", Field::Proxy),
+    ("retry_budget", Field::RetryBudget),
+    ("retryBudget", Field::RetryBudget),
     ("log_level", Field::LogLevel),
     ("logLevel", Field::LogLevel),
     ("log_fd", Field::LogFd),
@@ -298,6 +303,7 @@ enum Field {
     Status,
     LogLevel,
     LogFd,
+    RetryBudget,
 }
 
 impl Field {
@@ -321,6 +327,7 @@ impl Field {
             | Field::DefaultHeaders
             | Field::LogLevel
             | Field::LogFd
+            | Field::RetryBudget
             | Field::ConnectTimeout(_) => scope == Scope::Client,
             Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
             Field::Query => matches!(scope, Scope::Request | Scope::List),
@@ -342,8 +349,8 @@ fn expected(scope: Scope) -> &'static str {
     match scope {
         Scope::Client => {
             "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
-             connect_timeout (s) or connect_timeout_ms, max_retries, ca_bundle, proxy, default_headers, \
-             log_level, log_fd"
+             connect_timeout (s) or connect_timeout_ms, max_retries, retry_budget, ca_bundle, proxy, \
+             default_headers, log_level, log_fd"
         }
         Scope::Request => {
             "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent, headers"
@@ -426,7 +433,8 @@ fn retries_option(name: &str, value: &Value) -> Result<u32> {
 impl ClientBuilder {
     /// Applies client options given as a JSON object (see the [module](crate::options)
     /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout` (seconds) or
-    /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `ca_bundle` (a
+    /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `retry_budget`
+    /// (tokens), `ca_bundle` (a
     /// PEM file path, or a list of them), `proxy` (a URL), `default_headers` (an object),
     /// `log_level` (`off`, `error`, `warn`, `info`, `debug`, `trace`), `log_fd` (Unix: JSON
     /// lines to this file descriptor).
@@ -450,6 +458,18 @@ impl ClientBuilder {
                     std::mem::take(&mut self).max_retries(retries_option(name, &value)?)
                 }
                 Field::Proxy => std::mem::take(&mut self).proxy(text(name, value)?),
+                Field::RetryBudget => {
+                    let what = format!("a whole number of tokens from 0 to {MAX_RETRY_BUDGET}");
+                    let tokens = number(name, &value, &what)?;
+                    if tokens.fract() != 0.0
+                        || !(0.0..=f64::from(MAX_RETRY_BUDGET)).contains(&tokens)
+                    {
+                        return Err(configuration(format!(
+                            "{name} must be {what}, not {tokens}"
+                        )));
+                    }
+                    std::mem::take(&mut self).retry_budget(tokens as u32)
+                }
                 Field::LogLevel => {
                     let level = crate::log::LogLevel::parse(name, &text(name, value)?)?;
                     std::mem::take(&mut self).log_level(level)

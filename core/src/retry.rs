@@ -1,5 +1,6 @@
 //! What may be retried, and how long to wait before the next attempt.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use reqwest::Method;
@@ -49,6 +50,57 @@ pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
         when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// Tokens a retry takes from the budget.
+pub const RETRY_COST: u32 = 5;
+/// Tokens a retry after a timeout takes (a timeout holds a connection the longest).
+pub const TIMEOUT_RETRY_COST: u32 = 10;
+/// Tokens a call that succeeds at its first attempt gives back.
+pub const SUCCESS_REFILL: u32 = 1;
+
+/// A client-wide retry budget, in the spirit of the AWS SDKs' retry quota and gRPC's retry
+/// throttling: a token bucket that retries spend and successes refill. While an API fails
+/// everywhere the bucket empties after `capacity / RETRY_COST` retries and every later call
+/// fails with its own error at once, so clients add no retry storm to an outage; once calls
+/// succeed again it fills back up. A call that succeeds after retrying returns what its last
+/// retry took.
+#[derive(Debug)]
+pub(crate) struct RetryBudget {
+    capacity: u32,
+    tokens: AtomicU32,
+}
+
+impl RetryBudget {
+    pub(crate) fn new(capacity: u32) -> RetryBudget {
+        RetryBudget {
+            capacity,
+            tokens: AtomicU32::new(capacity),
+        }
+    }
+
+    /// Takes `cost` tokens; false (nothing taken) when there are not that many.
+    pub(crate) fn withdraw(&self, cost: u32) -> bool {
+        self.tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
+                tokens.checked_sub(cost)
+            })
+            .is_ok()
+    }
+
+    /// Gives `amount` tokens back, up to the capacity.
+    pub(crate) fn deposit(&self, amount: u32) {
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
+                Some(tokens.saturating_add(amount).min(self.capacity))
+            });
+    }
+
+    #[cfg(test)]
+    fn tokens(&self) -> u32 {
+        self.tokens.load(Ordering::Acquire)
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +155,23 @@ mod tests {
         assert!(is_idempotent(&Method::DELETE));
         assert!(!is_idempotent(&Method::POST));
         assert!(!is_idempotent(&Method::PATCH));
+    }
+
+    #[test]
+    fn the_budget_drains_with_retries_and_refills_with_successes() {
+        let budget = RetryBudget::new(12);
+        assert!(budget.withdraw(RETRY_COST) && budget.withdraw(RETRY_COST));
+        assert!(!budget.withdraw(RETRY_COST), "2 tokens cannot pay a retry");
+        assert_eq!(budget.tokens(), 2);
+        assert!(!budget.withdraw(TIMEOUT_RETRY_COST));
+        for _ in 0..3 {
+            budget.deposit(SUCCESS_REFILL);
+        }
+        assert!(budget.withdraw(RETRY_COST));
+        budget.deposit(100);
+        assert_eq!(budget.tokens(), 12, "never above the capacity");
+        let none = RetryBudget::new(0);
+        none.deposit(SUCCESS_REFILL);
+        assert!(!none.withdraw(RETRY_COST), "a zero budget never retries");
     }
 }

@@ -334,3 +334,55 @@ async fn the_emulator_refuses_unknown_fault_actions_and_fields_at_once() {
     client(&emulator).projects().get(ID0).await.unwrap();
     assert_eq!(post(json!({"status": 503})).await.0, 200);
 }
+
+#[tokio::test]
+async fn the_retry_budget_caps_an_outage_at_a_tenth_more_attempts_and_refills() {
+    let emulator = setup().await;
+    let client = Client::builder()
+        .api_key(ALPHA)
+        .base_url(&emulator.base_url)
+        .max_retries(2)
+        .build()
+        .unwrap();
+    let attempts = |emulator: &Emulator| {
+        let emulator_admin = emulator.admin_url.clone();
+        async move {
+            let log: Value = reqwest::get(format!("{emulator_admin}/__admin/requests"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            log["requests"].as_array().unwrap().len()
+        }
+    };
+    // An outage: every answer a 503 (with Retry-After: 0, so the test does not sleep).
+    let outage = 1_000 + 100;
+    admin(
+        &emulator,
+        reqwest::Method::POST,
+        "/__admin/faults",
+        json!([{"status": 503, "headers": {"retry-after": "0"}, "times": outage}]),
+    )
+    .await;
+    for _ in 0..1_000 {
+        let error = client.projects().get(ID0).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ServiceUnavailable);
+    }
+    let made = attempts(&emulator).await;
+    // The default budget (500 tokens, 5 a retry) pays for 100 retries, then none.
+    assert_eq!(made, 1_100, "1,000 calls made {made} attempts");
+    // Recovered: successes refill the budget (1 token each), and a retry is paid for again.
+    for _ in 0..20 {
+        client.projects().get(ID0).await.unwrap();
+    }
+    admin(
+        &emulator,
+        reqwest::Method::POST,
+        "/__admin/faults",
+        json!([{"status": 503, "headers": {"retry-after": "0"}, "times": 1}]),
+    )
+    .await;
+    client.projects().get(ID0).await.unwrap();
+    assert_eq!(attempts(&emulator).await, 1_100 + 20 + 2);
+}

@@ -225,6 +225,7 @@ class Client:
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
         log_level: Optional[_LogLevel] = None,
+        retry_budget: Optional[int] = None,
     ) -> Self: ...
     @property
     def projects(self) -> Projects: ...
@@ -296,6 +297,7 @@ class AsyncClient:
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
         log_level: Optional[_LogLevel] = None,
+        retry_budget: Optional[int] = None,
     ) -> Self: ...
     @property
     def projects(self) -> AsyncProjects: ...
