@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint proxy-tools dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint load load-drivers test-load proxy-tools dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -32,7 +32,7 @@ build:
 demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node test-dist
+test: lint test-rust test-c test-go test-python test-node test-dist test-load
 
 lint:
 	scripts/check-tracked-files
@@ -105,6 +105,20 @@ test-node: build node-install proxy-tools
 	# requests before it levels off, which the leak test cannot tell from a leak in the window
 	# it can afford (seen here; with one arena the same run is flat).
 	MALLOC_ARENA_MAX=1 OCUS_CONSUMER_DIR=$(CURDIR)/examples/node $(WITH_PROXY) node --expose-gc --test bindings-node/test/
+
+# ---- the fault-injected load test (tests/load/run.py): every language against one emulator --
+load-drivers: go-lib python-install node-install
+	cd bindings-go-ffi/go && go build -o $(CURDIR)/target/ocus-load-go ./internal/loaddriver
+
+# 1,000 calls at 256 in flight per language, debug builds (in make test).
+test-load: build load-drivers
+	$(CARGO) build --locked -p ocus-bench
+	python3 tests/load/run.py --calls 1000 --profile debug all
+
+# 10,000 calls at 256 in flight per language, release builds; the table is the closing note's.
+load: load-drivers
+	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
+	python3 tests/load/run.py --calls 10000 --profile release all
 
 # ---- packages: every artifact from one version (scripts/dist.py), checked as users install them
 dist:

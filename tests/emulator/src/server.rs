@@ -84,8 +84,29 @@ struct Fault {
     location: Option<String>,
     /// huge: body size in bytes.
     size: Option<usize>,
-    /// How many requests this fault applies to (default 1).
+    /// How many requests this fault applies to (default 1; with `probability`, unlimited).
     times: Option<u32>,
+    /// Applies to each matching request with this chance (0 < p <= 1) instead of to the next
+    /// ones: a fault mix for load tests. Faults are tried in the order they were queued.
+    probability: Option<f64>,
+}
+
+impl Fault {
+    fn action(&self) -> &str {
+        self.action.as_deref().unwrap_or(if self.status.is_some() {
+            "respond"
+        } else {
+            "pass"
+        })
+    }
+
+    /// How the request log names it: the action, and the status it answers with.
+    fn label(&self) -> String {
+        match self.status {
+            Some(status) => format!("{} {status}", self.action()),
+            None => self.action().to_owned(),
+        }
+    }
 }
 
 struct Recorded {
@@ -98,6 +119,8 @@ struct Recorded {
     auth: &'static str,
     /// "HTTP/1.1" or "HTTP/2.0".
     version: String,
+    /// The fault applied to it, if any (`respond 503`, `reset`, `hang`...).
+    fault: Option<String>,
 }
 
 /// Where the `--tls` listeners are (see `tls.rs`).
@@ -306,8 +329,10 @@ fn record(
     request: &Request,
     key: Option<String>,
     auth: &'static str,
+    fault: Option<&Fault>,
 ) {
     state.requests.lock().unwrap().push(Recorded {
+        fault: fault.map(Fault::label),
         origin,
         method: request.method().to_string(),
         path: request.uri().path().to_owned(),
@@ -327,12 +352,15 @@ fn take_fault(state: &Shared, method: &Method, path: &str) -> Option<Fault> {
                 .method
                 .as_deref()
                 .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()))
+            && fault.probability.is_none_or(|p| fastrand::f64() < p)
     })?;
     let (fault, remaining) = &mut faults[index];
     let fault_copy = fault.clone();
-    *remaining -= 1;
-    if *remaining == 0 {
-        faults.remove(index);
+    if *remaining != u32::MAX {
+        *remaining -= 1;
+        if *remaining == 0 {
+            faults.remove(index);
+        }
     }
     Some(fault_copy)
 }
@@ -350,9 +378,10 @@ async fn v3(State(state): State<AppState>, request: Request) -> Response {
             ),
         );
     }
-    record(&state, "main", &request, key, auth);
     let method = request.method().clone();
-    if let Some(fault) = take_fault(&state, &method, &path) {
+    let fault = take_fault(&state, &method, &path);
+    record(&state, "main", &request, key, auth, fault.as_ref());
+    if let Some(fault) = fault {
         if fault.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
@@ -369,14 +398,7 @@ async fn v3(State(state): State<AppState>, request: Request) -> Response {
 }
 
 fn apply_fault(state: &Shared, fault: &Fault) -> Option<Response> {
-    let action = fault
-        .action
-        .as_deref()
-        .unwrap_or(if fault.status.is_some() {
-            "respond"
-        } else {
-            "pass"
-        });
+    let action = fault.action();
     let mut response = match action {
         "pass" => return None,
         "respond" => {
@@ -592,7 +614,7 @@ fn get_project(state: &Shared, id: &str) -> Response {
 
 async fn foreign_handler(State(state): State<AppState>, request: Request) -> Response {
     let (key, auth, _) = classify_key(&state, request.headers());
-    record(&state, "foreign", &request, key, auth);
+    record(&state, "foreign", &request, key, auth, None);
     json_response(
         StatusCode::OK,
         json!({ "data": [], "links": { "next": null }, "meta": { "foreign": true } }),
@@ -749,6 +771,9 @@ fn parse_faults(body: &Bytes) -> Result<Vec<Fault>, String> {
                     "fault {index}: unknown action {action:?} (expected one of: {})",
                     FAULT_ACTIONS.join(", ")
                 )),
+                _ if fault.probability.is_some_and(|p| !(p > 0.0 && p <= 1.0)) => Err(format!(
+                    "fault {index}: probability must be more than 0 and at most 1"
+                )),
                 _ => Ok(fault),
             }
         })
@@ -762,7 +787,11 @@ async fn admin_add_faults(State(state): State<AppState>, body: Bytes) -> Respons
     };
     let mut queue = state.faults.lock().unwrap();
     for fault in faults {
-        let times = fault.times.unwrap_or(1).max(1);
+        let times = match (fault.times, fault.probability) {
+            (Some(times), _) => times.clamp(1, u32::MAX - 1),
+            (None, Some(_)) => u32::MAX, // unlimited
+            (None, None) => 1,
+        };
         queue.push_back((fault, times));
     }
     json_response(StatusCode::OK, json!({ "queued": queue.len() }))
@@ -789,6 +818,7 @@ async fn admin_requests(State(state): State<AppState>) -> Response {
                 "key": r.key,
                 "auth": r.auth,
                 "http_version": r.version,
+                "fault": r.fault,
             })
         })
         .collect();

@@ -1,0 +1,110 @@
+//! The Rust driver of the load test (`tests/load/run.py`): `LOAD_CALLS` gets,
+//! `LOAD_CONCURRENCY` at a time, through the core; prints what each returned, and run.py does
+//! the checking.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use ocus::{Client, RequestOptions};
+use serde_json::{Value, json};
+
+fn env_number(name: &str) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{name} must be a number"))
+}
+
+fn resources() -> Value {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.trim_start_matches(':').split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let fds = std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count());
+    json!({"rss_kb": field("VmRSS"), "threads": field("Threads"), "fds": fds})
+}
+
+async fn faults(method: reqwest::Method, body: Option<String>) {
+    let url = format!(
+        "{}/__admin/faults",
+        std::env::var("LOAD_ADMIN_URL").unwrap()
+    );
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .header("content-type", "application/json");
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    request.send().await.expect("the emulator answers");
+}
+
+#[tokio::main]
+async fn main() {
+    let calls = env_number("LOAD_CALLS") as usize;
+    let concurrency = env_number("LOAD_CONCURRENCY") as usize;
+    let ids: Arc<Vec<String>> = Arc::new(
+        std::env::var("LOAD_IDS")
+            .unwrap()
+            .split(',')
+            .map(str::to_owned)
+            .collect(),
+    );
+    let client = Client::builder()
+        .from_env()
+        .timeout(Duration::from_millis(env_number("LOAD_TIMEOUT_MS")))
+        .max_retries(env_number("LOAD_MAX_RETRIES") as u32)
+        .build()
+        .expect("a client");
+    let warm_up = || {
+        futures_util::stream::iter(0..2 * concurrency)
+            .map(|i| {
+                let (client, ids) = (client.clone(), ids.clone());
+                async move { client.projects().get(&ids[i % ids.len()]).await }
+            })
+            .buffer_unordered(concurrency)
+            .collect::<Vec<_>>()
+    };
+    warm_up().await;
+    let before = resources();
+    faults(
+        reqwest::Method::POST,
+        Some(std::env::var("LOAD_FAULTS").unwrap()),
+    )
+    .await;
+    let started = Instant::now();
+    let results: Vec<Value> = futures_util::stream::iter(0..calls)
+        .map(|index| {
+            let (client, ids) = (client.clone(), ids.clone());
+            // Each call on its own task, as a server handling requests would run it.
+            tokio::spawn(async move {
+                let id = &ids[index % ids.len()];
+                let options = RequestOptions::new().header("x-load-call", index.to_string());
+                let begun = Instant::now();
+                let outcome = client.projects().get_with(id, &options).await;
+                let ms = begun.elapsed().as_secs_f64() * 1000.0;
+                match outcome {
+                    Ok(project) => json!([index, "ok", ms, project.id == *id]),
+                    Err(error) => json!([index, error.kind().as_str(), ms, false]),
+                }
+            })
+        })
+        .buffer_unordered(concurrency)
+        .map(|joined| joined.expect("a call task never panics"))
+        .collect()
+        .await;
+    let elapsed = started.elapsed().as_secs_f64();
+    // The state "before" was measured in (faults off, the same warm-up), so only what the run
+    // left behind shows.
+    faults(reqwest::Method::DELETE, None).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    warm_up().await;
+    let report =
+        json!({"before": before, "after": resources(), "elapsed_s": elapsed, "calls": results});
+    println!("{report}");
+}

@@ -1,0 +1,70 @@
+'use strict'
+// Load driver for Node.js (see tests/load/run.py): LOAD_CALLS gets, LOAD_CONCURRENCY at a time,
+// through the installed package; prints what each returned, run.py does the checking.
+const fs = require('node:fs')
+const path = require('node:path')
+
+const ROOT = path.resolve(__dirname, '..', '..')
+const { Client, OcusError } = require(require.resolve('ocus', { paths: [path.join(ROOT, 'examples', 'node')] }))
+
+const CALLS = Number(process.env.LOAD_CALLS)
+const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY)
+const IDS = process.env.LOAD_IDS.split(',')
+
+function resources() {
+  global.gc?.()
+  const status = Object.fromEntries(fs.readFileSync('/proc/self/status', 'utf8').trim().split('\n').map((line) => line.split(/:\s*/)))
+  return { rss_kb: parseInt(status.VmRSS, 10), threads: Number(status.Threads), fds: fs.readdirSync('/proc/self/fd').length }
+}
+
+async function faults(method, body) {
+  const response = await fetch(`${process.env.LOAD_ADMIN_URL}/__admin/faults`, { method, body, headers: { 'content-type': 'application/json' } })
+  await response.text()
+}
+
+async function main() {
+  const client = new Client({ timeoutMs: Number(process.env.LOAD_TIMEOUT_MS), maxRetries: Number(process.env.LOAD_MAX_RETRIES) })
+  const call = async (index) => {
+    const id = IDS[index % IDS.length]
+    const started = performance.now()
+    try {
+      const project = await client.projects.get(id, { headers: { 'x-load-call': String(index) } })
+      return [index, 'ok', performance.now() - started, project.id === id]
+    } catch (error) {
+      if (!(error instanceof OcusError)) throw error
+      return [index, error.kind, performance.now() - started, false]
+    }
+  }
+  // `concurrency` workers taking the next index: that many calls in flight at any time.
+  const pool = async (count, fn) => {
+    const results = new Array(count)
+    let next = 0
+    const worker = async () => {
+      while (next < count) {
+        const index = next++
+        results[index] = await fn(index)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker))
+    return results
+  }
+  const warmUp = () => pool(2 * CONCURRENCY, (i) => client.projects.get(IDS[i % IDS.length]))
+  await warmUp()
+  const before = resources()
+  await faults('POST', process.env.LOAD_FAULTS)
+  const started = performance.now()
+  const calls = await pool(CALLS, call)
+  const elapsed = (performance.now() - started) / 1000
+  // The state "before" was measured in (faults off, the same warm-up), so only what the run
+  // left behind shows.
+  await faults('DELETE')
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  await warmUp()
+  process.stdout.write(JSON.stringify({ before, after: resources(), elapsed_s: elapsed, calls }))
+  client.close()
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exitCode = 1
+})

@@ -1,0 +1,144 @@
+"""Load driver for Python (see tests/load/run.py): `driver.py threads|asyncio`.
+
+Makes LOAD_CALLS gets, LOAD_CONCURRENCY at a time, through the installed package, and prints
+what each returned; run.py does the checking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional
+
+import ocus
+
+CALLS = int(os.environ["LOAD_CALLS"])
+CONCURRENCY = int(os.environ["LOAD_CONCURRENCY"])
+IDS = os.environ["LOAD_IDS"].split(",")
+OPTIONS: dict[str, Any] = {
+    "timeout": int(os.environ["LOAD_TIMEOUT_MS"]) / 1000,
+    "max_retries": int(os.environ["LOAD_MAX_RETRIES"]),
+}
+
+
+def resources() -> dict[str, int]:
+    gc.collect()
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    return {
+        "rss_kb": int(status["VmRSS"].split()[0]),
+        "threads": int(status["Threads"]),
+        "fds": len(os.listdir("/proc/self/fd")),
+    }
+
+
+def admin(method: str, body: Optional[str]) -> None:
+    request = urllib.request.Request(
+        os.environ["LOAD_ADMIN_URL"] + "/__admin/faults",
+        data=None if body is None else body.encode(),
+        method=method,
+        headers={"content-type": "application/json"},
+    )
+    urllib.request.urlopen(request).close()
+
+
+def outcome(index: int, project: Optional[ocus.Project], error: Optional[ocus.OcusError], started: float) -> list[Any]:
+    ms = (time.monotonic() - started) * 1000
+    if error is not None:
+        return [index, error.kind, ms, False]
+    assert project is not None
+    return [index, "ok", ms, project.id == IDS[index % len(IDS)]]
+
+
+def settle(warm_up: Any) -> dict[str, int]:
+    """Resources once the faults are off and the same warm-up as before has run again: the
+    state "before" was measured in, so only what the run left behind shows."""
+    admin("DELETE", None)
+    time.sleep(1)
+    warm_up()
+    return resources()
+
+
+def run_threads() -> tuple[dict[str, int], dict[str, int], list[list[Any]], float]:
+    client = ocus.Client(**OPTIONS)
+
+    def call(index: int) -> list[Any]:
+        started = time.monotonic()
+        try:
+            project = client.projects.get(IDS[index % len(IDS)], extra_headers={"x-load-call": str(index)})
+        except ocus.OcusError as error:
+            return outcome(index, None, error, started)
+        return outcome(index, project, None, started)
+
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        # Every worker thread started (the executor starts them lazily), each with a call in
+        # flight at once: the pool's threads and connections at their full count.
+        gate = threading.Barrier(CONCURRENCY)
+
+        def together(index: int) -> None:
+            gate.wait()
+            client.projects.get(IDS[index % len(IDS)])
+
+        def warm_up() -> None:
+            list(pool.map(together, range(CONCURRENCY)))
+            list(pool.map(lambda i: client.projects.get(IDS[i % len(IDS)]), range(2 * CONCURRENCY)))
+
+        warm_up()
+        before = resources()
+        admin("POST", os.environ["LOAD_FAULTS"])
+        started = time.monotonic()
+        results = list(pool.map(call, range(CALLS)))
+        elapsed = time.monotonic() - started
+        after = settle(warm_up)
+    client.close()
+    return before, after, results, elapsed
+
+
+def run_asyncio() -> tuple[dict[str, int], dict[str, int], list[list[Any]], float]:
+    async def main() -> tuple[dict[str, int], dict[str, int], list[list[Any]], float]:
+        client = ocus.AsyncClient(**OPTIONS)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def call(index: int) -> list[Any]:
+            async with gate:
+                started = time.monotonic()
+                try:
+                    project = await client.projects.get(
+                        IDS[index % len(IDS)], extra_headers={"x-load-call": str(index)}
+                    )
+                except ocus.OcusError as error:
+                    return outcome(index, None, error, started)
+                return outcome(index, project, None, started)
+
+        async def warm_up() -> None:
+            await asyncio.gather(*(client.projects.get(IDS[i % len(IDS)]) for i in range(2 * CONCURRENCY)))
+
+        await warm_up()
+        before = resources()
+        admin("POST", os.environ["LOAD_FAULTS"])
+        started = time.monotonic()
+        results = await asyncio.gather(*(call(i) for i in range(CALLS)))
+        elapsed = time.monotonic() - started
+        admin("DELETE", None)
+        await asyncio.sleep(1)
+        await warm_up()
+        after = resources()
+        await client.aclose()
+        return before, after, list(results), elapsed
+
+    return asyncio.run(main())
+
+
+def main() -> None:
+    before, after, results, elapsed = run_threads() if sys.argv[1] == "threads" else run_asyncio()
+    json.dump({"before": before, "after": after, "elapsed_s": elapsed, "calls": results}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
