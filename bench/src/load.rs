@@ -72,6 +72,7 @@ async fn main() {
     };
     warm_up().await;
     let before = resources();
+    faults(reqwest::Method::DELETE, None).await;
     faults(
         reqwest::Method::POST,
         Some(std::env::var("LOAD_FAULTS").unwrap()),

@@ -51,6 +51,7 @@ async function main() {
   const warmUp = () => pool(2 * CONCURRENCY, (i) => client.projects.get(IDS[i % IDS.length]))
   await warmUp()
   const before = resources()
+  await faults('DELETE')
   await faults('POST', process.env.LOAD_FAULTS)
   const started = performance.now()
   const calls = await pool(CALLS, call)

@@ -91,6 +91,7 @@ def run_threads() -> tuple[dict[str, int], dict[str, int], list[list[Any]], floa
 
         warm_up()
         before = resources()
+        admin("DELETE", None)
         admin("POST", os.environ["LOAD_FAULTS"])
         started = time.monotonic()
         results = list(pool.map(call, range(CALLS)))
@@ -121,6 +122,7 @@ def run_asyncio() -> tuple[dict[str, int], dict[str, int], list[list[Any]], floa
 
         await warm_up()
         before = resources()
+        admin("DELETE", None)
         admin("POST", os.environ["LOAD_FAULTS"])
         started = time.monotonic()
         results = await asyncio.gather(*(call(i) for i in range(CALLS)))

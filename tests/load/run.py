@@ -46,10 +46,11 @@ FAULTS = [
     {"path": "/v3/projects/", "action": "hang", "probability": 0.01 / 0.93},
     {"path": "/v3/projects/", "status": 429, "headers": {"retry-after": "0"}, "probability": 0.01 / 0.92},
 ]
+WARM_UP = [{"path": "/v3/projects/", "delay_ms": 100, "probability": 1}]
 EXPLAINS = {"respond 503": "service_unavailable", "respond 429": "rate_limited", "reset": "connection", "hang": "timeout"}
-# The connection pool keeps up to one connection per call in flight, and how many it holds
-# after the same warm-up varies with timing (seen here: +-50 at 256 in flight with no fault at
-# all); a leak grows with the calls instead (one per hang or reset: 100+ in 10,000 calls).
+# The connection pool keeps up to one connection per call in flight: the warm-up fills it, and
+# how many it holds afterwards still varies with timing (seen here: +-50 at 256 in flight with
+# no fault at all); a leak grows with the calls instead (one per hang or reset: 100+ in 10,000).
 FD_MARGIN_FRACTION = 4
 THREAD_MARGIN = 4
 RSS_MARGIN_KB = 48 * 1024
@@ -160,6 +161,9 @@ def main() -> int:
         ids = emulator.admin("GET", "/__admin/info")["project_ids"]
         for language in languages:
             emulator.admin("POST", "/__admin/reset", {"keys": [{"key": KEY, "state": "valid", "name": "load"}]})
+            # During the driver's warm-up every answer takes 100 ms, so its calls are all in
+            # flight at once and the connection pool reaches its full size before "before".
+            emulator.admin("POST", "/__admin/faults", WARM_UP)
             env = {
                 **os.environ,
                 "OCUS_BASE_URL": emulator.base_url,
@@ -169,8 +173,7 @@ def main() -> int:
                 "LOAD_TIMEOUT_MS": str(TIMEOUT_MS),
                 "LOAD_MAX_RETRIES": str(MAX_RETRIES),
                 "LOAD_IDS": ",".join(ids),
-                # The driver warms up with the faults off, then queues them itself, so "before" is
-                # measured with a full connection pool.
+                # The driver warms up, measures, then replaces the warm-up's delay with these.
                 "LOAD_FAULTS": json.dumps(FAULTS),
                 "LOAD_ADMIN_URL": emulator.admin_url,
             }

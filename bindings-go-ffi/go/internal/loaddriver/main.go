@@ -92,6 +92,7 @@ func main() {
 	warmUp := func() { pool(2*concurrency, concurrency, func(i int) { client.Projects.Get(ctx, ids[i%len(ids)]) }) }
 	warmUp()
 	before := resources()
+	faults("DELETE", "")
 	faults("POST", os.Getenv("LOAD_FAULTS"))
 	results := make([][]any, calls)
 	started := time.Now()
