@@ -319,6 +319,15 @@ impl ClientBuilder {
     }
 
     pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let (settings, key_source) = self.settings_with_env(env)?;
+        Client::from_settings(settings, key_source)
+    }
+
+    /// Everything `build` checks, up to (not including) the HTTP client and the key file read.
+    pub(crate) fn settings_with_env(
+        self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<(Settings, KeySource)> {
         let env = |name: &str| {
             if self.read_env {
                 env(name).filter(|v| !v.is_empty())
@@ -408,16 +417,38 @@ impl ClientBuilder {
             proxy,
             default_headers,
         };
-        Client::from_settings(settings, key_source)
+        Ok((settings, key_source))
     }
+}
+
+/// A CA bundle larger than this is refused (a system bundle is about 200 KiB).
+const MAX_CA_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A configuration file read whole, refused when larger than `max` (so a device or a huge file
+/// named by mistake fails instead of filling memory); errors name the file and what it is.
+pub(crate) fn read_small_file(path: &std::path::Path, max: u64, what: &str) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let shown = path.display();
+    let failed = |e: std::io::Error| {
+        Error::configuration(format!("cannot read the {what} {shown} ({})", e.kind()))
+            .with_source(e)
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(max + 1).read_to_end(&mut bytes))
+        .map_err(failed)?;
+    if bytes.len() as u64 > max {
+        return Err(Error::configuration(format!(
+            "the {what} {shown} is larger than {max} bytes"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The certificates of a PEM bundle, or a configuration error naming the file.
 fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     let shown = path.display();
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::configuration(format!("cannot read the CA bundle {shown} ({e})")).with_source(e)
-    })?;
+    let pem = read_small_file(path, MAX_CA_BUNDLE_BYTES, "CA bundle")?;
     match reqwest::Certificate::from_pem_bundle(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
         Ok(_) => Err(Error::configuration(format!(
@@ -562,6 +593,28 @@ fn is_loopback(url: &Url) -> bool {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_huge_file_named_as_a_key_or_bundle_fails_without_filling_memory() {
+        let dev_zero = std::path::Path::new("/dev/zero");
+        let error = read_small_file(dev_zero, 1024, "CA bundle").unwrap_err();
+        assert_eq!(
+            error.message(),
+            "the CA bundle /dev/zero is larger than 1024 bytes"
+        );
+        let error = ApiKey::from_file(dev_zero).unwrap_err();
+        assert!(
+            error.message().contains("larger than 65536 bytes"),
+            "{error}"
+        );
+        let error = Client::builder()
+            .api_key("k")
+            .ca_bundle(dev_zero)
+            .build()
+            .unwrap_err();
+        assert!(error.message().contains("larger than"), "{error}");
+    }
 
     #[test]
     fn base_urls_must_be_secure_or_loopback() {

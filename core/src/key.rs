@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+/// A key file larger than this is not a key file (and is not read whole: `/dev/zero` fails).
+const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
+
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -31,14 +34,14 @@ impl ApiKey {
     /// Reads a key from a file: surrounding whitespace (such as a trailing newline) is
     /// trimmed, inner whitespace is an error.
     pub fn from_file(path: &std::path::Path) -> Result<ApiKey> {
-        let raw = std::fs::read_to_string(path).map_err(|e| {
+        let raw = crate::config::read_small_file(path, MAX_KEY_FILE_BYTES, "API key file")?;
+        // Into the secret type before anything else can copy it; not UTF-8 is not a key.
+        let raw = SecretString::from(String::from_utf8(raw).map_err(|_| {
             Error::configuration(format!(
-                "cannot read the API key file {}: {}",
-                path.display(),
-                e.kind()
+                "the API key file {} is not UTF-8 text",
+                path.display()
             ))
-        })?;
-        let raw = SecretString::from(raw);
+        })?);
         ApiKey::new(raw.expose_secret().trim())
             .map_err(|e| Error::configuration(format!("{} (in {})", e.message(), path.display())))
     }

@@ -29,6 +29,9 @@ mod client;
 pub mod completion;
 mod config;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod key;
 pub mod log;
 pub mod options;
