@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint load load-drivers test-load fuzz proxy-tools dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -69,6 +69,10 @@ test-c: build go-lib
 	  -Ibindings-go-ffi/include $(FFI_LIB) $(FFI_LDLIBS)
 	scripts/with-emulator -- sh -c 'valgrind --quiet --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite \
 	  --error-exitcode=1 target/ffi_test "$$OCUS_BASE_URL"'
+	# The same program with AddressSanitizer (and its leak checker) on the C side.
+	gcc -Wall -Wextra -Werror -std=c11 -D_DEFAULT_SOURCE -fsanitize=address -fno-omit-frame-pointer -g \
+	  -o target/ffi_test_asan bindings-go-ffi/c/ffi_test.c -Ibindings-go-ffi/include $(FFI_LIB) $(FFI_LDLIBS)
+	scripts/with-emulator -- sh -c 'ASAN_OPTIONS=detect_leaks=1 target/ffi_test_asan "$$OCUS_BASE_URL"'
 
 test-go: build go-lib proxy-tools
 	cd bindings-go-ffi/go && go vet ./... && ../../$(WITH_PROXY) go test -race -count=1 ./...
@@ -132,6 +136,11 @@ test-load: build load-drivers
 load: load-drivers
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
 	python3 tests/load/run.py --calls 10000 --profile release all
+
+# All four languages at once for SOAK_MINUTES (default 30), sampled every 30 s (not in CI).
+soak: load-drivers
+	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
+	python3 tests/load/soak.py
 
 # ---- packages: every artifact from one version (scripts/dist.py), checked as users install them
 dist:

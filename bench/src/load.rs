@@ -44,9 +44,38 @@ async fn faults(method: reqwest::Method, body: Option<String>) {
     request.send().await.expect("the emulator answers");
 }
 
+/// Soak mode (tests/load/soak.py): calls until the deadline, keeping only counts (so the
+/// driver's own memory stays flat); the orchestrator sets the faults.
+async fn soak(client: Client, ids: Arc<Vec<String>>, concurrency: usize, seconds: u64) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let workers = (0..concurrency).map(|offset| {
+        let (client, ids) = (client.clone(), ids.clone());
+        tokio::spawn(async move {
+            let mut outcomes = std::collections::BTreeMap::<&'static str, u64>::new();
+            let mut index = offset;
+            while Instant::now() < deadline {
+                let kind = match client.projects().get(&ids[index % ids.len()]).await {
+                    Ok(_) => "ok",
+                    Err(error) => error.kind().as_str(),
+                };
+                *outcomes.entry(kind).or_default() += 1;
+                index += concurrency;
+            }
+            outcomes
+        })
+    });
+    let mut outcomes = std::collections::BTreeMap::<&'static str, u64>::new();
+    for worker in futures_util::future::join_all(workers).await {
+        for (kind, n) in worker.expect("a worker never panics") {
+            *outcomes.entry(kind).or_default() += n;
+        }
+    }
+    let calls: u64 = outcomes.values().sum();
+    println!("{}", json!({"calls": calls, "outcomes": outcomes}));
+}
+
 #[tokio::main]
 async fn main() {
-    let calls = env_number("LOAD_CALLS") as usize;
     let concurrency = env_number("LOAD_CONCURRENCY") as usize;
     let ids: Arc<Vec<String>> = Arc::new(
         std::env::var("LOAD_IDS")
@@ -61,6 +90,11 @@ async fn main() {
         .max_retries(env_number("LOAD_MAX_RETRIES") as u32)
         .build()
         .expect("a client");
+    if let Ok(seconds) = std::env::var("LOAD_SECONDS") {
+        let seconds = seconds.parse().expect("LOAD_SECONDS is a number");
+        return soak(client, ids, concurrency, seconds).await;
+    }
+    let calls = env_number("LOAD_CALLS") as usize;
     let warm_up = || {
         futures_util::stream::iter(0..2 * concurrency)
             .map(|i| {

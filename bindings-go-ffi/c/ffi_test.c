@@ -32,8 +32,9 @@ static int checks;
     }                                                        \
   } while (0)
 
-/* POSTs a JSON body to the emulator's admin API (plain HTTP/1.1 over a socket). */
-static void admin_post(const char *path, const char *json) {
+/* Calls the emulator's admin API (plain HTTP/1.1 over a socket); the response, cut to `size`,
+ * goes to `response` if given. */
+static void admin_call(const char *method, const char *path, const char *json, char *response, size_t size) {
   int port = 0;
   sscanf(strrchr(base_url, ':') + 1, "%d", &port);
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -47,14 +48,30 @@ static void admin_post(const char *path, const char *json) {
   }
   char request[2048];
   int n = snprintf(request, sizeof request,
-                   "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-                   path, strlen(json), json);
+                   method, path, strlen(json), json);
   if (write(fd, request, (size_t)n) != n) exit(2);
-  char response[4096];
-  while (read(fd, response, sizeof response) > 0) {
+  char sink[4096];
+  size_t used = 0;
+  ssize_t got;
+  while ((got = read(fd, response && used < size - 1 ? response + used : sink,
+                     response && used < size - 1 ? size - 1 - used : sizeof sink)) > 0) {
+    if (response && used < size - 1) used += (size_t)got;
   }
+  if (response) response[used] = 0;
   close(fd);
+}
+
+static void admin_post(const char *path, const char *json) { admin_call("POST", path, json, NULL, 0); }
+
+/* How many /v3 requests the emulator has logged. */
+static int admin_requests_count(void) {
+  static char log[1 << 16];
+  admin_call("GET", "/__admin/requests", "", log, sizeof log);
+  int count = 0;
+  for (const char *at = log; (at = strstr(at, "\"origin\":\"main\"")) != NULL; at++) count++;
+  return count;
 }
 
 /* A client of the emulator: `extra` is more JSON members (or ""). */
@@ -419,6 +436,74 @@ int main(int argc, char **argv) {
     CHECK(call.rc == OCUS_ERR_CONFIGURATION, "close while running rc=%d", call.rc);
     expect_get(client, id0, OCUS_ERR_CONFIGURATION, "configuration", 0);
     ocus_client_close(client); /* idempotent */
+  }
+  /* Every entry point given a NULL handle, or the closed client: a configuration error (the
+   * closed client's code is client_closed), out-pointers left NULL, nothing sent. */
+  {
+    admin_call("DELETE", "/__admin/requests", "", NULL, 0);
+    const char *id = id0;
+    char *json = NULL;
+    OcusCursor *cursor = NULL;
+    struct { const OcusClient *handle; const char *code; } cases[] = {{NULL, NULL}, {client, "client_closed"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+      const OcusClient *c = cases[i].handle;
+      int rcs[6];
+      OcusError *errs[6] = {0};
+      rcs[0] = ocus_projects_get(c, id, strlen(id), NULL, NULL, &json, &errs[0]);
+      rcs[1] = ocus_projects_list(c, NULL, NULL, &json, &errs[1]);
+      rcs[2] = ocus_request(c, "GET", 3, "/projects", 9, NULL, NULL, &json, &errs[2]);
+      rcs[3] = ocus_cursor_new(c, NULL, &cursor, &errs[3]);
+      rcs[4] = ocus_client_rotate_api_key(c, "ocus_demo_key", 13, &errs[4]);
+      OcusQueue *queue = ocus_queue_new();
+      rcs[5] = ocus_projects_get_start(c, id, strlen(id), NULL, NULL, queue, 1, &errs[5]);
+      for (int k = 0; k < 6; k++) {
+        /* A start on a closed client is accepted: its completion carries the error. */
+        if (k == 5 && c != NULL) {
+          CHECK(rcs[k] == OCUS_OK, "start on a closed client rc=%d", rcs[k]);
+          struct pollfd ready = {ocus_queue_fd(queue), POLLIN, 0};
+          OcusCompletion done[2];
+          size_t n = 0;
+          for (int waited = 0; n == 0 && waited < 50; waited++) {
+            poll(&ready, 1, 100);
+            n = ocus_queue_drain(queue, done, 2);
+          }
+          CHECK(n == 1 && done[0].ticket == 1 && done[0].code == OCUS_ERR_CONFIGURATION && done[0].json == NULL &&
+                    done[0].error && strcmp(done[0].error->error_code, "client_closed") == 0,
+                "completion of a start on a closed client n=%zu", n);
+          if (n == 1) ocus_error_free(done[0].error);
+          continue;
+        }
+        /* cursor_new on a closed client is allowed: its first page fails instead. */
+        if (k == 3 && c != NULL) {
+          CHECK(rcs[k] == OCUS_OK && cursor != NULL, "cursor on a closed client rc=%d", rcs[k]);
+          char *page = NULL;
+          OcusError *err = NULL;
+          int rc = ocus_cursor_next(cursor, NULL, &page, &err);
+          CHECK(rc == OCUS_ERR_CONFIGURATION && page == NULL && err && strcmp(err->error_code, "client_closed") == 0,
+                "next page of a closed client's cursor rc=%d", rc);
+          ocus_error_free(err);
+          ocus_cursor_free(cursor);
+          cursor = NULL;
+          continue;
+        }
+        CHECK(rcs[k] == OCUS_ERR_CONFIGURATION && errs[k] && strcmp(errs[k]->kind, "configuration") == 0 &&
+                  (cases[i].code == NULL || (errs[k]->error_code && strcmp(errs[k]->error_code, cases[i].code) == 0)),
+              "entry point %d with %s rc=%d", k, c ? "a closed client" : "NULL", rcs[k]);
+        ocus_error_free(errs[k]);
+      }
+      CHECK(json == NULL && cursor == NULL, "no result for a refused call");
+      OcusCompletion done[4];
+      CHECK(ocus_queue_drain(queue, done, 4) == 0, "a refused start delivers nothing");
+      ocus_queue_free(queue);
+    }
+    OcusCursor *none = NULL;
+    char *page = NULL;
+    OcusError *err = NULL;
+    CHECK(ocus_cursor_next(none, NULL, &page, &err) == OCUS_ERR_CONFIGURATION && page == NULL, "next of a NULL cursor");
+    ocus_error_free(err);
+    CHECK(ocus_client_base_url(NULL) == NULL && ocus_queue_fd(NULL) == -1, "NULL handles elsewhere");
+    ocus_client_close(NULL); /* a no-op */
+    CHECK(admin_requests_count() == 0, "nothing was sent");
   }
   ocus_client_free(client);
   ocus_client_free(NULL);

@@ -9,6 +9,13 @@
  *
  * Results: functions return OCUS_OK (0) or the error kind's code (OCUS_ERR_*), and then
  * set *err to a structured OcusError (when err is not NULL).
+ *
+ * Handles: a NULL handle is a configuration error (a no-op for the free and close
+ * functions); a closed client refuses every call with the code client_closed (a started
+ * call delivers that error to its queue), and closing twice is harmless. Using a handle
+ * after freeing it, or freeing it twice, is undefined, as with free(3).
+ * bindings-go-ffi/c/ffi_test.c checks every entry point this way under valgrind and
+ * AddressSanitizer.
  */
 
 #ifndef OCUS_H

@@ -395,6 +395,8 @@ pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
 pub unsafe extern "C" fn ocus_client_free(client: *mut OcusClient) {
     // SAFETY: documented contract.
     unsafe { free_handle(client) }
+    // Its pooled connections close when their tasks next run: now, not at the next call.
+    let _ = catch_unwind(ocus::runtime::run_pending);
 }
 
 /// Replaces the key (`key_len` bytes; the core refuses an invalid key and changes nothing);

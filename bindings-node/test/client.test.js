@@ -234,6 +234,24 @@ test('logs: logLevel or OCUS_LOG switches them on, any console-like logger takes
   fs.rmSync(dir, { recursive: true })
 })
 
+test('a thousand clients used once leave descriptors and threads as they were', async () => {
+  const counts = () => [fs.readdirSync('/proc/self/fd').length, fs.readdirSync('/proc/self/task').length]
+  const usedOnce = async () => {
+    const c = client()
+    await c.projects.get(ID0)
+    c.close()
+  }
+  await usedOnce() // what starts once per process is there before counting
+  global.gc()
+  const [fds, threads] = counts()
+  for (let i = 0; i < 1000; i++) await usedOnce()
+  global.gc()
+  await new Promise((resolve) => setTimeout(resolve, 100)) // finalizers, and the sockets of dropped pools
+  const [fdsAfter, threadsAfter] = counts()
+  assert.ok(fdsAfter <= fds + 2, `descriptors ${fds} -> ${fdsAfter}`)
+  assert.ok(threadsAfter <= threads + 2, `threads ${threads} -> ${threadsAfter}`)
+})
+
 test('CommonJS and ESM both load the package from another project', () => {
   const cjs = execFileSync(process.execPath, ['-e', "const o = require('ocus'); console.log(typeof o.Client, typeof o.PermissionDeniedError)"], { cwd: consumer, encoding: 'utf8' })
   assert.equal(cjs.trim(), 'function function')

@@ -182,6 +182,38 @@ def test_results_carry_their_response(mock: Emulator) -> None:
     asyncio.run(main())
 
 
+def _descriptors_and_threads() -> tuple[int, int]:
+    return len(os.listdir("/proc/self/fd")), len(os.listdir("/proc/self/task"))
+
+
+def test_a_thousand_clients_used_once_leave_descriptors_and_threads_as_they_were(
+    mock: Emulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    closed = True
+
+    def used_once() -> None:
+        nonlocal closed
+        closed = not closed  # half closed, half only collected: both leave nothing behind
+        if closed:
+            with ocus.Client(api_key=ALPHA, base_url=mock.base_url) as c:
+                c.projects.get(ID0)
+        else:
+            ocus.Client(api_key=ALPHA, base_url=mock.base_url).projects.get(ID0)
+
+    used_once()  # what starts once per process is there before counting
+    gc.collect()
+    fds, threads = _descriptors_and_threads()
+    started = time.monotonic()
+    for _ in range(1000):
+        used_once()
+    elapsed = time.monotonic() - started
+    gc.collect()
+    after = _descriptors_and_threads()
+    assert after[0] <= fds + 2 and after[1] <= threads + 2, ((fds, threads), after, f"{elapsed:.1f} s")
+    assert capfd.readouterr() == ("", ""), "no warning, on any stream"
+
+
+
 def test_close_and_context_manager(mock: Emulator) -> None:
     with client(mock) as c:
         c.projects.list_page(page_size=1)

@@ -104,6 +104,30 @@ pub fn caller_driven() -> Result<&'static Runtime> {
 
 /// Runs `future` to completion on the caller-driven runtime; call it from any thread that is
 /// not inside a runtime.
+/// Lets the caller-driven runtime run what is waiting, briefly, when no caller is driving it:
+/// a dropped client's pooled connections close their sockets only when their tasks run, and
+/// on this runtime tasks run only inside a blocking call. Bindings call it after freeing a
+/// client, so its sockets close now rather than at the process's next call. A no-op inside a
+/// runtime, or before any blocking call was made.
+pub fn run_pending() {
+    if Handle::try_current().is_ok() {
+        return;
+    }
+    let Some(cell) = CALLER_DRIVEN.get() else {
+        return;
+    };
+    let runtime = match *cell.lock().unwrap_or_else(|p| p.into_inner()) {
+        Some((owner, runtime)) if owner == std::process::id() => runtime,
+        _ => return,
+    };
+    runtime.block_on(async {
+        // A few turns: woken connection tasks run, see their pool gone and shut down.
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+    });
+}
+
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(caller_driven()?.block_on(future))
 }

@@ -22,8 +22,33 @@ async function faults(method, body) {
   await response.text()
 }
 
+// Soak mode (tests/load/soak.py): calls until LOAD_SECONDS have passed, keeping only counts
+// (so the driver's own memory stays flat), faults left to the orchestrator.
+async function soak(client, seconds) {
+  const deadline = performance.now() + seconds * 1000
+  const outcomes = {}
+  let calls = 0
+  const worker = async (offset) => {
+    for (let index = offset; performance.now() < deadline; index += CONCURRENCY) {
+      let kind = 'ok'
+      try {
+        await client.projects.get(IDS[index % IDS.length])
+      } catch (error) {
+        if (!(error instanceof OcusError)) throw error
+        kind = error.kind
+      }
+      outcomes[kind] = (outcomes[kind] || 0) + 1
+      calls++
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => worker(i)))
+  process.stdout.write(JSON.stringify({ calls, outcomes }))
+  client.close()
+}
+
 async function main() {
   const client = new Client({ timeoutMs: Number(process.env.LOAD_TIMEOUT_MS), maxRetries: Number(process.env.LOAD_MAX_RETRIES) })
+  if (process.env.LOAD_SECONDS) return soak(client, Number(process.env.LOAD_SECONDS))
   const call = async (index) => {
     const id = IDS[index % IDS.length]
     const started = performance.now()

@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import ocus
 
-CALLS = int(os.environ["LOAD_CALLS"])
+CALLS = int(os.environ.get("LOAD_CALLS", "0"))
 CONCURRENCY = int(os.environ["LOAD_CONCURRENCY"])
 IDS = os.environ["LOAD_IDS"].split(",")
 OPTIONS: dict[str, Any] = {
@@ -137,7 +137,40 @@ def run_asyncio() -> tuple[dict[str, int], dict[str, int], list[list[Any]], floa
     return asyncio.run(main())
 
 
+def soak(seconds: float) -> None:
+    """Soak mode (tests/load/soak.py): calls until `seconds` have passed, keeping only counts
+    (so the driver's own memory stays flat), faults left to the orchestrator."""
+
+    async def main() -> dict[str, Any]:
+        client = ocus.AsyncClient(**OPTIONS)
+        deadline = time.monotonic() + seconds
+        outcomes: dict[str, int] = {}
+        calls = 0
+
+        async def worker(offset: int) -> None:
+            nonlocal calls
+            index = offset
+            while time.monotonic() < deadline:
+                try:
+                    await client.projects.get(IDS[index % len(IDS)])
+                    kind = "ok"
+                except ocus.OcusError as error:
+                    kind = error.kind
+                outcomes[kind] = outcomes.get(kind, 0) + 1
+                calls += 1
+                index += CONCURRENCY
+
+        await asyncio.gather(*(worker(i) for i in range(CONCURRENCY)))
+        await client.aclose()
+        return {"calls": calls, "outcomes": outcomes}
+
+    json.dump(asyncio.run(main()), sys.stdout)
+
+
 def main() -> None:
+    if "LOAD_SECONDS" in os.environ:
+        soak(float(os.environ["LOAD_SECONDS"]))
+        return
     before, after, results, elapsed = run_threads() if sys.argv[1] == "threads" else run_asyncio()
     json.dump({"before": before, "after": after, "elapsed_s": elapsed, "calls": results}, sys.stdout)
 

@@ -80,14 +80,51 @@ func pool(count, concurrency int, fn func(int)) {
 	wg.Wait()
 }
 
+// soak (tests/load/soak.py) calls until the deadline, keeping only counts (so the driver's own
+// memory stays flat); the orchestrator sets the faults.
+func soak(client *ocus.Client, ids []string, concurrency int, seconds int) {
+	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	calls := 0
+	var wg sync.WaitGroup
+	for w := 0; w < concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for index := w; time.Now().Before(deadline); index += concurrency {
+				kind := "ok"
+				if _, err := client.Projects.Get(context.Background(), ids[index%len(ids)]); err != nil {
+					var failure *ocus.Error
+					if !errors.As(err, &failure) {
+						panic(err)
+					}
+					kind = failure.Kind
+				}
+				mu.Lock()
+				outcomes[kind]++
+				calls++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	json.NewEncoder(os.Stdout).Encode(map[string]any{"calls": calls, "outcomes": outcomes})
+}
+
 func main() {
-	calls, concurrency := envInt("LOAD_CALLS"), envInt("LOAD_CONCURRENCY")
+	concurrency := envInt("LOAD_CONCURRENCY")
 	ids := strings.Split(os.Getenv("LOAD_IDS"), ",")
 	client, err := ocus.NewClient(ocus.WithTimeout(time.Duration(envInt("LOAD_TIMEOUT_MS"))*time.Millisecond),
 		ocus.WithMaxRetries(envInt("LOAD_MAX_RETRIES")))
 	if err != nil {
 		panic(err)
 	}
+	if os.Getenv("LOAD_SECONDS") != "" {
+		soak(client, ids, concurrency, envInt("LOAD_SECONDS"))
+		return
+	}
+	calls := envInt("LOAD_CALLS")
 	ctx := context.Background()
 	warmUp := func() { pool(2*concurrency, concurrency, func(i int) { client.Projects.Get(ctx, ids[i%len(ids)]) }) }
 	warmUp()
