@@ -194,7 +194,7 @@ def node_mock(out: Path, ver: str) -> None:
 MOCK_LAUNCHER = """#!/usr/bin/env node
 'use strict'
 // Runs the emulator binary for this machine (static Linux builds), passing arguments through.
-const { spawnSync } = require('node:child_process')
+const { spawn } = require('node:child_process')
 const path = require('node:path')
 const fs = require('node:fs')
 const binary = path.join(__dirname, 'bin', `ocus-mock-${process.platform}-${process.arch}`)
@@ -202,8 +202,11 @@ if (!fs.existsSync(binary)) {
   console.error(`ocus-mock: no binary for ${process.platform}-${process.arch} in this package (it has: ${fs.readdirSync(path.join(__dirname, 'bin')).join(', ')}); build it with \\`cargo build -p ocus-mock\\` from the ocus repository`)
   process.exit(2)
 }
-const result = spawnSync(binary, process.argv.slice(2), { stdio: 'inherit' })
-process.exit(result.status ?? 1)
+const child = spawn(binary, process.argv.slice(2), { stdio: 'inherit' })
+// Stopping the launcher stops the emulator: the signals a terminal or a test runner sends are
+// passed on, so no emulator outlives the command that started it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 """
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -77,15 +78,17 @@ def expect(condition: bool, what: str) -> None:
 @contextmanager
 def emulator(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[str]:
     """The emulator as a user starts it (from its own package); yields its base URL."""
+    # In a process group of its own: a launcher (npm's `ocus-mock`) runs the binary as a child,
+    # and killing only the launcher left that child running after every check.
     process = subprocess.Popen(command + ["--addr", "127.0.0.1:0"], cwd=cwd, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         assert process.stdout is not None
         base = process.stdout.readline().strip()
         assert base.startswith("http://127.0.0.1:"), f"emulator said {base!r}"
         yield base
     finally:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
