@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all check-platforms test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -157,8 +157,13 @@ dist-all:
 dist-check:
 	python3 scripts/dist_check.py
 
-dist-check-all: dist-all
+dist-check-all: dist-all check-platforms
 	python3 scripts/dist_check.py
+
+# Windows and macOS are built by .github/workflows/release.yml; here every crate is checked
+# and linted for them (cargo-zigbuild clippy, no link).
+check-platforms:
+	python3 scripts/dist.py --check-platforms
 
 # The native packages from this tree's release builds, installed and used with no cargo on PATH
 # (the glibc-age and wheel-tag claims are checked by `make dist dist-check`).

@@ -3,6 +3,9 @@
 
     scripts/dist.py            this machine's platform (x86_64 Linux, glibc), as released
     scripts/dist.py --all      plus aarch64 and musl (cross builds with zig)
+    scripts/dist.py --check-platforms
+                               the platforms built only by the release workflow (Windows,
+                               macOS): every crate checked and linted for them here (no link)
     scripts/dist.py --quick    the same packages from this tree's release builds, with no zig
                                and no LTO (minutes less; run by `make test`, so a broken package
                                cannot land; glibc-age and wheel-tag claims are `make dist`'s)
@@ -287,11 +290,41 @@ def quick(ver: str) -> None:
         "--out", DIST / "python", env=tool_env())
 
 
+# Built by .github/workflows/release.yml on their own runners; checked here without linking.
+CHECK_ONLY_TARGETS = ["x86_64-pc-windows-gnu", "aarch64-apple-darwin", "x86_64-apple-darwin"]
+CRATES = ["ocus", "ocus-ffi", "ocus-python", "ocus-node", "ocus-cli", "ocus-mock"]
+
+
+def check_platforms() -> None:
+    """`cargo clippy -D warnings` of every crate for each check-only target, with zig as the
+    C compiler (aws-lc's sources) so that no SDK is needed. Nothing links: napi's build script
+    looks only for libnode.dll's folder, which an empty file satisfies."""
+    install_tools([])
+    installed = run("rustup", "target", "list", "--installed", capture=True).split()
+    for triple in CHECK_ONLY_TARGETS:
+        if triple not in installed:
+            run("rustup", "target", "add", triple)
+    env = tool_env()
+    libnode = TARGET / "libnode-stub"
+    libnode.mkdir(parents=True, exist_ok=True)
+    (libnode / "libnode.dll").touch()
+    env["LIBNODE_PATH"] = str(libnode)
+    crates = [arg for crate in CRATES for arg in ("-p", crate)]
+    for triple in CHECK_ONLY_TARGETS:
+        run("cargo-zigbuild", "clippy", "--locked", "--target", triple, *crates, "--all-targets",
+            "--", "-D", "warnings", env=env)
+        print(f"{triple}: every crate checks and lints clean")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--all", action="store_true", help="also aarch64 and musl (cross builds)")
     parser.add_argument("--quick", action="store_true", help="from the host release builds (make test)")
+    parser.add_argument("--check-platforms", action="store_true", help="check Windows and macOS (no link)")
     args = parser.parse_args()
+    if args.check_platforms:
+        check_platforms()
+        return
     global QUICK
     QUICK = args.quick
     if args.quick:

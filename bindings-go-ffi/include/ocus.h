@@ -271,6 +271,8 @@ struct OcusQueue *ocus_queue_new(void);
 
 // The descriptor that becomes readable when completions arrive (non-blocking; owned by the
 // queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
+// On Windows it is a loopback TCP `SOCKET` (Windows keeps handle values within 32 bits);
+// watch it with `select`/`WSAPoll` or an overlapped `WSARecv`.
 //
 // # Safety
 // `queue` is a live handle.

@@ -622,6 +622,8 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 
 /// The descriptor that becomes readable when completions arrive (non-blocking; owned by the
 /// queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
+/// On Windows it is a loopback TCP `SOCKET` (Windows keeps handle values within 32 bits);
+/// watch it with `select`/`WSAPoll` or an overlapped `WSARecv`.
 ///
 /// # Safety
 /// `queue` is a live handle.
@@ -629,9 +631,19 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
     catch_unwind(|| {
         // SAFETY: a live handle.
-        unsafe { queue.as_ref() }.map_or(-1, |q| q.inner.fd())
+        unsafe { queue.as_ref() }.map_or(-1, |q| descriptor_as_int(q.inner.fd()))
     })
     .unwrap_or(-1)
+}
+
+#[cfg(unix)]
+fn descriptor_as_int(fd: ocus::completion::RawDescriptor) -> i32 {
+    fd
+}
+
+#[cfg(windows)]
+fn descriptor_as_int(socket: ocus::completion::RawDescriptor) -> i32 {
+    i32::try_from(socket).unwrap_or(-1)
 }
 
 /// Moves up to `capacity` completions into `out` and returns how many. Drain until it returns

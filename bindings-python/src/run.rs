@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use ocus::completion::Completions;
-use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::exceptions::{PyNotImplementedError, PyStopAsyncIteration};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
@@ -248,7 +248,17 @@ fn bridge_for<'py>(
             next_ticket: AtomicU64::new(0),
         },
     )?;
-    event_loop.call_method1("add_reader", (fd, bridge.getattr("_drain")?))?;
+    let drain = bridge.getattr("_drain")?;
+    match event_loop.call_method1("add_reader", (fd, &drain)) {
+        Ok(_) => {}
+        // Windows' default (proactor) loop watches no descriptors; a task awaits the
+        // doorbell instead (ocus/_doorbell.py).
+        Err(error) if error.is_instance_of::<PyNotImplementedError>(py) => {
+            py.import("ocus._doorbell")?
+                .call_method1("listen", (event_loop, fd, drain))?;
+        }
+        Err(error) => return Err(error),
+    }
     bridges.set_item(event_loop, &bridge)?;
     Ok(bridge)
 }

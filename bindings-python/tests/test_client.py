@@ -325,6 +325,41 @@ def test_async_client_gathers_hundreds_of_requests(mock: Emulator) -> None:
     assert len(projects) == 300 and all(p.id == ID0 for p in projects)
 
 
+class _LoopWithoutAddReader(asyncio.SelectorEventLoop):
+    """Watches no descriptors, as Windows' default ProactorEventLoop (its add_reader raises
+    NotImplementedError); sock_recv still works, as on every loop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_debug(True)  # asyncio's own checks on how its socket calls are used
+
+    def add_reader(self, *args: Any) -> None:
+        raise NotImplementedError
+
+
+def test_async_client_works_on_a_loop_that_watches_no_descriptors(mock: Emulator) -> None:
+    mock.faults({"path": "/v3/projects/", "delay_ms": 50, "times": 20})
+
+    async def main() -> list[str]:
+        async with ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url) as c:
+            projects = await asyncio.gather(*(c.projects.get(ID0) for _ in range(200)))
+            with pytest.raises(ocus.NotFoundError):
+                await c.projects.get("missing")
+            ids = [p.id async for p in c.projects.list(page_size=100)]
+            assert len(ids) == 135
+            doorbells = [t for t in asyncio.all_tasks() if t.get_name() == "ocus-doorbell"]
+            assert len(doorbells) == 1, "one doorbell task per loop"
+            return [p.id for p in projects]
+
+    with asyncio.Runner(loop_factory=_LoopWithoutAddReader) as runner:
+        assert runner.run(main()) == [ID0] * 200
+        # A second run on the same loop reuses its bridge and doorbell task.
+        assert runner.run(main()) == [ID0] * 200
+    # A fresh loop of the same kind gets a bridge of its own.
+    with asyncio.Runner(loop_factory=_LoopWithoutAddReader) as runner:
+        assert runner.run(main()) == [ID0] * 200
+
+
 def test_async_iteration_pages_and_errors(mock: Emulator) -> None:
     async def main() -> None:
         c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url, max_retries=0)

@@ -25,7 +25,6 @@
 //! `api_error` (code `redirect_refused`) rather than followed.
 
 mod client;
-#[cfg(unix)]
 pub mod completion;
 mod config;
 mod error;
