@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all check-platforms test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all dist-host check-platforms test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -159,6 +159,11 @@ dist-check:
 
 dist-check-all: dist-all check-platforms
 	python3 scripts/dist_check.py
+
+# This machine's platform with its own toolchain (the release runners for macOS and Windows;
+# on Linux, a host build that makes no manylinux claim). Check it with `make dist-check`.
+dist-host:
+	python3 scripts/dist.py --host
 
 # Windows and macOS are built by .github/workflows/release.yml; here every crate is checked
 # and linted for them (cargo-zigbuild clippy, no link).

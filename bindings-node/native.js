@@ -15,6 +15,12 @@ const platform = `${process.platform}-${process.arch}${libc()}`
 const packageName = `ocus-${platform}`
 const local = path.join(__dirname, 'ocus.node')
 
+// The platforms of this release: the platform packages `ocus` lists as optional dependencies.
+function publishedPlatforms() {
+  const listed = Object.keys(require('./package.json').optionalDependencies ?? {})
+  return listed.length ? listed.map((name) => name.replace(/^ocus-/, '')).join(', ') : 'none: this is a source checkout'
+}
+
 function load() {
   let packageError
   try {
@@ -28,7 +34,7 @@ function load() {
     `ocus: no native addon for this platform (${platform}). ` +
       `The package ${packageName} is not installed: it is an optional dependency of ocus, so check that ` +
       `optional dependencies are not disabled (npm --omit=optional, --no-optional) and that ${platform} is ` +
-      `one of the published platforms (linux-x64-gnu, linux-arm64-gnu, linux-x64-musl, linux-arm64-musl). ` +
+      `one of the published platforms (${publishedPlatforms()}). ` +
       `To build it from source instead (needs Rust): clone the ocus repository and run \`npm run build\` in bindings-node.`,
   )
   error.code = 'OCUS_NATIVE_ADDON_NOT_FOUND'

@@ -44,8 +44,15 @@ PROFILE = "dist"  # [profile.dist] in Cargo.toml: release, LTO, one codegen unit
 
 
 class Target:
-    def __init__(self, triple: str, py_tag: str, node: str, node_cpu: str, libc: str, go: str | None):
+    def __init__(self, triple: str, py_tag: str | None, node: str, node_cpu: str, libc: str | None, go: str | None,
+                 os: str = "linux"):
         self.triple, self.py_tag, self.node, self.node_cpu, self.libc, self.go = triple, py_tag, node, node_cpu, libc, go
+        self.os = os  # Node's process.platform
+
+    @property
+    def cross(self) -> bool:
+        """Linux targets are built here with zig; the others on their own runners (--host)."""
+        return self.os == "linux" and not HOST_MODE
 
     @property
     def musl(self) -> bool:
@@ -67,6 +74,15 @@ TARGETS = [
     Target("aarch64-unknown-linux-musl", "musllinux_1_2", "linux-arm64-musl", "arm64", "musl", None),
 ]
 NATIVE = TARGETS[0]
+# Built on their own machines by .github/workflows/release.yml (`scripts/dist.py --host`), with
+# the platform's own toolchain. Their wheels carry the platform's default tag; Go's module
+# carries Linux libraries only (cgo on Windows wants a MinGW build, macOS is not asked for).
+HOST_TARGETS = [
+    Target("aarch64-apple-darwin", None, "darwin-arm64", "arm64", None, None, os="darwin"),
+    Target("x86_64-apple-darwin", None, "darwin-x64", "x64", None, None, os="darwin"),
+    Target("x86_64-pc-windows-msvc", None, "win32-x64", "x64", None, None, os="win32"),
+]
+HOST_MODE = False  # --host: this machine's platform, built with its own toolchain
 # The emulator's static binaries: musl, so they run on any Linux.
 MOCK_BINARIES = {"x86_64-unknown-linux-musl": "linux-x64", "aarch64-unknown-linux-musl": "linux-arm64"}
 
@@ -86,7 +102,7 @@ def version() -> str:
 def tool_env() -> dict[str, str]:
     """PATH with the pinned tools first (zig from the ziglang wheel, as `python -m ziglang`)."""
     env = dict(os.environ)
-    env["PATH"] = f"{VENV / 'bin'}:{TOOLS / 'bin'}:{env['PATH']}"
+    env["PATH"] = os.pathsep.join([str(VENV / ("Scripts" if os.name == "nt" else "bin")), str(TOOLS / "bin"), env["PATH"]])
     return env
 
 
@@ -117,6 +133,9 @@ def llvm_strip() -> Path:
 def zigbuild(target: Target, package: str, *, static: bool = False) -> Path:
     if QUICK:
         return TARGET / "release"
+    if not target.cross:
+        run("cargo", "build", "--locked", "--profile", PROFILE, "-p", package, "--target", target.triple)
+        return target.out_dir()
     env = tool_env()
     if target.musl and not static:
         # A musl cdylib needs the C runtime linked dynamically (Node loads it as a .so).
@@ -129,11 +148,14 @@ def zigbuild(target: Target, package: str, *, static: bool = False) -> Path:
 
 def python(targets: list[Target]) -> None:
     out = DIST / "python"
-    maturin = VENV / "bin" / "maturin"
+    maturin = VENV / ("Scripts/maturin.exe" if os.name == "nt" else "bin/maturin")
     for target in targets:
         for manifest in ("bindings-python/Cargo.toml", "tests/emulator/Cargo.toml"):
-            run(maturin, "build", "--locked", "--profile", PROFILE, "--zig", "--target", target.triple,
-                "--compatibility", target.py_tag, "-m", manifest, "--out", out, env=tool_env())
+            how = ["--zig", "--compatibility", target.py_tag] if target.cross else []
+            if not target.cross and target.os == "linux":
+                how = ["--compatibility", "linux"]  # a host build makes no manylinux claim
+            run(maturin, "build", "--locked", "--profile", PROFILE, *how, "--target", target.triple,
+                "-m", manifest, "--out", out, env=tool_env())
     run(maturin, "sdist", "-m", "bindings-python/Cargo.toml", "--out", out, env=tool_env())
 
 
@@ -144,7 +166,7 @@ def node(targets: list[Target], ver: str) -> None:
     source = json.loads((ROOT / "bindings-node" / "package.json").read_text())
     platform_packages = {}
     for target in targets:
-        lib = zigbuild(target, "ocus-node") / "libocus_node.so"
+        lib = zigbuild(target, "ocus-node") / ADDON_FILE[target.os]
         name = f"ocus-{target.node}"
         folder = out / name
         folder.mkdir(parents=True)
@@ -155,7 +177,8 @@ def node(targets: list[Target], ver: str) -> None:
             "description": f"The native addon of `ocus` for {target.node} (installed by `ocus` as an optional dependency).",
             "license": source["license"], "repository": REPOSITORY,
             "main": binary, "files": [binary],
-            "os": ["linux"], "cpu": [target.node_cpu], "libc": [target.libc],
+            "os": [target.os], "cpu": [target.node_cpu],
+            **({"libc": [target.libc]} if target.libc else {}),
             "engines": source["engines"],
         })
         platform_packages[name] = ver
@@ -169,18 +192,22 @@ def node(targets: list[Target], ver: str) -> None:
     package["repository"] = REPOSITORY
     package["files"] = ["index.js", "index.mjs", "index.d.ts", "errors.js", "errors.d.ts", "native.js"]
     # Every platform this release supports, built here or not (--all builds them all).
-    package["optionalDependencies"] = {f"ocus-{t.node}": ver for t in TARGETS}
+    package["optionalDependencies"] = {f"ocus-{t.node}": ver for t in TARGETS + HOST_TARGETS}
     write_json(main / "package.json", package)
     node_mock(out, ver)
     for folder in sorted(p for p in out.iterdir() if p.is_dir()):
         run("npm", "pack", "--silent", "--pack-destination", out, cwd=folder)
 
 
+# What cargo names a cdylib on each platform.
+ADDON_FILE = {"linux": "libocus_node.so", "darwin": "libocus_node.dylib", "win32": "ocus_node.dll"}
+
+
 def node_mock(out: Path, ver: str) -> None:
     """`npx ocus-mock`: the static emulator binaries behind a small launcher."""
     folder = out / "ocus-mock"
     (folder / "bin").mkdir(parents=True)
-    binaries = sorted((DIST / "bin").glob("ocus-mock-linux-*"))
+    binaries = sorted((DIST / "bin").glob("ocus-mock-*"))
     for binary in binaries:
         shutil.copy(binary, folder / "bin" / binary.name)
     (folder / "ocus-mock.js").write_text(MOCK_LAUNCHER)
@@ -190,17 +217,19 @@ def node_mock(out: Path, ver: str) -> None:
         "license": "MIT", "repository": REPOSITORY,
         "bin": {"ocus-mock": "ocus-mock.js"},
         "files": ["ocus-mock.js"] + [f"bin/{b.name}" for b in binaries],
-        "os": ["linux"], "cpu": sorted({"x64" if "x64" in b.name else "arm64" for b in binaries}),
+        "os": sorted({b.name.split("-")[2] for b in binaries}),
+        "cpu": sorted({"x64" if "x64" in b.name else "arm64" for b in binaries}),
     })
 
 
 MOCK_LAUNCHER = """#!/usr/bin/env node
 'use strict'
-// Runs the emulator binary for this machine (static Linux builds), passing arguments through.
+// Runs the emulator binary for this machine, passing arguments through.
 const { spawn } = require('node:child_process')
 const path = require('node:path')
 const fs = require('node:fs')
-const binary = path.join(__dirname, 'bin', `ocus-mock-${process.platform}-${process.arch}`)
+const exe = process.platform === 'win32' ? '.exe' : ''
+const binary = path.join(__dirname, 'bin', `ocus-mock-${process.platform}-${process.arch}${exe}`)
 if (!fs.existsSync(binary)) {
   console.error(`ocus-mock: no binary for ${process.platform}-${process.arch} in this package (it has: ${fs.readdirSync(path.join(__dirname, 'bin')).join(', ')}); build it with \\`cargo build -p ocus-mock\\` from the ocus repository`)
   process.exit(2)
@@ -222,6 +251,10 @@ def mock_binaries(targets: list[Target]) -> None:
         if target.triple in MOCK_BINARIES:
             built = zigbuild(target, "ocus-mock", static=True) / "ocus-mock"
             shutil.copy(built, out / f"ocus-mock-{MOCK_BINARIES[target.triple]}")
+        elif not target.cross:
+            exe = ".exe" if target.os == "win32" else ""
+            built = zigbuild(target, "ocus-mock") / f"ocus-mock{exe}"
+            shutil.copy(built, out / f"ocus-mock-{target.node.removesuffix('-gnu')}{exe}")
 
 
 # ---- Go -------------------------------------------------------------------------------------
@@ -251,8 +284,10 @@ def check_link_flags(target: Target, link_file: Path) -> None:
     if QUICK:
         return  # the release build checks them
     # Through zigbuild, so the dependencies built above are reused; only ocus-ffi recompiles.
-    result = subprocess.run(["cargo-zigbuild", "rustc", "--locked", "--profile", PROFILE, "-p", "ocus-ffi",
-                             "--target", target.zig_triple, "--crate-type", "staticlib", "--",
+    cargo = ["cargo-zigbuild", "rustc"] if target.cross else ["cargo", "rustc"]
+    result = subprocess.run([*cargo, "--locked", "--profile", PROFILE, "-p", "ocus-ffi",
+                             "--target", target.zig_triple if target.cross else target.triple,
+                             "--crate-type", "staticlib", "--",
                              "--print", "native-static-libs"],
                             cwd=ROOT, env=tool_env(), text=True, capture_output=True)
     match = re.search(r"native-static-libs: (.*)", result.stderr)
@@ -295,6 +330,39 @@ CHECK_ONLY_TARGETS = ["x86_64-pc-windows-gnu", "aarch64-apple-darwin", "x86_64-a
 CRATES = ["ocus", "ocus-ffi", "ocus-python", "ocus-node", "ocus-cli", "ocus-mock"]
 
 
+def host() -> None:
+    """dist/ for the machine this runs on (release.yml runs it on macOS and Windows runners;
+    on Linux it builds the host's packages without zig, which is how it is tested here)."""
+    global HOST_MODE
+    HOST_MODE = True
+    triple = run("rustc", "-vV", capture=True).split("host: ")[1].split()[0]
+    target = next((t for t in HOST_TARGETS + TARGETS if t.triple == triple), None)
+    if target is None:
+        sys.exit(f"dist --host: {triple} is not a platform ocus releases "
+                 f"({', '.join(t.triple for t in TARGETS + HOST_TARGETS)})")
+    if not (VENV / "bin" / "maturin").exists() and not (VENV / "Scripts" / "maturin.exe").exists():
+        run(sys.executable, "-m", "venv", VENV)
+    pinned = [line for line in (ROOT / "scripts" / "dist-requirements.txt").read_text().split() if line.startswith("maturin==")]
+    run(venv_python(), "-m", "pip", "install", "-q", *pinned)  # the platform's own linker: no zig
+    if DIST.exists():
+        shutil.rmtree(DIST)
+    DIST.mkdir()
+    ver = version()
+    mock_binaries([target])
+    if target.go:
+        if not llvm_strip().exists():
+            run("rustup", "component", "add", "llvm-tools")
+        go([target])
+    node([target], ver)
+    python([target])
+    (DIST / "HOST").write_text(target.node + "\n")
+
+
+def venv_python() -> Path:
+    windows = VENV / "Scripts" / "python.exe"
+    return windows if windows.exists() else VENV / "bin" / "python"
+
+
 def check_platforms() -> None:
     """`cargo clippy -D warnings` of every crate for each check-only target, with zig as the
     C compiler (aws-lc's sources) so that no SDK is needed. Nothing links: napi's build script
@@ -321,9 +389,14 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="also aarch64 and musl (cross builds)")
     parser.add_argument("--quick", action="store_true", help="from the host release builds (make test)")
     parser.add_argument("--check-platforms", action="store_true", help="check Windows and macOS (no link)")
+    parser.add_argument("--host", action="store_true",
+                        help="this machine's platform with its own toolchain (release runners for macOS and Windows)")
     args = parser.parse_args()
     if args.check_platforms:
         check_platforms()
+        return
+    if args.host:
+        host()
         return
     global QUICK
     QUICK = args.quick

@@ -13,6 +13,9 @@ registry), in temporary folders outside the repository:
   - Go: the module copied out, a program in another module using it through `replace`, built
     and run against the emulator; an unsupported platform must fail with a message naming the
     supported ones.
+
+A dist/ made by `scripts/dist.py --host` (dist/HOST names the platform; the release runners
+for macOS and Windows) gets the same installs and runs for that platform, without the ELF checks.
 """
 
 from __future__ import annotations
@@ -37,7 +40,13 @@ VENV = ROOT / "target" / "dist-venv"
 failures: list[str] = []
 # dist/ from `scripts/dist.py --quick` (make test): host builds, so no glibc-age or tag claims.
 QUICK = (DIST / "QUICK").exists()
+# dist/ from `scripts/dist.py --host`: this platform's packages, built with its own toolchain.
+HOST = (DIST / "HOST").read_text().strip() if (DIST / "HOST").exists() else None
+PLATFORM = HOST or "linux-x64-gnu"  # the platform package installed and run here
 WHEEL_TAG = "linux" if QUICK else "manylinux"
+WINDOWS = os.name == "nt"
+SCRIPTS = "Scripts" if WINDOWS else "bin"  # where a venv keeps its commands
+EXE = ".exe" if WINDOWS else ""
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -47,10 +56,16 @@ def clean_env(home: Path) -> dict[str, str]:
         found = shutil.which(tool)
         if found and str(Path(found).parent) not in dirs:
             dirs.append(str(Path(found).parent))
-    path = ":".join(d for d in dirs if not (Path(d) / "cargo").exists() and not (Path(d) / "rustc").exists())
+    path = os.pathsep.join(d for d in dirs if shutil.which("cargo", path=d) is None and shutil.which("rustc", path=d) is None)
     for tool in ("cargo", "rustc"):
         assert shutil.which(tool, path=path) is None, f"{tool} is on the clean PATH"
     env = {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(home)}
+    # What any Windows process needs to start (no Rust in any of them).
+    for name in ("SYSTEMROOT", "COMSPEC", "PATHEXT", "WINDIR"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    if WINDOWS:
+        env["USERPROFILE"] = env["TEMP"] = env["TMP"] = str(home)
     for name in ("GOCACHE", "GOMODCACHE"):  # Go's own caches (stdlib objects), not Rust's
         env[name] = subprocess.run(["go", "env", name], capture_output=True, text=True).stdout.strip()
     env["GOFLAGS"] = "-mod=mod"
@@ -60,7 +75,9 @@ def clean_env(home: Path) -> dict[str, str]:
 
 def run(*args: str | Path, env: dict[str, str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     print(f"+ {' '.join(str(a) for a in args)}", flush=True)
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, text=True, capture_output=True)
+    # Resolved on the clean PATH: on Windows, npm is npm.cmd, which CreateProcess does not try.
+    command = [shutil.which(str(args[0]), path=env["PATH"]) or str(args[0]), *(str(a) for a in args[1:])]
+    result = subprocess.run(command, cwd=cwd, env=env, text=True, capture_output=True)
     if result.stdout.strip():
         print(result.stdout.rstrip())
     if check and result.returncode != 0:
@@ -81,14 +98,17 @@ def emulator(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[str
     # In a process group of its own: a launcher (npm's `ocus-mock`) runs the binary as a child,
     # and killing only the launcher left that child running after every check.
     process = subprocess.Popen(command + ["--addr", "127.0.0.1:0"], cwd=cwd, env=env, text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=not WINDOWS)
     try:
         assert process.stdout is not None
         base = process.stdout.readline().strip()
         assert base.startswith("http://127.0.0.1:"), f"emulator said {base!r}"
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
+        if WINDOWS:
+            subprocess.run(["taskkill", "/F", "/T", "/PID", str(process.pid)], capture_output=True)
+        else:
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
@@ -158,16 +178,17 @@ def check_files() -> None:
 # ---- Python ---------------------------------------------------------------------------------
 
 def check_python(env: dict[str, str], work: Path, version: str) -> None:
-    wheels = sorted((DIST / "python").glob(f"ocus-*{WHEEL_TAG}*x86_64.whl"))
-    mock_wheels = sorted((DIST / "python").glob(f"ocus_mock-*{WHEEL_TAG}*x86_64.whl"))
-    expect(len(wheels) == 1 and len(mock_wheels) == 1, f"dist/python has the x86_64 {WHEEL_TAG} wheels")
+    pattern = "*.whl" if HOST else f"*{WHEEL_TAG}*x86_64.whl"  # --host makes this platform's only
+    wheels = sorted((DIST / "python").glob(f"ocus-{pattern}"))
+    mock_wheels = sorted((DIST / "python").glob(f"ocus_mock-{pattern}"))
+    expect(len(wheels) == 1 and len(mock_wheels) == 1, f"dist/python has the {HOST or 'x86_64 ' + WHEEL_TAG} wheels")
     venv = work / "venv"
     run(sys.executable, "-m", "venv", venv, env=env, cwd=work)
-    python = venv / "bin" / "python"
+    python = venv / SCRIPTS / f"python{EXE}"
     run(python, "-m", "pip", "install", "-q", "--no-index", wheels[0], mock_wheels[0], env=env, cwd=work)
     examples = work / "examples"
     shutil.copytree(ROOT / "examples" / "python", examples)
-    with emulator([str(venv / "bin" / "ocus-mock")], env, work) as base:
+    with emulator([str(venv / SCRIPTS / f"ocus-mock{EXE}")], env, work) as base:
         user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
         out = run(python, "list_projects.py", env=user, cwd=examples)
         expect("all pages: 135 projects" in out.stdout, "Python example lists every project through its wheel")
@@ -186,7 +207,7 @@ def check_python(env: dict[str, str], work: Path, version: str) -> None:
 def check_node(env: dict[str, str], work: Path, version: str) -> None:
     npm = DIST / "npm"
     main = npm / f"ocus-{version}.tgz"
-    native = npm / f"ocus-linux-x64-gnu-{version}.tgz"
+    native = npm / f"ocus-{PLATFORM}-{version}.tgz"
     mock = npm / f"ocus-mock-{version}.tgz"
     project = work / "app"
     project.mkdir()
@@ -209,10 +230,10 @@ def check_node(env: dict[str, str], work: Path, version: str) -> None:
         expect("all pages: 135 projects" in out.stdout, "Node example lists every project through the tarballs")
         out = run("node", "esm.mjs", env=user, cwd=project)
         expect("esm: 2 projects" in out.stdout, "ESM import works")
-        shown = run("node", "-p", "require('ocus').VERSION + ' ' + require('ocus-linux-x64-gnu/package.json').version", env=user, cwd=project)
+        shown = run("node", "-p", f"require('ocus').VERSION + ' ' + require('ocus-{PLATFORM}/package.json').version", env=user, cwd=project)
         expect(shown.stdout.split() == [version, version], f"Node VERSION and the platform package are {version}")
         run("node", "handle-errors.js", "ocus_demo_key", "not_a_real_key", env=user, cwd=project)
-    compiled = run("node_modules/.bin/tsc", "--noEmit", "-p", "tsconfig.json", env=env, cwd=project, check=False)
+    compiled = run(project / "node_modules" / ".bin" / "tsc", "--noEmit", "-p", "tsconfig.json", env=env, cwd=project, check=False)
     expect(compiled.returncode == 0, "TypeScript example compiles against the installed types")
     # Without the platform package, a clear error instead of MODULE_NOT_FOUND.
     bare = work / "bare"
@@ -220,8 +241,9 @@ def check_node(env: dict[str, str], work: Path, version: str) -> None:
     (bare / "package.json").write_text(json.dumps({"name": "bare", "private": True}))
     run("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "--omit=optional", main, env=env, cwd=bare)
     result = run("node", "-e", "try { require('ocus') } catch (e) { console.log(e.code + ': ' + e.message) }", env=env, cwd=bare)
-    expect("OCUS_NATIVE_ADDON_NOT_FOUND" in result.stdout and "linux-x64-gnu" in result.stdout
-           and "ocus-linux-x64-gnu" in result.stdout, "without its addon, require('ocus') names the platform and package")
+    expect("OCUS_NATIVE_ADDON_NOT_FOUND" in result.stdout and f"({PLATFORM})" in result.stdout
+           and f"ocus-{PLATFORM} is not installed" in result.stdout and "linux-arm64-musl, " in result.stdout,
+           "without its addon, require('ocus') names the platform, the package and the published platforms")
 
 
 # ---- Go -------------------------------------------------------------------------------------
@@ -281,20 +303,23 @@ def main() -> None:
     version = re.search(r'^version = "(.*)"', (ROOT / "Cargo.toml").read_text(), re.M).group(1)
     started = time.monotonic()
     check_versions(version)
-    check_files()
+    if HOST is None:
+        check_files()
     with tempfile.TemporaryDirectory(prefix="ocus-dist-check-") as tmp:
         work = Path(tmp)
         (work / "home").mkdir()
         env = clean_env(work / "home")
-        for name, check in (("python", lambda: check_python(env, work / "python", version)),
-                            ("node", lambda: check_node(env, work / "node", version)),
-                            ("go", lambda: check_go(env, work / "go", version))):
+        checks = [("python", lambda: check_python(env, work / "python", version)),
+                  ("node", lambda: check_node(env, work / "node", version))]
+        if (DIST / "go").exists():  # Linux only (dist.py says why)
+            checks.append(("go", lambda: check_go(env, work / "go", version)))
+        for name, check in checks:
             (work / name).mkdir()
             try:
                 check()
             except subprocess.CalledProcessError as error:
                 expect(False, f"{name}: {error}")
-        if not QUICK:
+        if not QUICK and HOST is None:
             (work / "sdist").mkdir()
             try:
                 check_sdist(work / "sdist", version)
