@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all dist-host check-platforms test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -157,8 +157,19 @@ dist-all:
 dist-check:
 	python3 scripts/dist_check.py
 
-dist-check-all: dist-all check-platforms
+dist-check-all: dist-all check-platforms qemu-tools
 	python3 scripts/dist_check.py
+	python3 scripts/registry_check.py
+
+# `pip install ocus`, `npm install ocus`, `go get` as users will type them, against local
+# registries (pypiserver, verdaccio, a GOPROXY=file:// tree) serving dist/ (after make dist).
+registry-check:
+	python3 scripts/registry_check.py
+
+# What dist-check needs to run the aarch64 artifacts: qemu-user and Debian's aarch64 cross gcc.
+qemu-tools:
+	@command -v qemu-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null || \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q qemu-user crossbuild-essential-arm64
 
 # This machine's platform with its own toolchain (the release runners for macOS and Windows;
 # on Linux, a host build that makes no manylinux claim). Check it with `make dist-check`.

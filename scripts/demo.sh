@@ -10,8 +10,8 @@ fail=0
 step "CLI: first page of projects (key ocus_demo_key)"
 OCUS_API_KEY=ocus_demo_key "$ocus" projects list --page-size 3 || fail=1
 
-step "CLI: every page (--all), counted"
-count=$(OCUS_API_KEY=ocus_demo_key "$ocus" projects list --all | wc -l)
+step "CLI: every page (--jsonl, one project per line), counted"
+count=$(OCUS_API_KEY=ocus_demo_key "$ocus" projects list --jsonl | wc -l)
 echo "$count projects across all pages"
 [ "$count" -gt 100 ] || fail=1
 

@@ -12,7 +12,9 @@ registry), in temporary folders outside the repository:
     platform package, `require('ocus')` must fail with an error naming the platform;
   - Go: the module copied out, a program in another module using it through `replace`, built
     and run against the emulator; an unsupported platform must fail with a message naming the
-    supported ones.
+    supported ones;
+  - aarch64 (a dist/ from --all): the static emulator and a Go program linked with the
+    module's linux_arm64 library run under qemu-user.
 
 A dist/ made by `scripts/dist.py --host` (dist/HOST names the platform; the release runners
 for macOS and Windows) gets the same installs and runs for that platform, without the ELF checks.
@@ -270,6 +272,36 @@ def check_go(env: dict[str, str], work: Path, version: str) -> None:
                f"Go build for {label} fails naming the supported platforms")
 
 
+# ---- aarch64, run under qemu-user ---------------------------------------------------------------
+
+def check_arm64_under_qemu(env: dict[str, str], work: Path) -> None:
+    """The aarch64 artifacts run, not only named: the static emulator, and a Go program linked
+    with the module's linux_arm64 library (Debian's aarch64 cross gcc), both under qemu-user."""
+    mock = DIST / "bin" / "ocus-mock-linux-arm64"
+    module = DIST / "go" / "ocus-go"
+    if not mock.exists() or not (module / "internal" / "ffi" / "lib" / "linux_arm64").exists():
+        return  # a dist/ without --all
+    qemu, cc = shutil.which("qemu-aarch64"), shutil.which("aarch64-linux-gnu-gcc")
+    expect(bool(qemu and cc), "qemu-aarch64 and aarch64-linux-gnu-gcc are installed (make qemu-tools)")
+    if not (qemu and cc):
+        return
+    shutil.copytree(module, work / "ocus-go")
+    app = work / "goapp"
+    shutil.copytree(ROOT / "examples" / "go" / "list-projects", app)
+    (app / "go.mod").write_text("module example.com/goapp\n\ngo 1.23\n\nrequire github.com/ocus/ocus-go v0.0.0\n\n"
+                                "replace github.com/ocus/ocus-go => ../ocus-go\n")
+    arm64 = {**env, "GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "1", "CC": cc}
+    run("go", "build", "-o", "app-arm64", ".", env=arm64, cwd=app)
+    kind = subprocess.run(["file", "-b", str(app / "app-arm64")], capture_output=True, text=True).stdout
+    expect("ARM aarch64" in kind, f"the Go program is an aarch64 executable ({kind.split(',')[0]})")
+    with emulator([qemu, str(mock)], env, work) as base:
+        expect(True, "ocus-mock-linux-arm64 (static musl) serves under qemu-aarch64")
+        out = run(qemu, "-L", "/usr/aarch64-linux-gnu", "./app-arm64",
+                  env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
+        expect("all pages: 135 projects" in out.stdout,
+               "a Go program linked with lib/linux_arm64 lists every project under qemu-aarch64")
+
+
 def check_versions(version: str) -> None:
     """Every manifest and artifact name carries the workspace version."""
     names = [p.name for p in DIST.rglob("*") if p.suffix in (".whl", ".tgz") or p.name.endswith(".tar.gz")]
@@ -313,6 +345,7 @@ def main() -> None:
                   ("node", lambda: check_node(env, work / "node", version))]
         if (DIST / "go").exists():  # Linux only (dist.py says why)
             checks.append(("go", lambda: check_go(env, work / "go", version)))
+            checks.append(("arm64", lambda: check_arm64_under_qemu(env, work / "arm64")))
         for name, check in checks:
             (work / name).mkdir()
             try:

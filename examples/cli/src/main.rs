@@ -42,10 +42,21 @@ fn exit_codes_help() -> String {
 #[derive(Parser, Debug)]
 #[command(name = "ocus", version, about = "The OCUS API v3 from the shell. JSON on stdout.", after_help = exit_codes_help())]
 struct Cli {
+    /// On error, also print what caused it (the whole cause chain).
+    #[arg(long, short, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// How to reach the API: only on the commands that call it (`webhooks` works offline).
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "Connection")]
+struct ConnectionArgs {
     /// API base URL (default: $OCUS_BASE_URL, else https://api.ocus.io/v3).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "URL")]
     base_url: Option<String>,
-    /// Seconds allowed for each attempt.
+    /// Seconds allowed for each attempt (default 60).
     #[arg(long, global = true, value_name = "SECONDS")]
     timeout: Option<f64>,
     /// Retries after the first attempt (default 2).
@@ -67,17 +78,14 @@ struct Cli {
         value_name = "NAME: VALUE"
     )]
     headers: Vec<String>,
-    /// On error, also print what caused it (the whole cause chain).
-    #[arg(long, short, global = true)]
-    verbose: bool,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Projects.
+    /// Projects: list them or get one.
     Projects {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         command: ProjectsCommand,
     },
@@ -88,13 +96,15 @@ enum Command {
         /// Path under the base URL, e.g. /projects.
         path: String,
         /// A JSON body.
-        #[arg(long)]
+        #[arg(long, value_name = "JSON")]
         data: Option<String>,
         /// Query parameters as NAME=VALUE (repeatable).
         #[arg(long = "query", value_name = "NAME=VALUE")]
         query: Vec<String>,
+        #[command(flatten)]
+        connection: ConnectionArgs,
     },
-    /// Webhooks.
+    /// Webhooks: verify a delivery or sign a test one (offline: no API call).
     Webhooks {
         #[command(subcommand)]
         command: WebhooksCommand,
@@ -103,15 +113,20 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ProjectsCommand {
-    /// List projects: one page, or every page with --all (one JSON object per line).
+    /// List projects: one page (the API's JSON), or every page with --all (one JSON array of
+    /// projects, streamed) or --jsonl (one project per line).
     List {
-        /// Follow links.next and print every project.
-        #[arg(long)]
+        /// Follow links.next and print every project as one JSON array.
+        #[arg(long, conflicts_with = "jsonl")]
         all: bool,
+        /// Follow links.next and print every project, one JSON object per line.
+        #[arg(long)]
+        jsonl: bool,
         /// Projects per page (from 1; the server's default when absent).
         #[arg(long, value_name = "N")]
         page_size: Option<u32>,
-        /// Which page to print, from 1 (default: the first; with --all, where to start).
+        /// Which page to print, from 1 (default: the first; with --all or --jsonl, where to
+        /// start).
         #[arg(long, value_name = "N")]
         page: Option<u32>,
         /// Only projects with this status.
@@ -202,7 +217,7 @@ fn init_logging() {
         .init();
 }
 
-fn client(cli: &Cli) -> ocus::Result<Client> {
+fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
     let mut builder = Client::builder()
         .from_env()
         .user_agent(format!("ocus-cli/{}", ocus::VERSION));
@@ -266,13 +281,48 @@ fn print_json(value: &serde_json::Value) -> ocus::Result<()> {
     Ok(())
 }
 
+/// Every project, streamed as fetched: one JSON array (pretty, like every other output), or
+/// with `jsonl` one compact object per line. An error after the first page leaves the array
+/// unclosed on stdout, so a consumer cannot take a partial list for a whole one.
+async fn print_every_project(client: &Client, params: ListParams, jsonl: bool) -> ocus::Result<()> {
+    let mut stream = std::pin::pin!(client.projects().stream(params));
+    let mut stdout = std::io::stdout().lock();
+    let mut first = true;
+    while let Some(project) = stream.try_next().await? {
+        let _ = if jsonl {
+            writeln!(stdout, "{}", project.to_json())
+        } else {
+            let json = serde_json::to_string_pretty(&project.to_json()).unwrap_or_default();
+            let separator = if first { "[\n" } else { ",\n" };
+            write!(stdout, "{separator}{}", indent(&json))
+        };
+        first = false;
+    }
+    if !jsonl {
+        let _ = writeln!(stdout, "{}", if first { "[]" } else { "\n]" });
+    }
+    Ok(())
+}
+
+/// `json` indented by two spaces, as an element of a pretty-printed array.
+fn indent(json: &str) -> String {
+    json.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 async fn run(cli: Cli) -> ocus::Result<()> {
     match &cli.command {
-        Command::Projects { command } => {
-            let client = client(&cli)?;
+        Command::Projects {
+            connection,
+            command,
+        } => {
+            let client = client(connection)?;
             match command {
                 ProjectsCommand::List {
                     all,
+                    jsonl,
                     page_size,
                     page,
                     status,
@@ -287,13 +337,8 @@ async fn run(cli: Cli) -> ocus::Result<()> {
                     if let Some(status) = status {
                         params = params.status(status.as_str());
                     }
-                    if *all {
-                        let mut stream = std::pin::pin!(client.projects().stream(params));
-                        let mut stdout = std::io::stdout().lock();
-                        while let Some(project) = stream.try_next().await? {
-                            let _ = writeln!(stdout, "{}", project.to_json());
-                        }
-                        Ok(())
+                    if *all || *jsonl {
+                        print_every_project(&client, params, *jsonl).await
                     } else {
                         let page = client.projects().list(&params).await?;
                         print_json(&serde_json::to_value(&page).unwrap_or_default())
@@ -310,8 +355,9 @@ async fn run(cli: Cli) -> ocus::Result<()> {
             path,
             data,
             query,
+            connection,
         } => {
-            let client = client(&cli)?;
+            let client = client(connection)?;
             let mut options = RequestOptions::new();
             for pair in query {
                 let (name, value) = pair

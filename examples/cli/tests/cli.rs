@@ -40,12 +40,34 @@ fn lists_gets_and_maps_errors_to_exit_codes() {
     assert_eq!(json["data"].as_array().unwrap().len(), 2);
     let id = json["data"][0]["id"].as_str().unwrap().to_owned();
 
+    // --all: one JSON array of every project (json.load-able); --jsonl: one object per line.
     let all = ocus(
         &emulator,
         Some("ocus_demo_key"),
-        &["projects", "list", "--all"],
+        &["projects", "list", "--all", "--page-size", "50"],
     );
-    assert_eq!(text(&all.stdout).lines().count(), 135);
+    let every: Vec<serde_json::Value> = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(every.len(), 135);
+    let lines = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["projects", "list", "--jsonl"],
+    );
+    let per_line: Vec<serde_json::Value> = text(&lines.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(per_line, every);
+    let none = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["projects", "list", "--all", "--status", "no_such_status"],
+    );
+    assert!(none.status.success(), "{}", text(&none.stderr));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&none.stdout).unwrap(),
+        serde_json::json!([])
+    );
 
     let one = ocus(&emulator, Some("ocus_demo_key"), &["projects", "get", &id]);
     let json: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
@@ -84,7 +106,7 @@ fn lists_gets_and_maps_errors_to_exit_codes() {
         ),
         (
             Some("ocus_demo_key"),
-            &["--base-url", "http://api.ocus.io/v3", "projects", "list"],
+            &["projects", "list", "--base-url", "http://api.ocus.io/v3"],
             3,
             "error: configuration: refusing insecure base URL",
         ),
@@ -106,6 +128,63 @@ fn lists_gets_and_maps_errors_to_exit_codes() {
             assert!(!text(&out.stderr).contains(key) && !text(&out.stdout).contains(key));
         }
     }
+}
+
+#[test]
+fn each_command_shows_only_the_flags_that_apply() {
+    let emulator = Emulator::start();
+    let help = |args: &[&str]| text(&ocus(&emulator, None, args).stdout);
+    let connection = [
+        "--base-url",
+        "--timeout",
+        "--max-retries",
+        "--ca-bundle",
+        "--proxy",
+        "--header",
+    ];
+    for args in [
+        &["projects", "list", "--help"][..],
+        &["projects", "get", "--help"],
+        &["request", "--help"],
+    ] {
+        let shown = help(args);
+        for flag in connection {
+            assert!(shown.contains(flag), "{args:?} lacks {flag}:\n{shown}");
+        }
+    }
+    for args in [
+        &["webhooks", "verify", "--help"][..],
+        &["webhooks", "sign", "--help"],
+    ] {
+        let shown = help(args);
+        for flag in connection {
+            assert!(!shown.contains(flag), "{args:?} shows {flag}:\n{shown}");
+        }
+    }
+    // Every argument and flag has a description (clap prints a bare name otherwise).
+    for args in [
+        &["projects", "list", "--help"][..],
+        &["projects", "get", "--help"],
+        &["request", "--help"],
+        &["webhooks", "verify", "--help"],
+        &["webhooks", "sign", "--help"],
+    ] {
+        for line in help(args).lines().filter(|l| l.starts_with("  ")) {
+            let described = line
+                .trim_start()
+                .splitn(2, "  ")
+                .nth(1)
+                .is_some_and(|d| !d.trim().is_empty());
+            assert!(described, "{args:?}: {line:?} has no description");
+        }
+    }
+    // Both positions work for the connection flags of `projects`.
+    let before = ocus(
+        &emulator,
+        Some("ocus_demo_key"),
+        &["projects", "--max-retries", "0", "get", "missing"],
+    );
+    assert_eq!(before.status.code(), Some(7), "{}", text(&before.stderr));
 }
 
 #[test]
