@@ -172,9 +172,8 @@ fn each_command_shows_only_the_flags_that_apply() {
         for line in help(args).lines().filter(|l| l.starts_with("  ")) {
             let described = line
                 .trim_start()
-                .splitn(2, "  ")
-                .nth(1)
-                .is_some_and(|d| !d.trim().is_empty());
+                .split_once("  ")
+                .is_some_and(|(_, description)| !description.trim().is_empty());
             assert!(described, "{args:?}: {line:?} has no description");
         }
     }
