@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test test-readme lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -32,7 +32,11 @@ build:
 demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node test-dist test-load
+test: lint test-rust test-c test-go test-python test-node test-dist test-load test-readme
+
+# Every code block of the READMEs, run as written against the emulator (scripts/readme_test.py).
+test-readme: build go-lib python-install node-install
+	scripts/with-emulator -- python3 scripts/readme_test.py
 
 lint:
 	scripts/check-tracked-files

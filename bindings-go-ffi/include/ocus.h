@@ -107,7 +107,8 @@ typedef struct OcusQueue OcusQueue;
 typedef struct OcusError {
   // The OCUS_ERR_* code (the same as the function's return value).
   int32_t code;
-  // The stable kind, e.g. "forbidden" (see the README's table).
+  // The stable kind, e.g. "forbidden" (the list: README, "Behaviour", Errors; the codes
+  // above).
   char *kind;
   // The server's message (HTTP errors) or the library's.
   char *message;

@@ -31,7 +31,8 @@ fn code_of(kind: ErrorKind) -> i32 {
 pub struct OcusError {
     /// The OCUS_ERR_* code (the same as the function's return value).
     pub code: i32,
-    /// The stable kind, e.g. "forbidden" (see the README's table).
+    /// The stable kind, e.g. "forbidden" (the list: README, "Behaviour", Errors; the codes
+    /// above).
     pub kind: *mut c_char,
     /// The server's message (HTTP errors) or the library's.
     pub message: *mut c_char,

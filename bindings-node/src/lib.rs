@@ -351,9 +351,9 @@ pub fn verify_webhook(
 ) -> Outcome<Value> {
     outcome(
         ocus::webhooks::verify(
-            &bytes(raw_body),
+            bytes(raw_body),
             signature.as_deref().unwrap_or(""),
-            &bytes(secret),
+            bytes(secret),
         )
         .and_then(|event| view(&event.view())),
     )
@@ -369,7 +369,7 @@ pub fn sign_webhook(
 ) -> Outcome<String> {
     outcome(
         ocus::webhooks::SignedPart::parse(&part)
-            .and_then(|part| ocus::webhooks::sign_part(&bytes(raw_body), &bytes(secret), part)),
+            .and_then(|part| ocus::webhooks::sign_part(bytes(raw_body), bytes(secret), part)),
     )
 }
 

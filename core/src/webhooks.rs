@@ -159,14 +159,26 @@ pub struct EventView<'a> {
 }
 
 /// The signature of the raw `body` with `secret`, as OCUS sends it (for tests and emulators).
-pub fn sign(body: &[u8], secret: &[u8]) -> String {
+pub fn sign(body: impl AsRef<[u8]>, secret: impl AsRef<[u8]>) -> String {
+    sign_bytes(body.as_ref(), secret.as_ref())
+}
+
+fn sign_bytes(body: &[u8], secret: &[u8]) -> String {
     hex::encode(mac(secret, body).finalize().into_bytes())
 }
 
 /// The signature of `part` of `body` with `secret`: [`SignedPart::Data`] signs the body's
 /// `data` member as `JSON.stringify` writes it (a `decode` error when the body is not a JSON
 /// object with `data`).
-pub fn sign_part(body: &[u8], secret: &[u8], part: SignedPart) -> Result<String> {
+pub fn sign_part(
+    body: impl AsRef<[u8]>,
+    secret: impl AsRef<[u8]>,
+    part: SignedPart,
+) -> Result<String> {
+    sign_part_bytes(body.as_ref(), secret.as_ref(), part)
+}
+
+fn sign_part_bytes(body: &[u8], secret: &[u8], part: SignedPart) -> Result<String> {
     match part {
         SignedPart::Body => Ok(sign(body, secret)),
         SignedPart::Data => {
@@ -201,7 +213,18 @@ fn data_member(body: &[u8]) -> Option<Value> {
 /// Errors: kind `invalid_signature` with code `missing_signature`, `malformed_signature` or
 /// `signature_mismatch`; `configuration` for an empty secret; `decode` for a correctly signed
 /// body that is not an event.
-pub fn verify(raw_body: &[u8], signature: &str, secret: &[u8]) -> Result<WebhookEvent> {
+///
+/// The body and the secret are bytes or text (`&[u8]`, `Vec<u8>`, `&str`, `String`...): verify
+/// the bytes as received, before any JSON parsing.
+pub fn verify(
+    raw_body: impl AsRef<[u8]>,
+    signature: &str,
+    secret: impl AsRef<[u8]>,
+) -> Result<WebhookEvent> {
+    verify_bytes(raw_body.as_ref(), signature, secret.as_ref())
+}
+
+fn verify_bytes(raw_body: &[u8], signature: &str, secret: &[u8]) -> Result<WebhookEvent> {
     if secret.is_empty() {
         return Err(Error::configuration("the webhook secret is empty"));
     }

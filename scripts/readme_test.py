@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""`make test-readme`: every code block of the READMEs runs as written, against the emulator.
+
+Run under `scripts/with-emulator` (OCUS_BASE_URL); each block gets OCUS_API_KEY=ocus_demo_key
+and OCUS_WEBHOOK_SECRET, nothing else it did not write itself:
+  python  the venv's python (the installed wheel), then `mypy --strict`
+  js      node, from examples/node (where `ocus` is installed as a user installs it)
+  ts      `tsc --noEmit --strict` against the installed types, from examples/node
+  go      `go run`, as a package of the examples module (which requires github.com/ocus/ocus-go)
+  c       gcc -Wall -Werror with the header and the static library, then run
+  rust    an example of the ocus-cli package (`cargo run --example`)
+  sh      bash -euo pipefail from the project root, with target/debug (the CLI) on PATH
+A block preceded by `<!-- readme-test: skip: REASON -->` is listed with its reason; blocks in
+other languages (json, the layout tree) are data and listed as such. Nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+READMES = ["README.md", "tests/emulator/README.md", "tests/scenarios/README.md", "bindings-python/README.md"]
+PY = ROOT / "target" / "py-venv" / "bin" / "python"
+FENCE = re.compile(r"^(?:<!-- readme-test: skip: (?P<skip>.*?) -->\n)?```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.M | re.S)
+RUNNABLE = {"python", "js", "ts", "go", "c", "rust", "sh"}
+
+
+def env() -> dict[str, str]:
+    base = os.environ.get("OCUS_BASE_URL")
+    if not base:
+        sys.exit("readme-test: run it under scripts/with-emulator (no OCUS_BASE_URL)")
+    keep = {k: v for k, v in os.environ.items() if not k.startswith("OCUS_")}
+    return {**keep, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key",
+            "OCUS_WEBHOOK_SECRET": "whsec_readme", "PATH": f"{ROOT / 'target' / 'debug'}:{keep['PATH']}"}
+
+
+def run(command: list[str | Path], cwd: Path, environment: dict[str, str]) -> tuple[bool, str]:
+    result = subprocess.run([str(c) for c in command], cwd=cwd, env=environment, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    return result.returncode == 0, result.stdout
+
+
+def run_block(lang: str, code: str, work: Path, environment: dict[str, str], label: str) -> tuple[bool, str]:
+    if lang == "python":
+        (work / "snippet.py").write_text(code)
+        ok, out = run([PY, "snippet.py"], work, environment)
+        if ok:
+            ok, typed = run([PY, "-m", "mypy", "--strict", "--no-incremental", "snippet.py"], work, environment)
+            out += typed
+        return ok, out
+    if lang in ("js", "ts"):
+        node_project = ROOT / "examples" / "node"
+        name = f".readme-{label}.{'js' if lang == 'js' else 'ts'}"
+        (node_project / name).write_text(code)
+        try:
+            if lang == "js":
+                return run(["node", name], node_project, environment)
+            # The example project's own TypeScript and @types/node; strict, no output.
+            return run(["node_modules/.bin/tsc", "--noEmit", "--strict", "--target", "es2022", "--module", "node16",
+                        "--moduleResolution", "node16", "--types", "node", name], node_project, environment)
+        finally:
+            (node_project / name).unlink()
+    if lang == "go":
+        package = ROOT / "examples" / "go" / f"readme{label}"
+        package.mkdir()
+        try:
+            (package / "main.go").write_text(code)
+            return run(["go", "run", f"./readme{label}"], ROOT / "examples" / "go", environment)
+        finally:
+            shutil.rmtree(package)
+    if lang == "c":
+        (work / "snippet.c").write_text(code)
+        ok, out = run(["gcc", "-Wall", "-Wextra", "-Werror", "-std=c11", "-I", ROOT / "bindings-go-ffi" / "include",
+                       "snippet.c", ROOT / "target" / "release" / "libocus_ffi.a",
+                       "-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc", "-o", "snippet"], work, environment)
+        return (ok, out) if not ok else run([work / "snippet"], work, environment)
+    if lang == "rust":
+        example = ROOT / "examples" / "cli" / "examples" / f"readme_{label}.rs"
+        example.parent.mkdir(exist_ok=True)
+        example.write_text(code)
+        try:
+            return run(["cargo", "run", "--quiet", "--locked", "-p", "ocus-cli", "--example", f"readme_{label}"],
+                       ROOT, environment)
+        finally:
+            example.unlink()
+            if not any(example.parent.iterdir()):
+                example.parent.rmdir()
+    if lang == "sh":
+        # From the project root, as the README's commands are typed.
+        (work / "snippet.sh").write_text(code)
+        return run(["bash", "-euo", "pipefail", work / "snippet.sh"], ROOT, environment)
+    raise AssertionError(lang)
+
+
+def main() -> None:
+    environment = env()
+    started = time.monotonic()
+    ran = failed = 0
+    for readme in READMES:
+        text = (ROOT / readme).read_text()
+        for index, match in enumerate(FENCE.finditer(text), 1):
+            lang, code, skip = match["lang"], match["code"], match["skip"]
+            line = text[: match.start()].count("\n") + 1 + (1 if skip else 0)
+            where = f"{readme}:{line} ({lang or 'text'})"
+            if skip:
+                print(f"skip {where}: {skip}")
+                continue
+            if lang not in RUNNABLE:
+                print(f"data {where}: not a program")
+                continue
+            with tempfile.TemporaryDirectory(prefix="ocus-readme-") as tmp:
+                ok, out = run_block(lang, code, Path(tmp), environment, f"{Path(readme).stem.lower()}{index}")
+            ran += 1
+            print(f"{'ok  ' if ok else 'FAIL'} {where}", flush=True)
+            if not ok:
+                failed += 1
+                print("\n".join("     | " + l for l in out.rstrip().splitlines()[-40:]))
+    print(f"\nreadme-test: {ran} blocks run, {failed} failed, {time.monotonic() - started:.0f} s")
+    if failed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
