@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test test-readme lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test test-readme test-registry lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -32,7 +32,12 @@ build:
 demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node test-dist test-load test-readme
+test: lint test-rust test-c test-go test-python test-node test-dist test-registry test-load test-readme
+
+# The packages test-dist made, installed with the commands users type (pip install ocus, npm
+# install ocus, go get) from local registries on loopback.
+test-registry: test-dist
+	python3 scripts/registry_check.py
 
 # Every code block of the READMEs, run as written against the emulator (scripts/readme_test.py).
 test-readme: build go-lib python-install node-install
