@@ -25,13 +25,13 @@ echo "exit code $code"; [ "$code" -eq 5 ] || fail=1
 
 tls() { curl -s "$OCUS_MOCK_URL/__admin/info" | python3 -c "import json, sys; print(json.load(sys.stdin)['tls']['$1'])"; }
 step "CLI: HTTPS with a private CA, trusted with --ca-bundle (HTTP/2)"
-OCUS_API_KEY=ocus_demo_key "$ocus" --base-url "$(tls base_url)" --ca-bundle "$(tls ca_file)" \
-  projects get 910a2dec-8902-4cc1-9758-35de1c9756ce | head -n 3 || fail=1
+OCUS_API_KEY=ocus_demo_key "$ocus" projects get 910a2dec-8902-4cc1-9758-35de1c9756ce \
+  --base-url "$(tls base_url)" --ca-bundle "$(tls ca_file)" | head -n 3 || fail=1
 curl -s "$OCUS_MOCK_URL/__admin/requests" | python3 -c "import json, sys; print('served over', json.load(sys.stdin)['requests'][-1]['http_version'])"
 
 step "CLI: the same CA not trusted -> a connection error that says why (exit code 14)"
-OCUS_API_KEY=ocus_demo_key "$ocus" --base-url "$(tls base_url)" --max-retries 0 \
-  projects get 910a2dec-8902-4cc1-9758-35de1c9756ce; code=$?
+OCUS_API_KEY=ocus_demo_key "$ocus" projects get 910a2dec-8902-4cc1-9758-35de1c9756ce \
+  --base-url "$(tls base_url)" --max-retries 0; code=$?
 echo "exit code $code"; [ "$code" -eq 14 ] || fail=1
 
 for example in "$root"/examples/*/demo.sh; do
