@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test test-readme test-registry lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -32,7 +32,22 @@ build:
 demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node test-dist test-registry test-load test-readme
+test: lint test-rust test-c test-go test-python test-node test-dist test-registry test-load test-readme docs
+
+# The API reference of every language, each built by its own tool, warning-free, into
+# target/docs: rustdoc (core; missing docs are errors), pdoc (the installed package; every
+# public name must have a docstring), TypeDoc (index.d.ts; every export documented), and for
+# Go revive's `exported` rule (a comment, starting with the name, on every exported name) and
+# `go doc -all`.
+docs: python-install node-install
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p ocus
+	$(PY) scripts/check_python_docs.py
+	$(PY) -W error -m pdoc ocus -o target/docs/python
+	cd bindings-node && node_modules/.bin/typedoc
+	cd bindings-go-ffi/go && go run github.com/mgechev/revive@v1.17.0 -config revive.toml ./...
+	mkdir -p target/docs/go && cd bindings-go-ffi/go && go doc -all . > ../../target/docs/go/ocus.txt \
+	  && go doc -all ./webhooks > ../../target/docs/go/webhooks.txt
+	@echo "docs: target/doc/ocus (Rust), target/docs/python, target/docs/node, target/docs/go"
 
 # The packages test-dist made, installed with the commands users type (pip install ocus, npm
 # install ocus, go get) from local registries on loopback.

@@ -21,78 +21,100 @@ export type ErrorKind =
 
 /** Base of every error thrown by ocus. */
 export declare class OcusError extends Error {
+  /** The stable kind (`'forbidden'`, `'timeout'`...), the same in every language. */
   readonly kind: ErrorKind | (string & {})
+  /** The HTTP status, when the server answered. */
   readonly status?: number
+  /** The error code from the response body, if it had one. */
   readonly code?: string
+  /** The `x-request-id` of the response: quote it to OCUS support. */
   readonly requestId?: string
-  /** Seconds. */
+  /** Seconds the server asked to wait (`Retry-After`). */
   readonly retryAfter?: number
+  /** The raw response body (its first 8 KiB). */
   readonly body?: string
   /** What caused it (an `Error` whose own `cause` continues the chain), if anything did. */
   readonly cause?: unknown
 }
 /** The server answered with a non-2xx status. */
 export declare class APIError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
+  /** The HTTP status of the response. */
   readonly status: number
 }
 /** The server could not be reached (DNS, refused, reset, TLS, certificate). */
 export declare class APIConnectionError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** A 2xx response whose body was not what was expected. */
 export declare class DecodeError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** No key, a malformed key, an insecure or invalid base URL, or a bad argument. */
 export declare class ConfigurationError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** A webhook signature is missing, malformed or wrong (see code). */
 export declare class SignatureVerificationError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** The caller cancelled the request. */
 export declare class AbortError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 401: the API key is missing or invalid. */
 export declare class AuthenticationError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 403: the API key is revoked or expired. */
 export declare class PermissionDeniedError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 400: the request is invalid. */
 export declare class BadRequestError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 404: no such resource. */
 export declare class NotFoundError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 405: the method is not allowed on this path. */
 export declare class MethodNotAllowedError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 409: the request conflicts with the resource's state. */
 export declare class ConflictError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 429: too many requests; see retry_after. */
 export declare class RateLimitError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 500 and any other 5xx. */
 export declare class InternalServerError extends APIError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** No complete response within the timeout. */
 export declare class APITimeoutError extends APIConnectionError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }
 /** 503: the service is unavailable. */
 export declare class ServiceUnavailableError extends InternalServerError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }

@@ -18,6 +18,11 @@ export type JsonArray = JsonValue[];
  * Statuses OCUS documents; others arrive as plain strings.
  */
 export type KnownProjectStatus = "not_assigned" | "assigned" | "waiting_for_visuals" | "pending_validation" | "completed" | "canceled" | "archived";
+/**
+ * Options of `new Client(...)`: what is not given comes from the environment (OCUS_API_KEY,
+ * OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG). Unknown names are a
+ * ConfigurationError that suggests the closest one.
+ */
 export type ClientOptions = {
     /**
      * Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE).
@@ -68,6 +73,9 @@ export type ClientOptions = {
      */
     logger?: Logger | undefined;
 };
+/**
+ * The least severe event a client logs (`'off'`: none).
+ */
 export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
 /**
  * A logger: each method receives a message (`[ocus] request succeeded`) and an object of
@@ -76,11 +84,26 @@ export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
  * `debug`.
  */
 export type Logger = {
+    /**
+     * Failures the client could not recover from.
+     */
     error: (message: string, fields: Record<string, string | number>) => void;
+    /**
+     * Retries given up, an empty retry budget.
+     */
     warn: (message: string, fields: Record<string, string | number>) => void;
+    /**
+     * A key file re-read, a retry.
+     */
     info: (message: string, fields: Record<string, string | number>) => void;
+    /**
+     * Every request and response (and `trace` events).
+     */
     debug: (message: string, fields: Record<string, string | number>) => void;
 };
+/**
+ * Options of one call (`get`, `listPage`...): they override the client's for that call only.
+ */
 export type CallOptions = {
     /**
      * This call's timeout per attempt, in ms (default: the client's).
@@ -129,7 +152,13 @@ export type ListParams = {
      * A whole number from 1 (0 and negatives are a ConfigurationError).
      */
     pageSize?: number | undefined;
+    /**
+     * The page to fetch, from 1 (with `list`, where to start).
+     */
     pageNumber?: number | undefined;
+    /**
+     * Only projects with this status (`filter[status]`).
+     */
     status?: (string & {}) | KnownProjectStatus | undefined;
     /**
      * Extra query parameters.
@@ -156,7 +185,13 @@ export type RequestOptions = {
      * Aborting it cancels the request (the promise rejects with AbortError).
      */
     signal?: AbortSignal | undefined;
+    /**
+     * Query parameters (sorted; lists repeat the name; null left out).
+     */
     query?: Record<string, QueryValue> | undefined;
+    /**
+     * A JSON body.
+     */
     json?: JsonValue | undefined;
     /**
      * Allow retrying a non-idempotent method (POST, PATCH). Default false.
@@ -167,18 +202,68 @@ export type RequestOptions = {
  * What `.withResponse()` resolves to: the result and the HTTP response it came in.
  */
 export type WithResponse<T> = {
+    /**
+     * The result, as the call resolves to it.
+     */
     data: T;
+    /**
+     * The HTTP response it came in.
+     */
     response: ResponseInfo;
+};
+/**
+ * A project as the API sends it (a JSON:API resource object); members beyond these are kept.
+ */
+export type ProjectResource = {
+    /**
+     * The project's id (a UUID).
+     */
+    id: string;
+    /**
+     * The resource type, `'project'`.
+     */
+    type: string;
+    /**
+     * Every attribute as sent.
+     */
+    attributes: Record<string, JsonValue>;
+};
+/**
+ * What `JSON.stringify(client)` writes.
+ */
+export type ClientSummary = {
+    /**
+     * The API base URL (never the key).
+     */
+    baseUrl: string;
 };
 /**
  * A verified webhook event.
  */
 export type WebhookEvent = {
+    /**
+     * What happened (the event's name).
+     */
     id: "project.updated" | "project.status.updated" | (string & {});
+    /**
+     * The resource type, `'event'`.
+     */
     type: string;
+    /**
+     * `attributes.organization_id`, if sent.
+     */
     organizationId: string | null;
+    /**
+     * `attributes.project_id`, if sent.
+     */
     projectId: string | null;
+    /**
+     * `attributes.status` (the project's new status), if sent.
+     */
     status: string | null;
+    /**
+     * Every attribute as sent.
+     */
     attributes: Record<string, JsonValue>;
     /**
      * What the signature covered: `'body'` (the raw body) or `'data'` (its `data` member); the event holds only what it covers.
@@ -228,9 +313,11 @@ export class Client {
      * Later calls fail with ConfigurationError. Idempotent.
      */
     close(): void;
-    toJSON(): {
-        baseUrl: string;
-    };
+    /**
+     * What `JSON.stringify(client)` writes: the base URL, never the key.
+     * @returns {ClientSummary}
+     */
+    toJSON(): ClientSummary;
     /**
      * For `util.inspect` and `console.log`.
      * @private
@@ -304,11 +391,18 @@ export class Project {
         status?: string | null;
         known_status: boolean;
     });
-    /** @readonly */
+    /**
+     * The project's id (a UUID).
+     * @readonly
+     */
     readonly id: string;
-    /** @readonly */
+    /**
+     * The resource type, `'project'`.
+     * @readonly
+     */
     readonly type: string;
     /**
+     * `attributes.status`, or null.
      * @readonly
      * @type {KnownProjectStatus | (string & {}) | null}
      */
@@ -319,16 +413,17 @@ export class Project {
      */
     readonly isKnownStatus: boolean;
     /**
+     * Every attribute as sent.
      * @readonly
      * @type {Record<string, JsonValue>}
      */
     readonly attributes: Record<string, JsonValue>;
-    /** The resource object as sent. */
-    toJSON(): {
+    /**
+     * The resource object as sent.
+     * @returns {ProjectResource & { [member: string]: JsonValue }}
+     */
+    toJSON(): ProjectResource & {
         [member: string]: JsonValue;
-        id: string;
-        type: string;
-        attributes: Record<string, JsonValue>;
     };
     #private;
 }
@@ -345,15 +440,30 @@ export class Page {
         has_next: boolean;
         next_url?: string | null;
     });
-    /** @readonly */
+    /**
+     * The projects of this page.
+     * @readonly
+     */
     readonly data: Project[];
-    /** @readonly */
+    /**
+     * `self` and `next` links as sent.
+     * @readonly
+     */
     readonly links: Record<string, JsonValue>;
-    /** @readonly */
+    /**
+     * `total`, `page`, `page_size`, `pages` as sent.
+     * @readonly
+     */
     readonly meta: Record<string, JsonValue>;
-    /** @readonly */
+    /**
+     * Whether a next page exists.
+     * @readonly
+     */
     readonly hasNext: boolean;
-    /** @readonly */
+    /**
+     * The next page's URL, or null.
+     * @readonly
+     */
     readonly nextUrl: string | null;
     /** @returns {Iterator<Project>} */
     [Symbol.iterator](): Iterator<Project>;
@@ -371,7 +481,10 @@ export class ResponseInfo {
         attempts: number;
         headers: Record<string, string>;
     });
-    /** @readonly */
+    /**
+     * The HTTP status.
+     * @readonly
+     */
     readonly status: number;
     /**
      * `X-Request-Id`, the id OCUS support asks for.
@@ -418,6 +531,7 @@ export class APIPromise<T> extends Promise<T> {
     withResponse(): Promise<WithResponse<T>>;
     #private;
 }
+/** Webhook signatures: verify a delivery, or sign a test one. */
 export const webhooks: Readonly<{
     /** The name of the header OCUS sends the signature in. */
     SIGNATURE_HEADER: "ocus-signature";

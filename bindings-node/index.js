@@ -24,6 +24,9 @@ const native = require('./native.js')
  * @typedef {'not_assigned' | 'assigned' | 'waiting_for_visuals' | 'pending_validation' | 'completed' | 'canceled' | 'archived'} KnownProjectStatus
  */
 /**
+ * Options of `new Client(...)`: what is not given comes from the environment (OCUS_API_KEY,
+ * OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG). Unknown names are a
+ * ConfigurationError that suggests the closest one.
  * @typedef {object} ClientOptions
  * @property {string} [apiKey] Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE).
  * @property {string} [apiKeyFile] A file holding the key; re-read once on 401/403 so keys rotate without restart.
@@ -39,6 +42,7 @@ const native = require('./native.js')
  * @property {Logger} [logger] Where they go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
  */
 /**
+ * The least severe event a client logs (`'off'`: none).
  * @typedef {'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'} LogLevel
  */
 /**
@@ -47,12 +51,13 @@ const native = require('./native.js')
  * `wait_ms`, `error`): never the key, bodies or proxy credentials. `trace` events go to
  * `debug`.
  * @typedef {object} Logger
- * @property {(message: string, fields: Record<string, string | number>) => void} error
- * @property {(message: string, fields: Record<string, string | number>) => void} warn
- * @property {(message: string, fields: Record<string, string | number>) => void} info
- * @property {(message: string, fields: Record<string, string | number>) => void} debug
+ * @property {(message: string, fields: Record<string, string | number>) => void} error Failures the client could not recover from.
+ * @property {(message: string, fields: Record<string, string | number>) => void} warn Retries given up, an empty retry budget.
+ * @property {(message: string, fields: Record<string, string | number>) => void} info A key file re-read, a retry.
+ * @property {(message: string, fields: Record<string, string | number>) => void} debug Every request and response (and `trace` events).
  */
 /**
+ * Options of one call (`get`, `listPage`...): they override the client's for that call only.
  * @typedef {object} CallOptions
  * @property {number} [timeoutMs] This call's timeout per attempt, in ms (default: the client's).
  * @property {number} [maxRetries] This call's retries (default: the client's).
@@ -73,8 +78,8 @@ const native = require('./native.js')
  * @property {Record<string, string>} [headers] Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
  * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
  * @property {number} [pageSize] A whole number from 1 (0 and negatives are a ConfigurationError).
- * @property {number} [pageNumber]
- * @property {KnownProjectStatus | (string & {})} [status]
+ * @property {number} [pageNumber] The page to fetch, from 1 (with `list`, where to start).
+ * @property {KnownProjectStatus | (string & {})} [status] Only projects with this status (`filter[status]`).
  * @property {Record<string, QueryValue>} [params] Extra query parameters.
  */
 /**
@@ -84,26 +89,38 @@ const native = require('./native.js')
  * @property {number} [maxRetries] This call's retries (default: the client's).
  * @property {Record<string, string>} [headers] Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
  * @property {AbortSignal} [signal] Aborting it cancels the request (the promise rejects with AbortError).
- * @property {Record<string, QueryValue>} [query]
- * @property {JsonValue} [json]
+ * @property {Record<string, QueryValue>} [query] Query parameters (sorted; lists repeat the name; null left out).
+ * @property {JsonValue} [json] A JSON body.
  * @property {boolean} [retryNonIdempotent] Allow retrying a non-idempotent method (POST, PATCH). Default false.
  */
 /**
  * What `.withResponse()` resolves to: the result and the HTTP response it came in.
  * @template T
  * @typedef {object} WithResponse
- * @property {T} data
- * @property {ResponseInfo} response
+ * @property {T} data The result, as the call resolves to it.
+ * @property {ResponseInfo} response The HTTP response it came in.
+ */
+/**
+ * A project as the API sends it (a JSON:API resource object); members beyond these are kept.
+ * @typedef {object} ProjectResource
+ * @property {string} id The project's id (a UUID).
+ * @property {string} type The resource type, `'project'`.
+ * @property {Record<string, JsonValue>} attributes Every attribute as sent.
+ */
+/**
+ * What `JSON.stringify(client)` writes.
+ * @typedef {object} ClientSummary
+ * @property {string} baseUrl The API base URL (never the key).
  */
 /**
  * A verified webhook event.
  * @typedef {object} WebhookEvent
- * @property {'project.updated' | 'project.status.updated' | (string & {})} id
- * @property {string} type
- * @property {string | null} organizationId
- * @property {string | null} projectId
- * @property {string | null} status
- * @property {Record<string, JsonValue>} attributes
+ * @property {'project.updated' | 'project.status.updated' | (string & {})} id What happened (the event's name).
+ * @property {string} type The resource type, `'event'`.
+ * @property {string | null} organizationId `attributes.organization_id`, if sent.
+ * @property {string | null} projectId `attributes.project_id`, if sent.
+ * @property {string | null} status `attributes.status` (the project's new status), if sent.
+ * @property {Record<string, JsonValue>} attributes Every attribute as sent.
  * @property {SignedPart} signedPart What the signature covered: `'body'` (the raw body) or `'data'` (its `data` member); the event holds only what it covers.
  */
 /**
@@ -155,7 +172,10 @@ class ResponseInfo {
    * @param {{ status: number, request_id?: string | null, url: string, attempts: number, headers: Record<string, string> }} view
    */
   constructor(view) {
-    /** @readonly */
+    /**
+     * The HTTP status.
+     * @readonly
+     */
     this.status = view.status
     /**
      * `X-Request-Id`, the id OCUS support asks for.
@@ -282,11 +302,18 @@ class Project {
    */
   constructor(view) {
     this.#resource = view.resource
-    /** @readonly */
+    /**
+     * The project's id (a UUID).
+     * @readonly
+     */
     this.id = view.resource.id
-    /** @readonly */
+    /**
+     * The resource type, `'project'`.
+     * @readonly
+     */
     this.type = view.resource.type
     /**
+     * `attributes.status`, or null.
      * @readonly
      * @type {KnownProjectStatus | (string & {}) | null}
      */
@@ -297,12 +324,16 @@ class Project {
      */
     this.isKnownStatus = view.known_status
     /**
+     * Every attribute as sent.
      * @readonly
      * @type {Record<string, JsonValue>}
      */
     this.attributes = view.resource.attributes || {}
   }
-  /** The resource object as sent. */
+  /**
+   * The resource object as sent.
+   * @returns {ProjectResource & { [member: string]: JsonValue }}
+   */
   toJSON() {
     return this.#resource
   }
@@ -315,15 +346,30 @@ class Page {
    * @param {{ data: ConstructorParameters<typeof Project>[0][], links: Record<string, JsonValue>, meta: Record<string, JsonValue>, has_next: boolean, next_url?: string | null }} view
    */
   constructor(view) {
-    /** @readonly */
+    /**
+     * The projects of this page.
+     * @readonly
+     */
     this.data = view.data.map((p) => new Project(p))
-    /** @readonly */
+    /**
+     * `self` and `next` links as sent.
+     * @readonly
+     */
     this.links = view.links
-    /** @readonly */
+    /**
+     * `total`, `page`, `page_size`, `pages` as sent.
+     * @readonly
+     */
     this.meta = view.meta
-    /** @readonly */
+    /**
+     * Whether a next page exists.
+     * @readonly
+     */
     this.hasNext = view.has_next
-    /** @readonly */
+    /**
+     * The next page's URL, or null.
+     * @readonly
+     */
     this.nextUrl = view.next_url ?? null
   }
   /** @returns {Iterator<Project>} */
@@ -559,6 +605,10 @@ class Client {
   close() {
     this.#native.close()
   }
+  /**
+   * What `JSON.stringify(client)` writes: the base URL, never the key.
+   * @returns {ClientSummary}
+   */
   toJSON() {
     return { baseUrl: this.baseUrl }
   }
@@ -574,6 +624,7 @@ class Client {
 
 // ---- webhooks ----------------------------------------------------------------------------
 
+/** Webhook signatures: verify a delivery, or sign a test one. */
 const webhooks = Object.freeze({
   /** The name of the header OCUS sends the signature in. */
   SIGNATURE_HEADER: /** @type {'ocus-signature'} */ (native.SIGNATURE_HEADER),

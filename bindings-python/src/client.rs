@@ -140,6 +140,7 @@ impl Client {
         }
     }
 
+    /// The API base URL requests go to (never the key).
     #[getter]
     fn base_url(&self) -> &str {
         self.client.base_url()
@@ -181,6 +182,7 @@ impl Client {
         self.client.close();
     }
 
+    /// Whether `close()` was called (later calls raise `ConfigurationError`).
     #[getter]
     fn is_closed(&self) -> bool {
         self.client.is_closed()
@@ -313,6 +315,7 @@ impl AsyncClient {
         Ok(AsyncClient { client })
     }
 
+    /// The projects resource (awaitable calls).
     #[getter]
     fn projects(&self) -> AsyncProjects {
         AsyncProjects {
@@ -320,11 +323,14 @@ impl AsyncClient {
         }
     }
 
+    /// The API base URL requests go to (never the key).
     #[getter]
     fn base_url(&self) -> &str {
         self.client.base_url()
     }
 
+    /// Any v3 path, with the same auth, retries and errors; resolves to the decoded JSON, or
+    /// `(json, response)` with `with_response=True`.
     #[pyo3(signature = (method, path, *, with_response=false, **options))]
     fn request<'py>(
         &self,
@@ -347,6 +353,7 @@ impl AsyncClient {
         )
     }
 
+    /// Replaces the key; requests in flight finish with the old one.
     fn rotate_api_key(&self, py: Python<'_>, api_key: String) -> PyResult<()> {
         self.client
             .rotate_api_key(api_key)
@@ -359,6 +366,7 @@ impl AsyncClient {
         ready(py, py.None().into_bound(py))
     }
 
+    /// Whether `close()` was called (later calls raise `ConfigurationError`).
     #[getter]
     fn is_closed(&self) -> bool {
         self.client.is_closed()
@@ -435,6 +443,7 @@ impl AsyncProjects {
     }
 }
 
+/// Every project of a list, page after page (`async for project in client.projects.list()`).
 #[pyclass(frozen, module = "ocus._ocus", name = "AsyncProjectIterator")]
 pub struct AsyncProjectIterator {
     cursor: Arc<ocus::ProjectCursor>,
@@ -455,6 +464,7 @@ impl AsyncProjectIterator {
     }
 }
 
+/// Every page of a list (`async for page in client.projects.pages()`).
 #[pyclass(frozen, module = "ocus._ocus", name = "AsyncPageIterator")]
 pub struct AsyncPageIterator {
     cursor: Arc<ocus::ProjectCursor>,

@@ -15,11 +15,13 @@ pub struct Project {
 
 #[pymethods]
 impl Project {
+    /// The project's id (a UUID).
     #[getter]
     fn id(&self) -> &str {
         &self.inner.id
     }
 
+    /// The resource type, `"project"`.
     #[getter]
     fn r#type(&self) -> &str {
         &self.inner.resource_type
@@ -132,11 +134,13 @@ impl Page {
         Ok(list)
     }
 
+    /// The `self` and `next` links as sent.
     #[getter]
     fn links<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.links)
     }
 
+    /// `total`, `page`, `page_size` and `pages` as sent.
     #[getter]
     fn meta<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         dict_to_py(py, &self.inner.meta)
@@ -154,6 +158,7 @@ impl Page {
         self.inner.links.next.as_deref().filter(|n| !n.is_empty())
     }
 
+    /// Whether a next page exists.
     #[getter]
     fn has_next(&self) -> bool {
         self.inner.has_next()
@@ -195,6 +200,7 @@ impl From<ocus::ResponseInfo> for Response {
 
 #[pymethods]
 impl Response {
+    /// The HTTP status.
     #[getter]
     fn status_code(&self) -> u16 {
         self.inner.status
@@ -249,16 +255,19 @@ impl WebhookEvent {
         &self.inner.id
     }
 
+    /// The resource type, `"event"`.
     #[getter]
     fn r#type(&self) -> &str {
         &self.inner.resource_type
     }
 
+    /// `attributes["organization_id"]`, if sent.
     #[getter]
     fn organization_id(&self) -> Option<&str> {
         self.inner.organization_id()
     }
 
+    /// `attributes["project_id"]`, if sent.
     #[getter]
     fn project_id(&self) -> Option<&str> {
         self.inner.project_id()
@@ -270,6 +279,7 @@ impl WebhookEvent {
         self.inner.status().map(|s| s.as_str().to_owned())
     }
 
+    /// Every attribute as sent, as a new dict.
     #[getter]
     fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         dict_to_py(py, &self.inner.attributes)
@@ -281,6 +291,7 @@ impl WebhookEvent {
         self.inner.signed_part.as_str()
     }
 
+    /// The signed event as a dict: `{"type", "id", "attributes"}`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.to_json())
     }

@@ -24,6 +24,8 @@
 //! origin, in a sensitive `X-API-KEY` header; redirects to another origin are refused with an
 //! `api_error` (code `redirect_refused`) rather than followed.
 
+#![deny(missing_docs)]
+
 mod client;
 pub mod completion;
 mod config;

@@ -20,10 +20,15 @@ pub const ENV_LOG: &str = "OCUS_LOG";
 /// How much is logged. Ordered from the least to the most verbose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogLevel {
+    /// Failures the client could not recover from.
     Error,
+    /// Retries given up, an empty retry budget, a refused redirect.
     Warn,
+    /// A key file re-read, a retry.
     Info,
+    /// Every request and its outcome.
     Debug,
+    /// Everything, including each attempt's wait.
     Trace,
 }
 
@@ -31,6 +36,7 @@ impl LogLevel {
     /// The names accepted for a level, `off` included.
     pub const NAMES: &'static str = "off, error, warn, info, debug, trace";
 
+    /// The level's name as `OCUS_LOG` spells it (`"warn"`).
     pub fn as_str(self) -> &'static str {
         match self {
             LogLevel::Error => "error",
@@ -80,16 +86,19 @@ impl Serialize for LogLevel {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct LogEvent {
+    /// How severe the event is.
     pub level: LogLevel,
     /// What happened: `request succeeded`, `request failed`, `retrying`, `API key file
     /// changed; retrying with the new key`, `could not re-read the API key file`.
     pub message: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The request's method, when the event is about a request.
     pub method: Option<String>,
     /// The URL path (never the query string).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The HTTP status, when a response came.
     pub status: Option<u16>,
     /// The error kind of a failed attempt (`server_error`, `timeout`...).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,8 +107,10 @@ pub struct LogEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Time since the call started, in milliseconds.
     pub elapsed_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The `x-request-id` of the response, if any.
     pub request_id: Option<String>,
     /// Before the next attempt.
     #[serde(skip_serializing_if = "Option::is_none")]

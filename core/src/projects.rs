@@ -19,12 +19,19 @@ const PROJECTS_PATH: &str = "/projects";
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProjectStatus {
+    /// `not_assigned`: no creator assigned yet.
     NotAssigned,
+    /// `assigned`: a creator has the shoot.
     Assigned,
+    /// `waiting_for_visuals`: shot, the visuals are awaited.
     WaitingForVisuals,
+    /// `pending_validation`: the visuals await validation.
     PendingValidation,
+    /// `completed`: delivered.
     Completed,
+    /// `canceled`.
     Canceled,
+    /// `archived`.
     Archived,
     /// A status this SDK version does not know, exactly as the server sent it.
     Unknown(String),
@@ -196,10 +203,13 @@ pub struct Links {
 /// One page of a list. Equality compares the content, not the response it came in.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page<T> {
+    /// The resources of this page.
     pub data: Vec<T>,
     #[serde(default)]
+    /// `self` and `next` links as sent.
     pub links: Links,
     #[serde(default)]
+    /// `total`, `page`, `page_size`, `pages` as sent.
     pub meta: Map<String, Value>,
     #[serde(skip)]
     response: Option<Arc<ResponseInfo>>,
@@ -232,8 +242,11 @@ impl<T> Page<T> {
 /// and the resource object as sent. One shape, serialised once, for every language.
 #[derive(Debug, Serialize)]
 pub struct ProjectView<'a> {
+    /// `attributes.status`, if any.
     pub status: Option<&'a str>,
+    /// Whether the status is one of [`ProjectStatus`]'s known values.
     pub known_status: bool,
+    /// The resource object as sent.
     pub resource: &'a Project,
     /// Present for a project fetched on its own.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,12 +256,18 @@ pub struct ProjectView<'a> {
 /// What every binding shows of a page.
 #[derive(Debug, Serialize)]
 pub struct PageView<'a> {
+    /// Whether a next page exists.
     pub has_next: bool,
+    /// The next page's URL, if any.
     pub next_url: Option<&'a str>,
+    /// `self` and `next` links as sent.
     pub links: &'a Links,
+    /// `total`, `page`, `page_size`, `pages` as sent.
     pub meta: &'a Map<String, Value>,
+    /// The projects of the page.
     pub data: Vec<ProjectView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The HTTP response the page came in, when it is known.
     pub response: Option<ResponseView<'a>>,
 }
 
@@ -272,8 +291,11 @@ impl Page<Project> {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ListParams {
+    /// `page[size]`: projects per page, from 1 (the server's default when absent).
     pub page_size: Option<u32>,
+    /// `page[number]`: the page, from 1 (with `stream`, where to start).
     pub page_number: Option<u32>,
+    /// `filter[status]`: only projects with this status.
     pub status: Option<ProjectStatus>,
     /// Extra query parameters, sent unchanged.
     pub extra: Vec<(String, String)>,
@@ -282,30 +304,36 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// No filter, the server's page size.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Sets `page[size]` (from 1; 0 is refused when the call is made).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = Some(size);
         self
     }
 
+    /// Sets `page[number]` (from 1).
     pub fn page_number(mut self, number: u32) -> Self {
         self.page_number = Some(number);
         self
     }
 
+    /// Sets `filter[status]` (a known status or any string the API accepts).
     pub fn status(mut self, status: impl Into<ProjectStatus>) -> Self {
         self.status = Some(status.into());
         self
     }
 
+    /// Adds an extra query parameter.
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra.push((name.into(), value.into()));
         self
     }
 
+    /// Sets the per-call options (timeout, retries, headers).
     pub fn options(mut self, options: RequestOptions) -> Self {
         self.options = options;
         self

@@ -60,7 +60,9 @@ impl ResponseInfo {
 /// A generic request's result as every binding shows it: `{"data": ..., "response": ...}`.
 #[derive(Debug, serde::Serialize)]
 pub struct DataView<'a> {
+    /// The decoded JSON body.
     pub data: &'a serde_json::Value,
+    /// The HTTP response it came in.
     pub response: ResponseView<'a>,
 }
 

@@ -128,6 +128,7 @@ pub fn run_pending() {
     });
 }
 
+/// Runs `future` to completion on the library's runtime, from a thread that is not one of its own (the bindings' blocking calls).
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(caller_driven()?.block_on(future))
 }
@@ -137,6 +138,7 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
 pub struct CancelToken(CancellationToken);
 
 impl CancelToken {
+    /// A token not cancelled yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -147,6 +149,7 @@ impl CancelToken {
         self.0.cancel();
     }
 
+    /// Whether `cancel` was called.
     pub fn is_cancelled(&self) -> bool {
         self.0.is_cancelled()
     }

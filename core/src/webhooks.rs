@@ -31,12 +31,16 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventName {
+    /// `project.updated`.
     ProjectUpdated,
+    /// `project.status.updated`.
     ProjectStatusUpdated,
+    /// Any other event id, kept as sent.
     Unknown(String),
 }
 
 impl EventName {
+    /// The id as sent (`"project.updated"`).
     pub fn as_str(&self) -> &str {
         match self {
             EventName::ProjectUpdated => "project.updated",
@@ -67,6 +71,7 @@ pub enum SignedPart {
 }
 
 impl SignedPart {
+    /// `"body"` or `"data"`.
     pub fn as_str(self) -> &'static str {
         match self {
             SignedPart::Body => "body",
@@ -108,12 +113,14 @@ impl WebhookEvent {
         EventName::from(self.id.as_str())
     }
 
+    /// `attributes.organization_id`, if sent.
     pub fn organization_id(&self) -> Option<&str> {
         self.attributes
             .get("organization_id")
             .and_then(Value::as_str)
     }
 
+    /// `attributes.project_id`, if sent.
     pub fn project_id(&self) -> Option<&str> {
         self.attributes.get("project_id").and_then(Value::as_str)
     }
@@ -148,13 +155,20 @@ impl WebhookEvent {
 /// What every binding shows of a verified event.
 #[derive(Debug, Serialize)]
 pub struct EventView<'a> {
+    /// The event id (`"project.updated"`).
     pub id: &'a str,
     #[serde(rename = "type")]
+    /// The resource type, `"event"`.
     pub resource_type: &'a str,
+    /// `attributes.organization_id`, if sent.
     pub organization_id: Option<&'a str>,
+    /// `attributes.project_id`, if sent.
     pub project_id: Option<&'a str>,
+    /// `attributes.status`, if sent.
     pub status: Option<&'a str>,
+    /// Every attribute as sent.
     pub attributes: &'a Map<String, Value>,
+    /// `"body"` or `"data"`: what the signature covered.
     pub signed_part: &'a str,
 }
 

@@ -6,10 +6,12 @@
 ...         print(project.id, project.status)
 """
 
+from typing import Final
+
 from . import _errors, webhooks
 from ._errors import *  # noqa: F403  (the exception tree, generated from the core)
+from ._ocus import DEFAULT_BASE_URL as _DEFAULT_BASE_URL
 from ._ocus import (
-    DEFAULT_BASE_URL,
     AsyncClient,
     AsyncPageIterator,
     AsyncProjectIterator,
@@ -24,6 +26,9 @@ from ._ocus import (
     WebhookEvent,
     __version__,
 )
+
+DEFAULT_BASE_URL: Final[str] = _DEFAULT_BASE_URL
+"""The API every client uses unless given ``base_url`` or ``OCUS_BASE_URL``."""
 
 __all__ = [
     "DEFAULT_BASE_URL",

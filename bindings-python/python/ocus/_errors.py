@@ -36,12 +36,19 @@ class OcusError(Exception):
     """
 
     kind: str
+    """The stable kind (``"forbidden"``, ``"timeout"``...), the same in every language."""
     message: str
+    """The server's message (HTTP errors) or the library's."""
     status: Optional[int]
+    """The HTTP status, when the server answered."""
     code: Optional[str]
+    """The error code from the response body, if it had one."""
     request_id: Optional[str]
+    """The ``x-request-id`` of the response: quote it to OCUS support."""
     retry_after: Optional[float]
+    """Seconds the server asked to wait (``Retry-After``)."""
     body: Optional[str]
+    """The raw response body (its first 8 KiB)."""
 
     def __init__(
         self,

@@ -8,9 +8,13 @@ event), a replayed webhook verifies again.
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Union
+from typing import Final, Literal, Optional, Union
 
-from ._ocus import SIGNATURE_HEADER, WebhookEvent, sign_webhook, verify_webhook
+from ._ocus import SIGNATURE_HEADER as _SIGNATURE_HEADER
+from ._ocus import WebhookEvent, sign_webhook, verify_webhook
+
+SIGNATURE_HEADER: Final[str] = _SIGNATURE_HEADER
+"""The header OCUS sends the signature in: ``ocus-signature``."""
 
 __all__ = ["SIGNATURE_HEADER", "WebhookEvent", "sign", "verify"]
 

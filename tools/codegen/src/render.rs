@@ -147,12 +147,19 @@ const PYTHON_BASE: &str = r#"class OcusError(Exception):
     """
 
     kind: str
+    """The stable kind (``"forbidden"``, ``"timeout"``...), the same in every language."""
     message: str
+    """The server's message (HTTP errors) or the library's."""
     status: Optional[int]
+    """The HTTP status, when the server answered."""
     code: Optional[str]
+    """The error code from the response body, if it had one."""
     request_id: Optional[str]
+    """The ``x-request-id`` of the response: quote it to OCUS support."""
     retry_after: Optional[float]
+    """Seconds the server asked to wait (``Retry-After``)."""
     body: Optional[str]
+    """The raw response body (its first 8 KiB)."""
 
     def __init__(
         self,
@@ -273,11 +280,13 @@ fn node_dts() -> String {
     out.push_str(NODE_DTS_BASE);
     for kind in parents_first() {
         let status = if kind == ErrorKind::ApiError {
-            "  readonly status: number\n"
+            "  /** The HTTP status of the response. */\n  readonly status: number\n"
         } else {
             ""
         };
-        let body = format!(" {{\n  static readonly kind: ErrorKind\n{status}}}");
+        let body = format!(
+            " {{\n  /** The kind of this class's errors (`err.kind` may be a narrower one). */\n  static readonly kind: ErrorKind\n{status}}}"
+        );
         writeln!(
             out,
             "/** {} */\nexport declare class {} extends {}{body}",
@@ -293,12 +302,17 @@ fn node_dts() -> String {
 const NODE_DTS_BASE: &str = r#"
 /** Base of every error thrown by ocus. */
 export declare class OcusError extends Error {
+  /** The stable kind (`'forbidden'`, `'timeout'`...), the same in every language. */
   readonly kind: ErrorKind | (string & {})
+  /** The HTTP status, when the server answered. */
   readonly status?: number
+  /** The error code from the response body, if it had one. */
   readonly code?: string
+  /** The `x-request-id` of the response: quote it to OCUS support. */
   readonly requestId?: string
-  /** Seconds. */
+  /** Seconds the server asked to wait (`Retry-After`). */
   readonly retryAfter?: number
+  /** The raw response body (its first 8 KiB). */
   readonly body?: string
   /** What caused it (an `Error` whose own `cause` continues the chain), if anything did. */
   readonly cause?: unknown
