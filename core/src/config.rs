@@ -479,7 +479,10 @@ pub(crate) struct BaseUrl {
 impl BaseUrl {
     pub(crate) fn parse(raw: &str) -> Result<BaseUrl> {
         let url = Url::parse(raw.trim()).map_err(|e| {
-            Error::configuration(format!("the base URL is not a valid absolute URL ({e})"))
+            Error::configuration(format!(
+                "the base URL is not an absolute URL ({e}): expected https://HOST/PATH, \
+                 e.g. {DEFAULT_BASE_URL}"
+            ))
         })?;
         match url.scheme() {
             "https" => {}
@@ -493,7 +496,8 @@ impl BaseUrl {
             }
             other => {
                 return Err(Error::configuration(format!(
-                    "the base URL scheme must be https, not {other:?}"
+                    "the base URL scheme must be https, not {other:?}: expected https://HOST/PATH, \
+                     e.g. {DEFAULT_BASE_URL}"
                 )));
             }
         }

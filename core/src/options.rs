@@ -345,6 +345,28 @@ impl Field {
     }
 }
 
+/// The names `scope` takes, in the caller's style: camelCase when the unknown name was
+/// camelCase (`apiKee` from JavaScript), else snake_case.
+fn expected_in_style(scope: Scope, unknown: &str) -> String {
+    let list = expected(scope);
+    if unknown.contains('_') || !unknown.chars().any(|c| c.is_ascii_uppercase()) {
+        return list.to_owned();
+    }
+    let mut camel = String::with_capacity(list.len());
+    let mut upper_next = false;
+    for c in list.chars() {
+        match c {
+            '_' => upper_next = true,
+            c if upper_next => {
+                camel.push(c.to_ascii_uppercase());
+                upper_next = false;
+            }
+            c => camel.push(c),
+        }
+    }
+    camel
+}
+
 fn expected(scope: Scope) -> &'static str {
     match scope {
         Scope::Client => {
@@ -381,7 +403,7 @@ fn each_option(
                     .unwrap_or_default();
                 configuration(format!(
                     "unknown option {name:?} ({hint}expected one of: {})",
-                    expected(scope)
+                    expected_in_style(scope, &name)
                 ))
             })?;
         if let Some((_, first)) = seen.iter().find(|(f, _)| *f == field.setting()) {
@@ -657,6 +679,24 @@ mod tests {
         assert!(!suggested(json!({"color": "blue"})).contains("did you mean"));
         // Only names valid where they are given: a list option is not suggested to a client.
         assert!(!suggested(json!({"page_sise": 1})).contains("did you mean"));
+        // The list of valid names is in the caller's style too, and every name in it is valid.
+        assert!(suggested(json!({"apiKee": "k"})).contains("expected one of: apiKey, apiKeyFile,"));
+        assert!(
+            suggested(json!({"api_kee": "k"})).contains("expected one of: api_key, api_key_file,")
+        );
+        for scope in [Scope::Client, Scope::Request, Scope::Call, Scope::List] {
+            for style in ["someName", "some_name"] {
+                for name in expected_in_style(scope, style).split(", ") {
+                    for spelling in name.split(" or ") {
+                        let spelling = spelling.trim_end_matches(" (s)");
+                        assert!(
+                            Field::parse(spelling).is_some_and(|f| f.allowed_in(scope)),
+                            "{spelling} is listed but not accepted"
+                        );
+                    }
+                }
+            }
+        }
         let none =
             RequestOptions::from_options(map(json!({"timeout": null, "query": null}))).unwrap();
         assert!(none.timeout.is_none() && none.query.is_empty());

@@ -9,7 +9,18 @@
 package ffi
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/include
+#cgo CFLAGS: -I${SRCDIR}/include -I${SRCDIR}
+// Said here, at compile time, instead of a bare "cannot find" from the linker or the
+// preprocessor when the repository's library was not built (or was removed by cargo clean).
+#if defined(__linux__) && !__has_include("ocus.h")
+#error "ocus: internal/ffi/include/ocus.h is missing. In the ocus repository, run `make go-lib` first: it builds target/release/libocus_ffi.a with cargo and links the header and the library here. A published module carries both."
+#endif
+#if defined(__linux__) && defined(__x86_64__) && !__has_include("lib/linux_amd64/libocus_ffi.a")
+#error "ocus: internal/ffi/lib/linux_amd64/libocus_ffi.a is missing. In the ocus repository, run `make go-lib` first (it builds the library with cargo and links it here)."
+#endif
+#if defined(__linux__) && defined(__aarch64__) && !__has_include("lib/linux_arm64/libocus_ffi.a")
+#error "ocus: internal/ffi/lib/linux_arm64/libocus_ffi.a is missing. In the ocus repository, run `make go-lib` first (it builds the library with cargo and links it here)."
+#endif
 #include <stdlib.h>
 #include "ocus.h"
 */
