@@ -193,7 +193,7 @@ registry-check:
 # What dist-check needs to run the aarch64 artifacts: qemu-user and Debian's aarch64 cross gcc.
 qemu-tools:
 	@command -v qemu-aarch64 >/dev/null && command -v aarch64-linux-gnu-gcc >/dev/null || \
-	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -q qemu-user crossbuild-essential-arm64
+	  { sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$sudo apt-get update -q && $$sudo apt-get install -y -q qemu-user crossbuild-essential-arm64; }
 
 # This machine's platform with its own toolchain (the release runners for macOS and Windows;
 # on Linux, a host build that makes no manylinux claim). Check it with `make dist-check`.

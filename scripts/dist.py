@@ -90,7 +90,10 @@ MOCK_BINARIES = {"x86_64-unknown-linux-musl": "linux-x64", "aarch64-unknown-linu
 def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path = ROOT, capture: bool = False) -> str:
     shown = " ".join(str(a) for a in args)
     print(f"+ {shown}", flush=True)
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, check=True, text=True,
+    # Resolved first: on Windows, npm is npm.cmd, which CreateProcess does not try.
+    path = (env or os.environ).get("PATH")
+    command = [shutil.which(str(args[0]), path=path) or str(args[0]), *(str(a) for a in args[1:])]
+    result = subprocess.run(command, cwd=cwd, env=env, check=True, text=True,
                             stdout=subprocess.PIPE if capture else None)
     return result.stdout if capture else ""
 

@@ -226,7 +226,8 @@ def check_node(env: dict[str, str], work: Path, version: str) -> None:
         "const client = new Client()\n"
         "const page = await client.projects.listPage({ pageSize: 2 })\n"
         "console.log(`esm: ${page.data.length} projects, NotFoundError is ${typeof NotFoundError}`)\n")
-    with emulator(["node", str(project / "node_modules" / ".bin" / "ocus-mock")], env, project) as base:
+    # The package's own launcher (node_modules/.bin/ocus-mock is a shell shim on Windows).
+    with emulator(["node", str(project / "node_modules" / "ocus-mock" / "ocus-mock.js")], env, project) as base:
         user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
         out = run("node", "list-projects.js", env=user, cwd=project)
         expect("all pages: 135 projects" in out.stdout, "Node example lists every project through the tarballs")

@@ -42,8 +42,11 @@ def env() -> dict[str, str]:
 
 
 def run(command: list[str | Path], cwd: Path, environment: dict[str, str]) -> tuple[bool, str]:
-    result = subprocess.run([str(c) for c in command], cwd=cwd, env=environment, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    try:
+        result = subprocess.run([str(c) for c in command], cwd=cwd, env=environment, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    except subprocess.TimeoutExpired as timeout:
+        return False, f"still running after {timeout.timeout} s: {timeout.output or ''}"
     return result.returncode == 0, result.stdout
 
 
@@ -69,7 +72,7 @@ def run_block(lang: str, code: str, work: Path, environment: dict[str, str], lab
             (node_project / name).unlink()
     if lang == "go":
         package = ROOT / "examples" / "go" / f"readme{label}"
-        package.mkdir()
+        package.mkdir(exist_ok=True)  # (left by a run that was killed)
         try:
             (package / "main.go").write_text(code)
             return run(["go", "run", f"./readme{label}"], ROOT / "examples" / "go", environment)
@@ -105,7 +108,14 @@ def main() -> None:
     ran = failed = 0
     for readme in READMES:
         text = (ROOT / readme).read_text()
-        for index, match in enumerate(FENCE.finditer(text), 1):
+        fences = sum(1 for line in text.splitlines() if line.lstrip().startswith("```"))
+        blocks = list(FENCE.finditer(text))
+        if fences != 2 * len(blocks):
+            # A fence this script does not read (indented, or with text after the language)
+            # would be a block nobody runs.
+            sys.exit(f"readme-test: {readme} has {fences} fence lines but {len(blocks)} blocks were read")
+        label_prefix = re.sub(r"[^a-z0-9]", "", readme.lower().removesuffix(".md"))
+        for index, match in enumerate(blocks, 1):
             lang, code, skip = match["lang"], match["code"], match["skip"]
             line = text[: match.start()].count("\n") + 1 + (1 if skip else 0)
             where = f"{readme}:{line} ({lang or 'text'})"
@@ -116,7 +126,7 @@ def main() -> None:
                 print(f"data {where}: not a program")
                 continue
             with tempfile.TemporaryDirectory(prefix="ocus-readme-") as tmp:
-                ok, out = run_block(lang, code, Path(tmp), environment, f"{Path(readme).stem.lower()}{index}")
+                ok, out = run_block(lang, code, Path(tmp), environment, f"{label_prefix}{index}")
             ran += 1
             print(f"{'ok  ' if ok else 'FAIL'} {where}", flush=True)
             if not ok:

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +40,10 @@ PYPISERVER = "2.4.2"
 MODULE = "github.com/ocus/ocus-go"
 
 
+# Loopback only: never through an http_proxy the environment may set.
+LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -54,7 +59,7 @@ def serving(command: list[str], url: str, cwd: Path, env: dict[str, str]) -> Ite
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(url, timeout=2).read()
+                LOCAL.open(url, timeout=2).read()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -62,8 +67,13 @@ def serving(command: list[str], url: str, cwd: Path, env: dict[str, str]) -> Ite
                 time.sleep(0.2)
         yield
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        # The whole session: a registry may have children of its own.
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
         log.close()
 
 
@@ -124,7 +134,7 @@ def check_npm(env: dict[str, str], work: Path, version: str) -> None:
         request = urllib.request.Request(f"{registry}-/user/org.couchdb.user:release", method="PUT",
                                          data=json.dumps({"name": "release", "password": "release-password"}).encode(),
                                          headers={"content-type": "application/json"})
-        token = json.load(urllib.request.urlopen(request))["token"]
+        token = json.load(LOCAL.open(request))["token"]
         npmrc = work / ".npmrc"
         npmrc.write_text(f"registry={registry}\n//127.0.0.1:{port}/:_authToken={token}\n")
         user = {**env, "NPM_CONFIG_USERCONFIG": str(npmrc)}
@@ -140,7 +150,7 @@ def check_npm(env: dict[str, str], work: Path, version: str) -> None:
                f"npm install ocus ocus-mock: npm picked this platform's addon by itself ({', '.join(installed)})")
         for file in ("list-projects.js",):
             shutil.copy(ROOT / "examples" / "node" / file, project / file)
-        with emulator(["node", str(project / "node_modules" / ".bin" / "ocus-mock")], env, project) as base:
+        with emulator(["node", str(project / "node_modules" / "ocus-mock" / "ocus-mock.js")], env, project) as base:
             out = run("node", "list-projects.js", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"},
                       cwd=project)
             expect("all pages: 135 projects" in out.stdout, "the Node example runs on what npm installed")

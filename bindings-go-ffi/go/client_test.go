@@ -607,7 +607,8 @@ func TestAThousandClientsUsedOnceLeaveDescriptorsAndThreads(t *testing.T) {
 
 func TestAThousandGoroutinesCancelMidFlight(t *testing.T) {
 	mock.reset(t)
-	c := newClient(t, ocus.WithTimeout(60*time.Second))
+	// Longer than the wait below, so that no attempt times out before it is cancelled.
+	c := newClient(t, ocus.WithTimeout(120*time.Second))
 	mock.faults(t, map[string]any{"path": "/v3/projects/", "action": "hang", "probability": 1})
 	defer mock.faults(t) // (reset by the next test)
 	const calls = 1000
@@ -616,6 +617,15 @@ func TestAThousandGoroutinesCancelMidFlight(t *testing.T) {
 	errs := make([]error, calls)
 	cancels := make([]context.CancelFunc, calls)
 	cancelled := make(chan struct{})
+	// On a failure below, no call is left hanging into the next tests.
+	defer func() {
+		for _, cancel := range cancels {
+			if cancel != nil {
+				cancel()
+			}
+		}
+		wg.Wait()
+	}()
 	for i := range errs {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancels[i] = cancel

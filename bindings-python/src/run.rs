@@ -153,6 +153,8 @@ type Mailbox = Completions<Completion>;
 #[pyclass(frozen)]
 struct LoopBridge {
     mailbox: Arc<Mailbox>,
+    /// The loop has no `add_reader`: a task of `ocus._doorbell` watches the mailbox instead.
+    watched_by_task: std::sync::atomic::AtomicBool,
     waiting: Mutex<HashMap<u64, Py<PyAny>>>,
     next_ticket: AtomicU64,
 }
@@ -244,6 +246,7 @@ fn bridge_for<'py>(
         py,
         LoopBridge {
             mailbox,
+            watched_by_task: std::sync::atomic::AtomicBool::new(false),
             waiting: Mutex::new(HashMap::new()),
             next_ticket: AtomicU64::new(0),
         },
@@ -254,8 +257,7 @@ fn bridge_for<'py>(
         // Windows' default (proactor) loop watches no descriptors; a task awaits the
         // doorbell instead (ocus/_doorbell.py).
         Err(error) if error.is_instance_of::<PyNotImplementedError>(py) => {
-            py.import("ocus._doorbell")?
-                .call_method1("listen", (event_loop, fd, drain))?;
+            bridge.get().watched_by_task.store(true, Ordering::Relaxed);
         }
         Err(error) => return Err(error),
     }
@@ -272,6 +274,17 @@ where
     crate::logging::refresh(py);
     let event_loop = running_loop(py)?;
     let bridge = bridge_for(py, &event_loop)?;
+    if bridge.get().watched_by_task.load(Ordering::Relaxed) {
+        // (Re)started if it is not running: see ocus/_doorbell.py.
+        py.import("ocus._doorbell")?.call_method1(
+            "listen",
+            (
+                &event_loop,
+                bridge.get().mailbox.fd(),
+                bridge.getattr("_drain")?,
+            ),
+        )?;
+    }
     let py_future = event_loop.call_method0("create_future")?;
     let runtime = ocus::runtime::get().map_err(|e| to_py_err(py, e))?;
     let bridge_ref = bridge.get();

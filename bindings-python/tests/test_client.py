@@ -337,6 +337,7 @@ class _LoopWithoutAddReader(asyncio.SelectorEventLoop):
         raise NotImplementedError
 
 
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.Runner(loop_factory=...) is 3.11+")
 def test_async_client_works_on_a_loop_that_watches_no_descriptors(mock: Emulator) -> None:
     mock.faults({"path": "/v3/projects/", "delay_ms": 50, "times": 20})
 
@@ -349,6 +350,10 @@ def test_async_client_works_on_a_loop_that_watches_no_descriptors(mock: Emulator
             assert len(ids) == 135
             doorbells = [t for t in asyncio.all_tasks() if t.get_name() == "ocus-doorbell"]
             assert len(doorbells) == 1, "one doorbell task per loop"
+            # Cancelled (as user code cancelling every task would): the next call starts it again.
+            doorbells[0].cancel()
+            await asyncio.sleep(0)
+            assert (await asyncio.wait_for(c.projects.get(ID0), 10)).id == ID0
             return [p.id for p in projects]
 
     with asyncio.Runner(loop_factory=_LoopWithoutAddReader) as runner:

@@ -84,7 +84,7 @@ impl<T> Completions<T> {
     }
 
     /// The descriptor that becomes readable when results arrive. Owned by the queue: watch
-    /// it, do not close it (`dup` it to give it to a runtime that will).
+    /// it, do not close it (on Unix, `dup` it to give it to a runtime that will).
     pub fn fd(&self) -> RawDescriptor {
         #[cfg(unix)]
         return std::os::fd::AsRawFd::as_raw_fd(&self.reader);

@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod client;
+#[cfg(any(unix, windows))]
 pub mod completion;
 mod config;
 mod error;

@@ -12,8 +12,8 @@ import asyncio
 import socket
 from typing import Callable
 
-# Strong references: a loop holds only weak ones to its tasks.
-_listeners: set[asyncio.Task[None]] = set()
+# Loops that take no attributes keep their task here instead (while the process lives).
+_fallback: set[asyncio.Task[None]] = set()
 
 
 async def _listen(loop: asyncio.AbstractEventLoop, fd: int, drain: Callable[[], None]) -> None:
@@ -28,8 +28,19 @@ async def _listen(loop: asyncio.AbstractEventLoop, fd: int, drain: Callable[[], 
 
 
 def listen(loop: asyncio.AbstractEventLoop, fd: int, drain: Callable[[], None]) -> None:
-    """Drains the queue behind ``fd`` on ``loop`` whenever its doorbell rings, until the
-    loop cancels its tasks (``asyncio.run`` does at exit)."""
+    """Makes sure a task drains the queue behind ``fd`` on ``loop`` whenever its doorbell
+    rings. Called before every call on such a loop: a task that ended (cancelled with the
+    others at shutdown, or failed) is started again, so no call waits on a dead doorbell."""
+    task: asyncio.Task[None] | None = getattr(loop, "_ocus_doorbell", None)
+    if task is not None and not task.done():
+        return
+    if task is not None and not task.cancelled() and task.exception() is not None:
+        loop.call_exception_handler({"message": "ocus: the doorbell task failed; restarting it",
+                                     "exception": task.exception(), "task": task})
     task = loop.create_task(_listen(loop, fd, drain), name="ocus-doorbell")
-    _listeners.add(task)
-    task.add_done_callback(_listeners.discard)
+    try:
+        # On the loop (a cycle the garbage collector frees with it), not in a global registry.
+        setattr(loop, "_ocus_doorbell", task)
+    except AttributeError:
+        _fallback.add(task)
+        task.add_done_callback(_fallback.discard)

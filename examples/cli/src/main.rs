@@ -289,13 +289,16 @@ async fn print_every_project(client: &Client, params: ListParams, jsonl: bool) -
     let mut stdout = std::io::stdout().lock();
     let mut first = true;
     while let Some(project) = stream.try_next().await? {
-        let _ = if jsonl {
+        let written = if jsonl {
             writeln!(stdout, "{}", project.to_json())
         } else {
             let json = serde_json::to_string_pretty(&project.to_json()).unwrap_or_default();
             let separator = if first { "[\n" } else { ",\n" };
             write!(stdout, "{separator}{}", indent(&json))
         };
+        if written.is_err() {
+            return Ok(()); // the reader has gone (`| head`): fetch no more pages
+        }
         first = false;
     }
     if !jsonl {

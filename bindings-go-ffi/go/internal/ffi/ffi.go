@@ -11,7 +11,8 @@ package ffi
 /*
 #cgo CFLAGS: -I${SRCDIR}/include -I${SRCDIR}
 // Said here, at compile time, instead of a bare "cannot find" from the linker or the
-// preprocessor when the repository's library was not built (or was removed by cargo clean).
+// preprocessor when the repository's library was not built. (After `cargo clean` Go may
+// reuse its cached compile of this package, and then the linker's error is what comes.)
 #if defined(__linux__) && !__has_include("ocus.h")
 #error "ocus: internal/ffi/include/ocus.h is missing. In the ocus repository, run `make go-lib` first: it builds target/release/libocus_ffi.a with cargo and links the header and the library here. A published module carries both."
 #endif
