@@ -85,19 +85,19 @@ export type LogLevel = "off" | "error" | "warn" | "info" | "debug" | "trace";
  */
 export type Logger = {
     /**
-     * Failures the client could not recover from.
+     * Events at level error (none today: a failed call rejects its promise instead).
      */
     error: (message: string, fields: Record<string, string | number>) => void;
     /**
-     * Retries given up, an empty retry budget.
+     * What the client could not do by itself (re-reading a changed API key file failed).
      */
     warn: (message: string, fields: Record<string, string | number>) => void;
     /**
-     * A key file re-read, a retry.
+     * What the client changed by itself (it read a changed API key file).
      */
     info: (message: string, fields: Record<string, string | number>) => void;
     /**
-     * Every request and response (and `trace` events).
+     * Each request and its outcome, each retry, a retry refused by an empty budget (and `trace` events).
      */
     debug: (message: string, fields: Record<string, string | number>) => void;
 };

@@ -51,10 +51,10 @@ const native = require('./native.js')
  * `wait_ms`, `error`): never the key, bodies or proxy credentials. `trace` events go to
  * `debug`.
  * @typedef {object} Logger
- * @property {(message: string, fields: Record<string, string | number>) => void} error Failures the client could not recover from.
- * @property {(message: string, fields: Record<string, string | number>) => void} warn Retries given up, an empty retry budget.
- * @property {(message: string, fields: Record<string, string | number>) => void} info A key file re-read, a retry.
- * @property {(message: string, fields: Record<string, string | number>) => void} debug Every request and response (and `trace` events).
+ * @property {(message: string, fields: Record<string, string | number>) => void} error Events at level error (none today: a failed call rejects its promise instead).
+ * @property {(message: string, fields: Record<string, string | number>) => void} warn What the client could not do by itself (re-reading a changed API key file failed).
+ * @property {(message: string, fields: Record<string, string | number>) => void} info What the client changed by itself (it read a changed API key file).
+ * @property {(message: string, fields: Record<string, string | number>) => void} debug Each request and its outcome, each retry, a retry refused by an empty budget (and `trace` events).
  */
 /**
  * Options of one call (`get`, `listPage`...): they override the client's for that call only.

@@ -251,13 +251,18 @@ def check_node(env: dict[str, str], work: Path, version: str) -> None:
 
 # ---- Go -------------------------------------------------------------------------------------
 
-def check_go(env: dict[str, str], work: Path, version: str) -> None:
-    module = work / "ocus-go"
-    shutil.copytree(DIST / "go" / "ocus-go", module)
+def go_app(work: Path) -> Path:
+    """The Go example as another module, using a copy of dist's module tree through `replace`."""
+    shutil.copytree(DIST / "go" / "ocus-go", work / "ocus-go")
     app = work / "goapp"
     shutil.copytree(ROOT / "examples" / "go" / "list-projects", app)
     (app / "go.mod").write_text("module example.com/goapp\n\ngo 1.23\n\nrequire github.com/ocus/ocus-go v0.0.0\n\n"
                                 "replace github.com/ocus/ocus-go => ../ocus-go\n")
+    return app
+
+
+def check_go(env: dict[str, str], work: Path, version: str) -> None:
+    app = go_app(work)
     run("go", "build", "-o", "app", ".", env=env, cwd=app)
     (app / "version").mkdir()
     (app / "version" / "main.go").write_text('package main\n\nimport (\n\t"fmt"\n\n\t"github.com/ocus/ocus-go"\n)\n\n'
@@ -286,11 +291,7 @@ def check_arm64_under_qemu(env: dict[str, str], work: Path) -> None:
     expect(bool(qemu and cc), "qemu-aarch64 and aarch64-linux-gnu-gcc are installed (make qemu-tools)")
     if not (qemu and cc):
         return
-    shutil.copytree(module, work / "ocus-go")
-    app = work / "goapp"
-    shutil.copytree(ROOT / "examples" / "go" / "list-projects", app)
-    (app / "go.mod").write_text("module example.com/goapp\n\ngo 1.23\n\nrequire github.com/ocus/ocus-go v0.0.0\n\n"
-                                "replace github.com/ocus/ocus-go => ../ocus-go\n")
+    app = go_app(work)
     arm64 = {**env, "GOOS": "linux", "GOARCH": "arm64", "CGO_ENABLED": "1", "CC": cc}
     run("go", "build", "-o", "app-arm64", ".", env=arm64, cwd=app)
     kind = subprocess.run(["file", "-b", str(app / "app-arm64")], capture_output=True, text=True).stdout

@@ -20,15 +20,16 @@ pub const ENV_LOG: &str = "OCUS_LOG";
 /// How much is logged. Ordered from the least to the most verbose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogLevel {
-    /// Failures the client could not recover from.
+    /// The most severe level; the library emits no event at it (a failed call is returned
+    /// to the caller, who decides whether to log it).
     Error,
-    /// Retries given up, an empty retry budget, a refused redirect.
+    /// What the client could not do by itself: re-reading a changed API key file failed.
     Warn,
-    /// A key file re-read, a retry.
+    /// What the client changed by itself: it read a changed API key file.
     Info,
-    /// Every request and its outcome.
+    /// Each request and its outcome, each retry, a retry refused by an empty budget.
     Debug,
-    /// Everything, including each attempt's wait.
+    /// The most verbose level; no event uses it yet.
     Trace,
 }
 

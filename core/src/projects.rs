@@ -19,15 +19,15 @@ const PROJECTS_PATH: &str = "/projects";
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProjectStatus {
-    /// `not_assigned`: no creator assigned yet.
+    /// `not_assigned`.
     NotAssigned,
-    /// `assigned`: a creator has the shoot.
+    /// `assigned`.
     Assigned,
-    /// `waiting_for_visuals`: shot, the visuals are awaited.
+    /// `waiting_for_visuals`.
     WaitingForVisuals,
-    /// `pending_validation`: the visuals await validation.
+    /// `pending_validation`.
     PendingValidation,
-    /// `completed`: delivered.
+    /// `completed`.
     Completed,
     /// `canceled`.
     Canceled,

@@ -102,8 +102,6 @@ pub fn caller_driven() -> Result<&'static Runtime> {
     })
 }
 
-/// Runs `future` to completion on the caller-driven runtime; call it from any thread that is
-/// not inside a runtime.
 /// Lets the caller-driven runtime run what is waiting, briefly, when no caller is driving it:
 /// a dropped client's pooled connections close their sockets only when their tasks run, and
 /// on this runtime tasks run only inside a blocking call. Bindings call it after freeing a
@@ -128,7 +126,8 @@ pub fn run_pending() {
     });
 }
 
-/// Runs `future` to completion on the library's runtime, from a thread that is not one of its own (the bindings' blocking calls).
+/// Runs `future` to completion on the caller-driven runtime; call it from any thread that is
+/// not inside a runtime (the bindings' blocking calls).
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(caller_driven()?.block_on(future))
 }
