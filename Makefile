@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -18,7 +18,7 @@ help:
 
 # Files generated from the core (error-kind tables of every language, the C header); their
 # tests fail when a committed copy is stale.
-generate:
+generate: jvm-generate
 	$(CARGO) run --locked -q -p ocus-codegen
 	OCUS_BLESS=1 $(CARGO) test --locked -q -p ocus-ffi --test header
 
@@ -32,7 +32,7 @@ build:
 demo: build go-lib python-install node-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node test-dist test-registry test-load test-readme docs
+test: lint test-rust test-c test-go test-python test-node test-jvm test-dist test-registry test-load test-readme docs
 
 # The API reference of every language, each built by its own tool, warning-free, into
 # target/docs: rustdoc (core; missing docs are errors), pdoc (the installed package; every
@@ -133,6 +133,36 @@ test-node: build node-install proxy-tools
 	# requests before it levels off, which the leak test cannot tell from a leak in the window
 	# it can afford (seen here; with one arena the same run is flat).
 	MALLOC_ARENA_MAX=1 OCUS_CONSUMER_DIR=$(CURDIR)/examples/node $(WITH_PROXY) node --expose-gc --test bindings-node/test/
+
+# ---- JVM (Kotlin and Java): the uniffi library, its generated Kotlin, the jar (Maven) --------
+# JNA looks for a native library under <os>-<arch>/ on the classpath: the jar carries it there.
+JNA_ARCH := $(if $(filter aarch64 arm64,$(shell uname -m)),aarch64,x86-64)
+JVM_NATIVE := bindings-jvm/target/native/linux-$(JNA_ARCH)
+JVM_GENERATED := bindings-jvm/src/main/kotlin/io/ocus/internal/ocus_jvm.kt
+MVN := mvn -B --no-transfer-progress -Dstyle.color=never
+# Maven's own lines for tests and the result; everything is in target/jvm-*.log.
+MVN_SUMMARY := grep -E --line-buffered 'Tests run:|FAIL|ERROR|BUILD|Installing.*\.jar'
+
+jvm-lib:
+	$(CARGO) build --locked --release -p ocus-jvm
+	mkdir -p $(JVM_NATIVE) && cp target/release/libocus_jvm.so $(JVM_NATIVE)/
+
+# The Kotlin uniffi generates from the library (committed; jvm-check-generated fails when stale).
+jvm-generate: jvm-lib
+	rm -rf target/jvm-gen
+	$(CARGO) run --locked -q -p uniffi-bindgen -- generate target/release/libocus_jvm.so --language kotlin --out-dir target/jvm-gen --no-format
+	cp target/jvm-gen/io/ocus/internal/ocus_jvm.kt $(JVM_GENERATED)
+
+jvm-check-generated: jvm-lib
+	rm -rf target/jvm-gen
+	$(CARGO) run --locked -q -p uniffi-bindgen -- generate target/release/libocus_jvm.so --language kotlin --out-dir target/jvm-gen --no-format
+	@diff -q target/jvm-gen/io/ocus/internal/ocus_jvm.kt $(JVM_GENERATED) >/dev/null || \
+	  { echo "$(JVM_GENERATED) is stale: run make generate and commit it"; exit 1; }
+
+# The scenario runner and the binding's tests (JUnit 5), then the jar installed into the local
+# Maven repository, as `mvn install` leaves it for other projects.
+test-jvm: build jvm-lib jvm-check-generated proxy-tools
+	set -o pipefail; cd bindings-jvm && ../$(WITH_PROXY) $(MVN) install 2>&1 | tee ../target/jvm-test.log | $(MVN_SUMMARY)
 
 # ---- fuzzing (cargo-fuzz on nightly; not in CI): FUZZ_RUNS executions per target, then the
 # corpus is minimised and committed; `make test` replays it on stable (cargo test -p ocus-fuzz).

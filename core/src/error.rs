@@ -263,8 +263,9 @@ impl Error {
         Error::new(ErrorKind::Configuration, message)
     }
 
-    /// A call on a closed client.
-    pub(crate) fn client_closed() -> Error {
+    /// A call on a closed client (bindings that free a closed client's resources before the
+    /// handle goes answer later calls with it).
+    pub fn client_closed() -> Error {
         Error::new(ErrorKind::Configuration, "the client is closed").with_code("client_closed")
     }
 

@@ -71,6 +71,10 @@ mod tests {
                 "{kind}"
             );
             assert!(
+                render::class_name(kind, render::Lang::Kotlin).is_some(),
+                "{kind}"
+            );
+            assert!(
                 render::go_sentinel(kind).is_some() || render::GO_WITHOUT_SENTINEL.contains(&kind),
                 "{kind}"
             );

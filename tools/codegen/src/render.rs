@@ -12,10 +12,15 @@ const HEADER: &str =
 pub enum Lang {
     Python,
     Node,
+    Kotlin,
 }
 
-/// The exception class of a kind in Python and Node (OpenAI/Stripe-style names).
+/// The exception class of a kind in Python and Node (OpenAI/Stripe-style names), and in Kotlin
+/// the same names with the JVM's `Exception` suffix.
 pub fn class_name(kind: ErrorKind, lang: Lang) -> Option<&'static str> {
+    if let Lang::Kotlin = lang {
+        return kotlin_class_name(kind);
+    }
     Some(match kind {
         ErrorKind::Unauthorized => "AuthenticationError",
         ErrorKind::Forbidden => "PermissionDeniedError",
@@ -36,7 +41,32 @@ pub fn class_name(kind: ErrorKind, lang: Lang) -> Option<&'static str> {
         ErrorKind::Cancelled => match lang {
             Lang::Python => "CancelledError",
             Lang::Node => "AbortError",
+            Lang::Kotlin => "CancelledException",
         },
+        _ => return None,
+    })
+}
+
+fn kotlin_class_name(kind: ErrorKind) -> Option<&'static str> {
+    Some(match kind {
+        ErrorKind::Unauthorized => "AuthenticationException",
+        ErrorKind::Forbidden => "PermissionDeniedException",
+        ErrorKind::InvalidRequest => "BadRequestException",
+        ErrorKind::NotFound => "NotFoundException",
+        ErrorKind::MethodNotAllowed => "MethodNotAllowedException",
+        ErrorKind::Conflict => "ConflictException",
+        ErrorKind::RateLimited => "RateLimitException",
+        ErrorKind::ServerError => "InternalServerException",
+        ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
+        ErrorKind::ApiError => "ApiException",
+        ErrorKind::Connection => "ApiConnectionException",
+        ErrorKind::Timeout => "ApiTimeoutException",
+        ErrorKind::Decode => "DecodeException",
+        ErrorKind::Configuration => "ConfigurationException",
+        ErrorKind::InvalidSignature => "SignatureVerificationException",
+        // A cancelled coroutine throws kotlinx's CancellationException before any of ours; this
+        // is the rare call the runtime itself abandoned.
+        ErrorKind::Cancelled => "CancelledException",
         _ => return None,
     })
 }
@@ -80,7 +110,11 @@ fn class(kind: ErrorKind, lang: Lang) -> &'static str {
 }
 
 fn parent_class(kind: ErrorKind, lang: Lang) -> &'static str {
-    kind.parent().map_or("OcusError", |p| class(p, lang))
+    let base = match lang {
+        Lang::Kotlin => "OcusException",
+        Lang::Python | Lang::Node => "OcusError",
+    };
+    kind.parent().map_or(base, |p| class(p, lang))
 }
 
 pub fn all() -> Vec<(&'static str, String)> {
@@ -90,6 +124,10 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("bindings-node/errors.d.ts", node_dts()),
         ("bindings-go-ffi/go/errors_gen.go", go()),
         ("bindings-go-ffi/src/codes.rs", c_codes()),
+        (
+            "bindings-jvm/src/main/kotlin/io/ocus/Exceptions.kt",
+            kotlin(),
+        ),
     ]
 }
 
@@ -266,6 +304,78 @@ class OcusError extends Error {
     /** The raw response body (first 8 KiB). */
     this.body = fields.body ?? undefined
   }
+}
+"#;
+
+fn kotlin() -> String {
+    let lang = Lang::Kotlin;
+    let mut out = format!("// {HEADER}\n{KOTLIN_BASE}");
+    for kind in parents_first() {
+        writeln!(
+            out,
+            "\n/** {} (`{kind}`) */\nopen class {} internal constructor(error: ErrorData) : {}(error)",
+            kind.summary(),
+            class(kind, lang),
+            parent_class(kind, lang)
+        )
+        .unwrap();
+    }
+    out.push_str(
+        "\n/** The exception of `error`'s kind (the core's table, mechanically). */\n\
+         internal fun exceptionOf(error: ErrorData): OcusException = when (error.kind) {\n",
+    );
+    for kind in ErrorKind::ALL {
+        writeln!(out, "    \"{kind}\" -> {}(error)", class(kind, lang)).unwrap();
+    }
+    out.push_str("    else -> OcusException(error)\n}\n");
+    out
+}
+
+const KOTLIN_BASE: &str = r#"package io.ocus
+
+import java.time.Duration
+
+/** What the core says of a failure; [exceptionOf] picks the exception class from [kind]. */
+internal class ErrorData(
+    val kind: String,
+    val message: String,
+    val display: String,
+    val status: Int?,
+    val code: String?,
+    val requestId: String?,
+    val retryAfter: Duration?,
+    val body: String?,
+    val cause: Throwable?,
+)
+
+/**
+ * Base of every exception thrown by ocus (unchecked). HTTP failures are [ApiException]s.
+ * [cause] leads to what caused it, if anything did. Nothing here ever holds the API key.
+ */
+open class OcusException internal constructor(error: ErrorData) :
+    RuntimeException(error.message, error.cause) {
+    /** The stable kind shared by every language (`forbidden`, `timeout`...). */
+    val kind: String = error.kind
+
+    /** The HTTP status, for HTTP errors. */
+    val status: Int? = error.status
+
+    /** The error code the server or the client gave (`client_closed`, `signature_mismatch`...). */
+    val code: String? = error.code
+
+    /** The response's `x-request-id`, if it had one: quote it to OCUS support. */
+    val requestId: String? = error.requestId
+
+    /** How long the server asked to wait (`Retry-After`), if it said. */
+    val retryAfter: Duration? = error.retryAfter
+
+    /** The raw response body (its first 8 KiB). */
+    val body: String? = error.body
+
+    private val display: String = error.display
+
+    /** The class and the core's one-line description (status, message, request id). */
+    override fun toString(): String = "${javaClass.name}: $display"
 }
 "#;
 

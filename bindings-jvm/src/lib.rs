@@ -1,0 +1,417 @@
+//! The native library behind the JVM package `io.ocus:ocus` (uniffi, loaded through JNA). It
+//! translates; the core decides.
+//!
+//! Options go in as the JSON object every binding hands the core (`ocus::options`), results come
+//! out as the core's views serialised once (the one wire shape of every binding), errors as one
+//! [`NativeError`] carrying the core's kind, which the Kotlin layer (`io.ocus.OcusException`)
+//! turns into the matching exception class. uniffi generates `io.ocus.internal` from this file.
+
+// uniffi lowers the error by value into a Kotlin exception; it is built only on failure.
+#![allow(clippy::result_large_err)]
+
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+
+use serde_json::{Map, Value};
+use tokio_util::task::AbortOnDropHandle;
+use zeroize::Zeroize;
+
+uniffi::setup_scaffolding!();
+
+/// A core error as data; `io.ocus.OcusException.from` picks the class from `kind`.
+#[derive(Debug, uniffi::Error)]
+pub enum NativeError {
+    /// The only variant: uniffi maps an error enum to a sealed exception class.
+    Failure {
+        /// The stable kind name (`forbidden`, `timeout`...).
+        kind: String,
+        /// The server's message, or the client's description (not `message`: uniffi's
+        /// Kotlin exception has a `message` of its own).
+        detail: String,
+        /// The core's one-line description (`forbidden (403): ... [request id ...]`).
+        display: String,
+        /// The HTTP status, for HTTP errors.
+        status: Option<u16>,
+        /// The error code from the body, if any.
+        code: Option<String>,
+        /// The response's request id, if any.
+        request_id: Option<String>,
+        /// `Retry-After`, in seconds.
+        retry_after_seconds: Option<f64>,
+        /// The error body (truncated by the core).
+        body: Option<String>,
+        /// What caused it, outermost first.
+        causes: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for NativeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NativeError::Failure { display, .. } = self;
+        f.write_str(display)
+    }
+}
+
+impl std::error::Error for NativeError {}
+
+impl From<ocus::Error> for NativeError {
+    fn from(error: ocus::Error) -> Self {
+        NativeError::Failure {
+            kind: error.kind().as_str().to_owned(),
+            detail: error.message().to_owned(),
+            display: error.to_string(),
+            status: error.status(),
+            code: error.code().map(str::to_owned),
+            request_id: error.request_id().map(str::to_owned),
+            retry_after_seconds: error.retry_after().map(|d| d.as_secs_f64()),
+            body: error.body().map(str::to_owned),
+            causes: error.causes(),
+        }
+    }
+}
+
+type Outcome<T> = Result<T, NativeError>;
+
+/// A call's result (a project or page view, or a request's JSON) and its response's view
+/// (status, headers, request id), each as JSON text parsed by the Kotlin layer.
+#[derive(uniffi::Record)]
+pub struct JsonData {
+    /// The view, as JSON.
+    pub value: String,
+    /// The response's view as JSON (`null` for a page met while iterating).
+    pub response: String,
+}
+
+fn json(value: &impl serde::Serialize) -> ocus::Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| ocus::Error::new(ocus::ErrorKind::Decode, e.to_string()))
+}
+
+/// `view` (a project's or a page's) as JSON, its response apart.
+fn with_response<'a, V: serde::Serialize>(
+    mut view: V,
+    response: impl FnOnce(&mut V) -> Option<ocus::ResponseView<'a>>,
+) -> ocus::Result<JsonData> {
+    let response = response(&mut view);
+    Ok(JsonData {
+        response: json(&response)?,
+        value: json(&view)?,
+    })
+}
+
+/// Options as JSON text, parsed into the object the core validates. The text is wiped once
+/// parsed: it may hold the key.
+fn options(mut text: String) -> ocus::Result<Map<String, Value>> {
+    let parsed = if text.trim().is_empty() {
+        Ok(Map::new())
+    } else {
+        serde_json::from_str::<Map<String, Value>>(&text).map_err(|e| {
+            ocus::Error::new(
+                ocus::ErrorKind::Configuration,
+                format!("the options are not a JSON object: {e}"),
+            )
+        })
+    };
+    text.zeroize();
+    parsed
+}
+
+/// Runs `future` on the process's multi-thread runtime. Dropping what this returns (Kotlin
+/// cancelled the coroutine, so uniffi dropped the call's future) aborts the task, which drops
+/// the request and closes its connection.
+async fn on_runtime<T: Send + 'static>(
+    future: impl Future<Output = ocus::Result<T>> + Send + 'static,
+) -> Outcome<T> {
+    let handle = ocus::runtime::get()?;
+    let task = AbortOnDropHandle::new(handle.spawn(future));
+    match task.await {
+        Ok(result) => result.map_err(NativeError::from),
+        Err(error) => Err(ocus::Error::new(ocus::ErrorKind::Cancelled, error.to_string()).into()),
+    }
+}
+
+/// Runs `future` on the calling thread (Java's blocking methods), on the core's caller-driven
+/// runtime: no hand-off to another thread and back.
+fn blocking<T>(future: impl Future<Output = ocus::Result<T>>) -> Outcome<T> {
+    Ok(ocus::runtime::block_on(future)??)
+}
+
+// ---- logs: the core's events handed to the JVM ------------------------------------------------
+
+/// Receives a client's log events (as JSON objects) on the thread the request runs on; the
+/// Kotlin layer passes them to `System.Logger` "ocus".
+#[uniffi::export(with_foreign)]
+pub trait NativeLogger: Send + Sync {
+    /// One event: `{"level", "message", "method", "path", "status", ...}`.
+    fn log(&self, event: String);
+}
+
+struct JvmLogSink(Arc<dyn NativeLogger>);
+
+impl ocus::LogSink for JvmLogSink {
+    fn log(&self, event: &ocus::LogEvent) {
+        if let Ok(event) = serde_json::to_string(event) {
+            self.0.log(event);
+        }
+    }
+}
+
+// ---- the client -------------------------------------------------------------------------------
+
+/// The two core clients of a [`NativeClient`]: one for blocking calls (driven by the calling
+/// thread) and one sharing its key and settings with its own pool for suspending calls (driven
+/// by the runtime's threads), since a pooled connection belongs to the runtime that opened it.
+struct Clients {
+    blocking: ocus::Client,
+    concurrent: ocus::Client,
+}
+
+/// A client. `shut_down` drops the core clients at once (their pools close their sockets now,
+/// not when the JVM collects this object); later calls get the core's `client_closed` error.
+#[derive(uniffi::Object)]
+pub struct NativeClient {
+    clients: RwLock<Option<Clients>>,
+    base_url: String,
+}
+
+impl NativeClient {
+    fn blocking_client(&self) -> ocus::Result<ocus::Client> {
+        self.with_clients(|c| c.blocking.clone())
+    }
+
+    fn concurrent_client(&self) -> ocus::Result<ocus::Client> {
+        self.with_clients(|c| c.concurrent.clone())
+    }
+
+    fn with_clients<T>(&self, pick: impl FnOnce(&Clients) -> T) -> ocus::Result<T> {
+        let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());
+        clients
+            .as_ref()
+            .map(pick)
+            .ok_or_else(ocus::Error::client_closed)
+    }
+}
+
+#[uniffi::export]
+impl NativeClient {
+    /// Builds a client from the options object as JSON text (the core parses and validates it);
+    /// missing options come from OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL /
+    /// OCUS_CA_BUNDLE / OCUS_LOG. `logger` receives the events the client's level lets through.
+    #[uniffi::constructor]
+    pub fn new(
+        options_json: String,
+        logger: Option<Arc<dyn NativeLogger>>,
+    ) -> Outcome<Arc<NativeClient>> {
+        let mut builder = ocus::Client::builder()
+            .from_env()
+            .user_agent(format!("ocus-jvm/{}", env!("CARGO_PKG_VERSION")));
+        if let Some(logger) = logger {
+            builder = builder.log_sink(Arc::new(JvmLogSink(logger)));
+        }
+        let client = builder.options(options(options_json)?)?.build()?;
+        Ok(Arc::new(NativeClient {
+            base_url: client.base_url().to_owned(),
+            clients: RwLock::new(Some(Clients {
+                concurrent: client.with_separate_pool()?,
+                blocking: client,
+            })),
+        }))
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// True once `shut_down` was called.
+    pub fn is_closed(&self) -> bool {
+        self.with_clients(|c| c.blocking.is_closed())
+            .unwrap_or(true)
+    }
+
+    /// Closes the client: calls in flight stop, later calls fail (`client_closed`), and the
+    /// connection pools are freed now. Idempotent. Not `close`: uniffi's Kotlin class has a
+    /// `close()` of its own, which frees the handle.
+    pub fn shut_down(&self) {
+        let clients = self
+            .clients
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(clients) = clients {
+            clients.blocking.close(); // shared with `concurrent`
+            drop(clients);
+            // The blocking pool's connections close when its runtime next runs: now.
+            ocus::runtime::run_pending();
+        }
+    }
+
+    /// Replaces the key; requests in flight finish with the old one.
+    pub fn rotate_api_key(&self, api_key: String) -> Outcome<()> {
+        Ok(self.blocking_client()?.rotate_api_key(api_key)?)
+    }
+
+    /// One project (`get`), suspending.
+    pub async fn get_project(&self, id: String, options_json: String) -> Outcome<JsonData> {
+        let client = self.concurrent_client()?;
+        on_runtime(async move { get_project(client, id, options_json).await }).await
+    }
+
+    /// One project (`get`), blocking the calling thread.
+    pub fn get_project_blocking(&self, id: String, options_json: String) -> Outcome<JsonData> {
+        blocking(get_project(self.blocking_client()?, id, options_json))
+    }
+
+    /// One page of projects, suspending.
+    pub async fn list_page(&self, params_json: String) -> Outcome<JsonData> {
+        let client = self.concurrent_client()?;
+        on_runtime(async move { list_page(client, params_json).await }).await
+    }
+
+    /// One page of projects, blocking the calling thread.
+    pub fn list_page_blocking(&self, params_json: String) -> Outcome<JsonData> {
+        blocking(list_page(self.blocking_client()?, params_json))
+    }
+
+    /// Any v3 path, suspending: the JSON returned (`null` for an empty body).
+    pub async fn request(
+        &self,
+        method: String,
+        path: String,
+        options_json: String,
+    ) -> Outcome<JsonData> {
+        let client = self.concurrent_client()?;
+        on_runtime(async move { request(client, method, path, options_json).await }).await
+    }
+
+    /// Any v3 path, blocking the calling thread.
+    pub fn request_blocking(
+        &self,
+        method: String,
+        path: String,
+        options_json: String,
+    ) -> Outcome<JsonData> {
+        blocking(request(self.blocking_client()?, method, path, options_json))
+    }
+
+    /// A cursor over every page, from suspending calls.
+    pub fn cursor(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
+        NativeCursor::new(&self.concurrent_client()?, params_json)
+    }
+
+    /// A cursor over every page, from blocking calls.
+    pub fn cursor_blocking(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
+        NativeCursor::new(&self.blocking_client()?, params_json)
+    }
+}
+
+async fn get_project(
+    client: ocus::Client,
+    id: String,
+    options_json: String,
+) -> ocus::Result<JsonData> {
+    let request = ocus::RequestOptions::from_call_options(options(options_json)?)?;
+    let project = client.projects().get_with(&id, &request).await?;
+    with_response(project.view(), |v| v.response.take())
+}
+
+async fn list_page(client: ocus::Client, params_json: String) -> ocus::Result<JsonData> {
+    let params = ocus::ListParams::from_options(options(params_json)?)?;
+    let page = client.projects().list(&params).await?;
+    with_response(page.view(), |v| v.response.take())
+}
+
+async fn request(
+    client: ocus::Client,
+    method: String,
+    path: String,
+    options_json: String,
+) -> ocus::Result<JsonData> {
+    let options = ocus::RequestOptions::from_options(options(options_json)?)?;
+    let (value, response) = client
+        .request_str_with_response(&method, &path, options)
+        .await?;
+    Ok(JsonData {
+        value: json(&value)?,
+        response: json(&response.view())?,
+    })
+}
+
+/// The pages of a list, one `next_page` at a time (`null` after the last).
+#[derive(uniffi::Object)]
+pub struct NativeCursor {
+    cursor: Arc<ocus::ProjectCursor>,
+}
+
+impl NativeCursor {
+    fn new(client: &ocus::Client, params_json: String) -> Outcome<Arc<NativeCursor>> {
+        let params = ocus::ListParams::from_options(options(params_json)?)?;
+        Ok(Arc::new(NativeCursor {
+            cursor: Arc::new(client.projects().cursor(params)),
+        }))
+    }
+}
+
+async fn next_page(cursor: Arc<ocus::ProjectCursor>) -> ocus::Result<Option<String>> {
+    match cursor.next_page().await? {
+        // Iterated pages carry no response view: their items are what is asked for.
+        Some(page) => Ok(Some(json(&ocus::PageView {
+            response: None,
+            ..page.view()
+        })?)),
+        None => Ok(None),
+    }
+}
+
+#[uniffi::export]
+impl NativeCursor {
+    /// The next page's view as JSON, suspending; `null` after the last.
+    pub async fn next_page(&self) -> Outcome<Option<String>> {
+        let cursor = self.cursor.clone();
+        on_runtime(next_page(cursor)).await
+    }
+
+    /// The next page's view as JSON, blocking; `null` after the last.
+    pub fn next_page_blocking(&self) -> Outcome<Option<String>> {
+        blocking(next_page(self.cursor.clone()))
+    }
+}
+
+// ---- webhooks ---------------------------------------------------------------------------------
+
+/// Verifies `ocus-signature` in constant time against the raw body and its `data` member and
+/// returns the event's view as JSON.
+#[uniffi::export]
+pub fn verify_webhook(
+    raw_body: Vec<u8>,
+    signature: Option<String>,
+    secret: Vec<u8>,
+) -> Outcome<String> {
+    let event = ocus::webhooks::verify(raw_body, signature.as_deref().unwrap_or(""), secret)?;
+    Ok(json(&event.view())?)
+}
+
+/// The signature OCUS sends for `part` (`body` or `data`) of `raw_body`, to test receivers.
+#[uniffi::export]
+pub fn sign_webhook(raw_body: Vec<u8>, secret: Vec<u8>, part: String) -> Outcome<String> {
+    let part = ocus::webhooks::SignedPart::parse(&part)?;
+    Ok(ocus::webhooks::sign_part(raw_body, secret, part)?)
+}
+
+/// The header OCUS puts the signature in.
+#[uniffi::export]
+pub fn signature_header() -> String {
+    ocus::webhooks::SIGNATURE_HEADER.to_owned()
+}
+
+/// The production base URL.
+#[uniffi::export]
+pub fn default_base_url() -> String {
+    ocus::DEFAULT_BASE_URL.to_owned()
+}
+
+/// This library's version (the core's).
+#[uniffi::export]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

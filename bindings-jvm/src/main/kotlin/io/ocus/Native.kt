@@ -1,0 +1,35 @@
+package io.ocus
+
+import io.ocus.internal.NativeException
+import java.time.Duration
+
+/**
+ * A cause the core reported, as text: the Rust error itself does not cross into the JVM.
+ * [OcusException.cause] leads through these, outermost first.
+ */
+class ErrorCause internal constructor(message: String, cause: Throwable?) : Exception(message, cause)
+
+/** The exception of the core's kind for a native failure (the mapping is generated). */
+internal fun NativeException.toOcus(): OcusException = when (this) {
+    is NativeException.Failure -> exceptionOf(
+        ErrorData(
+            kind = kind,
+            message = detail,
+            display = display,
+            status = status?.toInt(),
+            code = code,
+            requestId = requestId,
+            retryAfter = retryAfterSeconds?.let { Duration.ofNanos((it * 1e9).toLong()) },
+            body = body,
+            cause = causes.foldRight(null as Throwable?) { text, inner -> ErrorCause(text, inner) },
+        ),
+    )
+}
+
+/** Runs a native call, turning its failure into the matching [OcusException]. */
+internal inline fun <T> native(call: () -> T): T =
+    try {
+        call()
+    } catch (failure: NativeException) {
+        throw failure.toOcus()
+    }

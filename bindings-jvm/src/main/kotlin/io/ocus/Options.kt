@@ -1,0 +1,123 @@
+package io.ocus
+
+import java.time.Duration
+
+/** Milliseconds as the core reads them (fractions kept). */
+internal fun Duration.toMillisDouble(): Double = toNanos() / 1_000_000.0
+
+/**
+ * Options of one call: they override the client's for this call only.
+ *
+ * Kotlin: `RequestOptions(timeout = Duration.ofSeconds(5), headers = mapOf("traceparent" to tp))`.
+ * Java: `RequestOptions.builder().timeout(Duration.ofSeconds(5)).header("traceparent", tp).build()`.
+ */
+class RequestOptions(
+    /** The whole call's time limit, every attempt included. */
+    val timeout: Duration? = null,
+    /** Retries after the first attempt (0 to 100). */
+    val maxRetries: Int? = null,
+    /** Extra headers for this call (`traceparent`...); the key header cannot be set here. */
+    val headers: Map<String, String> = emptyMap(),
+) {
+    internal fun entries(): Array<Pair<String, Any?>> = arrayOf(
+        "timeoutMs" to timeout?.toMillisDouble(),
+        "maxRetries" to maxRetries,
+        "headers" to headers.ifEmpty { null },
+    )
+
+    internal fun json(): String = options(*entries())
+
+    /** Builds [RequestOptions] from Java. */
+    class Builder internal constructor() {
+        private var timeout: Duration? = null
+        private var maxRetries: Int? = null
+        private val headers = LinkedHashMap<String, String>()
+
+        /** See [RequestOptions.timeout]. */
+        fun timeout(timeout: Duration) = apply { this.timeout = timeout }
+
+        /** See [RequestOptions.maxRetries]. */
+        fun maxRetries(maxRetries: Int) = apply { this.maxRetries = maxRetries }
+
+        /** Adds a header (see [RequestOptions.headers]). */
+        fun header(name: String, value: String) = apply { headers[name] = value }
+
+        /** The options. */
+        fun build() = RequestOptions(timeout, maxRetries, LinkedHashMap(headers))
+    }
+
+    /** Factories. */
+    companion object {
+        /** No overrides. */
+        @JvmField
+        val DEFAULT = RequestOptions()
+
+        /** A builder (Java). */
+        @JvmStatic
+        fun builder() = Builder()
+    }
+}
+
+/**
+ * What to list. OCUS publishes no paging scheme for v3, so the typed parameters follow
+ * JSON:API conventions (`page[size]`, `page[number]`, `filter[status]`); [params] are sent as
+ * they are.
+ */
+class ListParams(
+    /** Projects per page (from 1); the server's default when absent. */
+    val pageSize: Int? = null,
+    /** The page to fetch (from 1); where to start when listing every page. */
+    val pageNumber: Int? = null,
+    /** Only projects with this status (`completed`...). */
+    val status: String? = null,
+    /** Other query parameters, sent unchanged (a list repeats the name). */
+    val params: Map<String, Any?> = emptyMap(),
+    /** Options of each page's call. */
+    val options: RequestOptions = RequestOptions.DEFAULT,
+) {
+    internal fun json(): String = options(
+        "pageSize" to pageSize,
+        "pageNumber" to pageNumber,
+        "status" to status,
+        "params" to params.ifEmpty { null },
+        *options.entries(),
+    )
+
+    /** Builds [ListParams] from Java. */
+    class Builder internal constructor() {
+        private var pageSize: Int? = null
+        private var pageNumber: Int? = null
+        private var status: String? = null
+        private val params = LinkedHashMap<String, Any?>()
+        private var options = RequestOptions.DEFAULT
+
+        /** See [ListParams.pageSize]. */
+        fun pageSize(pageSize: Int) = apply { this.pageSize = pageSize }
+
+        /** See [ListParams.pageNumber]. */
+        fun pageNumber(pageNumber: Int) = apply { this.pageNumber = pageNumber }
+
+        /** See [ListParams.status]. */
+        fun status(status: String) = apply { this.status = status }
+
+        /** Adds a query parameter (see [ListParams.params]). */
+        fun param(name: String, value: Any?) = apply { params[name] = value }
+
+        /** See [ListParams.options]. */
+        fun options(options: RequestOptions) = apply { this.options = options }
+
+        /** The parameters. */
+        fun build() = ListParams(pageSize, pageNumber, status, LinkedHashMap(params), options)
+    }
+
+    /** Factories. */
+    companion object {
+        /** Every project, the server's page size. */
+        @JvmField
+        val ALL = ListParams()
+
+        /** A builder (Java). */
+        @JvmStatic
+        fun builder() = Builder()
+    }
+}

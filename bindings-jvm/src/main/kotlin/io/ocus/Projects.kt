@@ -1,0 +1,166 @@
+package io.ocus
+
+import io.ocus.internal.JsonData
+import io.ocus.internal.NativeClient
+import io.ocus.internal.NativeCursor
+import java.util.concurrent.CompletableFuture
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.future.future
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.boolean
+import kotlinx.serialization.json.contentOrNull
+import kotlinx.serialization.json.jsonArray
+import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
+
+/**
+ * A project, as the JSON:API resource object the server sent: nothing is dropped. Equality
+ * compares the resource, not the response it came in.
+ */
+class Project internal constructor(
+    /** The resource object as sent (`id`, `type`, `attributes`, and anything else). */
+    val resource: JsonObject,
+    /** `attributes.status` as sent, if any (an open set: see [isKnownStatus]). */
+    val status: String?,
+    /** Whether [status] is one OCUS documents (`not_assigned` ... `archived`). */
+    @get:JvmName("isKnownStatus")
+    val isKnownStatus: Boolean,
+    /** The response of the `get` that returned it; `null` for a project inside a page. */
+    val response: Response?,
+) {
+    /** The project's UUID. */
+    val id: String get() = resource.getValue("id").jsonPrimitive.content
+
+    /** The resource type (`project`). */
+    val type: String get() = resource.getValue("type").jsonPrimitive.content
+
+    /** Every attribute the server sent, known or not. */
+    val attributes: JsonObject get() = resource["attributes"] as? JsonObject ?: JsonObject(emptyMap())
+
+    /** One attribute as a plain value (String, Long, Double, Boolean, Map, List), or null. */
+    fun attribute(name: String): Any? = attributes[name]?.let(::toPlain)
+
+    /** The resource object as JSON text, as sent. */
+    fun toJson(): String = resource.toString()
+
+    override fun equals(other: Any?): Boolean = other is Project && other.resource == resource
+
+    override fun hashCode(): Int = resource.hashCode()
+
+    override fun toString(): String = "Project(id=$id, status=$status)"
+
+    internal companion object {
+        fun of(view: JsonObject, response: Response? = null): Project = Project(
+            resource = view.getValue("resource").jsonObject,
+            status = view["status"]?.jsonPrimitive?.contentOrNull,
+            isKnownStatus = view.getValue("known_status").jsonPrimitive.boolean,
+            response = response,
+        )
+    }
+}
+
+/** One page of projects. */
+class ProjectPage internal constructor(
+    /** The projects of this page. */
+    val data: List<Project>,
+    /** Whether the server announced another page. */
+    @get:JvmName("hasNext")
+    val hasNext: Boolean,
+    /** The next page's URL as sent, if any. */
+    val nextUrl: String?,
+    /** `total`, `page`, `page_size`, `pages` as sent. */
+    val meta: JsonObject,
+    /** `self` and `next` as sent. */
+    val links: JsonObject,
+    /** The response this page arrived in; `null` for pages met while listing every page. */
+    val response: Response?,
+) {
+    override fun toString(): String = "ProjectPage(projects=${data.size}, hasNext=$hasNext)"
+
+    internal companion object {
+        fun of(view: JsonObject, response: Response?): ProjectPage = ProjectPage(
+            data = view.getValue("data").jsonArray.map { Project.of(it.jsonObject) },
+            hasNext = view.getValue("has_next").jsonPrimitive.boolean,
+            nextUrl = view["next_url"]?.jsonPrimitive?.contentOrNull,
+            meta = view["meta"] as? JsonObject ?: JsonObject(emptyMap()),
+            links = view["links"] as? JsonObject ?: JsonObject(emptyMap()),
+            response = response,
+        )
+    }
+}
+
+/**
+ * `client.projects`. Every call comes three ways: a `suspend` function for Kotlin, `...Blocking`
+ * for plain Java threads, and `...Async` returning a [CompletableFuture] (cancelling it cancels
+ * the request).
+ */
+class Projects internal constructor(
+    private val nativeClient: NativeClient,
+    private val scope: CoroutineScope,
+) {
+    /** One project by id. */
+    suspend fun get(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
+        project(native { nativeClient.getProject(id, options.json()) })
+
+    /** [get], blocking the calling thread. */
+    @JvmOverloads
+    fun getBlocking(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
+        project(native { nativeClient.getProjectBlocking(id, options.json()) })
+
+    /** [get] as a [CompletableFuture]. */
+    @JvmOverloads
+    fun getAsync(id: String, options: RequestOptions = RequestOptions.DEFAULT): CompletableFuture<Project> =
+        scope.future { get(id, options) }
+
+    /** One page. */
+    suspend fun listPage(params: ListParams = ListParams.ALL): ProjectPage =
+        page(native { nativeClient.listPage(params.json()) })
+
+    /** [listPage], blocking the calling thread. */
+    @JvmOverloads
+    fun listPageBlocking(params: ListParams = ListParams.ALL): ProjectPage =
+        page(native { nativeClient.listPageBlocking(params.json()) })
+
+    /** [listPage] as a [CompletableFuture]. */
+    @JvmOverloads
+    fun listPageAsync(params: ListParams = ListParams.ALL): CompletableFuture<ProjectPage> =
+        scope.future { listPage(params) }
+
+    /**
+     * Every project of every page, following the server's `next` links; a page is fetched when
+     * the one before is used up. Collecting it again starts over.
+     */
+    fun list(params: ListParams = ListParams.ALL): Flow<Project> = flow {
+        native { nativeClient.cursor(params.json()) }.use { cursor ->
+            while (true) {
+                val page = native { cursor.nextPage() } ?: break
+                for (project in pageOf(page).data) emit(project)
+            }
+        }
+    }
+
+    /** [list] for Java: a lazy [Iterable]; each `iterator()` starts over. */
+    @JvmOverloads
+    fun listBlocking(params: ListParams = ListParams.ALL): Iterable<Project> = Iterable {
+        iterator {
+            native { nativeClient.cursorBlocking(params.json()) }.use { cursor: NativeCursor ->
+                while (true) {
+                    val page = native { cursor.nextPageBlocking() } ?: break
+                    yieldAll(pageOf(page).data)
+                }
+            }
+        }
+    }
+
+    private fun project(result: JsonData) = Project.of(parseObject(result.value), Response.of(parseJson(result.response)))
+
+    private fun page(result: JsonData) = ProjectPage.of(parseObject(result.value), Response.of(parseJson(result.response)))
+
+    private fun pageOf(view: String) = ProjectPage.of(parseObject(view), response = null)
+}
+
+/** A `request` result: the JSON returned (`JsonNull` for an empty body). */
+internal fun requestResult(value: String): JsonElement = parseJson(value)
