@@ -192,6 +192,13 @@ impl NativeClient {
     }
 }
 
+impl Drop for NativeClient {
+    // A client collected without `close()`: its blocking pool's sockets close now.
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
 #[uniffi::export]
 impl NativeClient {
     /// Builds a client from the options object as JSON text (the core parses and validates it);

@@ -1,0 +1,54 @@
+package io.ocus
+
+import java.lang.management.ManagementFactory
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+
+/**
+ * Memory stays steady over 100k requests: the slope, not one window. After a warm-up, 9
+ * samples over 8 equal windows; the growth between the median of the first four and of the
+ * last four, per request, must stay under 50 B, for RSS (native memory, the library's) and
+ * for the heap used after a GC (the Kotlin layer's). A leak of 100 B per request fails;
+ * allocator noise and one-off steps do not.
+ */
+class MemoryTest {
+    @Test
+    fun `no steady growth over 100k requests`() {
+        Emulator().use { mock ->
+            mock.reset()
+            val ids = mock.projectIds()
+            OcusClient(apiKey = ALPHA, baseUrl = mock.baseUrl).use { client ->
+                val perWindow = Integer.getInteger("ocus.memory.window", 12_500)
+                // Half the requests suspending (50 in flight), half blocking: both paths.
+                fun window() = runBlocking {
+                    repeat(perWindow / 100) { batch ->
+                        coroutineScope { (0 until 50).map { i -> async { client.projects.get(ids[(batch + i) % ids.size]) } }.awaitAll() }
+                        repeat(50) { i -> client.projects.getBlocking(ids[(batch + i) % ids.size]) }
+                    }
+                }
+                repeat(2) { window() } // warm-up: pools, JIT, allocator arenas
+                val rss = mutableListOf<Long>()
+                val heap = mutableListOf<Long>()
+                fun sample() {
+                    System.gc()
+                    rss.add(ProcessStats.rssKb() * 1024)
+                    heap.add(ManagementFactory.getMemoryMXBean().heapMemoryUsage.used)
+                }
+                sample()
+                repeat(8) { window(); sample() }
+                val requests = 8L * perWindow
+                for ((name, series) in listOf("RSS" to rss, "heap" to heap)) {
+                    val first = series.take(4).sorted().let { (it[1] + it[2]) / 2 }
+                    val last = series.takeLast(4).sorted().let { (it[1] + it[2]) / 2 }
+                    val perRequest = (last - first).toDouble() / (requests * 5 / 8)
+                    println("memory: $name ${series.map { it / 1024 }} KiB, ${"%.1f".format(perRequest)} B/request")
+                    assertTrue(perRequest < 50, "$name grows ${"%.1f".format(perRequest)} B per request: $series")
+                }
+            }
+        }
+    }
+}
