@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -29,7 +29,7 @@ RUST_PACKAGES := --workspace --exclude ocus-python --exclude ocus-node
 build:
 	$(CARGO) build --locked $(RUST_PACKAGES)
 
-demo: build go-lib python-install node-install
+demo: build go-lib python-install node-install jvm-install
 	scripts/with-emulator -- scripts/demo.sh
 
 test: lint test-rust test-c test-go test-python test-node test-jvm test-dist test-registry test-load test-readme docs
@@ -159,6 +159,10 @@ jvm-check-generated: jvm-lib
 	@diff -q target/jvm-gen/io/ocus/internal/ocus_jvm.kt $(JVM_GENERATED) >/dev/null || \
 	  { echo "$(JVM_GENERATED) is stale: run make generate and commit it"; exit 1; }
 
+# The jar (with this machine's native library) in the local Maven repository, for the examples.
+jvm-install: jvm-lib
+	cd bindings-jvm && $(MVN) -q install -DskipTests
+
 # The scenario runner and the binding's tests (JUnit 5), then the jar installed into the local
 # Maven repository, as `mvn install` leaves it for other projects.
 test-jvm: build jvm-lib jvm-check-generated proxy-tools
@@ -242,7 +246,7 @@ test-dist: build go-lib python-install node-install
 	python3 scripts/dist_check.py
 
 # ---- benchmarks ---------------------------------------------------------------------------
-bench: bench-rust bench-python bench-node bench-go
+bench: bench-rust bench-python bench-node bench-go bench-jvm
 
 bench-rust:
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
@@ -264,6 +268,12 @@ bench-go: go-lib
 	  go test -run '^$$' -bench . -count 6 > $(CURDIR)/target/go-bench.txt
 	go run $(BENCHSTAT) -col /client target/go-bench.txt
 	grep -E '^Benchmark(Cgo|FFI)' target/go-bench.txt
+
+# The JVM package against java.net.http and OkHttp (bindings-jvm/src/test/kotlin/io/ocus/bench).
+bench-jvm: jvm-lib
+	$(CARGO) build --locked --release -p ocus-mock
+	cd bindings-jvm && $(MVN) -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	  "-Dexec.args=-Xms256m -Xmx256m -cp %classpath io.ocus.bench.BenchKt"
 
 clean:
 	$(CARGO) clean

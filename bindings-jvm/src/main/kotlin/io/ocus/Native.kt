@@ -1,6 +1,9 @@
 package io.ocus
 
+import com.sun.jna.CallbackThreadInitializer
+import com.sun.jna.Native
 import io.ocus.internal.NativeException
+import io.ocus.internal.uniffiRustFutureContinuationCallbackImpl
 import java.time.Duration
 
 /**
@@ -33,3 +36,20 @@ internal inline fun <T> native(call: () -> T): T =
     } catch (failure: NativeException) {
         throw failure.toOcus()
     }
+
+/**
+ * A suspended call is resumed by a callback from the runtime's threads. JNA attaches such a
+ * thread to the JVM for each callback and detaches it after, by default: a new Thread object
+ * per call. These threads live as long as the process, so they stay attached (as daemons).
+ */
+internal object CallbackThreads {
+    init {
+        Native.setCallbackThreadInitializer(
+            uniffiRustFutureContinuationCallbackImpl,
+            CallbackThreadInitializer(true, false, "ocus-runtime"),
+        )
+    }
+
+    /** Runs the initializer once (class initialisation). */
+    fun ensure() = Unit
+}

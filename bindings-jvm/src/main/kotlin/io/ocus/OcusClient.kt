@@ -50,6 +50,10 @@ class OcusClient(
     /** The level events are logged at to `System.Logger` "ocus": `off` ... `trace` (default `warn`, or `OCUS_LOG`). */
     logLevel: String? = null,
 ) : AutoCloseable {
+    init {
+        CallbackThreads.ensure()
+    }
+
     private val native: NativeClient = native {
         NativeClient(
             options(

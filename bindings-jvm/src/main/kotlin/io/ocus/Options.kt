@@ -25,7 +25,10 @@ class RequestOptions(
         "headers" to headers.ifEmpty { null },
     )
 
-    internal fun json(): String = options(*entries())
+    // Immutable: the JSON the core reads is made once, not per call.
+    private val json: String by lazy { options(*entries()) }
+
+    internal fun json(): String = json
 
     /** Builds [RequestOptions] from Java. */
     class Builder internal constructor() {
@@ -75,13 +78,17 @@ class ListParams(
     /** Options of each page's call. */
     val options: RequestOptions = RequestOptions.DEFAULT,
 ) {
-    internal fun json(): String = options(
-        "pageSize" to pageSize,
-        "pageNumber" to pageNumber,
-        "status" to status,
-        "params" to params.ifEmpty { null },
-        *options.entries(),
-    )
+    private val json: String by lazy {
+        options(
+            "pageSize" to pageSize,
+            "pageNumber" to pageNumber,
+            "status" to status,
+            "params" to params.ifEmpty { null },
+            *options.entries(),
+        )
+    }
+
+    internal fun json(): String = json
 
     /** Builds [ListParams] from Java. */
     class Builder internal constructor() {

@@ -28,9 +28,11 @@ class Project internal constructor(
     /** Whether [status] is one OCUS documents (`not_assigned` ... `archived`). */
     @get:JvmName("isKnownStatus")
     val isKnownStatus: Boolean,
-    /** The response of the `get` that returned it; `null` for a project inside a page. */
-    val response: Response?,
+    responseJson: String?,
 ) {
+    /** The response of the `get` that returned it; `null` for a project inside a page. */
+    val response: Response? by lazy { responseJson?.let { Response.of(parseJson(it)) } }
+
     /** The project's UUID. */
     val id: String get() = resource.getValue("id").jsonPrimitive.content
 
@@ -53,11 +55,11 @@ class Project internal constructor(
     override fun toString(): String = "Project(id=$id, status=$status)"
 
     internal companion object {
-        fun of(view: JsonObject, response: Response? = null): Project = Project(
+        fun of(view: JsonObject, responseJson: String? = null): Project = Project(
             resource = view.getValue("resource").jsonObject,
             status = view["status"]?.jsonPrimitive?.contentOrNull,
             isKnownStatus = view.getValue("known_status").jsonPrimitive.boolean,
-            response = response,
+            responseJson = responseJson,
         )
     }
 }
@@ -155,7 +157,8 @@ class Projects internal constructor(
         }
     }
 
-    private fun project(result: JsonData) = Project.of(parseObject(result.value), Response.of(parseJson(result.response)))
+    // The response is parsed when asked for: most callers never look at the headers.
+    private fun project(result: JsonData) = Project.of(parseObject(result.value), result.response)
 
     private fun page(result: JsonData) = ProjectPage.of(parseObject(result.value), Response.of(parseJson(result.response)))
 

@@ -6,7 +6,10 @@ import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
 
 /** What a webhook signature covers: OCUS documents both. */
-enum class SignedPart(internal val wire: String) {
+enum class SignedPart(
+    /** The name every ocus SDK uses (`body`, `data`). */
+    val value: String,
+) {
     /** The raw request body, byte for byte. */
     BODY("body"),
 
@@ -35,7 +38,7 @@ class WebhookEvent internal constructor(view: JsonObject) {
     val attributes: JsonObject = view.getValue("attributes").jsonObject
 
     /** What the signature covered. */
-    val signedPart: SignedPart = SignedPart.entries.first { it.wire == view.getValue("signed_part").jsonPrimitive.content }
+    val signedPart: SignedPart = SignedPart.entries.first { it.value == view.getValue("signed_part").jsonPrimitive.content }
 
     override fun toString(): String = "WebhookEvent(id=$id, projectId=$projectId, signedPart=$signedPart)"
 }
@@ -69,5 +72,5 @@ object Webhooks {
     @JvmStatic
     @JvmOverloads
     fun sign(rawBody: ByteArray, secret: String, part: SignedPart = SignedPart.BODY): String =
-        native { io.ocus.internal.signWebhook(rawBody, secret.toByteArray(), part.wire) }
+        native { io.ocus.internal.signWebhook(rawBody, secret.toByteArray(), part.value) }
 }
