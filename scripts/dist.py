@@ -17,6 +17,8 @@ Writes:
                  ocus-mock (the emulator as a command): folders and `npm pack` tarballs
   dist/go/ocus-go/  the Go module, carrying the header and one static library per platform
   dist/bin/      ocus-mock, static (musl) Linux binaries
+  dist/maven/    io.ocus:ocus as a Maven repository (jar + pom + checksums): the jar carries
+                 libocus_jvm.so for each built Linux platform under JNA's resource path
 
 Tools come from pinned versions (scripts/dist-requirements.txt into target/dist-venv, and
 cargo-zigbuild into target/tools); nothing is installed outside the repository.
@@ -25,6 +27,7 @@ cargo-zigbuild into target/tools); nothing is installed outside the repository.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -302,6 +305,44 @@ def check_link_flags(target: Target, link_file: Path) -> None:
         sys.exit(f"dist: {link_file.name} links `{have}` but rustc says `{wanted}`: update it")
 
 
+# ---- JVM ------------------------------------------------------------------------------------
+
+# JNA's resource prefix of each platform whose library the jar carries (glibc builds: JNA does
+# not tell musl apart, and a manylinux2014-age library loads on every glibc JVM).
+JNA_PLATFORMS = {"x86_64-unknown-linux-gnu": "linux-x86-64", "aarch64-unknown-linux-gnu": "linux-aarch64"}
+MVN = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never"]
+
+
+def jvm(targets: list[Target], ver: str) -> None:
+    """The jar with every built platform's library, laid out as a Maven repository."""
+    pom = (ROOT / "bindings-jvm" / "pom.xml").read_text()
+    pom_version = re.search(r"<artifactId>ocus</artifactId>\s*<version>(.*?)</version>", pom).group(1)
+    if pom_version != ver:
+        sys.exit(f"dist: bindings-jvm/pom.xml says {pom_version}, the workspace {ver}")
+    natives = TARGET / "jvm-native"
+    shutil.rmtree(natives, ignore_errors=True)
+    for target in targets:
+        platform = JNA_PLATFORMS.get(target.triple)
+        if platform is None:
+            continue
+        (natives / platform).mkdir(parents=True)
+        shutil.copy(zigbuild(target, "ocus-jvm") / "libocus_jvm.so", natives / platform / "libocus_jvm.so")
+    run(*MVN, "package", "-Dmaven.test.skip=true", f"-Docus.native.dir={natives}", cwd=ROOT / "bindings-jvm")
+    folder = DIST / "maven" / "io" / "ocus" / "ocus"
+    (folder / ver).mkdir(parents=True)
+    for source, name in ((ROOT / "bindings-jvm" / "target" / f"ocus-{ver}.jar", f"ocus-{ver}.jar"),
+                         (ROOT / "bindings-jvm" / "pom.xml", f"ocus-{ver}.pom")):
+        shutil.copy(source, folder / ver / name)
+    (folder / "maven-metadata.xml").write_text(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>io.ocus</groupId>\n"
+        f"  <artifactId>ocus</artifactId>\n  <versioning>\n    <latest>{ver}</latest>\n    <release>{ver}</release>\n"
+        f"    <versions>\n      <version>{ver}</version>\n    </versions>\n  </versioning>\n</metadata>\n")
+    for path in [*(folder / ver).iterdir(), folder / "maven-metadata.xml"]:
+        for algorithm in ("sha1", "md5"):
+            digest = hashlib.new(algorithm, path.read_bytes()).hexdigest()
+            path.with_name(f"{path.name}.{algorithm}").write_text(digest)
+
+
 # ---- shared ---------------------------------------------------------------------------------
 
 REPOSITORY = {"type": "git", "url": "https://github.com/ocus/ocus-sdk"}
@@ -316,11 +357,13 @@ def quick(ver: str) -> None:
     # The same invocations as `make build`, `make go-lib` and the Node build: no-ops when fresh.
     run("cargo", "build", "--locked", "-p", "ocus-mock")
     run("cargo", "build", "--locked", "--release", "-p", "ocus-ffi")
+    run("cargo", "build", "--locked", "--release", "-p", "ocus-jvm")
     run("cargo", "build", "--locked", "-p", "ocus-node", "--release", "--manifest-path", ROOT / "bindings-node" / "Cargo.toml")
     (DIST / "bin").mkdir()
     shutil.copy(TARGET / "debug" / "ocus-mock", DIST / "bin" / "ocus-mock-linux-x64")
     go([NATIVE])
     node([NATIVE], ver)
+    jvm([NATIVE], ver)
     maturin = VENV / "bin" / "maturin"
     run(maturin, "build", "--locked", "--release", "--compatibility", "linux", "-m", "bindings-python/Cargo.toml",
         "--out", DIST / "python", env=tool_env())
@@ -330,7 +373,7 @@ def quick(ver: str) -> None:
 
 # Built by .github/workflows/release.yml on their own runners; checked here without linking.
 CHECK_ONLY_TARGETS = ["x86_64-pc-windows-gnu", "aarch64-apple-darwin", "x86_64-apple-darwin"]
-CRATES = ["ocus", "ocus-ffi", "ocus-python", "ocus-node", "ocus-cli", "ocus-mock"]
+CRATES = ["ocus", "ocus-ffi", "ocus-python", "ocus-node", "ocus-jvm", "ocus-cli", "ocus-mock"]
 
 
 def host() -> None:
@@ -424,10 +467,11 @@ def main() -> None:
     mock_binaries(mock_targets)
     go(targets)
     node(targets, ver)
+    jvm(targets, ver)
     python(targets)
     print("\ndist/:")
     for path in sorted(DIST.rglob("*")):
-        if path.is_file() and path.suffix in (".whl", ".gz", ".tgz", ".a", ".node") or path.parent.name == "bin":
+        if path.is_file() and path.suffix in (".whl", ".gz", ".tgz", ".a", ".node", ".jar") or path.parent.name == "bin":
             print(f"  {path.relative_to(DIST)}  {path.stat().st_size / 2**20:.1f} MiB")
 
 

@@ -13,6 +13,9 @@ registry), in temporary folders outside the repository:
   - Go: the module copied out, a program in another module using it through `replace`, built
     and run against the emulator; an unsupported platform must fail with a message naming the
     supported ones;
+  - JVM: the jar's native libraries (one per built platform, under JNA's resource path), then
+    a fresh Maven project (its own local repository, no ~/.m2) depending on io.ocus:ocus from
+    dist/maven, built by Maven and run against the emulator;
   - aarch64 (a dist/ from --all): the static emulator and a Go program linked with the
     module's linux_arm64 library run under qemu-user.
 
@@ -54,7 +57,7 @@ EXE = ".exe" if WINDOWS else ""
 def clean_env(home: Path) -> dict[str, str]:
     """PATH with python3, node, npm, go and gcc, and nothing of Rust; a HOME of its own."""
     dirs: list[str] = []
-    for tool in ("python3", "node", "npm", "go", "gcc", "readelf", "file"):
+    for tool in ("python3", "node", "npm", "go", "gcc", "readelf", "file", "java", "mvn"):
         found = shutil.which(tool)
         if found and str(Path(found).parent) not in dirs:
             dirs.append(str(Path(found).parent))
@@ -278,6 +281,62 @@ def check_go(env: dict[str, str], work: Path, version: str) -> None:
                f"Go build for {label} fails naming the supported platforms")
 
 
+# ---- JVM ----------------------------------------------------------------------------------------
+
+JAVA_APP_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>app</artifactId>
+  <version>1</version>
+  <properties>
+    <maven.compiler.release>17</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <repositories>
+    <repository><id>ocus-dist</id><url>{repository}</url></repository>
+  </repositories>
+  <dependencies>
+    <dependency><groupId>io.ocus</groupId><artifactId>ocus</artifactId><version>{version}</version></dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.16.0</version></plugin>
+      <plugin><artifactId>maven-dependency-plugin</artifactId><version>3.11.0</version></plugin>
+    </plugins>
+  </build>
+</project>
+"""
+
+
+def check_jvm(env: dict[str, str], work: Path, version: str) -> None:
+    jar = DIST / "maven" / "io" / "ocus" / "ocus" / version / f"ocus-{version}.jar"
+    expect(jar.exists(), f"dist/maven has io.ocus:ocus:{version}")
+    with zipfile.ZipFile(jar) as archive:
+        libraries = sorted(n for n in archive.namelist() if n.endswith("libocus_jvm.so"))
+        archive.extractall(work / "jar", members=libraries)
+    wanted = ["linux-x86-64/libocus_jvm.so"] + (["linux-aarch64/libocus_jvm.so"] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else [])
+    expect(libraries == wanted, f"the jar carries {', '.join(wanted)} ({', '.join(libraries) or 'nothing'})")
+    for name in libraries:
+        machine, _, glibc = elf_facts(work / "jar" / name)
+        arch = "aarch64" if name.startswith("linux-aarch64") else "x86_64"
+        expect(machine == ARCH[arch], f"{name} is {arch}")
+        if not QUICK:
+            newest = tuple(int(part) for part in glibc.split(".")) if glibc else (0,)
+            expect(newest <= (2, 17), f"{name}: newest glibc symbol GLIBC_{glibc} (at most 2.17)")
+    # A project of someone else's: its own pom, its own empty local repository.
+    app = work / "app"
+    (app / "src" / "main" / "java").mkdir(parents=True)
+    (app / "pom.xml").write_text(JAVA_APP_POM.format(repository=(DIST / "maven").as_uri(), version=version))
+    shutil.copy(ROOT / "examples" / "jvm" / "src" / "main" / "java" / "ListProjectsJava.java", app / "src" / "main" / "java")
+    maven = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never", f"-Dmaven.repo.local={work / 'repository'}"]
+    run(*maven, "compile", "dependency:build-classpath", "-Dmdep.outputFile=classpath.txt", env=env, cwd=app)
+    classpath = os.pathsep.join([str(app / "target" / "classes"), (app / "classpath.txt").read_text().strip()])
+    with emulator([str(DIST / "bin" / "ocus-mock-linux-x64")], env, work) as base:
+        out = run("java", "-cp", classpath, "ListProjectsJava", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
+        expect("all pages: 135 projects" in out.stdout, "a fresh Maven project using the jar from dist/maven lists every project")
+
+
 # ---- aarch64, run under qemu-user ---------------------------------------------------------------
 
 def check_arm64_under_qemu(env: dict[str, str], work: Path) -> None:
@@ -345,6 +404,8 @@ def main() -> None:
         env = clean_env(work / "home")
         checks = [("python", lambda: check_python(env, work / "python", version)),
                   ("node", lambda: check_node(env, work / "node", version))]
+        if (DIST / "maven").exists():  # built on Linux (dist.py)
+            checks.append(("jvm", lambda: check_jvm(env, work / "jvm", version)))
         if (DIST / "go").exists():  # Linux only (dist.py says why)
             checks.append(("go", lambda: check_go(env, work / "go", version)))
             checks.append(("arm64", lambda: check_arm64_under_qemu(env, work / "arm64")))
