@@ -55,7 +55,7 @@ test-registry: test-dist
 	python3 scripts/registry_check.py
 
 # Every code block of the READMEs, run as written against the emulator (scripts/readme_test.py).
-test-readme: build go-lib python-install node-install
+test-readme: build go-lib python-install node-install jvm-install
 	scripts/with-emulator -- python3 scripts/readme_test.py
 
 lint:

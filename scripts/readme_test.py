@@ -7,6 +7,9 @@ and OCUS_WEBHOOK_SECRET, nothing else it did not write itself:
   js      node, from examples/node (where `ocus` is installed as a user installs it)
   ts      `tsc --noEmit --strict` against the installed types, from examples/node
   go      `go run`, as a package of the examples module (which requires github.com/ocus/ocus-go)
+  kotlin  a top-level `main` compiled by Maven in a copy of examples/jvm (io.ocus:ocus from the
+          local Maven repository, as `make jvm-install` leaves it), then run with java
+  java    the same for one public class with a `main`
   c       gcc -Wall -Werror with the header and the static library, then run
   rust    an example of the ocus-cli package (`cargo run --example`)
   sh      bash -euo pipefail from the project root, with target/debug (the CLI) on PATH
@@ -29,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 READMES = ["README.md", "tests/emulator/README.md", "tests/scenarios/README.md", "bindings-python/README.md"]
 PY = ROOT / "target" / "py-venv" / "bin" / "python"
 FENCE = re.compile(r"^(?:<!-- readme-test: skip: (?P<skip>.*?) -->\n)?```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.M | re.S)
-RUNNABLE = {"python", "js", "ts", "go", "c", "rust", "sh"}
+RUNNABLE = {"python", "js", "ts", "go", "kotlin", "java", "c", "rust", "sh"}
+MVN = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never"]
 
 
 def env() -> dict[str, str]:
@@ -78,6 +82,24 @@ def run_block(lang: str, code: str, work: Path, environment: dict[str, str], lab
             return run(["go", "run", f"./readme{label}"], ROOT / "examples" / "go", environment)
         finally:
             shutil.rmtree(package)
+    if lang in ("kotlin", "java"):
+        # A project of its own (examples/jvm's pom: io.ocus:ocus and the Kotlin compiler).
+        shutil.copy(ROOT / "examples" / "jvm" / "pom.xml", work / "pom.xml")
+        if lang == "kotlin":
+            source, main = work / "src" / "main" / "kotlin" / "Readme.kt", "ReadmeKt"
+        else:
+            found = re.search(r"public (?:final )?class (\w+)", code)
+            if found is None:
+                return False, "a Java block needs a public class with a main method"
+            main = found.group(1)
+            source = work / "src" / "main" / "java" / f"{main}.java"
+        source.parent.mkdir(parents=True)
+        source.write_text(code)
+        ok, out = run([*MVN, "package", "dependency:build-classpath", "-Dmdep.outputFile=classpath.txt"], work, environment)
+        if not ok:
+            return ok, out
+        classpath = f"{work / 'target' / 'classes'}:{(work / 'classpath.txt').read_text().strip()}"
+        return run(["java", "-cp", classpath, main], work, environment)
     if lang == "c":
         (work / "snippet.c").write_text(code)
         ok, out = run(["gcc", "-Wall", "-Wextra", "-Werror", "-std=c11", "-I", ROOT / "bindings-go-ffi" / "include",
