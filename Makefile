@@ -39,7 +39,7 @@ test: lint test-rust test-c test-go test-python test-node test-jvm test-dist tes
 # public name must have a docstring), TypeDoc (index.d.ts; every export documented), and for
 # Go revive's `exported` rule (a comment, starting with the name, on every exported name) and
 # `go doc -all`.
-docs: python-install node-install
+docs: python-install node-install jvm-lib
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps -p ocus
 	$(PY) scripts/check_python_docs.py
 	$(PY) -W error -m pdoc ocus -o target/docs/python
@@ -47,7 +47,11 @@ docs: python-install node-install
 	cd bindings-go-ffi/go && go run github.com/mgechev/revive@v1.17.0 -config revive.toml ./...
 	mkdir -p target/docs/go && cd bindings-go-ffi/go && go doc -all . > ../../target/docs/go/ocus.txt \
 	  && go doc -all ./webhooks > ../../target/docs/go/webhooks.txt
-	@echo "docs: target/doc/ocus (Rust), target/docs/python, target/docs/node, target/docs/go"
+	# Kotlin/Java: Dokka; any public name without KDoc fails (but an enum's compiler-made members).
+	set -o pipefail; cd bindings-jvm && $(MVN) dokka:dokka 2>&1 | tee ../target/jvm-docs.log | grep -E 'Undocumented|BUILD|ERROR' \
+	  | { ! grep -vE 'Undocumented: .*/(values|valueOf|entries)/|BUILD SUCCESS'; }
+	mkdir -p target/docs && rm -rf target/docs/jvm && cp -r bindings-jvm/target/dokka target/docs/jvm
+	@echo "docs: target/doc/ocus (Rust), target/docs/python, target/docs/node, target/docs/go, target/docs/jvm"
 
 # The packages test-dist made, installed with the commands users type (pip install ocus, npm
 # install ocus, go get) from local registries on loopback.

@@ -48,10 +48,13 @@ class Project internal constructor(
     /** The resource object as JSON text, as sent. */
     fun toJson(): String = resource.toString()
 
+    /** Equal when the resources are (the response they came in does not count). */
     override fun equals(other: Any?): Boolean = other is Project && other.resource == resource
 
+    /** The resource's hash. */
     override fun hashCode(): Int = resource.hashCode()
 
+    /** The id and status. */
     override fun toString(): String = "Project(id=$id, status=$status)"
 
     internal companion object {
@@ -80,6 +83,7 @@ class ProjectPage internal constructor(
     /** The response this page arrived in; `null` for pages met while listing every page. */
     val response: Response?,
 ) {
+    /** The size of the page and whether another follows. */
     override fun toString(): String = "ProjectPage(projects=${data.size}, hasNext=$hasNext)"
 
     internal companion object {

@@ -26,6 +26,7 @@ class Response internal constructor(
     /** One header by name, in any case. */
     fun header(name: String): String? = headers[name.lowercase()]
 
+    /** Status, request id and attempts (not the headers). */
     override fun toString(): String = "Response(status=$status, requestId=$requestId, attempts=$attempts)"
 
     internal companion object {

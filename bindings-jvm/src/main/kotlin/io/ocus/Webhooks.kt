@@ -40,6 +40,7 @@ class WebhookEvent internal constructor(view: JsonObject) {
     /** What the signature covered. */
     val signedPart: SignedPart = SignedPart.entries.first { it.value == view.getValue("signed_part").jsonPrimitive.content }
 
+    /** The event id, the project and the signed part. */
     override fun toString(): String = "WebhookEvent(id=$id, projectId=$projectId, signedPart=$signedPart)"
 }
 
