@@ -276,7 +276,7 @@ bench-go: go-lib
 # The JVM package against java.net.http and OkHttp (bindings-jvm/src/test/kotlin/io/ocus/bench).
 bench-jvm: jvm-lib
 	$(CARGO) build --locked --release -p ocus-mock
-	cd bindings-jvm && $(MVN) -q test-compile exec:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	cd bindings-jvm && $(MVN) -q test-compile org.codehaus.mojo:exec-maven-plugin:3.6.4:exec -Dexec.executable=java -Dexec.classpathScope=test \
 	  "-Dexec.args=-Xms256m -Xmx256m -cp %classpath io.ocus.bench.BenchKt"
 
 clean:

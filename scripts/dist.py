@@ -327,10 +327,17 @@ def jvm(targets: list[Target], ver: str) -> None:
             continue
         (natives / platform).mkdir(parents=True)
         shutil.copy(zigbuild(target, "ocus-jvm") / "libocus_jvm.so", natives / platform / "libocus_jvm.so")
-    run(*MVN, "package", "-Dmaven.test.skip=true", f"-Docus.native.dir={natives}", cwd=ROOT / "bindings-jvm")
+    # Built in a copy: the jar must hold exactly these libraries, never a stale one left in
+    # bindings-jvm/target by an earlier build (nor disturb a test run using that folder).
+    build = TARGET / "jvm-dist-build"
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir(parents=True)
+    shutil.copy(ROOT / "bindings-jvm" / "pom.xml", build / "pom.xml")
+    shutil.copytree(ROOT / "bindings-jvm" / "src" / "main", build / "src" / "main")
+    run(*MVN, "package", "-Dmaven.test.skip=true", f"-Docus.native.dir={natives}", cwd=build)
     folder = DIST / "maven" / "io" / "ocus" / "ocus"
     (folder / ver).mkdir(parents=True)
-    for source, name in ((ROOT / "bindings-jvm" / "target" / f"ocus-{ver}.jar", f"ocus-{ver}.jar"),
+    for source, name in ((build / "target" / f"ocus-{ver}.jar", f"ocus-{ver}.jar"),
                          (ROOT / "bindings-jvm" / "pom.xml", f"ocus-{ver}.pom")):
         shutil.copy(source, folder / ver / name)
     (folder / "maven-metadata.xml").write_text(

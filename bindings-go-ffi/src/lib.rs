@@ -180,10 +180,7 @@ unsafe fn guard(err: *mut *mut OcusError, body: impl FnOnce() -> Result<(), ocus
 }
 
 fn panicked() -> ocus::Error {
-    ocus::Error::new(
-        ErrorKind::ApiError,
-        "internal error in the ocus library (panic)",
-    )
+    ocus::Error::panicked()
 }
 
 /// Checks an out-pointer and sets it to NULL, before any work: with a NULL one nothing is

@@ -10,7 +10,8 @@
 #![allow(clippy::result_large_err)]
 
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use serde_json::{Map, Value};
 use tokio_util::task::AbortOnDropHandle;
@@ -126,14 +127,19 @@ async fn on_runtime<T: Send + 'static>(
     let task = AbortOnDropHandle::new(handle.spawn(future));
     match task.await {
         Ok(result) => result.map_err(NativeError::from),
-        Err(error) => Err(ocus::Error::new(ocus::ErrorKind::Cancelled, error.to_string()).into()),
+        // The task is aborted only with the future awaiting it, so a join error here is a panic
+        // (or a runtime shutting down, which it never does).
+        Err(_) => Err(ocus::Error::panicked().into()),
     }
 }
 
 /// Runs `future` on the calling thread (Java's blocking methods), on the core's caller-driven
-/// runtime: no hand-off to another thread and back.
+/// runtime: no hand-off to another thread and back. Only its timeout or the client's `close`
+/// stops it (a Java interrupt does not reach native code). A panic becomes the core's error.
 fn blocking<T>(future: impl Future<Output = ocus::Result<T>>) -> Outcome<T> {
-    Ok(ocus::runtime::block_on(future)??)
+    std::panic::catch_unwind(AssertUnwindSafe(|| ocus::runtime::block_on(future)))
+        .unwrap_or_else(|_| Ok(Err(ocus::Error::panicked())))?
+        .map_err(NativeError::from)
 }
 
 // ---- logs: the core's events handed to the JVM ------------------------------------------------
@@ -172,6 +178,9 @@ struct Clients {
 pub struct NativeClient {
     clients: RwLock<Option<Clients>>,
     base_url: String,
+    /// Its cursors: each holds a core client, let go at `shut_down` (an iteration abandoned
+    /// halfway must not keep the connections of a closed client open).
+    cursors: Mutex<Vec<Weak<NativeCursor>>>,
 }
 
 impl NativeClient {
@@ -181,6 +190,13 @@ impl NativeClient {
 
     fn concurrent_client(&self) -> ocus::Result<ocus::Client> {
         self.with_clients(|c| c.concurrent.clone())
+    }
+
+    fn track(&self, cursor: Arc<NativeCursor>) -> Outcome<Arc<NativeCursor>> {
+        let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
+        cursors.retain(|c| c.strong_count() > 0);
+        cursors.push(Arc::downgrade(&cursor));
+        Ok(cursor)
     }
 
     fn with_clients<T>(&self, pick: impl FnOnce(&Clients) -> T) -> ocus::Result<T> {
@@ -217,6 +233,7 @@ impl NativeClient {
         }
         let client = builder.options(options(options_json)?)?.build()?;
         Ok(Arc::new(NativeClient {
+            cursors: Mutex::new(Vec::new()),
             base_url: client.base_url().to_owned(),
             clients: RwLock::new(Some(Clients {
                 concurrent: client.with_separate_pool()?,
@@ -248,6 +265,11 @@ impl NativeClient {
         if let Some(clients) = clients {
             clients.blocking.close(); // shared with `concurrent`
             drop(clients);
+            let cursors =
+                std::mem::take(&mut *self.cursors.lock().unwrap_or_else(|p| p.into_inner()));
+            for cursor in cursors.iter().filter_map(Weak::upgrade) {
+                cursor.release();
+            }
             // The blocking pool's connections close when its runtime next runs: now.
             ocus::runtime::run_pending();
         }
@@ -303,12 +325,12 @@ impl NativeClient {
 
     /// A cursor over every page, from suspending calls.
     pub fn cursor(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        NativeCursor::new(&self.concurrent_client()?, params_json)
+        self.track(NativeCursor::new(&self.concurrent_client()?, params_json)?)
     }
 
     /// A cursor over every page, from blocking calls.
     pub fn cursor_blocking(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        NativeCursor::new(&self.blocking_client()?, params_json)
+        self.track(NativeCursor::new(&self.blocking_client()?, params_json)?)
     }
 }
 
@@ -347,15 +369,25 @@ async fn request(
 /// The pages of a list, one `next_page` at a time (`null` after the last).
 #[derive(uniffi::Object)]
 pub struct NativeCursor {
-    cursor: Arc<ocus::ProjectCursor>,
+    /// `None` once its client is closed.
+    cursor: Mutex<Option<Arc<ocus::ProjectCursor>>>,
 }
 
 impl NativeCursor {
     fn new(client: &ocus::Client, params_json: String) -> Outcome<Arc<NativeCursor>> {
         let params = ocus::ListParams::from_options(options(params_json)?)?;
         Ok(Arc::new(NativeCursor {
-            cursor: Arc::new(client.projects().cursor(params)),
+            cursor: Mutex::new(Some(Arc::new(client.projects().cursor(params)))),
         }))
+    }
+
+    fn get(&self) -> ocus::Result<Arc<ocus::ProjectCursor>> {
+        let cursor = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
+        cursor.clone().ok_or_else(ocus::Error::client_closed)
+    }
+
+    fn release(&self) {
+        self.cursor.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 }
 
@@ -374,13 +406,13 @@ async fn next_page(cursor: Arc<ocus::ProjectCursor>) -> ocus::Result<Option<Stri
 impl NativeCursor {
     /// The next page's view as JSON, suspending; `null` after the last.
     pub async fn next_page(&self) -> Outcome<Option<String>> {
-        let cursor = self.cursor.clone();
+        let cursor = self.get()?;
         on_runtime(next_page(cursor)).await
     }
 
     /// The next page's view as JSON, blocking; `null` after the last.
     pub fn next_page_blocking(&self) -> Outcome<Option<String>> {
-        blocking(next_page(self.cursor.clone()))
+        blocking(next_page(self.get()?))
     }
 }
 

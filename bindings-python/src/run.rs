@@ -300,12 +300,7 @@ where
         let outcome = AssertUnwindSafe(future)
             .catch_unwind()
             .await
-            .unwrap_or_else(|_| {
-                Err(ocus::Error::new(
-                    ocus::ErrorKind::ApiError,
-                    "internal error in the ocus library (panic)",
-                ))
-            });
+            .unwrap_or_else(|_| Err(ocus::Error::panicked()));
         mailbox.deliver(
             ticket,
             Box::new(move |py| match outcome {

@@ -263,6 +263,15 @@ impl Error {
         Error::new(ErrorKind::Configuration, message)
     }
 
+    /// What a binding returns when the library panicked under a call (caught at its boundary,
+    /// so the caller gets an error instead of a crash or a call that never ends).
+    pub fn panicked() -> Error {
+        Error::new(
+            ErrorKind::ApiError,
+            "internal error in the ocus library (panic)",
+        )
+    }
+
     /// A call on a closed client (bindings that free a closed client's resources before the
     /// handle goes answer later calls with it).
     pub fn client_closed() -> Error {

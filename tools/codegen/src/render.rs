@@ -39,36 +39,22 @@ pub fn class_name(kind: ErrorKind, lang: Lang) -> Option<&'static str> {
         ErrorKind::InvalidSignature => "SignatureVerificationError",
         // Each language's own word for an aborted operation.
         ErrorKind::Cancelled => match lang {
-            Lang::Python => "CancelledError",
+            // Kotlin spells the Python name its own way (kotlin_class_name).
+            Lang::Python | Lang::Kotlin => "CancelledError",
             Lang::Node => "AbortError",
-            Lang::Kotlin => "CancelledException",
         },
         _ => return None,
     })
 }
 
+/// The Kotlin name is the Python one in the JVM's spelling: `Exception` for `Error`, `Api` for
+/// `API` (`APIConnectionError` -> `ApiConnectionException`).
 fn kotlin_class_name(kind: ErrorKind) -> Option<&'static str> {
-    Some(match kind {
-        ErrorKind::Unauthorized => "AuthenticationException",
-        ErrorKind::Forbidden => "PermissionDeniedException",
-        ErrorKind::InvalidRequest => "BadRequestException",
-        ErrorKind::NotFound => "NotFoundException",
-        ErrorKind::MethodNotAllowed => "MethodNotAllowedException",
-        ErrorKind::Conflict => "ConflictException",
-        ErrorKind::RateLimited => "RateLimitException",
-        ErrorKind::ServerError => "InternalServerException",
-        ErrorKind::ServiceUnavailable => "ServiceUnavailableException",
-        ErrorKind::ApiError => "ApiException",
-        ErrorKind::Connection => "ApiConnectionException",
-        ErrorKind::Timeout => "ApiTimeoutException",
-        ErrorKind::Decode => "DecodeException",
-        ErrorKind::Configuration => "ConfigurationException",
-        ErrorKind::InvalidSignature => "SignatureVerificationException",
-        // A cancelled coroutine throws kotlinx's CancellationException before any of ours; this
-        // is the rare call the runtime itself abandoned.
-        ErrorKind::Cancelled => "CancelledException",
-        _ => return None,
-    })
+    let python = class_name(kind, Lang::Python)?;
+    let name = python.replacen("API", "Api", 1);
+    let name = name.strip_suffix("Error").unwrap_or(&name).to_owned() + "Exception";
+    // A handful of names, made once per generation run.
+    Some(Box::leak(name.into_boxed_str()))
 }
 
 /// Kinds with no Go sentinel: `api_error` is found with `errors.As(err, &apiErr)`, and a

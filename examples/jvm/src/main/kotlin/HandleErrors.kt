@@ -1,6 +1,8 @@
-// What each kind of failure looks like, in Kotlin: one call per key given on the command line.
+// What an unknown, revoked or expired key looks like, handled with the exception classes: one
+// call per key given on the command line (the keys themselves are never printed).
 import io.ocus.ApiConnectionException
 import io.ocus.AuthenticationException
+import io.ocus.ConfigurationException
 import io.ocus.OcusClient
 import io.ocus.OcusException
 import io.ocus.PermissionDeniedException
@@ -8,22 +10,27 @@ import io.ocus.RateLimitException
 import kotlinx.coroutines.runBlocking
 
 fun main(args: Array<String>) = runBlocking {
-    for (key in args) {
-        try {
-            OcusClient(apiKey = key).use { client ->
-                val page = client.projects.listPage()
-                println("$key: ok, ${page.data.size} projects on the first page")
+    for ((index, key) in args.withIndex()) {
+        val outcome = try {
+            OcusClient(apiKey = key, maxRetries = 1).use { client ->
+                "ok: ${client.projects.listPage().meta["total"]} projects"
             }
         } catch (e: AuthenticationException) {
-            println("$key: the key is missing or invalid (${e.status}, request ${e.requestId})")
+            "401 ${e.kind}: ${e.message} (request ${e.requestId})"
         } catch (e: PermissionDeniedException) {
-            println("$key: the key is revoked or expired (${e.status}): ${e.message}")
+            "403 ${e.kind}: ${e.message} (request ${e.requestId})"
         } catch (e: RateLimitException) {
-            println("$key: slow down, retry after ${e.retryAfter}")
+            "429: retry after ${e.retryAfter}"
         } catch (e: ApiConnectionException) {
-            println("$key: could not reach OCUS: ${e.message}")
+            "cannot reach OCUS: ${e.message}"
         } catch (e: OcusException) {
-            println("$key: ${e.kind}: $e")
+            "${e.kind}: $e"
         }
+        println("key ${index + 1}: $outcome")
+    }
+    try {
+        OcusClient(apiKey = "two words")
+    } catch (e: ConfigurationException) {
+        println("rejected before sending: ${e.message}")
     }
 }

@@ -10,7 +10,9 @@ import java.time.Duration
  * A cause the core reported, as text: the Rust error itself does not cross into the JVM.
  * [OcusException.cause] leads through these, outermost first.
  */
-class ErrorCause internal constructor(message: String, cause: Throwable?) : Exception(message, cause)
+class ErrorCause internal constructor(message: String, cause: Throwable?) :
+    // No stack trace of its own: it would show where the JVM rebuilt the text, not the failure.
+    Exception(message, cause, false, false)
 
 /** The exception of the core's kind for a native failure (the mapping is generated). */
 internal fun NativeException.toOcus(): OcusException = when (this) {

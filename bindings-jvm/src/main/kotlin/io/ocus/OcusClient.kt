@@ -85,7 +85,6 @@ class OcusClient(
     val baseUrl: String get() = native.baseUrl()
 
     /** Whether [close] was called (later calls throw [ConfigurationException], code `client_closed`). */
-    @get:JvmName("isClosed")
     val isClosed: Boolean get() = native.isClosed()
 
     /** Replaces the key; calls in flight finish with the old one. A malformed key changes nothing. */
@@ -116,7 +115,20 @@ class OcusClient(
         return WithResponse(parseJson(result.value), Response.of(parseJson(result.response))!!)
     }
 
-    /** [request], blocking the calling thread. */
+    /** [requestWithResponse], blocking the calling thread. */
+    @JvmOverloads
+    fun requestWithResponseBlocking(
+        method: String,
+        path: String,
+        query: Map<String, Any?> = emptyMap(),
+        body: Any? = null,
+        options: RequestOptions = RequestOptions.DEFAULT,
+    ): WithResponse<JsonElement> {
+        val result = native { native.requestBlocking(method, path, requestJson(query, body, options)) }
+        return WithResponse(parseJson(result.value), Response.of(parseJson(result.response))!!)
+    }
+
+    /** [request], blocking the calling thread (a Java interrupt does not stop it: its timeout or [close] does). */
     @JvmOverloads
     fun requestBlocking(
         method: String,
@@ -139,7 +151,11 @@ class OcusClient(
     private fun requestJson(query: Map<String, Any?>, body: Any?, options: RequestOptions): String =
         options("query" to query.ifEmpty { null }, "json" to body?.let(::toJson), *options.entries())
 
-    /** Closes the client: calls in flight stop, later calls fail, connections close now. Idempotent. */
+    /**
+     * Closes the client: calls in flight stop (with [ConfigurationException], code
+     * `client_closed`), later calls fail the same way, connections close now, and so do
+     * listings left unfinished. Idempotent.
+     */
     override fun close() = native.shutDown()
 
     /** The base URL and whether it is closed; never the key. */

@@ -2,8 +2,8 @@ package io.ocus
 
 import java.time.Duration
 
-/** Milliseconds as the core reads them (fractions kept). */
-internal fun Duration.toMillisDouble(): Double = toNanos() / 1_000_000.0
+/** Milliseconds as the core reads them (fractions kept; no overflow, however long). */
+internal fun Duration.toMillisDouble(): Double = seconds * 1000.0 + nano / 1_000_000.0
 
 /**
  * Options of one call: they override the client's for this call only.
@@ -16,9 +16,11 @@ class RequestOptions(
     val timeout: Duration? = null,
     /** Retries after the first attempt (0 to 100). */
     val maxRetries: Int? = null,
-    /** Extra headers for this call (`traceparent`...); the key header cannot be set here. */
-    val headers: Map<String, String> = emptyMap(),
+    headers: Map<String, String> = emptyMap(),
 ) {
+    /** Extra headers for this call (`traceparent`...); the key header cannot be set here. A copy. */
+    val headers: Map<String, String> = LinkedHashMap(headers)
+
     internal fun entries(): Array<Pair<String, Any?>> = arrayOf(
         "timeoutMs" to timeout?.toMillisDouble(),
         "maxRetries" to maxRetries,
@@ -46,7 +48,7 @@ class RequestOptions(
         fun header(name: String, value: String) = apply { headers[name] = value }
 
         /** The options. */
-        fun build() = RequestOptions(timeout, maxRetries, LinkedHashMap(headers))
+        fun build() = RequestOptions(timeout, maxRetries, headers)
     }
 
     /** Factories. */
@@ -73,11 +75,13 @@ class ListParams(
     val pageNumber: Int? = null,
     /** Only projects with this status (`completed`...). */
     val status: String? = null,
-    /** Other query parameters, sent unchanged (a list repeats the name). */
-    val params: Map<String, Any?> = emptyMap(),
+    params: Map<String, Any?> = emptyMap(),
     /** Options of each page's call. */
     val options: RequestOptions = RequestOptions.DEFAULT,
 ) {
+    /** Other query parameters, sent unchanged (a list repeats the name). A copy. */
+    val params: Map<String, Any?> = LinkedHashMap(params)
+
     private val json: String by lazy {
         options(
             "pageSize" to pageSize,
@@ -114,7 +118,7 @@ class ListParams(
         fun options(options: RequestOptions) = apply { this.options = options }
 
         /** The parameters. */
-        fun build() = ListParams(pageSize, pageNumber, status, LinkedHashMap(params), options)
+        fun build() = ListParams(pageSize, pageNumber, status, params, options)
     }
 
     /** Factories. */

@@ -26,7 +26,6 @@ class Project internal constructor(
     /** `attributes.status` as sent, if any (an open set: see [isKnownStatus]). */
     val status: String?,
     /** Whether [status] is one OCUS documents (`not_assigned` ... `archived`). */
-    @get:JvmName("isKnownStatus")
     val isKnownStatus: Boolean,
     responseJson: String?,
 ) {
@@ -44,6 +43,10 @@ class Project internal constructor(
 
     /** One attribute as a plain value (String, Long, Double, Boolean, Map, List), or null. */
     fun attribute(name: String): Any? = attributes[name]?.let(::toPlain)
+
+    /** Every attribute as plain values (for Java: no kotlinx types). */
+    @Suppress("UNCHECKED_CAST")
+    fun attributesMap(): Map<String, Any?> = toPlain(attributes) as Map<String, Any?>
 
     /** The resource object as JSON text, as sent. */
     fun toJson(): String = resource.toString()
@@ -83,6 +86,10 @@ class ProjectPage internal constructor(
     /** The response this page arrived in; `null` for pages met while listing every page. */
     val response: Response?,
 ) {
+    /** [meta] as plain values (for Java: no kotlinx types). */
+    @Suppress("UNCHECKED_CAST")
+    fun metaMap(): Map<String, Any?> = toPlain(meta) as Map<String, Any?>
+
     /** The size of the page and whether another follows. */
     override fun toString(): String = "ProjectPage(projects=${data.size}, hasNext=$hasNext)"
 

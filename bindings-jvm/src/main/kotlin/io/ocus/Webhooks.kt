@@ -38,7 +38,9 @@ class WebhookEvent internal constructor(view: JsonObject) {
     val attributes: JsonObject = view.getValue("attributes").jsonObject
 
     /** What the signature covered. */
-    val signedPart: SignedPart = SignedPart.entries.first { it.value == view.getValue("signed_part").jsonPrimitive.content }
+    val signedPart: SignedPart = view.getValue("signed_part").jsonPrimitive.content.let { part ->
+        SignedPart.entries.firstOrNull { it.value == part } ?: throw IllegalStateException("signed part $part unknown to this version")
+    }
 
     /** The event id, the project and the signed part. */
     override fun toString(): String = "WebhookEvent(id=$id, projectId=$projectId, signedPart=$signedPart)"

@@ -163,7 +163,7 @@ class ScenarioTest {
                             put("organization_id", event.organizationId)
                             put("project_id", event.projectId)
                             put("status", event.status)
-                            put("signed_part", event.signedPart.name.lowercase())
+                            put("signed_part", event.signedPart.value)
                         }
                     }
                     else -> call(checkNotNull(client) { "the case builds a client first" }, op, step) { response = it }
