@@ -280,47 +280,39 @@ impl NativeClient {
         Ok(self.blocking_client()?.rotate_api_key(api_key)?)
     }
 
-    /// One project (`get`), suspending.
-    pub async fn get_project(&self, id: String, options_json: String) -> Outcome<JsonData> {
+    /// One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
+    pub async fn get_project(&self, arguments: String) -> Outcome<JsonData> {
         let client = self.concurrent_client()?;
-        on_runtime(async move { get_project(client, id, options_json).await }).await
+        on_runtime(async move { get_project(client, arguments.as_bytes()).await }).await
     }
 
-    /// One project (`get`), blocking the calling thread.
-    pub fn get_project_blocking(&self, id: String, options_json: String) -> Outcome<JsonData> {
-        blocking(get_project(self.blocking_client()?, id, options_json))
+    /// One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
+    /// UTF-8 JSON in a direct buffer (read in place: no copy crosses).
+    pub fn get_project_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
+        blocking(get_project(self.blocking_client()?, arguments))
     }
 
-    /// One page of projects, suspending.
-    pub async fn list_page(&self, params_json: String) -> Outcome<JsonData> {
+    /// One page of projects, suspending. `arguments`: the list parameters as JSON.
+    pub async fn list_page(&self, arguments: String) -> Outcome<JsonData> {
         let client = self.concurrent_client()?;
-        on_runtime(async move { list_page(client, params_json).await }).await
+        on_runtime(async move { list_page(client, arguments.as_bytes()).await }).await
     }
 
-    /// One page of projects, blocking the calling thread.
-    pub fn list_page_blocking(&self, params_json: String) -> Outcome<JsonData> {
-        blocking(list_page(self.blocking_client()?, params_json))
+    /// One page of projects, blocking the calling thread (`arguments` as for `list_page`).
+    pub fn list_page_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
+        blocking(list_page(self.blocking_client()?, arguments))
     }
 
-    /// Any v3 path, suspending: the JSON returned (`null` for an empty body).
-    pub async fn request(
-        &self,
-        method: String,
-        path: String,
-        options_json: String,
-    ) -> Outcome<JsonData> {
+    /// Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
+    /// `{"method", "path", "options"}` as JSON.
+    pub async fn request(&self, arguments: String) -> Outcome<JsonData> {
         let client = self.concurrent_client()?;
-        on_runtime(async move { request(client, method, path, options_json).await }).await
+        on_runtime(async move { request(client, arguments.as_bytes()).await }).await
     }
 
-    /// Any v3 path, blocking the calling thread.
-    pub fn request_blocking(
-        &self,
-        method: String,
-        path: String,
-        options_json: String,
-    ) -> Outcome<JsonData> {
-        blocking(request(self.blocking_client()?, method, path, options_json))
+    /// Any v3 path, blocking the calling thread (`arguments` as for `request`).
+    pub fn request_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
+        blocking(request(self.blocking_client()?, arguments))
     }
 
     /// A cursor over every page, from suspending calls.
@@ -334,29 +326,55 @@ impl NativeClient {
     }
 }
 
-async fn get_project(
-    client: ocus::Client,
-    id: String,
-    options_json: String,
-) -> ocus::Result<JsonData> {
-    let request = ocus::RequestOptions::from_call_options(options(options_json)?)?;
+/// A call's arguments: one JSON object in one buffer, since every value crossing JNA on its
+/// own costs microseconds (a `Structure` per argument and per call).
+fn arguments(bytes: &[u8]) -> ocus::Result<Map<String, Value>> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ocus::Error::new(
+            ocus::ErrorKind::Configuration,
+            format!("the arguments are not a JSON object: {e}"),
+        )
+    })
+}
+
+/// A text argument the Kotlin layer always sends.
+fn text(arguments: &mut Map<String, Value>, name: &str) -> ocus::Result<String> {
+    match arguments.remove(name) {
+        Some(Value::String(text)) => Ok(text),
+        _ => Err(ocus::Error::new(
+            ocus::ErrorKind::Configuration,
+            format!("the arguments have no `{name}` text"),
+        )),
+    }
+}
+
+/// The per-call options inside the arguments (`{}` when absent).
+fn call_options(arguments: &mut Map<String, Value>) -> Map<String, Value> {
+    match arguments.remove("options") {
+        Some(Value::Object(options)) => options,
+        _ => Map::new(),
+    }
+}
+
+async fn get_project(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
+    let mut arguments = arguments(bytes)?;
+    let id = text(&mut arguments, "id")?;
+    let request = ocus::RequestOptions::from_call_options(call_options(&mut arguments))?;
     let project = client.projects().get_with(&id, &request).await?;
     with_response(project.view(), |v| v.response.take())
 }
 
-async fn list_page(client: ocus::Client, params_json: String) -> ocus::Result<JsonData> {
-    let params = ocus::ListParams::from_options(options(params_json)?)?;
+async fn list_page(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
+    let params = ocus::ListParams::from_options(arguments(bytes)?)?;
     let page = client.projects().list(&params).await?;
     with_response(page.view(), |v| v.response.take())
 }
 
-async fn request(
-    client: ocus::Client,
-    method: String,
-    path: String,
-    options_json: String,
-) -> ocus::Result<JsonData> {
-    let options = ocus::RequestOptions::from_options(options(options_json)?)?;
+async fn request(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
+    let mut arguments = arguments(bytes)?;
+    let method = text(&mut arguments, "method")?;
+    let path = text(&mut arguments, "path")?;
+    let options = ocus::RequestOptions::from_options(call_options(&mut arguments))?;
     let (value, response) = client
         .request_str_with_response(&method, &path, options)
         .await?;

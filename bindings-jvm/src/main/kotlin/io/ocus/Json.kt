@@ -54,3 +54,19 @@ internal fun toPlain(element: JsonElement): Any? = when (element) {
 /** Options as the JSON object the core reads, leaving out what is not set. */
 internal fun options(vararg entries: Pair<String, Any?>): String =
     JsonObject(entries.filter { it.second != null }.associate { it.first to toJson(it.second) }).toString()
+
+/**
+ * A call's arguments as one JSON object (`{"id": ..., "options": {...}}`): every value crossing
+ * JNA on its own costs microseconds, so a call sends one.
+ */
+internal fun arguments(vararg entries: Pair<String, String>): String =
+    entries.joinToString(",", "{", "}") { (name, json) -> "${JsonPrimitive(name)}:$json" }
+
+/** Text as UTF-8 in a direct buffer: what a blocking call reads in place, without a copy crossing. */
+internal fun direct(text: String): java.nio.ByteBuffer {
+    val bytes = text.toByteArray(Charsets.UTF_8)
+    return java.nio.ByteBuffer.allocateDirect(bytes.size).put(bytes).flip()
+}
+
+/** A string as a JSON string literal. */
+internal fun quoted(text: String): String = JsonPrimitive(text).toString()

@@ -111,7 +111,7 @@ class OcusClient(
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
     ): WithResponse<JsonElement> {
-        val result = native { native.request(method, path, requestJson(query, body, options)) }
+        val result = native { native.request(requestArguments(method, path, query, body, options)) }
         return WithResponse(parseJson(result.value), Response.of(parseJson(result.response))!!)
     }
 
@@ -124,7 +124,7 @@ class OcusClient(
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
     ): WithResponse<JsonElement> {
-        val result = native { native.requestBlocking(method, path, requestJson(query, body, options)) }
+        val result = native { native.requestBlocking(direct(requestArguments(method, path, query, body, options))) }
         return WithResponse(parseJson(result.value), Response.of(parseJson(result.response))!!)
     }
 
@@ -136,7 +136,7 @@ class OcusClient(
         query: Map<String, Any?> = emptyMap(),
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
-    ): JsonElement = parseJson(native { native.requestBlocking(method, path, requestJson(query, body, options)) }.value)
+    ): JsonElement = requestWithResponseBlocking(method, path, query, body, options).data
 
     /** [request] as a [CompletableFuture] (cancelling it cancels the request). */
     @JvmOverloads
@@ -148,8 +148,12 @@ class OcusClient(
         options: RequestOptions = RequestOptions.DEFAULT,
     ): CompletableFuture<JsonElement> = scope.future { request(method, path, query, body, options) }
 
-    private fun requestJson(query: Map<String, Any?>, body: Any?, options: RequestOptions): String =
-        options("query" to query.ifEmpty { null }, "json" to body?.let(::toJson), *options.entries())
+    private fun requestArguments(method: String, path: String, query: Map<String, Any?>, body: Any?, options: RequestOptions) =
+        arguments(
+            "method" to quoted(method),
+            "path" to quoted(path),
+            "options" to options("query" to query.ifEmpty { null }, "json" to body?.let(::toJson), *options.entries()),
+        )
 
     /**
      * Closes the client: calls in flight stop (with [ConfigurationException], code

@@ -116,12 +116,12 @@ class Projects internal constructor(
 ) {
     /** One project by id. */
     suspend fun get(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        project(native { nativeClient.getProject(id, options.json()) })
+        project(native { nativeClient.getProject(getArguments(id, options)) })
 
     /** [get], blocking the calling thread. */
     @JvmOverloads
     fun getBlocking(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        project(native { nativeClient.getProjectBlocking(id, options.json()) })
+        project(native { nativeClient.getProjectBlocking(direct(getArguments(id, options))) })
 
     /** [get] as a [CompletableFuture]. */
     @JvmOverloads
@@ -135,7 +135,7 @@ class Projects internal constructor(
     /** [listPage], blocking the calling thread. */
     @JvmOverloads
     fun listPageBlocking(params: ListParams = ListParams.ALL): ProjectPage =
-        page(native { nativeClient.listPageBlocking(params.json()) })
+        page(native { nativeClient.listPageBlocking(direct(params.json())) })
 
     /** [listPage] as a [CompletableFuture]. */
     @JvmOverloads
@@ -169,6 +169,9 @@ class Projects internal constructor(
     }
 
     // The response is parsed when asked for: most callers never look at the headers.
+    private fun getArguments(id: String, options: RequestOptions) =
+        arguments("id" to quoted(id), "options" to options.json())
+
     private fun project(result: JsonData) = Project.of(parseObject(result.value), result.response)
 
     private fun page(result: JsonData) = ProjectPage.of(parseObject(result.value), Response.of(parseJson(result.response)))

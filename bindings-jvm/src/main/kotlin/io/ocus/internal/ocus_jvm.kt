@@ -779,19 +779,19 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor_blocking(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project(`ptr`: Long,`id`: RustBuffer.ByValue,`optionsJson`: RustBuffer.ByValue,
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project(`ptr`: Long,`arguments`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project_blocking(`ptr`: Long,`id`: RustBuffer.ByValue,`optionsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_is_closed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page(`ptr`: Long,`arguments`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page_blocking(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_request(`ptr`: Long,`method`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`optionsJson`: RustBuffer.ByValue,
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_request(`ptr`: Long,`arguments`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_request_blocking(`ptr`: Long,`method`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`optionsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_request_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_rotate_api_key(`ptr`: Long,`apiKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -966,25 +966,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking() and 0xFFFF) != 16758) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project() and 0xFFFF) != 61365) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project() and 0xFFFF) != 24586) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project_blocking() and 0xFFFF) != 27410) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project_blocking() and 0xFFFF) != 29855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_is_closed() and 0xFFFF) != 22873) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page() and 0xFFFF) != 30389) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page() and 0xFFFF) != 14404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page_blocking() and 0xFFFF) != 21519) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page_blocking() and 0xFFFF) != 36445) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request() and 0xFFFF) != 8668) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request() and 0xFFFF) != 4541) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking() and 0xFFFF) != 60681) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking() and 0xFFFF) != 16527) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_rotate_api_key() and 0xFFFF) != 50042) {
@@ -1500,14 +1500,15 @@ public interface NativeClientInterface {
     fun `cursorBlocking`(`paramsJson`: kotlin.String): NativeCursor
     
     /**
-     * One project (`get`), suspending.
+     * One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
      */
-    suspend fun `getProject`(`id`: kotlin.String, `optionsJson`: kotlin.String): JsonData
+    suspend fun `getProject`(`arguments`: kotlin.String): JsonData
     
     /**
-     * One project (`get`), blocking the calling thread.
+     * One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
+     * UTF-8 JSON in a direct buffer (read in place: no copy crosses).
      */
-    fun `getProjectBlocking`(`id`: kotlin.String, `optionsJson`: kotlin.String): JsonData
+    fun `getProjectBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
     
     /**
      * True once `shut_down` was called.
@@ -1515,24 +1516,25 @@ public interface NativeClientInterface {
     fun `isClosed`(): kotlin.Boolean
     
     /**
-     * One page of projects, suspending.
+     * One page of projects, suspending. `arguments`: the list parameters as JSON.
      */
-    suspend fun `listPage`(`paramsJson`: kotlin.String): JsonData
+    suspend fun `listPage`(`arguments`: kotlin.String): JsonData
     
     /**
-     * One page of projects, blocking the calling thread.
+     * One page of projects, blocking the calling thread (`arguments` as for `list_page`).
      */
-    fun `listPageBlocking`(`paramsJson`: kotlin.String): JsonData
+    fun `listPageBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
     
     /**
-     * Any v3 path, suspending: the JSON returned (`null` for an empty body).
+     * Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
+     * `{"method", "path", "options"}` as JSON.
      */
-    suspend fun `request`(`method`: kotlin.String, `path`: kotlin.String, `optionsJson`: kotlin.String): JsonData
+    suspend fun `request`(`arguments`: kotlin.String): JsonData
     
     /**
-     * Any v3 path, blocking the calling thread.
+     * Any v3 path, blocking the calling thread (`arguments` as for `request`).
      */
-    fun `requestBlocking`(`method`: kotlin.String, `path`: kotlin.String, `optionsJson`: kotlin.String): JsonData
+    fun `requestBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
     
     /**
      * Replaces the key; requests in flight finish with the old one.
@@ -1723,18 +1725,17 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One project (`get`), suspending.
+     * One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
      */
     @Throws(NativeException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getProject`(`id`: kotlin.String, `optionsJson`: kotlin.String) : JsonData {
+    override suspend fun `getProject`(`arguments`: kotlin.String) : JsonData {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_get_project(
                 uniffiHandle,
                 
-        FfiConverterString.lower(`id`),
-        FfiConverterString.lower(`optionsJson`),
+        FfiConverterString.lower(`arguments`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -1749,17 +1750,17 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One project (`get`), blocking the calling thread.
+     * One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
+     * UTF-8 JSON in a direct buffer (read in place: no copy crosses).
      */
-    @Throws(NativeException::class)override fun `getProjectBlocking`(`id`: kotlin.String, `optionsJson`: kotlin.String): JsonData {
+    @Throws(NativeException::class)override fun `getProjectBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
             return FfiConverterTypeJsonData.lift(
     callWithHandle {
     uniffiRustCallWithError(NativeException) { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_get_project_blocking(
         it,
         
-        FfiConverterString.lower(`id`),
-        FfiConverterString.lower(`optionsJson`),_status)
+        FfiConverterByRefBytes.lower(`arguments`),_status)
 }
     }
     )
@@ -1784,17 +1785,17 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One page of projects, suspending.
+     * One page of projects, suspending. `arguments`: the list parameters as JSON.
      */
     @Throws(NativeException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `listPage`(`paramsJson`: kotlin.String) : JsonData {
+    override suspend fun `listPage`(`arguments`: kotlin.String) : JsonData {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_list_page(
                 uniffiHandle,
                 
-        FfiConverterString.lower(`paramsJson`),
+        FfiConverterString.lower(`arguments`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -1809,16 +1810,16 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One page of projects, blocking the calling thread.
+     * One page of projects, blocking the calling thread (`arguments` as for `list_page`).
      */
-    @Throws(NativeException::class)override fun `listPageBlocking`(`paramsJson`: kotlin.String): JsonData {
+    @Throws(NativeException::class)override fun `listPageBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
             return FfiConverterTypeJsonData.lift(
     callWithHandle {
     uniffiRustCallWithError(NativeException) { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_list_page_blocking(
         it,
         
-        FfiConverterString.lower(`paramsJson`),_status)
+        FfiConverterByRefBytes.lower(`arguments`),_status)
 }
     }
     )
@@ -1827,19 +1828,18 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * Any v3 path, suspending: the JSON returned (`null` for an empty body).
+     * Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
+     * `{"method", "path", "options"}` as JSON.
      */
     @Throws(NativeException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `request`(`method`: kotlin.String, `path`: kotlin.String, `optionsJson`: kotlin.String) : JsonData {
+    override suspend fun `request`(`arguments`: kotlin.String) : JsonData {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_request(
                 uniffiHandle,
                 
-        FfiConverterString.lower(`method`),
-        FfiConverterString.lower(`path`),
-        FfiConverterString.lower(`optionsJson`),
+        FfiConverterString.lower(`arguments`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -1854,18 +1854,16 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * Any v3 path, blocking the calling thread.
+     * Any v3 path, blocking the calling thread (`arguments` as for `request`).
      */
-    @Throws(NativeException::class)override fun `requestBlocking`(`method`: kotlin.String, `path`: kotlin.String, `optionsJson`: kotlin.String): JsonData {
+    @Throws(NativeException::class)override fun `requestBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
             return FfiConverterTypeJsonData.lift(
     callWithHandle {
     uniffiRustCallWithError(NativeException) { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_request_blocking(
         it,
         
-        FfiConverterString.lower(`method`),
-        FfiConverterString.lower(`path`),
-        FfiConverterString.lower(`optionsJson`),_status)
+        FfiConverterByRefBytes.lower(`arguments`),_status)
 }
     }
     )

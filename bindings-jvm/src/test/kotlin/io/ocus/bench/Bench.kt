@@ -63,6 +63,28 @@ private fun timed(count: Int, run: () -> Unit): Pair<Double, Double> {
 
 private fun median(values: List<Double>) = values.sorted()[values.size / 2]
 
+/** Where a blocking call's time goes, sequentially: the FFI alone, the native call, the parse. */
+private fun breakdown(base: String, id: String, ocus: OcusClient) {
+    val native = io.ocus.internal.NativeClient("""{"apiKey":"$KEY","baseUrl":"$base"}""", null)
+    val body = ByteArray(64)
+    val arguments = "{\"id\":\"$id\"}".toByteArray()
+    fun call() = native.getProjectBlocking(java.nio.ByteBuffer.allocateDirect(arguments.size).put(arguments).flip())
+    val view = call().value
+    val steps = linkedMapOf<String, () -> Unit>(
+        "FFI round trip (Webhooks.sign, 64 B)" to { io.ocus.Webhooks.sign(body, "secret") },
+        "native get, no parse (JSON text out)" to { call() },
+        "parse of the view (kotlinx)" to { Json.parseToJsonElement(view) },
+        "ocus getBlocking (all of it)" to { ocus.projects.getBlocking(id) },
+    )
+    println("\nbreakdown (sequential, µs per call, median of $ROUNDS rounds)")
+    for ((name, step) in steps) {
+        repeat(SEQUENTIAL) { step() }
+        val walls = (1..ROUNDS).map { timed(SEQUENTIAL) { repeat(SEQUENTIAL) { step() } }.first }
+        println("%-40s %8.1f".format(name, median(walls)))
+    }
+    native.destroy()
+}
+
 fun main() {
     val root = Paths.get(System.getProperty("user.dir")).toAbsolutePath().parent
     val mock = ProcessBuilder(root.resolve("target/release/ocus-mock").toString(), "--addr", "127.0.0.1:0", "--api-key", KEY)
@@ -113,6 +135,7 @@ private fun run(base: String) {
         repeat(ROUNDS) { for ((name, run) in clients) results.getValue(name).add(timed(count) { run() }) }
         report(label, results)
     }
+    if (System.getProperty("ocus.bench.breakdown") != null) breakdown(base, id, ocus)
     ocus.close()
 }
 
