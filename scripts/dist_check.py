@@ -315,7 +315,7 @@ def check_jvm(env: dict[str, str], work: Path, version: str) -> None:
     with zipfile.ZipFile(jar) as archive:
         libraries = sorted(n for n in archive.namelist() if n.endswith("libocus_jvm.so"))
         archive.extractall(work / "jar", members=libraries)
-    wanted = ["linux-x86-64/libocus_jvm.so"] + (["linux-aarch64/libocus_jvm.so"] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else [])
+    wanted = sorted(["linux-x86-64/libocus_jvm.so"] + (["linux-aarch64/libocus_jvm.so"] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else []))
     expect(libraries == wanted, f"the jar carries {', '.join(wanted)} ({', '.join(libraries) or 'nothing'})")
     for name in libraries:
         machine, _, glibc = elf_facts(work / "jar" / name)
