@@ -1,5 +1,7 @@
 // What an unknown, revoked or expired key looks like, handled with the exception classes: one
 // call per key given on the command line (the keys themselves are never printed).
+package handleerrors
+
 import io.ocus.ApiConnectionException
 import io.ocus.AuthenticationException
 import io.ocus.ConfigurationException
@@ -9,7 +11,7 @@ import io.ocus.PermissionDeniedException
 import io.ocus.RateLimitException
 import kotlinx.coroutines.runBlocking
 
-fun main(args: Array<String>) = runBlocking {
+fun main(args: Array<String>): Unit = runBlocking {
     for ((index, key) in args.withIndex()) {
         val outcome = try {
             OcusClient(apiKey = key, maxRetries = 1).use { client ->

@@ -1,10 +1,12 @@
 // List projects page after page, in Kotlin (key from OCUS_API_KEY or OCUS_API_KEY_FILE).
+package listprojects
+
 import io.ocus.ListParams
 import io.ocus.OcusClient
 import kotlinx.coroutines.flow.collect
 import kotlinx.coroutines.runBlocking
 
-fun main() = runBlocking {
+fun main(): Unit = runBlocking {
     OcusClient().use { client ->
         val first = client.projects.listPage(ListParams(pageSize = 5))
         println("first page: ${first.data.size} of ${first.meta["total"]} projects")

@@ -1,5 +1,7 @@
 // A minimal webhook receiver verifying `ocus-signature` over the raw body (JDK HTTP server).
-// Usage: OCUS_WEBHOOK_SECRET=... java ... WebhookReceiverKt [--once]
+// Usage: OCUS_WEBHOOK_SECRET=... java ... webhookreceiver.WebhookReceiverKt [--once]
+package webhookreceiver
+
 import com.sun.net.httpserver.HttpServer
 import io.ocus.SignatureVerificationException
 import io.ocus.Webhooks
