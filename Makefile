@@ -24,7 +24,8 @@ generate: jvm-generate
 
 # One cargo invocation over the same package set as test-rust, so dependencies are built
 # once with the same features and the tests reuse them.
-RUST_PACKAGES := --workspace --exclude ocus-python --exclude ocus-node
+# The JVM crates are built by jvm-lib (release: what the jar carries) and jvm-check-generated.
+RUST_PACKAGES := --workspace --exclude ocus-python --exclude ocus-node --exclude ocus-jvm --exclude uniffi-bindgen
 
 build:
 	$(CARGO) build --locked $(RUST_PACKAGES)
@@ -66,7 +67,7 @@ lint:
 	scripts/check-tracked-files
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(CARGO) clippy --locked -p ocus-python -p ocus-node --all-targets -- -D warnings
+	$(CARGO) clippy --locked -p ocus-python -p ocus-node -p ocus-jvm --all-targets -- -D warnings
 	@test -z "$$(gofmt -l bindings-go-ffi/go examples/go)" || { gofmt -l bindings-go-ffi/go examples/go; echo "gofmt: files above need formatting"; exit 1; }
 
 # A real proxy for the proxy tests (scripts/with-proxy runs it around each language's tests).
