@@ -30,7 +30,7 @@ class MemoryTest {
                         repeat(50) { i -> client.projects.getBlocking(ids[(batch + i) % ids.size]) }
                     }
                 }
-                repeat(3) { window() } // warm-up: pools, JIT (code cache), allocator arenas
+                repeat(4) { window() } // warm-up: pools, JIT (code cache), allocator arenas
                 val rss = mutableListOf<Long>()
                 val heap = mutableListOf<Long>()
                 fun sample() {
