@@ -34,7 +34,12 @@ class MemoryTest {
                 val rss = mutableListOf<Long>()
                 val heap = mutableListOf<Long>()
                 fun sample() {
-                    System.gc()
+                    // Objects freed through a Cleaner (JNA memory, uniffi handles) go in a later
+                    // collection than the one that found them: collect until that settles.
+                    repeat(3) {
+                        System.gc()
+                        Thread.sleep(50)
+                    }
                     rss.add(ProcessStats.rssKb() * 1024)
                     heap.add(ManagementFactory.getMemoryMXBean().heapMemoryUsage.used)
                 }
