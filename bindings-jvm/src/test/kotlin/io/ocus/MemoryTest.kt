@@ -1,6 +1,7 @@
 package io.ocus
 
 import java.lang.management.ManagementFactory
+import java.util.concurrent.Executors
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
@@ -23,11 +24,16 @@ class MemoryTest {
             val ids = mock.projectIds()
             OcusClient(apiKey = ALPHA, baseUrl = mock.baseUrl).use { client ->
                 val perWindow = Integer.getInteger("ocus.memory.window", 12_500)
-                // Half the requests suspending (50 in flight), half blocking: both paths.
+                // Half the requests suspending (50 in flight), half blocking (from 8 threads, so
+                // the run is short against the debug emulator): both paths.
+                val threads = Executors.newFixedThreadPool(8)
                 fun window() = runBlocking {
                     repeat(perWindow / 100) { batch ->
+                        val blocking = (0 until 8).map { t ->
+                            threads.submit { for (i in t until 50 step 8) client.projects.getBlocking(ids[(batch + i) % ids.size]) }
+                        }
                         coroutineScope { (0 until 50).map { i -> async { client.projects.get(ids[(batch + i) % ids.size]) } }.awaitAll() }
-                        repeat(50) { i -> client.projects.getBlocking(ids[(batch + i) % ids.size]) }
+                        blocking.forEach { it.get() }
                     }
                 }
                 repeat(4) { window() } // warm-up: pools, JIT (code cache), allocator arenas
@@ -53,6 +59,7 @@ class MemoryTest {
                     println("memory: $name ${series.map { it / 1024 }} KiB, ${"%.1f".format(perRequest)} B/request")
                     assertTrue(perRequest < 50, "$name grows ${"%.1f".format(perRequest)} B per request: $series")
                 }
+                threads.shutdown()
             }
         }
     }
