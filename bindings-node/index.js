@@ -153,6 +153,30 @@ function toError(data) {
   return new Class(data.message, { ...data, cause })
 }
 
+// ---- the crossing: started calls settle here, a batch per wake-up ---------------------------
+
+/** What each started call's promise resolves with, by ticket. */
+const waiting = /** @type {Map<number, (outcome: any) => void>} */ (new Map())
+
+// One per JS environment (a worker thread loads its own): the core wakes it once for every
+// batch of finished calls, which arrive as one JSON text.
+const crossing = new native.Crossing(() => {
+  for (const [ticket, outcome] of JSON.parse(crossing.drain())) {
+    const settle = waiting.get(ticket)
+    waiting.delete(ticket)
+    if (settle !== undefined) settle(outcome)
+  }
+})
+
+/**
+ * The outcome of a started call (its ticket, or the error that kept it from starting).
+ * @param {any} ticket
+ * @returns {Promise<any>}
+ */
+function started(ticket) {
+  return new Promise((resolve) => waiting.set(unwrap(ticket), resolve))
+}
+
 /**
  * Returns the value of a native outcome, or throws its error as the matching class.
  * @param {any} outcome
@@ -451,7 +475,7 @@ class ProjectList {
   async *pages() {
     const cursor = unwrap(this.#client.cursor(coreOptions(this.#params)))
     for (;;) {
-      const step = unwrap(await withSignal(this.#params.signal, (h) => cursor.nextPage(h)))
+      const step = unwrap(await withSignal(this.#params.signal, (h) => started(cursor.startNextPage(h))))
       if (step.done) return
       yield new Page(step.page)
     }
@@ -489,7 +513,7 @@ class Projects {
    */
   listPage(params = {}) {
     const given = params ?? {}
-    return withResponse(withSignal(given.signal, (h) => this.#client.listPage(coreOptions(given), h)), (view) => new Page(view))
+    return withResponse(withSignal(given.signal, (h) => started(this.#client.startListPage(coreOptions(given), h))), (view) => new Page(view))
   }
   /**
    * One project by id.
@@ -500,7 +524,7 @@ class Projects {
   get(id, options = {}) {
     if (typeof id !== 'string') return new APIPromise(Promise.reject(new TypeError('id must be a string')))
     const given = options ?? {}
-    return withResponse(withSignal(given.signal, (h) => this.#client.getProject(id, coreOptions(given), h)), (view) => new Project(view))
+    return withResponse(withSignal(given.signal, (h) => started(this.#client.startGetProject(id, coreOptions(given), h))), (view) => new Project(view))
   }
 }
 
@@ -556,7 +580,7 @@ class Client {
     if (typeof logger !== 'object' || logger === null || !['error', 'warn', 'info', 'debug'].every((m) => typeof (/** @type {any} */ (logger))[m] === 'function')) {
       throw new TypeError('logger must have error, warn, info and debug methods (console, pino and winston do)')
     }
-    this.#native = unwrap(native.createClient(withNodeExtraCa(rest), logTo(logger)))
+    this.#native = unwrap(native.createClient(withNodeExtraCa(rest), logTo(logger), crossing))
     /**
      * The projects resource.
      * @readonly
@@ -589,7 +613,7 @@ class Client {
    */
   request(method, path, options = {}) {
     const given = options ?? {}
-    return withResponse(withSignal(given.signal, (h) => this.#native.request(method, path, coreOptions(given), h)), (value) => value)
+    return withResponse(withSignal(given.signal, (h) => started(this.#native.startRequest(method, path, coreOptions(given), h))), (value) => value)
   }
   /**
    * Replaces the key; requests in flight finish with the old one.

@@ -12,7 +12,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::Arc;
 
-use futures_util::FutureExt;
 use ocus::completion::Completions;
 use ocus::runtime::CancelToken;
 use ocus::webhooks::SignedPart;
@@ -627,10 +626,12 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 /// `queue` is a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
-    catch_unwind(|| {
+    catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: a live handle.
-        unsafe { queue.as_ref() }.map_or(-1, |q| descriptor_as_int(q.inner.fd()))
-    })
+        unsafe { queue.as_ref() }
+            .and_then(|q| q.inner.fd())
+            .map_or(-1, descriptor_as_int)
+    }))
     .unwrap_or(-1)
 }
 
@@ -719,20 +720,7 @@ where
     // SAFETY: NULL or a live handle; the token is cloned, so the handle may be freed once the
     // completion arrives.
     let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone());
-    ocus::runtime::get()?.spawn(async move {
-        // A panic must still be delivered: the caller is waiting for this ticket.
-        let future = async move {
-            AssertUnwindSafe(future)
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| Err(panicked()))
-        };
-        let result = match token {
-            Some(token) => ocus::runtime::cancellable(future, &token).await,
-            None => future.await,
-        };
-        queue.deliver(ticket, result);
-    });
+    queue.start(ticket, token, future, |result| result)?;
     Ok(())
 }
 

@@ -1,18 +1,29 @@
 //! The native addon behind the npm package `ocus`. It translates; the core decides.
 //!
-//! Errors cross as data (`ErrorData`, marked `isOcusError`): napi's async functions cannot carry
-//! a custom error code, so `index.js` turns the data into the matching error class.
+//! Errors cross as data (`ErrorData`, marked `isOcusError`), so `index.js` turns the data into
+//! the matching error class.
+//!
+//! Calls cross through the core's completion queue ([`ocus::completion::Completions`]): a
+//! `start*` method starts the call on the runtime and returns a ticket; the runtime thread
+//! serialises the result to JSON text; the first result of a batch wakes the JS thread once
+//! (one threadsafe function per JS environment), which takes the whole batch as one string
+//! and parses it with `JSON.parse`. Not napi's async functions: they make a threadsafe
+//! function per call, and each call's result is woken, converted and settled on its own.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use napi::bindgen_prelude::{Buffer, Either, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
+use ocus::completion::Completions;
 use ocus::runtime::CancelToken;
 use serde_json::{Map, Value};
 
 /// A core error as plain data; `index.js` picks the class from `kind`.
 #[napi(object)]
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorData {
     pub is_ocus_error: bool,
     pub kind: String,
@@ -48,10 +59,10 @@ impl From<ocus::Error> for ErrorData {
 
 type Outcome<T> = Either<T, ErrorData>;
 
-/// napi's runtime for our async functions, which is also the core's process runtime
-/// (`ocus::runtime::install`): one runtime in the process. One worker thread drives every
-/// request and its connection, so a request crosses threads twice (in from the JS thread,
-/// back to it) instead of also bouncing between workers. The JS thread does the rest anyway.
+/// napi's runtime, which is also the core's process runtime (`ocus::runtime::install`): one
+/// runtime in the process. One worker thread drives every request and its connection, so a
+/// request crosses threads twice (in from the JS thread, back to it) instead of also bouncing
+/// between workers; the JS thread does the rest.
 #[napi_derive::module_init]
 fn init() {
     if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
@@ -73,31 +84,144 @@ fn outcome<T>(result: ocus::Result<T>) -> Outcome<T> {
 }
 
 /// The next page of a cursor, or `done`.
-#[napi(object)]
-pub struct PageStep {
-    pub done: bool,
-    pub page: Option<Value>,
+#[derive(serde::Serialize)]
+struct PageStep<V> {
+    done: bool,
+    page: Option<V>,
 }
 
 /// A call's result (a project or page view, or a request's JSON) and its response's view
 /// (status, headers, request id) as JSON text: parsed by `index.js` only when asked for
 /// (`.withResponse()`), so a plain call pays for one string, not an object per header.
-#[napi(object)]
-pub struct JsonData {
-    pub value: Value,
-    pub response: String,
+#[derive(serde::Serialize)]
+struct WithResponse<V> {
+    value: V,
+    response: String,
 }
 
-/// `view` (a project's or a page's) as a JS value, its response apart as JSON text.
+/// `view` (a project's or a page's) with its response apart as JSON text.
 fn with_response<'a, V: serde::Serialize>(
     mut view: V,
     response: impl FnOnce(&mut V) -> Option<ocus::ResponseView<'a>>,
-) -> ocus::Result<JsonData> {
+) -> WithResponse<V> {
     let response = response(&mut view);
-    Ok(JsonData {
+    WithResponse {
         response: serde_json::to_string(&response).unwrap_or_default(),
-        value: self::view(&view)?,
+        value: view,
+    }
+}
+
+// ---- the crossing: started calls, settled in batches on the JS thread ---------------------
+
+/// `value` as JSON text: what a call's promise resolves to, made on the runtime thread so the
+/// JS thread only parses.
+fn json(value: &impl serde::Serialize) -> ocus::Result<String> {
+    serde_json::to_string(value).map_err(|e| {
+        ocus::Error::new(
+            ocus::ErrorKind::Decode,
+            format!("cannot encode the result: {e}"),
+        )
     })
+}
+
+/// A finished call's outcome as JSON text: its result's, or an `ErrorData`'s.
+fn settled(result: ocus::Result<String>) -> String {
+    result
+        .unwrap_or_else(|error| serde_json::to_string(&ErrorData::from(error)).unwrap_or_default())
+}
+
+/// Wakes the JS thread to drain: weak (unreferenced) while no call is in flight, so an idle
+/// client never keeps the process alive.
+type WakeFunction = ThreadsafeFunction<(), (), (), napi::Status, false, true>;
+
+/// Where one JS environment's started calls arrive (`index.js` makes one per environment, so
+/// each worker thread has its own). `onReady` is called on the JS thread when results wait.
+#[napi]
+pub struct Crossing {
+    hub: Arc<Hub>,
+}
+
+struct Hub {
+    queue: Arc<Completions<String>>,
+    /// The wake function's raw handle, to reference it while calls are in flight.
+    wake: napi::sys::napi_threadsafe_function,
+    /// Calls started and not drained yet (changed on the JS thread only).
+    in_flight: AtomicU32,
+    next_ticket: AtomicU32,
+}
+
+// SAFETY: `wake` is only passed to napi_(un)ref_threadsafe_function on the JS thread that
+// owns it (start and drain run there); the queue is thread-safe.
+unsafe impl Send for Hub {}
+// SAFETY: as above.
+unsafe impl Sync for Hub {}
+
+#[napi]
+impl Crossing {
+    #[napi(constructor)]
+    pub fn new(on_ready: Function<'_, (), ()>) -> napi::Result<Self> {
+        let wake: WakeFunction = on_ready
+            .build_threadsafe_function()
+            .weak::<true>()
+            .build()?;
+        let raw = wake.raw();
+        let queue = Completions::with_wake(move || {
+            wake.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        Ok(Crossing {
+            hub: Arc::new(Hub {
+                queue: Arc::new(queue),
+                wake: raw,
+                in_flight: AtomicU32::new(0),
+                next_ticket: AtomicU32::new(0),
+            }),
+        })
+    }
+
+    /// Every finished call, as the JSON text of `[[ticket, outcome], ...]` (`outcome`: what the
+    /// call's promise resolves to, an `ErrorData` for a failure).
+    #[napi]
+    pub fn drain(&self, env: napi::Env) -> String {
+        let finished = self.hub.queue.drain(usize::MAX);
+        let mut batch = String::with_capacity(finished.iter().map(|(_, t)| t.len() + 16).sum());
+        batch.push('[');
+        for (index, (ticket, outcome)) in finished.iter().enumerate() {
+            if index > 0 {
+                batch.push(',');
+            }
+            batch.push('[');
+            batch.push_str(&ticket.to_string());
+            batch.push(',');
+            batch.push_str(outcome);
+            batch.push(']');
+        }
+        batch.push(']');
+        let count = u32::try_from(finished.len()).unwrap_or(u32::MAX);
+        let before = self.hub.in_flight.fetch_sub(count, Ordering::Relaxed);
+        if before == count && count > 0 {
+            // SAFETY: on the JS thread that owns the function (see Hub).
+            unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), self.hub.wake) };
+        }
+        batch
+    }
+}
+
+impl Hub {
+    /// Starts `call` (cancelled by `cancel`); its outcome is delivered under the ticket returned.
+    fn start<F>(&self, env: &napi::Env, cancel: Option<&CancelHandle>, call: F) -> ocus::Result<u32>
+    where
+        F: std::future::Future<Output = ocus::Result<String>> + Send + 'static,
+    {
+        let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
+        let cancel = cancel.map(|c| c.token.clone());
+        self.queue.start(u64::from(ticket), cancel, call, settled)?;
+        if self.in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
+            // A call in flight keeps the process alive until its promise settles.
+            // SAFETY: on the JS thread that owns the function (see Hub).
+            unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), self.wake) };
+        }
+        Ok(ticket)
+    }
 }
 
 // ---- cancellation: an AbortSignal cancels a handle owned by the call ----------------------
@@ -126,17 +250,7 @@ impl CancelHandle {
     }
 }
 
-async fn with_cancel<T>(
-    cancel: Option<CancelToken>,
-    future: impl std::future::Future<Output = ocus::Result<T>>,
-) -> ocus::Result<T> {
-    match cancel {
-        Some(token) => ocus::runtime::cancellable(future, &token).await,
-        None => future.await,
-    }
-}
-
-/// A core view (project, page, event) as a JS object: the one wire shape of every binding.
+/// A core view (project, page, event) as JSON: the one wire shape of every binding.
 fn view(value: &impl serde::Serialize) -> ocus::Result<Value> {
     serde_json::to_value(value)
         .map_err(|e| ocus::Error::new(ocus::ErrorKind::Decode, e.to_string()))
@@ -147,6 +261,7 @@ fn view(value: &impl serde::Serialize) -> ocus::Result<Value> {
 #[napi]
 pub struct NativeClient {
     client: ocus::Client,
+    hub: Arc<Hub>,
 }
 
 // ---- logs: the core's events handed to a JS function -------------------------------------
@@ -175,6 +290,7 @@ impl ocus::LogSink for NodeLogSink {
 pub fn create_client(
     options: Map<String, Value>,
     log: Option<Function<'_, Value, ()>>,
+    crossing: &Crossing,
 ) -> Outcome<NativeClient> {
     outcome((|| {
         let mut builder = ocus::Client::builder()
@@ -196,6 +312,7 @@ pub fn create_client(
         let builder = builder.options(options)?;
         Ok(NativeClient {
             client: builder.build()?,
+            hub: crossing.hub.clone(),
         })
     })())
 }
@@ -226,41 +343,37 @@ impl NativeClient {
             .map(ErrorData::from)
     }
 
+    /// Starts `projects.get`; the outcome arrives through the crossing under the ticket.
     #[napi]
-    pub async fn get_project(
+    pub fn start_get_project(
         &self,
+        env: napi::Env,
         id: String,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
-    ) -> Outcome<JsonData> {
+    ) -> Outcome<u32> {
         let client = self.client.clone();
-        let cancel = cancel.map(|c| c.token.clone());
-        outcome(
-            with_cancel(cancel, async move {
-                let request = ocus::RequestOptions::from_call_options(options)?;
-                let project = client.projects().get_with(&id, &request).await?;
-                with_response(project.view(), |v| v.response.take())
-            })
-            .await,
-        )
+        outcome(self.hub.start(&env, cancel, async move {
+            let request = ocus::RequestOptions::from_call_options(options)?;
+            let project = client.projects().get_with(&id, &request).await?;
+            json(&with_response(project.view(), |v| v.response.take()))
+        }))
     }
 
+    /// Starts `projects.listPage`.
     #[napi]
-    pub async fn list_page(
+    pub fn start_list_page(
         &self,
+        env: napi::Env,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
-    ) -> Outcome<JsonData> {
+    ) -> Outcome<u32> {
         let client = self.client.clone();
-        let cancel = cancel.map(|c| c.token.clone());
-        outcome(
-            with_cancel(cancel, async move {
-                let params = ocus::ListParams::from_options(options)?;
-                let page = client.projects().list(&params).await?;
-                with_response(page.view(), |v| v.response.take())
-            })
-            .await,
-        )
+        outcome(self.hub.start(&env, cancel, async move {
+            let params = ocus::ListParams::from_options(options)?;
+            let page = client.projects().list(&params).await?;
+            json(&with_response(page.view(), |v| v.response.take()))
+        }))
     }
 
     /// A cursor over every page.
@@ -269,66 +382,63 @@ impl NativeClient {
         outcome(
             ocus::ListParams::from_options(options).map(|params| NativeCursor {
                 cursor: Arc::new(self.client.projects().cursor(params)),
+                hub: self.hub.clone(),
             }),
         )
     }
 
+    /// Starts a request to any path.
     #[napi]
-    pub async fn request(
+    pub fn start_request(
         &self,
+        env: napi::Env,
         method: String,
         path: String,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
-    ) -> Outcome<JsonData> {
+    ) -> Outcome<u32> {
         let client = self.client.clone();
-        let cancel = cancel.map(|c| c.token.clone());
-        outcome(
-            with_cancel(cancel, async move {
-                let options = ocus::RequestOptions::from_options(options)?;
-                let (value, response) = client
-                    .request_str_with_response(&method, &path, options)
-                    .await?;
-                Ok(JsonData {
-                    value,
-                    response: serde_json::to_string(&response.view()).unwrap_or_default(),
-                })
+        outcome(self.hub.start(&env, cancel, async move {
+            let options = ocus::RequestOptions::from_options(options)?;
+            let (value, response) = client
+                .request_str_with_response(&method, &path, options)
+                .await?;
+            json(&WithResponse {
+                value,
+                response: serde_json::to_string(&response.view()).unwrap_or_default(),
             })
-            .await,
-        )
+        }))
     }
 }
 
 #[napi]
 pub struct NativeCursor {
     cursor: Arc<ocus::ProjectCursor>,
+    hub: Arc<Hub>,
 }
 
 #[napi]
 impl NativeCursor {
+    /// Starts fetching the next page (`{ done, page }`).
     #[napi]
-    pub async fn next_page(&self, cancel: Option<&CancelHandle>) -> Outcome<PageStep> {
+    pub fn start_next_page(&self, env: napi::Env, cancel: Option<&CancelHandle>) -> Outcome<u32> {
         let cursor = self.cursor.clone();
-        let cancel = cancel.map(|c| c.token.clone());
-        outcome(
-            with_cancel(cancel, async move {
-                Ok(match cursor.next_page().await? {
-                    Some(page) => PageStep {
-                        done: false,
-                        // Iterated pages have no `.withResponse()`: their response stays here.
-                        page: Some(view(&ocus::PageView {
-                            response: None,
-                            ..page.view()
-                        })?),
-                    },
-                    None => PageStep {
-                        done: true,
-                        page: None,
-                    },
-                })
-            })
-            .await,
-        )
+        outcome(self.hub.start(&env, cancel, async move {
+            match cursor.next_page().await? {
+                // Iterated pages have no `.withResponse()`: their response stays here.
+                Some(page) => json(&PageStep {
+                    done: false,
+                    page: Some(ocus::PageView {
+                        response: None,
+                        ..page.view()
+                    }),
+                }),
+                None => json(&PageStep::<()> {
+                    done: true,
+                    page: None,
+                }),
+            }
+        }))
     }
 }
 

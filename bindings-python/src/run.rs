@@ -3,12 +3,10 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use ocus::completion::Completions;
 use pyo3::exceptions::{PyNotImplementedError, PyStopAsyncIteration};
 use pyo3::prelude::*;
@@ -241,7 +239,9 @@ fn bridge_for<'py>(
         return Ok(existing);
     }
     let mailbox = Arc::new(Mailbox::new()?);
-    let fd = mailbox.fd();
+    let fd = mailbox.fd().ok_or_else(|| {
+        pyo3::exceptions::PyRuntimeError::new_err("the completion queue has no descriptor")
+    })?;
     let bridge = Bound::new(
         py,
         LoopBridge {
@@ -286,7 +286,6 @@ where
         )?;
     }
     let py_future = event_loop.call_method0("create_future")?;
-    let runtime = ocus::runtime::get().map_err(|e| to_py_err(py, e))?;
     let bridge_ref = bridge.get();
     let ticket = bridge_ref.next_ticket.fetch_add(1, Ordering::Relaxed);
     bridge_ref
@@ -294,27 +293,21 @@ where
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(ticket, py_future.clone().unbind());
-    let mailbox = bridge_ref.mailbox.clone();
-    let task = runtime.spawn(async move {
-        // A panic must still resolve the asyncio future, or its awaiter would hang.
-        let outcome = AssertUnwindSafe(future)
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| Err(ocus::Error::panicked()));
-        mailbox.deliver(
-            ticket,
+    let task = bridge_ref
+        .mailbox
+        .start(ticket, None, future, |outcome| -> Completion {
             Box::new(move |py| match outcome {
                 Ok(value) => value.into_python(py),
                 Err(error) => Err(to_py_err(py, error)),
-            }),
-        );
-    });
+            })
+        })
+        .map_err(|e| to_py_err(py, e))?;
     py_future.call_method1(
         "add_done_callback",
         (OnDone {
             bridge: bridge.unbind(),
             ticket,
-            handle: task.abort_handle(),
+            handle: task,
         },),
     )?;
     Ok(py_future)

@@ -159,7 +159,7 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
-                http: RwLock::new((std::process::id(), http)),
+                http: RwLock::new((crate::runtime::process_id(), http)),
                 key: Arc::new(RwLock::new(Arc::new(key))),
                 key_file,
                 key_pinned: Arc::new(AtomicBool::new(false)),
@@ -176,7 +176,10 @@ impl Client {
         Ok(Client {
             inner: Arc::new(Inner {
                 settings: self.inner.settings.clone(),
-                http: RwLock::new((std::process::id(), build_http(&self.inner.settings)?)),
+                http: RwLock::new((
+                    crate::runtime::process_id(),
+                    build_http(&self.inner.settings)?,
+                )),
                 key: self.inner.key.clone(),
                 key_file: self.inner.key_file.clone(),
                 key_pinned: self.inner.key_pinned.clone(),
@@ -230,7 +233,7 @@ impl Client {
     }
 
     fn http(&self) -> Result<reqwest::Client> {
-        let pid = std::process::id();
+        let pid = crate::runtime::process_id();
         {
             let guard = self.inner.http.read().unwrap_or_else(|p| p.into_inner());
             if guard.0 == pid {

@@ -1,17 +1,29 @@
-//! Results of requests run on the runtime's threads, handed to a foreign event loop (asyncio,
-//! Go's netpoller) without callbacks and without blocking a thread per request.
+//! Results of calls run on the runtime's threads, handed to a foreign event loop (asyncio,
+//! Go's netpoller, Node's libuv) without a callback or a blocked thread per call: the one
+//! crossing every binding's started calls use.
 //!
-//! A task [`deliver`](Completions::deliver)s its result; when the queue goes from empty to
-//! non-empty one byte is written to a socket whose other end ([`fd`](Completions::fd)) the
-//! event loop watches; the loop then [`drain`](Completions::drain)s every result at once.
+//! [`start`](Completions::start) runs a call on the process runtime and
+//! [`deliver`](Completions::deliver)s its result, a panic or a cancellation included. When the
+//! queue goes from empty to non-empty the host is woken once: a byte is written to a socket
+//! whose other end ([`fd`](Completions::fd)) its event loop watches, or a function given to
+//! [`with_wake`](Completions::with_wake) is called. The host then [`drain`](Completions::drain)s
+//! every result at once, so one wake-up hands over a whole batch.
 //!
 //! The socket pair is a Unix socket pair on Unix. Windows has none that its event loops
 //! watch, so there it is a connected pair of loopback TCP sockets (what asyncio's own
 //! `socket.socketpair` does on Windows): `fd` is then a `SOCKET`.
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::io::{Read, Write};
-use std::sync::Mutex;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+
+use crate::error::{Error, Result};
+use crate::runtime::CancelToken;
 
 #[cfg(unix)]
 type Socket = std::os::unix::net::UnixStream;
@@ -25,17 +37,40 @@ pub type RawDescriptor = std::os::fd::RawFd;
 #[cfg(windows)]
 pub type RawDescriptor = std::os::windows::io::RawSocket;
 
-/// A queue of `(ticket, result)` pairs with a readable-when-non-empty descriptor.
+/// How the host learns that results are waiting.
+enum Wake {
+    /// A byte on a socket pair: `reader` is what the event loop watches.
+    Doorbell { doorbell: Socket, reader: Socket },
+    /// A function of the host's (e.g. a Node threadsafe function): called on the runtime
+    /// thread that delivered, it must only schedule the drain, not do it.
+    Call(Arc<dyn Fn() + Send + Sync>),
+}
+
+impl Wake {
+    fn now(&self) {
+        match self {
+            // WouldBlock: a wake-up is pending already. Any other error: nobody listens.
+            Wake::Doorbell { doorbell, .. } => {
+                let _ = (&*doorbell).write(&[1]);
+            }
+            Wake::Call(wake) => wake(),
+        }
+    }
+}
+
+/// A queue of `(ticket, result)` pairs whose host is woken once per batch.
 pub struct Completions<T> {
     done: Mutex<VecDeque<(u64, T)>>,
-    doorbell: Socket,
-    reader: Socket,
+    wake: Wake,
+    /// Calls started here and not delivered yet.
+    running: AtomicUsize,
 }
 
 impl<T> std::fmt::Debug for Completions<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Completions")
             .field("fd", &self.fd())
+            .field("pending", &self.pending())
             .finish_non_exhaustive()
     }
 }
@@ -68,9 +103,20 @@ fn socket_pair() -> std::io::Result<(Socket, Socket)> {
 }
 
 impl<T> Completions<T> {
-    /// A new queue (fails only if the system refuses a socket pair).
+    /// A new queue woken through a socket pair (fails only if the system refuses one).
     pub fn new() -> std::io::Result<Self> {
         Self::from_pair(socket_pair()?)
+    }
+
+    /// A new queue that calls `wake` when results arrive in an empty queue. `wake` runs on the
+    /// runtime thread that delivered: it should only schedule a [`drain`](Self::drain) on the
+    /// host's thread (the next results of the batch arrive meanwhile without calling it again).
+    pub fn with_wake(wake: impl Fn() + Send + Sync + 'static) -> Self {
+        Completions {
+            done: Mutex::new(VecDeque::new()),
+            wake: Wake::Call(Arc::new(wake)),
+            running: AtomicUsize::new(0),
+        }
     }
 
     fn from_pair((reader, doorbell): (Socket, Socket)) -> std::io::Result<Self> {
@@ -78,21 +124,30 @@ impl<T> Completions<T> {
         doorbell.set_nonblocking(true)?;
         Ok(Completions {
             done: Mutex::new(VecDeque::new()),
-            doorbell,
-            reader,
+            wake: Wake::Doorbell { doorbell, reader },
+            running: AtomicUsize::new(0),
         })
     }
 
-    /// The descriptor that becomes readable when results arrive. Owned by the queue: watch
-    /// it, do not close it (on Unix, `dup` it to give it to a runtime that will).
-    pub fn fd(&self) -> RawDescriptor {
+    /// The descriptor that becomes readable when results arrive (`None` for a queue made
+    /// [`with_wake`](Self::with_wake)). Owned by the queue: watch it, do not close it (on
+    /// Unix, `dup` it to give it to a runtime that will).
+    pub fn fd(&self) -> Option<RawDescriptor> {
+        let Wake::Doorbell { reader, .. } = &self.wake else {
+            return None;
+        };
         #[cfg(unix)]
-        return std::os::fd::AsRawFd::as_raw_fd(&self.reader);
+        return Some(std::os::fd::AsRawFd::as_raw_fd(reader));
         #[cfg(windows)]
-        return std::os::windows::io::AsRawSocket::as_raw_socket(&self.reader);
+        return Some(std::os::windows::io::AsRawSocket::as_raw_socket(reader));
     }
 
-    /// Queues a result; rings the doorbell if the queue was empty.
+    /// How many results wait to be drained.
+    pub fn pending(&self) -> usize {
+        self.done.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// Queues a result; wakes the host if the queue was empty.
     pub fn deliver(&self, ticket: u64, result: T) {
         let was_empty = {
             let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
@@ -101,19 +156,114 @@ impl<T> Completions<T> {
             was_empty
         };
         if was_empty {
-            // WouldBlock: a wake-up is pending already. Any other error: nobody listens.
-            let _ = (&self.doorbell).write(&[1]);
+            self.wake.now();
         }
     }
 
-    /// Takes up to `max` results, after clearing the doorbell. Call it when the descriptor
-    /// is readable, until it returns fewer than `max`.
+    /// Queues the result of a call [`start`](Self::start)ed here, on a runtime thread. With
+    /// other calls still running, the host is woken once the runtime has run the other tasks
+    /// that were ready (and polled its I/O once more), so the results of calls finishing
+    /// together cross in one batch, for one wake-up of the host; the last one running wakes
+    /// it at once (nothing could join its batch).
+    fn deliver_batched(self: &Arc<Self>, ticket: u64, result: T)
+    where
+        T: Send + 'static,
+    {
+        // This call's own task still counts itself (see `start`).
+        let others_running = self.running.load(Ordering::Acquire) > 1;
+        if !others_running {
+            return self.deliver(ticket, result);
+        }
+        let was_empty = {
+            let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+            let was_empty = done.is_empty();
+            done.push_back((ticket, result));
+            was_empty
+        };
+        if was_empty {
+            // A yielding task is put behind every task ready now (tokio defers it until the
+            // worker's next turn of I/O); the ones among them that finish join this batch.
+            let queue = Arc::clone(self);
+            tokio::spawn(async move {
+                tokio::task::yield_now().await;
+                queue.wake.now();
+            });
+        }
+    }
+
+    /// Takes up to `max` results (after clearing the doorbell). Call it when woken, until it
+    /// returns fewer than `max`.
     pub fn drain(&self, max: usize) -> Vec<(u64, T)> {
-        let mut sink = [0u8; 256];
-        while matches!((&self.reader).read(&mut sink), Ok(n) if n > 0) {}
+        if let Wake::Doorbell { reader, .. } = &self.wake {
+            let mut sink = [0u8; 256];
+            while matches!((&*reader).read(&mut sink), Ok(n) if n > 0) {}
+        }
         let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
         let count = done.len().min(max);
         done.drain(..count).collect()
+    }
+}
+
+impl<T: Send + 'static> Completions<T> {
+    /// Starts `call` on the process's multi-thread runtime ([`runtime::get`](crate::runtime::get))
+    /// and delivers `finish(result)` as `ticket`. `finish` runs on the runtime thread, so
+    /// the host's thread only takes the finished value (serialise there, not on the host).
+    ///
+    /// Results finishing in the same turn of the runtime wake the host once (see
+    /// `deliver_batched`).
+    ///
+    /// The result is always delivered unless the returned handle aborts the task: a panic
+    /// in `call` becomes [`Error::panicked`], and cancelling `cancel` stops the call at once
+    /// (its connection is closed) with a `cancelled` error. Fails only if the runtime cannot
+    /// start; then nothing is delivered.
+    pub fn start<R, F, M>(
+        self: &Arc<Self>,
+        ticket: u64,
+        cancel: Option<CancelToken>,
+        call: F,
+        finish: M,
+    ) -> Result<tokio::task::AbortHandle>
+    where
+        F: Future<Output = Result<R>> + Send + 'static,
+        R: Send + 'static,
+        M: FnOnce(Result<R>) -> T + Send + 'static,
+    {
+        let runtime = crate::runtime::get()?;
+        let queue = Arc::clone(self);
+        let running = Running::count(self);
+        let task = runtime.spawn(async move {
+            // Counted until the task ends, delivered or aborted.
+            let _running = running;
+            // A panic must still be delivered: the host is waiting for this ticket.
+            let call = async move {
+                AssertUnwindSafe(call)
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| Err(Error::panicked()))
+            };
+            let result = match cancel {
+                Some(token) => crate::runtime::cancellable(call, &token).await,
+                None => call.await,
+            };
+            queue.deliver_batched(ticket, finish(result));
+        });
+        Ok(task.abort_handle())
+    }
+}
+
+/// A started call's place in [`Completions::running`], given back when its task ends.
+struct Running<T>(Arc<Completions<T>>);
+
+impl<T> Running<T> {
+    fn count(queue: &Arc<Completions<T>>) -> Self {
+        queue.running.fetch_add(1, Ordering::AcqRel);
+        Running(Arc::clone(queue))
+    }
+}
+
+impl<T> Drop for Running<T> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -125,8 +275,11 @@ mod tests {
     fn rings_once_per_batch_and_drain_clears_it(queue: Completions<&'static str>) {
         // Reads (and so consumes) one doorbell byte, if there is one.
         let readable = |q: &Completions<&str>| {
+            let Wake::Doorbell { reader, .. } = &q.wake else {
+                unreachable!()
+            };
             let mut probe = [0u8; 1];
-            (&q.reader).read(&mut probe).map(|n| n > 0).unwrap_or(false)
+            (&*reader).read(&mut probe).map(|n| n > 0).unwrap_or(false)
         };
         let wait_for_byte = |q: &Completions<&str>| {
             // A TCP byte may take a moment to cross loopback; a Unix one is there at once.
@@ -175,5 +328,83 @@ mod tests {
             )
         };
         rings_once_per_batch_and_drain_clears_it(Completions::from_pair(pair).unwrap());
+    }
+
+    #[test]
+    fn a_wake_function_is_called_once_per_batch() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counted = wakes.clone();
+        let queue = Completions::with_wake(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+        });
+        assert_eq!(queue.fd(), None);
+        queue.deliver(1, "a");
+        queue.deliver(2, "b");
+        assert_eq!(
+            wakes.load(Ordering::SeqCst),
+            1,
+            "the second result joins the batch"
+        );
+        assert_eq!(queue.pending(), 2);
+        assert_eq!(queue.drain(usize::MAX), vec![(1, "a"), (2, "b")]);
+        queue.deliver(3, "c");
+        assert_eq!(
+            wakes.load(Ordering::SeqCst),
+            2,
+            "an empty queue wakes again"
+        );
+    }
+
+    /// `start` delivers every outcome: a value, an error, a panic and a cancellation, each
+    /// under its own ticket, and the host is woken once per batch.
+    #[test]
+    fn started_calls_deliver_values_errors_panics_and_cancellations() {
+        use crate::error::ErrorKind;
+        let (sender, receiver) = std::sync::mpsc::channel::<()>();
+        let queue: Arc<Completions<Result<u32>>> = Arc::new(Completions::with_wake(move || {
+            let _ = sender.send(());
+        }));
+        let finish = |r: Result<u32>| r.map(|v| v * 10);
+        queue.start(1, None, async { Ok(4) }, finish).unwrap();
+        queue
+            .start(2, None, async { Err(Error::client_closed()) }, finish)
+            .unwrap();
+        queue
+            .start(3, None, async { panic!("a bug in a call") }, finish)
+            .unwrap();
+        let token = CancelToken::new();
+        queue
+            .start(
+                4,
+                Some(token.clone()),
+                async {
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                    Ok(0)
+                },
+                finish,
+            )
+            .unwrap();
+        token.cancel();
+        let mut results = std::collections::HashMap::new();
+        while results.len() < 4 {
+            receiver
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .expect("woken");
+            results.extend(queue.drain(usize::MAX));
+        }
+        assert_eq!(*results[&1].as_ref().unwrap(), 40);
+        assert_eq!(
+            results[&2].as_ref().unwrap_err().code(),
+            Some("client_closed")
+        );
+        assert_eq!(
+            results[&3].as_ref().unwrap_err().message(),
+            Error::panicked().message()
+        );
+        assert_eq!(
+            results[&4].as_ref().unwrap_err().kind(),
+            ErrorKind::Cancelled
+        );
     }
 }

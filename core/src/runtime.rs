@@ -9,12 +9,52 @@
 //! it down would wait for threads that are gone).
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use tokio::runtime::{Handle, Runtime};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, ErrorKind, Result};
+
+/// This process's id, read once and again only after a `fork()`: every call checks it (the
+/// runtimes and connection pools belong to the process that made them), and
+/// `std::process::id()` is a system call each time. 0: not read yet in this process.
+static PROCESS_ID: AtomicU32 = AtomicU32::new(0);
+
+/// The current process's id, without a system call except the first time in a process.
+pub fn process_id() -> u32 {
+    match PROCESS_ID.load(Ordering::Relaxed) {
+        0 => read_process_id(),
+        pid => pid,
+    }
+}
+
+#[cfg(unix)]
+fn read_process_id() -> u32 {
+    static FORK_HOOK: std::sync::Once = std::sync::Once::new();
+    // In a forked child the hook forgets the parent's id before any code of the child runs,
+    // so the next `process_id` reads the child's. Registered before the first store: a fork
+    // in between leaves the child reading its own id anyway.
+    FORK_HOOK.call_once(|| {
+        extern "C" fn forget_in_child() {
+            PROCESS_ID.store(0, Ordering::Relaxed);
+        }
+        // SAFETY: registers a handler that only stores to an atomic (async-signal-safe).
+        unsafe { libc::pthread_atfork(None, None, Some(forget_in_child)) };
+    });
+    let pid = std::process::id();
+    PROCESS_ID.store(pid, Ordering::Relaxed);
+    pid
+}
+
+#[cfg(not(unix))]
+fn read_process_id() -> u32 {
+    // No fork here: read once.
+    let pid = std::process::id();
+    PROCESS_ID.store(pid, Ordering::Relaxed);
+    pid
+}
 
 type Slot = OnceLock<Mutex<Option<(u32, &'static Runtime)>>>;
 
@@ -23,7 +63,7 @@ static CALLER_DRIVEN: Slot = OnceLock::new();
 fn per_process(slot: &Slot, build: fn() -> std::io::Result<Runtime>) -> Result<&'static Runtime> {
     let cell = slot.get_or_init(|| Mutex::new(None));
     let mut slot = cell.lock().unwrap_or_else(|p| p.into_inner());
-    let pid = std::process::id();
+    let pid = process_id();
     if let Some((owner, runtime)) = *slot
         && owner == pid
     {
@@ -50,7 +90,7 @@ pub fn get() -> Result<Handle> {
         .get_or_init(|| Mutex::new(None))
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let pid = std::process::id();
+    let pid = process_id();
     if let Some((owner, handle, _)) = &*slot
         && *owner == pid
     {
@@ -79,7 +119,7 @@ pub fn install(handle: Handle) -> bool {
         .get_or_init(|| Mutex::new(None))
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    let pid = std::process::id();
+    let pid = process_id();
     if matches!(&*slot, Some((owner, _, _)) if *owner == pid) {
         return false;
     }
@@ -115,7 +155,7 @@ pub fn run_pending() {
         return;
     };
     let runtime = match *cell.lock().unwrap_or_else(|p| p.into_inner()) {
-        Some((owner, runtime)) if owner == std::process::id() => runtime,
+        Some((owner, runtime)) if owner == process_id() => runtime,
         _ => return,
     };
     runtime.block_on(async {
@@ -216,5 +256,29 @@ mod tests {
         );
         assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    /// The cached process id is the child's after a fork (read in the child, which reports
+    /// back through its exit status) and is read without a system call once known.
+    #[cfg(unix)]
+    #[test]
+    fn the_process_id_is_cached_and_forgotten_in_a_forked_child() {
+        let parent = process_id();
+        assert_eq!(parent, std::process::id());
+        // SAFETY: the child only reads atomics, calls getpid and exits without unwinding.
+        let child = unsafe { libc::fork() };
+        assert!(child >= 0, "fork failed");
+        if child == 0 {
+            let ok = process_id() == std::process::id() && process_id() != parent;
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for the child just forked.
+        assert_eq!(unsafe { libc::waitpid(child, &mut status, 0) }, child);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "the child saw the parent's id"
+        );
+        assert_eq!(process_id(), parent);
     }
 }
