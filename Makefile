@@ -8,7 +8,7 @@ export CARGO_TERM_COLOR ?= never
 PY_VENV := target/py-venv
 PY := $(PY_VENV)/bin/python
 
-.PHONY: jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go clean
+.PHONY: jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -251,7 +251,14 @@ test-dist: build go-lib python-install node-install
 	python3 scripts/dist_check.py
 
 # ---- benchmarks ---------------------------------------------------------------------------
-bench: bench-rust bench-python bench-node bench-go bench-jvm
+bench: bench-rust bench-python bench-node bench-go bench-jvm bench-syscalls
+
+# System calls and context switches per request of each binding and its native peer, at 1 and
+# 50 in flight (strace -f -c; counts, which do not move with the machine's state as times do).
+bench-syscalls: go-lib python-install node-install
+	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
+	@command -v strace >/dev/null && test -x /usr/bin/time || { sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$sudo apt-get update -q && $$sudo apt-get install -y -q strace time; }
+	$(PYTHON) bench/syscalls.py
 
 bench-rust:
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench

@@ -2,7 +2,10 @@
 // ocus (Node.js) against undici.request, global fetch, axios and the raw Rust core, on the
 // release emulator. Same request for all: GET /v3/projects/{id} with X-API-KEY, JSON decoded;
 // one reused client each, keep-alive, warm-up, interleaved rounds; median (min-max) wall time
-// and process CPU per request. Run: `make bench-node`.
+// and process CPU per request, and each client's cost above the floor: a raw-socket client in
+// the same rounds (one write, read until Content-Length, nothing parsed), so what the machine
+// charges every client (waking an idle CPU, the emulator's own time) is not counted as ours.
+// Run: `make bench-node`.
 const { execFileSync, spawn } = require('node:child_process')
 const path = require('node:path')
 const readline = require('node:readline')
@@ -13,6 +16,7 @@ const ocus = from('ocus')
 const undici = from('undici')
 const axios = from('axios')
 const http = require('node:http')
+const net = require('node:net')
 
 const KEY = 'bench_key_0123456789'
 const ROUNDS = 7
@@ -38,20 +42,74 @@ async function timed(fn, count) {
   return [((performance.now() - t0) * 1000) / count, (cpu.user + cpu.system) / count]
 }
 
+/**
+ * The floor: kept-alive sockets, each one request at a time, written in one write and read
+ * until the headers' Content-Length is in; nothing parsed beyond that.
+ */
+function rawSocketClient(base, path) {
+  const { hostname, port } = new URL(base)
+  const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nX-API-KEY: ${KEY}\r\n\r\n`)
+  const idle = []
+  const connect = () =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect({ host: hostname, port: Number(port), noDelay: true }, () => resolve(socket))
+      socket.once('error', reject)
+    })
+  const once = (socket) =>
+    new Promise((resolve, reject) => {
+      let head = null
+      let chunks = []
+      let received = 0
+      let needed = -1
+      const onData = (chunk) => {
+        chunks.push(chunk)
+        received += chunk.length
+        if (needed < 0) {
+          head = Buffer.concat(chunks)
+          const end = head.indexOf('\r\n\r\n')
+          if (end < 0) return
+          const length = /content-length: *(\d+)/i.exec(head.subarray(0, end).toString('latin1'))
+          needed = end + 4 + Number(length[1])
+        }
+        if (received >= needed) {
+          socket.off('data', onData)
+          socket.off('error', reject)
+          resolve()
+        }
+      }
+      socket.on('data', onData)
+      socket.once('error', reject)
+      socket.write(request)
+    })
+  const call = async () => {
+    const socket = idle.pop() ?? (await connect())
+    await once(socket)
+    idle.push(socket)
+  }
+  call.close = () => idle.forEach((s) => s.destroy())
+  return call
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-function report(title, results, reference) {
+function report(title, results, reference, floor) {
   const ref = median(results[reference].map(([w]) => w))
+  const floorWall = median(results[floor].map(([w]) => w))
+  const floorCpu = median(results[floor].map(([, c]) => c))
   console.log(`\n${title}`)
-  console.log(`${'client'.padEnd(24)} ${'µs/req median (min-max)'.padStart(26)} ${'CPU µs/req'.padStart(11)} ${('vs ' + reference).padStart(20)}`)
+  console.log(
+    `${'client'.padEnd(24)} ${'µs/req median (min-max)'.padStart(26)} ${'CPU µs/req'.padStart(11)} ${('vs ' + reference).padStart(20)} ${'above floor: wall'.padStart(18)} ${'CPU'.padStart(6)}`,
+  )
   for (const [name, samples] of Object.entries(results)) {
     const walls = samples.map(([w]) => w)
     const m = median(walls)
+    const cpu = median(samples.map(([, c]) => c))
     const spread = `${m.toFixed(1)} (${Math.min(...walls).toFixed(1)}-${Math.max(...walls).toFixed(1)})`
-    console.log(`${name.padEnd(24)} ${spread.padStart(26)} ${median(samples.map(([, c]) => c)).toFixed(1).padStart(11)} ${(ref / m).toFixed(2).padStart(19)}x`)
+    const above = name === floor ? '-'.padStart(18) + ' ' + '-'.padStart(6) : `${(m - floorWall).toFixed(1).padStart(18)} ${(cpu - floorCpu).toFixed(1).padStart(6)}`
+    console.log(`${name.padEnd(24)} ${spread.padStart(26)} ${cpu.toFixed(1).padStart(11)} ${(ref / m).toFixed(2).padStart(19)}x ${above}`)
   }
 }
 
@@ -62,7 +120,10 @@ async function run(base) {
   const headers = { 'x-api-key': KEY }
   const pool = new undici.Agent({ connections: IN_FLIGHT, pipelining: 1 })
   const axiosClient = axios.create({ headers, httpAgent: new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT }) })
+  const floor = 'floor (raw socket)'
+  const rawSocket = rawSocketClient(base, `${new URL(base).pathname}/projects/${id}`)
   const clients = {
+    [floor]: rawSocket,
     ocus: () => client.projects.get(id),
     'undici.request': async () => {
       const { body } = await undici.request(url, { headers, dispatcher: pool })
@@ -93,8 +154,9 @@ async function run(base) {
       for (const [name, fn] of Object.entries(clients)) results[name].push(await timed(fanOut(fn, count, inFlight), count))
     }
     results['Rust core (ocus crate)'] = Array.from({ length: 3 }, () => rustCore(count, inFlight))
-    report(label, results, 'undici.request')
+    report(label, results, 'undici.request', floor)
   }
+  rawSocket.close()
   await pool.close()
 }
 

@@ -1,10 +1,16 @@
 package ocus_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/ocus/ocus-go"
@@ -13,7 +19,74 @@ import (
 
 // Benchmarks against the emulator (run with OCUS_MOCK_BIN=target/release/ocus-mock, see
 // `make bench-go`): the same GET /v3/projects/{id} with the key header and a JSON decode, by
-// this package and by a plain net/http client with keep-alive.
+// this package and by a plain net/http client with keep-alive; and the floor, a raw-socket
+// client (one write, read until Content-Length, nothing parsed), so each client's cost above
+// what the machine charges everyone (waking an idle CPU, the emulator's own time) shows.
+
+// rawSocketClient is the floor: kept-alive connections, one request at a time on each.
+func rawSocketClient(b *testing.B) func() error {
+	base, err := url.Parse(mock.baseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	request := []byte(fmt.Sprintf("GET %s/projects/%s HTTP/1.1\r\nHost: %s\r\nX-API-KEY: %s\r\n\r\n", base.Path, id0, base.Host, alpha))
+	var idle sync.Pool
+	var open []net.Conn
+	var openLock sync.Mutex
+	b.Cleanup(func() {
+		for _, conn := range open {
+			conn.Close()
+		}
+	})
+	return func() error {
+		conn, _ := idle.Get().(net.Conn)
+		if conn == nil {
+			var err error
+			if conn, err = net.Dial("tcp", base.Host); err != nil {
+				return err
+			}
+			openLock.Lock()
+			open = append(open, conn)
+			openLock.Unlock()
+		}
+		if _, err := conn.Write(request); err != nil {
+			return err
+		}
+		buffer := make([]byte, 0, 4096)
+		needed := -1
+		for needed < 0 || len(buffer) < needed {
+			if len(buffer) == cap(buffer) {
+				buffer = append(buffer, 0)[:len(buffer)]
+			}
+			n, err := conn.Read(buffer[len(buffer):cap(buffer)])
+			if err != nil {
+				return err
+			}
+			buffer = buffer[:len(buffer)+n]
+			if needed < 0 {
+				needed = responseLength(buffer)
+			}
+		}
+		idle.Put(conn)
+		return nil
+	}
+}
+
+// responseLength is the whole response's size once head holds its header block, else -1.
+func responseLength(head []byte) int {
+	end := bytes.Index(head, []byte("\r\n\r\n"))
+	if end < 0 {
+		return -1
+	}
+	for _, line := range bytes.Split(head[:end], []byte("\r\n")) {
+		name, value, found := bytes.Cut(line, []byte(":"))
+		if found && bytes.EqualFold(bytes.TrimSpace(name), []byte("content-length")) {
+			length, _ := strconv.Atoi(string(bytes.TrimSpace(value)))
+			return end + 4 + length
+		}
+	}
+	return -1
+}
 
 func benchClients(b *testing.B) (*ocus.Client, func() error) {
 	mock.reset(b)
@@ -67,6 +140,14 @@ func BenchmarkGet(b *testing.B) {
 			}
 		}
 	})
+	floor := rawSocketClient(b)
+	b.Run("client=floor", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := floor(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 func BenchmarkGetParallel50(b *testing.B) {
@@ -88,6 +169,18 @@ func BenchmarkGetParallel50(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				if err := plain(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	floor := rawSocketClient(b)
+	b.Run("client=floor", func(b *testing.B) {
+		b.SetParallelism(25)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := floor(); err != nil {
 					b.Error(err)
 					return
 				}
