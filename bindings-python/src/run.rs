@@ -88,11 +88,7 @@ where
     // Signal handlers run only on the main thread; other threads need not wake to check.
     let check_signals = on_main_thread(py);
     let outcome: Result<ocus::Result<T>, PyErr> = py.detach(|| {
-        let runtime = match ocus::runtime::caller_driven() {
-            Ok(runtime) => runtime,
-            Err(error) => return Ok(Err(error)),
-        };
-        runtime.block_on(async {
+        let finished = ocus::runtime::block_on(async {
             let mut future = std::pin::pin!(future);
             if !check_signals {
                 return Ok(future.await);
@@ -105,7 +101,8 @@ where
                     }
                 }
             }
-        })
+        });
+        finished.unwrap_or_else(|error| Ok(Err(error)))
     });
     outcome?.map_err(|error| to_py_err(py, error))
 }

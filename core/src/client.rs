@@ -667,6 +667,10 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client> {
         .connect_timeout(settings.connect_timeout)
         .user_agent(settings.user_agent.clone())
         .pool_idle_timeout(Duration::from_secs(60))
+        // A burst leaves at most this many connections open (hyper-util also keeps the
+        // connections it opened while racing a checkout, which grew the pool past the calls
+        // in flight after faults).
+        .pool_max_idle_per_host(crate::config::MAX_IDLE_CONNECTIONS)
         .tcp_nodelay(true)
         // Extends the platform verifier's roots (SSL_CERT_FILE or the system store).
         .tls_certs_merge(settings.ca_certs.clone())

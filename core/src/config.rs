@@ -24,6 +24,10 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default size of a client's retry budget, in tokens: 100 retries (5 tokens each) while
 /// nothing succeeds, then none until successes refill it (1 token each).
 pub const DEFAULT_RETRY_BUDGET: u32 = 500;
+/// Most idle connections a client's pool keeps open to the API once calls finish: a burst of
+/// more calls in flight opens more, and the ones above this close as their calls end (OkHttp
+/// keeps 5, aiohttp 100; net/http 2 per host). Idle connections also close after 60 s unused.
+pub const MAX_IDLE_CONNECTIONS: usize = 100;
 /// Default largest successful response body accepted.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 

@@ -166,10 +166,36 @@ pub fn run_pending() {
     });
 }
 
+/// Blocking callers inside [`block_on`] now, and whether more than one was at once since the
+/// last time none was.
+static CALLERS: AtomicU32 = AtomicU32::new(0);
+static OVERLAPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Runs `future` to completion on the caller-driven runtime; call it from any thread that is
 /// not inside a runtime (the bindings' blocking calls).
+///
+/// When the last of several overlapping callers leaves, it lets the runtime run what is
+/// waiting ([`run_pending`]): a burst of calls from many threads opens more connections than
+/// the pool keeps idle, and the extra ones close only when their tasks run, which on this
+/// runtime is inside a call. A lone sequential caller never pays for it.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
-    Ok(caller_driven()?.block_on(future))
+    let runtime = caller_driven()?;
+    if CALLERS.fetch_add(1, Ordering::AcqRel) > 0 {
+        OVERLAPPED.store(true, Ordering::Relaxed);
+    }
+    // Counted out even if `future` panics.
+    struct Leave;
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            if CALLERS.fetch_sub(1, Ordering::AcqRel) == 1
+                && OVERLAPPED.swap(false, Ordering::Relaxed)
+            {
+                run_pending();
+            }
+        }
+    }
+    let _leave = Leave;
+    Ok(runtime.block_on(future))
 }
 
 /// A handle that cancels a blocking call from another thread.

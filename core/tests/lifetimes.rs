@@ -5,7 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use ocus::Client;
 use support::Emulator;
 
 const KEY: &str = "sk_test_lifetimes";
@@ -21,11 +20,7 @@ fn descriptors_and_threads() -> (usize, usize) {
 async fn a_thousand_clients_used_once_leave_descriptors_and_threads_as_they_were() {
     let emulator = Emulator::with_key(KEY).await;
     let used_once = || async {
-        let client = Client::builder()
-            .api_key(KEY)
-            .base_url(&emulator.base_url)
-            .build()
-            .unwrap();
+        let client = emulator.client(KEY);
         client.projects().get(ID0).await.unwrap();
         client.close();
     };

@@ -15,7 +15,10 @@ report:
   at least 1, never more than 1 + max_retries; every call's answer was its own (the driver
   checks the id it got back) and reported once;
 - descriptors and OS threads after the run are back within a small margin of their level
-  after the warm-up, and RSS grew by less than the margin below.
+  after the warm-up, and RSS grew by less than the margin below. A client's pool keeps at
+  most `ocus::MAX_IDLE_CONNECTIONS` connections once a burst is over; the ones above close as
+  their calls end (on the caller-driven runtime, when the last of overlapping blocking calls
+  returns), so the drivers measure within a couple of seconds of the last call.
 
 It prints one table row per language and exits non-zero if any check failed. Standard
 library only: it runs before any package is installed.

@@ -77,6 +77,16 @@ impl Emulator {
         emulator
     }
 
+    /// A client of this emulator with `key`, all else default.
+    #[allow(dead_code)]
+    pub fn client(&self, key: &str) -> ocus::Client {
+        ocus::Client::builder()
+            .api_key(key)
+            .base_url(&self.base_url)
+            .build()
+            .expect("a client of the emulator")
+    }
+
     /// The scenarios' `${name}` placeholders, from `/__admin/info`: `tls_base_url`,
     /// `tls_ip_base_url`, `tls_expired_base_url`, `tls_ca_file`; and from `scripts/with-proxy`
     /// (when the tests run under it): `proxy_url`, `proxy_bad_url`.
