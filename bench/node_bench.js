@@ -23,8 +23,54 @@ const ROUNDS = 7
 const SEQUENTIAL = 2000
 const CONCURRENT = 10000
 const IN_FLIGHT = 50
+// Many calls in flight, each client alone in a process of its own (so RSS and descriptors are
+// its own): throughput, p99, RSS and open descriptors at the end.
+const HIGH_IN_FLIGHT = [1000, 10000]
+
+/** `node node_bench.js --high CLIENT IN_FLIGHT BASE ID`: one high-concurrency run, as JSON. */
+async function high(name, inFlight, base, id) {
+  const url = `${base}/projects/${id}`
+  const headers = { 'x-api-key': KEY }
+  let call
+  if (name === 'ocus') {
+    const client = new ocus.Client({ apiKey: KEY, baseUrl: base })
+    call = () => client.projects.get(id)
+  } else {
+    const pool = new undici.Agent({ pipelining: 1 }) // no connection limit, as ocus
+    call = async () => (await undici.request(url, { headers, dispatcher: pool })).body.json()
+  }
+  const count = Math.max(20000, 2 * inFlight)
+  const latencies = []
+  let errors = 0
+  const run = async (calls) => {
+    let next = 0
+    await Promise.all(Array.from({ length: inFlight }, async () => {
+      while (next++ < calls) {
+        const t0 = performance.now()
+        try {
+          await call()
+        } catch {
+          errors++
+        }
+        latencies.push(performance.now() - t0)
+      }
+    }))
+  }
+  await run(inFlight) // warm-up: every connection opened once
+  latencies.length = 0
+  errors = 0
+  const t0 = performance.now()
+  await run(count)
+  const seconds = (performance.now() - t0) / 1000
+  latencies.sort((a, b) => a - b)
+  const fds = require('node:fs').readdirSync('/proc/self/fd').length
+  const threads = require('node:fs').readdirSync('/proc/self/task').length
+  console.log(JSON.stringify({ perSecond: count / seconds, p50: latencies[Math.floor(count / 2)], p99: latencies[Math.floor(count * 0.99)], rssMiB: process.memoryUsage().rss / 2 ** 20, fds, threads, errors }))
+  process.exit(0)
+}
 
 async function main() {
+  if (process.argv[2] === '--high') return high(process.argv[3], Number(process.argv[4]), process.argv[5], process.argv[6])
   const mock = spawn(path.join(ROOT, 'target/release/ocus-mock'), ['--addr', '127.0.0.1:0', '--api-key', KEY], { stdio: ['ignore', 'pipe', 'ignore'] })
   const base = await new Promise((resolve) => readline.createInterface({ input: mock.stdout }).once('line', resolve))
   try {
@@ -158,6 +204,17 @@ async function run(base) {
   }
   rawSocket.close()
   await pool.close()
+
+  console.log(`\nmany in flight (one process per client, ${'max(20000, 2 x in flight)'} calls after a warm-up)`)
+  console.log(`${'client'.padEnd(16)} ${'in flight'.padStart(9)} ${'calls/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MiB'.padStart(8)} ${'fds'.padStart(6)} ${'threads'.padStart(8)} ${'errors'.padStart(7)}`)
+  for (const inFlight of HIGH_IN_FLIGHT) {
+    for (const name of ['ocus', 'undici.request']) {
+      const out = JSON.parse(execFileSync(process.execPath, [__filename, '--high', name, String(inFlight), base, id], { encoding: 'utf8' }).trim())
+      console.log(
+        `${name.padEnd(16)} ${String(inFlight).padStart(9)} ${out.perSecond.toFixed(0).padStart(9)} ${out.p50.toFixed(1).padStart(8)} ${out.p99.toFixed(1).padStart(8)} ${out.rssMiB.toFixed(0).padStart(8)} ${String(out.fds).padStart(6)} ${String(out.threads).padStart(8)} ${String(out.errors).padStart(7)}`,
+      )
+    }
+  }
 }
 
 main().catch((error) => {
