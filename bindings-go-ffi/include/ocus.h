@@ -94,7 +94,8 @@ typedef struct OcusCancel OcusCancel;
 // to the runtime that opened them, hence two pools.
 typedef struct OcusClient OcusClient;
 
-// A cursor over the pages of a project list (opaque).
+// A cursor over the pages of a project list (opaque). It fails with `client_closed` once its
+// client is closed.
 typedef struct OcusCursor OcusCursor;
 
 // A completion queue (opaque). Calls started with `ocus_*_start` run on the library's
@@ -168,8 +169,8 @@ int32_t ocus_client_new(const char *options_json,
                         struct OcusError **err);
 
 // Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
-// client is closed"), later calls fail the same way. Idempotent; the handle stays valid
-// until `ocus_client_free`.
+// client is closed"), later calls fail the same way, its cursors' too, and its connections
+// close now. Idempotent; the handle stays valid until `ocus_client_free`.
 //
 // # Safety
 // `client` is NULL or a live handle.

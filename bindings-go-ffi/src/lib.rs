@@ -13,6 +13,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use ocus::completion::Completions;
+use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 use ocus::runtime::CancelToken;
 use ocus::webhooks::SignedPart;
 use ocus::{ErrorKind, ListParams, RequestOptions};
@@ -60,13 +61,23 @@ pub struct OcusError {
 /// thread blocked per call: the better choice for many concurrent calls). Connections belong
 /// to the runtime that opened them, hence two pools.
 pub struct OcusClient {
-    client: ocus::Client,
-    concurrent: ocus::Client,
+    handle: ClientHandle,
 }
 
-/// A cursor over the pages of a project list (opaque).
+impl OcusClient {
+    fn blocking(&self) -> Result<ocus::Client, ocus::Error> {
+        self.handle.client(CallPath::Blocking)
+    }
+
+    fn started(&self) -> Result<ocus::Client, ocus::Error> {
+        self.handle.client(CallPath::Started)
+    }
+}
+
+/// A cursor over the pages of a project list (opaque). It fails with `client_closed` once its
+/// client is closed.
 pub struct OcusCursor {
-    cursor: ocus::ProjectCursor,
+    cursor: Arc<CursorHandle>,
 }
 
 /// A cancellation handle (opaque): `ocus_cancel_cancel` from any thread stops the calls
@@ -360,8 +371,7 @@ pub unsafe extern "C" fn ocus_client_new(
                 .options(options)?
                 .build()?;
             let client = OcusClient {
-                concurrent: client.with_separate_pool()?,
-                client,
+                handle: ClientHandle::new(client)?,
             };
             write_handle(out, client)
         })
@@ -369,8 +379,8 @@ pub unsafe extern "C" fn ocus_client_new(
 }
 
 /// Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
-/// client is closed"), later calls fail the same way. Idempotent; the handle stays valid
-/// until `ocus_client_free`.
+/// client is closed"), later calls fail the same way, its cursors' too, and its connections
+/// close now. Idempotent; the handle stays valid until `ocus_client_free`.
 ///
 /// # Safety
 /// `client` is NULL or a live handle.
@@ -379,7 +389,7 @@ pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
     let _ = catch_unwind(|| {
         // SAFETY: NULL or a live handle.
         if let Some(client) = unsafe { client.as_ref() } {
-            client.client.close(); // shared with `concurrent`
+            client.handle.shut_down();
         }
     });
 }
@@ -413,7 +423,7 @@ pub unsafe extern "C" fn ocus_client_rotate_api_key(
         guard(err, || {
             let client = live(client, "client")?;
             client
-                .client
+                .handle
                 .rotate_api_key(text(api_key, key_len, "api_key")?)
         })
     }
@@ -428,7 +438,7 @@ pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut
     catch_unwind(|| {
         // SAFETY: NULL or a live handle.
         match unsafe { client.as_ref() } {
-            Some(client) => c_string(client.client.base_url()),
+            Some(client) => c_string(client.handle.base_url()),
             None => ptr::null_mut(),
         }
     })
@@ -463,7 +473,12 @@ pub unsafe extern "C" fn ocus_projects_get(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = get_call(&live(client, "client")?.client, id, id_len, options_json)?;
+            let call = get_call(
+                &live(client, "client")?.blocking()?,
+                id,
+                id_len,
+                options_json,
+            )?;
             block(cancel, out_json, call)
         })
     }
@@ -485,7 +500,7 @@ pub unsafe extern "C" fn ocus_projects_list(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = list_call(&live(client, "client")?.client, options_json)?;
+            let call = list_call(&live(client, "client")?.blocking()?, options_json)?;
             block(cancel, out_json, call)
         })
     }
@@ -509,7 +524,7 @@ pub unsafe extern "C" fn ocus_cursor_new(
             clear_out(out)?;
             let client = live(client, "client")?;
             let params = ListParams::from_options(options(options_json)?)?;
-            let cursor = client.client.projects().cursor(params);
+            let cursor = client.handle.cursor(CallPath::Blocking, params);
             write_handle(out, OcusCursor { cursor })
         })
     }
@@ -531,7 +546,8 @@ pub unsafe extern "C" fn ocus_cursor_next(
         guard(err, || {
             clear_out(out_json)?;
             let cursor = live(cursor, "cursor")?;
-            let page = run(cancel.as_ref(), cursor.cursor.next_page())?;
+            let cursor = cursor.cursor.get()?;
+            let page = run(cancel.as_ref(), cursor.next_page())?;
             write_out(
                 out_json,
                 page.map_or(ptr::null_mut(), |page| view_text(&page.view())),
@@ -574,7 +590,7 @@ pub unsafe extern "C" fn ocus_request(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let core = &live(client, "client")?.client;
+            let core = &live(client, "client")?.blocking()?;
             let call = request_call(core, method, method_len, path, path_len, options_json)?;
             block(cancel, out_json, call)
         })
@@ -724,6 +740,27 @@ where
     Ok(())
 }
 
+/// Starts the call `make` builds for `client`'s started path. A closed client's call still
+/// completes through the queue, with `client_closed`, as a call started just before the close.
+unsafe fn start_on<F>(
+    client: *const OcusClient,
+    cancel: *const OcusCancel,
+    queue: *const OcusQueue,
+    ticket: u64,
+    make: impl FnOnce(&ocus::Client) -> Result<F, ocus::Error>,
+) -> Result<(), ocus::Error>
+where
+    F: std::future::Future<Output = Result<String, ocus::Error>> + Send + 'static,
+{
+    // SAFETY: the caller's documented contract.
+    unsafe {
+        match live(client, "client")?.started() {
+            Ok(core) => start(cancel, queue, ticket, make(&core)?),
+            Err(closed) => start(cancel, queue, ticket, async move { Err(closed) }),
+        }
+    }
+}
+
 /// `ocus_projects_get`, started: the result arrives on `queue` as `ticket`. Returns an error
 /// code only for failures found before starting (then nothing is delivered).
 ///
@@ -744,13 +781,9 @@ pub unsafe extern "C" fn ocus_projects_get_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let core = &live(client, "client")?.concurrent;
-            start(
-                cancel,
-                queue,
-                ticket,
-                get_call(core, id, id_len, options_json)?,
-            )
+            start_on(client, cancel, queue, ticket, |core| {
+                get_call(core, id, id_len, options_json)
+            })
         })
     }
 }
@@ -771,8 +804,9 @@ pub unsafe extern "C" fn ocus_projects_list_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = list_call(&live(client, "client")?.concurrent, options_json)?;
-            start(cancel, queue, ticket, call)
+            start_on(client, cancel, queue, ticket, |core| {
+                list_call(core, options_json)
+            })
         })
     }
 }
@@ -798,9 +832,9 @@ pub unsafe extern "C" fn ocus_request_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let core = &live(client, "client")?.concurrent;
-            let call = request_call(core, method, method_len, path, path_len, options_json)?;
-            start(cancel, queue, ticket, call)
+            start_on(client, cancel, queue, ticket, |core| {
+                request_call(core, method, method_len, path, path_len, options_json)
+            })
         })
     }
 }

@@ -11,7 +11,9 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::Arc;
+
+use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 
 use serde_json::{Map, Value};
 use tokio_util::task::AbortOnDropHandle;
@@ -164,55 +166,11 @@ impl ocus::LogSink for JvmLogSink {
 
 // ---- the client -------------------------------------------------------------------------------
 
-/// The two core clients of a [`NativeClient`]: one for blocking calls (driven by the calling
-/// thread) and one sharing its key and settings with its own pool for suspending calls (driven
-/// by the runtime's threads), since a pooled connection belongs to the runtime that opened it.
-struct Clients {
-    blocking: ocus::Client,
-    concurrent: ocus::Client,
-}
-
 /// A client. `shut_down` drops the core clients at once (their pools close their sockets now,
 /// not when the JVM collects this object); later calls get the core's `client_closed` error.
 #[derive(uniffi::Object)]
 pub struct NativeClient {
-    clients: RwLock<Option<Clients>>,
-    base_url: String,
-    /// Its cursors: each holds a core client, let go at `shut_down` (an iteration abandoned
-    /// halfway must not keep the connections of a closed client open).
-    cursors: Mutex<Vec<Weak<NativeCursor>>>,
-}
-
-impl NativeClient {
-    fn blocking_client(&self) -> ocus::Result<ocus::Client> {
-        self.with_clients(|c| c.blocking.clone())
-    }
-
-    fn concurrent_client(&self) -> ocus::Result<ocus::Client> {
-        self.with_clients(|c| c.concurrent.clone())
-    }
-
-    fn track(&self, cursor: Arc<NativeCursor>) -> Outcome<Arc<NativeCursor>> {
-        let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
-        cursors.retain(|c| c.strong_count() > 0);
-        cursors.push(Arc::downgrade(&cursor));
-        Ok(cursor)
-    }
-
-    fn with_clients<T>(&self, pick: impl FnOnce(&Clients) -> T) -> ocus::Result<T> {
-        let clients = self.clients.read().unwrap_or_else(|p| p.into_inner());
-        clients
-            .as_ref()
-            .map(pick)
-            .ok_or_else(ocus::Error::client_closed)
-    }
-}
-
-impl Drop for NativeClient {
-    // A client collected without `close()`: its blocking pool's sockets close now.
-    fn drop(&mut self) {
-        self.shut_down();
-    }
+    handle: ClientHandle,
 }
 
 #[uniffi::export]
@@ -233,96 +191,81 @@ impl NativeClient {
         }
         let client = builder.options(options(options_json)?)?.build()?;
         Ok(Arc::new(NativeClient {
-            cursors: Mutex::new(Vec::new()),
-            base_url: client.base_url().to_owned(),
-            clients: RwLock::new(Some(Clients {
-                concurrent: client.with_separate_pool()?,
-                blocking: client,
-            })),
+            handle: ClientHandle::new(client)?,
         }))
     }
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> String {
-        self.base_url.clone()
+        self.handle.base_url().to_owned()
     }
 
     /// True once `shut_down` was called.
     pub fn is_closed(&self) -> bool {
-        self.with_clients(|c| c.blocking.is_closed())
-            .unwrap_or(true)
+        self.handle.is_closed()
     }
 
     /// Closes the client: calls in flight stop, later calls fail (`client_closed`), and the
     /// connection pools are freed now. Idempotent. Not `close`: uniffi's Kotlin class has a
     /// `close()` of its own, which frees the handle.
     pub fn shut_down(&self) {
-        let clients = self
-            .clients
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(clients) = clients {
-            clients.blocking.close(); // shared with `concurrent`
-            drop(clients);
-            let cursors =
-                std::mem::take(&mut *self.cursors.lock().unwrap_or_else(|p| p.into_inner()));
-            for cursor in cursors.iter().filter_map(Weak::upgrade) {
-                cursor.release();
-            }
-            // The blocking pool's connections close when its runtime next runs: now.
-            ocus::runtime::run_pending();
-        }
+        self.handle.shut_down();
     }
 
     /// Replaces the key; requests in flight finish with the old one.
     pub fn rotate_api_key(&self, api_key: String) -> Outcome<()> {
-        Ok(self.blocking_client()?.rotate_api_key(api_key)?)
+        Ok(self.handle.rotate_api_key(api_key)?)
     }
 
     /// One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
     pub async fn get_project(&self, arguments: String) -> Outcome<JsonData> {
-        let client = self.concurrent_client()?;
+        let client = self.handle.client(CallPath::Started)?;
         on_runtime(async move { get_project(client, arguments.as_bytes()).await }).await
     }
 
     /// One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
     /// UTF-8 JSON in a direct buffer (read in place: no copy crosses).
     pub fn get_project_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(get_project(self.blocking_client()?, arguments))
+        blocking(get_project(
+            self.handle.client(CallPath::Blocking)?,
+            arguments,
+        ))
     }
 
     /// One page of projects, suspending. `arguments`: the list parameters as JSON.
     pub async fn list_page(&self, arguments: String) -> Outcome<JsonData> {
-        let client = self.concurrent_client()?;
+        let client = self.handle.client(CallPath::Started)?;
         on_runtime(async move { list_page(client, arguments.as_bytes()).await }).await
     }
 
     /// One page of projects, blocking the calling thread (`arguments` as for `list_page`).
     pub fn list_page_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(list_page(self.blocking_client()?, arguments))
+        blocking(list_page(
+            self.handle.client(CallPath::Blocking)?,
+            arguments,
+        ))
     }
 
     /// Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
     /// `{"method", "path", "options"}` as JSON.
     pub async fn request(&self, arguments: String) -> Outcome<JsonData> {
-        let client = self.concurrent_client()?;
+        let client = self.handle.client(CallPath::Started)?;
         on_runtime(async move { request(client, arguments.as_bytes()).await }).await
     }
 
     /// Any v3 path, blocking the calling thread (`arguments` as for `request`).
     pub fn request_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(request(self.blocking_client()?, arguments))
+        blocking(request(self.handle.client(CallPath::Blocking)?, arguments))
     }
 
     /// A cursor over every page, from suspending calls.
     pub fn cursor(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        self.track(NativeCursor::new(&self.concurrent_client()?, params_json)?)
+        NativeCursor::new(&self.handle, CallPath::Started, params_json)
     }
 
     /// A cursor over every page, from blocking calls.
     pub fn cursor_blocking(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        self.track(NativeCursor::new(&self.blocking_client()?, params_json)?)
+        NativeCursor::new(&self.handle, CallPath::Blocking, params_json)
     }
 }
 
@@ -387,25 +330,23 @@ async fn request(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
 /// The pages of a list, one `next_page` at a time (`null` after the last).
 #[derive(uniffi::Object)]
 pub struct NativeCursor {
-    /// `None` once its client is closed.
-    cursor: Mutex<Option<Arc<ocus::ProjectCursor>>>,
+    cursor: Arc<CursorHandle>,
 }
 
 impl NativeCursor {
-    fn new(client: &ocus::Client, params_json: String) -> Outcome<Arc<NativeCursor>> {
+    fn new(
+        client: &ClientHandle,
+        path: CallPath,
+        params_json: String,
+    ) -> Outcome<Arc<NativeCursor>> {
         let params = ocus::ListParams::from_options(options(params_json)?)?;
         Ok(Arc::new(NativeCursor {
-            cursor: Mutex::new(Some(Arc::new(client.projects().cursor(params)))),
+            cursor: client.cursor(path, params),
         }))
     }
 
     fn get(&self) -> ocus::Result<Arc<ocus::ProjectCursor>> {
-        let cursor = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
-        cursor.clone().ok_or_else(ocus::Error::client_closed)
-    }
-
-    fn release(&self) {
-        self.cursor.lock().unwrap_or_else(|p| p.into_inner()).take();
+        self.cursor.get()
     }
 }
 

@@ -34,6 +34,7 @@ mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod handle;
 mod key;
 pub mod log;
 pub mod options;

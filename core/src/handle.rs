@@ -1,0 +1,207 @@
+//! A client as a binding holds it: one handle for calls made from two worlds, a blocking call
+//! driven by the caller's thread ([`runtime::block_on`](crate::runtime::block_on)) and a call
+//! started on the process runtime ([`Completions::start`](crate::completion::Completions::start)
+//! or a host's own future). A pooled connection belongs to the runtime that opened it, so the
+//! handle keeps one pool per path, sharing the key and settings, and decides once what
+//! closing means for both and for the cursors it handed out.
+
+use std::sync::{Arc, Mutex, RwLock, Weak};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::projects::{ListParams, ProjectCursor};
+
+/// Which runtime a call runs on, and so which of a [`ClientHandle`]'s pools it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallPath {
+    /// On the calling thread, through [`runtime::block_on`](crate::runtime::block_on).
+    Blocking,
+    /// On the process runtime ([`runtime::get`](crate::runtime::get)).
+    Started,
+}
+
+struct Pools {
+    blocking: Client,
+    started: Client,
+}
+
+/// A client for a binding: both pools, the cursors it handed out, and `shut_down`.
+pub struct ClientHandle {
+    pools: RwLock<Option<Pools>>,
+    cursors: Mutex<Vec<Weak<CursorHandle>>>,
+    base_url: String,
+}
+
+impl std::fmt::Debug for ClientHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientHandle")
+            .field("base_url", &self.base_url)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientHandle {
+    /// A handle over `client` (used for blocking calls) and a copy of it with its own pool
+    /// for started calls.
+    pub fn new(client: Client) -> Result<ClientHandle> {
+        Ok(ClientHandle {
+            base_url: client.base_url().to_owned(),
+            cursors: Mutex::new(Vec::new()),
+            pools: RwLock::new(Some(Pools {
+                started: client.with_separate_pool()?,
+                blocking: client,
+            })),
+        })
+    }
+
+    /// The core client for calls on `path`; a `client_closed` error once shut down.
+    pub fn client(&self, path: CallPath) -> Result<Client> {
+        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
+        let pools = pools.as_ref().ok_or_else(Error::client_closed)?;
+        Ok(match path {
+            CallPath::Blocking => pools.blocking.clone(),
+            CallPath::Started => pools.started.clone(),
+        })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// True once [`shut_down`](Self::shut_down) (or the core client's `close`) was called.
+    pub fn is_closed(&self) -> bool {
+        self.client(CallPath::Blocking)
+            .map(|c| c.is_closed())
+            .unwrap_or(true)
+    }
+
+    /// Replaces the key of both pools; calls in flight finish with the old one.
+    pub fn rotate_api_key(&self, key: impl Into<String>) -> Result<()> {
+        self.client(CallPath::Blocking)?.rotate_api_key(key)
+    }
+
+    /// A cursor over every page for calls on `path`, let go when the handle shuts down. On a
+    /// closed handle it is made all the same and its first page fails with `client_closed`,
+    /// as an iteration over a closed client does in every language.
+    pub fn cursor(&self, path: CallPath, params: ListParams) -> Arc<CursorHandle> {
+        let cursor = Arc::new(CursorHandle {
+            cursor: Mutex::new(
+                self.client(path)
+                    .ok()
+                    .map(|client| Arc::new(client.projects().cursor(params))),
+            ),
+        });
+        let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
+        cursors.retain(|c| c.strong_count() > 0);
+        cursors.push(Arc::downgrade(&cursor));
+        cursor
+    }
+
+    /// Closes the client: calls in flight stop at once and every later call, cursors
+    /// included, fails with `client_closed`. Both pools and the cursors' clients are let go
+    /// now, so their connections close now, not when the host frees the handle (an iteration
+    /// abandoned halfway must not keep a closed client's connections open). Idempotent.
+    pub fn shut_down(&self) {
+        let pools = self.pools.write().unwrap_or_else(|p| p.into_inner()).take();
+        let Some(pools) = pools else {
+            return;
+        };
+        pools.blocking.close(); // shared with `started`
+        drop(pools);
+        let cursors = std::mem::take(&mut *self.cursors.lock().unwrap_or_else(|p| p.into_inner()));
+        for cursor in cursors.iter().filter_map(Weak::upgrade) {
+            cursor.release();
+        }
+        // The blocking pool's connections close when its runtime next runs: now.
+        crate::runtime::run_pending();
+    }
+}
+
+impl Drop for ClientHandle {
+    /// A handle freed without `shut_down`: its connections close now.
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// A cursor handed out by a [`ClientHandle`]; it fails with `client_closed` once the handle
+/// shuts down.
+#[derive(Debug)]
+pub struct CursorHandle {
+    /// `None` once its client shut down.
+    cursor: Mutex<Option<Arc<ProjectCursor>>>,
+}
+
+impl CursorHandle {
+    /// The cursor, to call `next_page` on (a `client_closed` error once shut down).
+    pub fn get(&self) -> Result<Arc<ProjectCursor>> {
+        let cursor = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
+        cursor.clone().ok_or_else(Error::client_closed)
+    }
+
+    fn release(&self) {
+        self.cursor.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handle() -> ClientHandle {
+        let client = Client::builder()
+            .api_key("sk_test_handle")
+            .base_url("http://127.0.0.1:9/v3")
+            .build()
+            .unwrap();
+        ClientHandle::new(client).unwrap()
+    }
+
+    #[test]
+    fn shutting_down_closes_both_paths_and_every_cursor_handed_out() {
+        let handle = handle();
+        let cursor = handle.cursor(CallPath::Started, ListParams::new());
+        let blocking_cursor = handle.cursor(CallPath::Blocking, ListParams::new());
+        let started = handle.client(CallPath::Started).unwrap();
+        assert!(!handle.is_closed() && cursor.get().is_ok());
+        handle.shut_down();
+        assert!(handle.is_closed());
+        assert!(
+            started.is_closed(),
+            "a client taken before shares the close"
+        );
+        for path in [CallPath::Blocking, CallPath::Started] {
+            assert_eq!(
+                handle.client(path).unwrap_err().code(),
+                Some("client_closed")
+            );
+            let late = handle.cursor(path, ListParams::new());
+            assert_eq!(late.get().unwrap_err().code(), Some("client_closed"));
+        }
+        for cursor in [cursor, blocking_cursor] {
+            assert_eq!(cursor.get().unwrap_err().code(), Some("client_closed"));
+        }
+        assert_eq!(
+            handle.rotate_api_key("sk_test_other").unwrap_err().code(),
+            Some("client_closed")
+        );
+        handle.shut_down(); // idempotent
+        assert_eq!(handle.base_url(), "http://127.0.0.1:9/v3");
+    }
+
+    #[test]
+    fn a_rotated_key_stays_out_of_debug_and_dropped_cursors_are_forgotten() {
+        let handle = handle();
+        handle.rotate_api_key("sk_test_rotated").unwrap();
+        let debug = format!("{handle:?}");
+        assert!(!debug.contains("sk_test"), "no key in {debug}");
+        // Dropped cursors are forgotten, not kept until shut_down.
+        for _ in 0..10 {
+            drop(handle.cursor(CallPath::Blocking, ListParams::new()));
+        }
+        handle.cursor(CallPath::Blocking, ListParams::new());
+        assert!(handle.cursors.lock().unwrap().len() <= 2);
+    }
+}
