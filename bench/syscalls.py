@@ -28,7 +28,6 @@ const [base, id, count, inFlight, which] = process.argv.slice(1)
 const paths = { paths: [process.env.OCUS_ROOT + '/bindings-node', process.env.OCUS_ROOT + '/examples/node'] }
 const ocus = require(require.resolve('ocus', paths))
 const undici = require(require.resolve('undici', paths))
-const net = require('node:net')
 const headers = { 'x-api-key': process.env.KEY }
 async function main() {
   let call
@@ -43,7 +42,6 @@ async function main() {
   await Promise.all(Array.from({ length: Number(inFlight) }, async () => {
     while (next++ < Number(count)) await call()
   }))
-  process.stdout.write(require('node:fs').readFileSync('/proc/self/status', 'utf8'))
   process.exit(0)
 }
 main()

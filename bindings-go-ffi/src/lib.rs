@@ -400,10 +400,9 @@ pub unsafe extern "C" fn ocus_client_close(client: *const OcusClient) {
 /// `client` is NULL or a live handle not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ocus_client_free(client: *mut OcusClient) {
-    // SAFETY: documented contract.
+    // SAFETY: documented contract. Dropping the handle shuts it down (if `ocus_client_close`
+    // did not), which closes its pooled connections now, not at the next call.
     unsafe { free_handle(client) }
-    // Its pooled connections close when their tasks next run: now, not at the next call.
-    let _ = catch_unwind(ocus::runtime::run_pending);
 }
 
 /// Replaces the key (`key_len` bytes; the core refuses an invalid key and changes nothing);

@@ -10,6 +10,7 @@
 //! and parses it with `JSON.parse`. Not napi's async functions: they make a threadsafe
 //! function per call, and each call's result is woken, converted and settled on its own.
 
+use std::fmt::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -189,11 +190,8 @@ impl Crossing {
             if index > 0 {
                 batch.push(',');
             }
-            batch.push('[');
-            batch.push_str(&ticket.to_string());
-            batch.push(',');
-            batch.push_str(outcome);
-            batch.push(']');
+            // Writing to a String cannot fail.
+            let _ = write!(batch, "[{ticket},{outcome}]");
         }
         batch.push(']');
         let count = u32::try_from(finished.len()).unwrap_or(u32::MAX);

@@ -43,7 +43,7 @@ enum Wake {
     Doorbell { doorbell: Socket, reader: Socket },
     /// A function of the host's (e.g. a Node threadsafe function): called on the runtime
     /// thread that delivered, it must only schedule the drain, not do it.
-    Call(Arc<dyn Fn() + Send + Sync>),
+    Call(Box<dyn Fn() + Send + Sync>),
 }
 
 impl Wake {
@@ -114,7 +114,7 @@ impl<T> Completions<T> {
     pub fn with_wake(wake: impl Fn() + Send + Sync + 'static) -> Self {
         Completions {
             done: Mutex::new(VecDeque::new()),
-            wake: Wake::Call(Arc::new(wake)),
+            wake: Wake::Call(Box::new(wake)),
             running: AtomicUsize::new(0),
         }
     }
@@ -149,15 +149,16 @@ impl<T> Completions<T> {
 
     /// Queues a result; wakes the host if the queue was empty.
     pub fn deliver(&self, ticket: u64, result: T) {
-        let was_empty = {
-            let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-            let was_empty = done.is_empty();
-            done.push_back((ticket, result));
-            was_empty
-        };
-        if was_empty {
+        if self.push(ticket, result) {
             self.wake.now();
         }
+    }
+
+    /// Queues a result; true if the queue was empty (the host must be woken).
+    fn push(&self, ticket: u64, result: T) -> bool {
+        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        done.push_back((ticket, result));
+        done.len() == 1
     }
 
     /// Queues the result of a call [`start`](Self::start)ed here, on a runtime thread. With
@@ -174,13 +175,7 @@ impl<T> Completions<T> {
         if !others_running {
             return self.deliver(ticket, result);
         }
-        let was_empty = {
-            let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
-            let was_empty = done.is_empty();
-            done.push_back((ticket, result));
-            was_empty
-        };
-        if was_empty {
+        if self.push(ticket, result) {
             // A yielding task is put behind every task ready now (tokio defers it until the
             // worker's next turn of I/O); the ones among them that finish join this batch.
             let queue = Arc::clone(self);
@@ -357,7 +352,7 @@ mod tests {
     }
 
     /// `start` delivers every outcome: a value, an error, a panic and a cancellation, each
-    /// under its own ticket, and the host is woken once per batch.
+    /// under its own ticket.
     #[test]
     fn started_calls_deliver_values_errors_panics_and_cancellations() {
         use crate::error::ErrorKind;
@@ -405,6 +400,61 @@ mod tests {
         assert_eq!(
             results[&4].as_ref().unwrap_err().kind(),
             ErrorKind::Cancelled
+        );
+    }
+
+    /// Calls finishing together wake the host once per batch, even a host that drains the
+    /// moment it is woken (the wake function here drains at once, so a queue that woke on
+    /// every result would wake once per call).
+    #[test]
+    fn started_calls_finishing_together_wake_the_host_once_per_batch() {
+        use std::sync::OnceLock;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        const CALLS: usize = 64;
+        let queue_slot: Arc<OnceLock<Arc<Completions<u64>>>> = Arc::new(OnceLock::new());
+        let (wakes, drained) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let queue = Arc::new(Completions::with_wake({
+            let (slot, wakes, drained) = (queue_slot.clone(), wakes.clone(), drained.clone());
+            move || {
+                wakes.fetch_add(1, Ordering::SeqCst);
+                let queue = slot.get().expect("set before any call starts");
+                drained.fetch_add(queue.drain(usize::MAX).len(), Ordering::SeqCst);
+            }
+        }));
+        queue_slot.set(queue.clone()).unwrap();
+        let release = Arc::new(tokio::sync::Notify::new());
+        let waiting = Arc::new(AtomicUsize::new(0));
+        for ticket in 0..CALLS as u64 {
+            let (release, waiting) = (release.clone(), waiting.clone());
+            let call = async move {
+                // Registered once created: `notify_waiters` wakes it even if not polled yet.
+                let released = release.notified();
+                waiting.fetch_add(1, Ordering::SeqCst);
+                released.await;
+                Ok(ticket)
+            };
+            queue.start(ticket, None, call, |r| r.unwrap()).unwrap();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while waiting.load(Ordering::SeqCst) < CALLS {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the calls did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        release.notify_waiters();
+        while drained.load(Ordering::SeqCst) < CALLS {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not every result arrived"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let wakes = wakes.load(Ordering::SeqCst);
+        assert!(
+            wakes <= CALLS / 4,
+            "{wakes} wake-ups for {CALLS} calls finishing together"
         );
     }
 }

@@ -285,7 +285,8 @@ mod tests {
     }
 
     /// The cached process id is the child's after a fork (read in the child, which reports
-    /// back through its exit status) and is read without a system call once known.
+    /// back through its exit status). That a known id costs no system call is counted by
+    /// `make bench-syscalls`, not here.
     #[cfg(unix)]
     #[test]
     fn the_process_id_is_cached_and_forgotten_in_a_forked_child() {
