@@ -9,14 +9,16 @@
 // uniffi lowers the error by value into a Kotlin exception; it is built only on failure.
 #![allow(clippy::result_large_err)]
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
+use ocus::completion::Completions;
 use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 
 use serde_json::{Map, Value};
-use tokio_util::task::AbortOnDropHandle;
+use tokio::task::AbortHandle;
 use zeroize::Zeroize;
 
 uniffi::setup_scaffolding!();
@@ -119,20 +121,99 @@ fn options(mut text: String) -> ocus::Result<Map<String, Value>> {
     parsed
 }
 
-/// Runs `future` on the process's multi-thread runtime. Dropping what this returns (Kotlin
-/// cancelled the coroutine, so uniffi dropped the call's future) aborts the task, which drops
-/// the request and closes its connection.
-async fn on_runtime<T: Send + 'static>(
-    future: impl Future<Output = ocus::Result<T>> + Send + 'static,
-) -> Outcome<T> {
-    let handle = ocus::runtime::get()?;
-    let task = AbortOnDropHandle::new(handle.spawn(future));
-    match task.await {
-        Ok(result) => result.map_err(NativeError::from),
-        // The task is aborted only with the future awaiting it, so a join error here is a panic
-        // (or a runtime shutting down, which it never does).
-        Err(_) => Err(ocus::Error::panicked().into()),
+// ---- started calls: one crossing for every suspending call ----------------------------------
+
+/// A started call's outcome, taken by the Kotlin layer's completion thread
+/// (`io.ocus.Crossing`) in batches.
+#[derive(uniffi::Record)]
+pub struct Completion {
+    /// The ticket the Kotlin layer started the call with.
+    pub ticket: u64,
+    /// The call's view as JSON (`null` for a cursor's end, and on failure).
+    pub value: Option<String>,
+    /// The response's view as JSON, for calls that return one.
+    pub response: Option<String>,
+    /// The failure, if the call failed.
+    pub error: Option<NativeError>,
+}
+
+/// What a started call delivers: its view and response as JSON, or the failure.
+type Finished = Result<(Option<String>, Option<String>), NativeError>;
+
+/// The process's started calls: results wait in one queue that the Kotlin layer's completion
+/// thread takes in batches, and each running call can be aborted by its ticket.
+struct Crossing {
+    queue: Arc<Completions<Finished>>,
+    running: Mutex<HashMap<u64, AbortHandle>>,
+}
+
+static CROSSING: LazyLock<Crossing> = LazyLock::new(|| Crossing {
+    queue: Arc::new(Completions::waitable()),
+    running: Mutex::new(HashMap::new()),
+});
+
+impl Crossing {
+    /// Starts `call` on the process runtime; its outcome is delivered as `ticket`.
+    fn start<F>(&self, ticket: u64, call: F) -> Outcome<()>
+    where
+        F: Future<Output = ocus::Result<(Option<String>, Option<String>)>> + Send + 'static,
+    {
+        // Held across the start, so a call that finishes at once is forgotten by `wait` after
+        // it is recorded here, never before.
+        let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
+        let abort = self
+            .queue
+            .start(ticket, None, call, |r| r.map_err(NativeError::from))?;
+        running.insert(ticket, abort);
+        Ok(())
     }
+}
+
+/// Blocks until started calls finish, then returns every finished one (the Kotlin layer's
+/// completion thread calls it in a loop: one crossing per batch, not one per call).
+#[uniffi::export]
+pub fn wait_for_completions() -> Vec<Completion> {
+    let finished = CROSSING.queue.wait(None);
+    let mut running = CROSSING.running.lock().unwrap_or_else(|p| p.into_inner());
+    finished
+        .into_iter()
+        .map(|(ticket, result)| {
+            running.remove(&ticket);
+            match result {
+                Ok((value, response)) => Completion {
+                    ticket,
+                    value,
+                    response,
+                    error: None,
+                },
+                Err(error) => Completion {
+                    ticket,
+                    value: None,
+                    response: None,
+                    error: Some(error),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Stops a started call (its coroutine was cancelled): the request is dropped and its
+/// connection closed, and nothing is delivered. A call already finished is left alone.
+#[uniffi::export]
+pub fn cancel_call(ticket: u64) {
+    let aborted = CROSSING
+        .running
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&ticket);
+    if let Some(abort) = aborted {
+        abort.abort();
+    }
+}
+
+/// A call's view and response, as a started call delivers them.
+fn started(data: JsonData) -> (Option<String>, Option<String>) {
+    (Some(data.value), Some(data.response))
 }
 
 /// Runs `future` on the calling thread (Java's blocking methods), on the core's caller-driven
@@ -217,10 +298,11 @@ impl NativeClient {
         Ok(self.handle.rotate_api_key(api_key)?)
     }
 
-    /// One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
-    pub async fn get_project(&self, arguments: String) -> Outcome<JsonData> {
-        let client = self.handle.client(CallPath::Started)?;
-        on_runtime(async move { get_project(client, arguments.as_bytes()).await }).await
+    /// Starts one project (`get`); the outcome arrives from `wait_for_completions` as
+    /// `ticket`. `arguments`: `{"id", "options"}` as UTF-8 JSON in a direct buffer.
+    pub fn start_get_project(&self, ticket: u64, arguments: &[u8]) -> Outcome<()> {
+        let call = get_project(self.handle.client(CallPath::Started)?, arguments)?;
+        CROSSING.start(ticket, async move { call.await.map(started) })
     }
 
     /// One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
@@ -229,13 +311,14 @@ impl NativeClient {
         blocking(get_project(
             self.handle.client(CallPath::Blocking)?,
             arguments,
-        ))
+        )?)
     }
 
-    /// One page of projects, suspending. `arguments`: the list parameters as JSON.
-    pub async fn list_page(&self, arguments: String) -> Outcome<JsonData> {
-        let client = self.handle.client(CallPath::Started)?;
-        on_runtime(async move { list_page(client, arguments.as_bytes()).await }).await
+    /// Starts one page of projects (`ticket` as for `start_get_project`). `arguments`: the
+    /// list parameters as JSON.
+    pub fn start_list_page(&self, ticket: u64, arguments: &[u8]) -> Outcome<()> {
+        let call = list_page(self.handle.client(CallPath::Started)?, arguments)?;
+        CROSSING.start(ticket, async move { call.await.map(started) })
     }
 
     /// One page of projects, blocking the calling thread (`arguments` as for `list_page`).
@@ -243,19 +326,19 @@ impl NativeClient {
         blocking(list_page(
             self.handle.client(CallPath::Blocking)?,
             arguments,
-        ))
+        )?)
     }
 
-    /// Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
-    /// `{"method", "path", "options"}` as JSON.
-    pub async fn request(&self, arguments: String) -> Outcome<JsonData> {
-        let client = self.handle.client(CallPath::Started)?;
-        on_runtime(async move { request(client, arguments.as_bytes()).await }).await
+    /// Starts a call to any v3 path (`ticket` as for `start_get_project`): the JSON returned
+    /// (`null` for an empty body). `arguments`: `{"method", "path", "options"}` as JSON.
+    pub fn start_request(&self, ticket: u64, arguments: &[u8]) -> Outcome<()> {
+        let call = request(self.handle.client(CallPath::Started)?, arguments)?;
+        CROSSING.start(ticket, async move { call.await.map(started) })
     }
 
-    /// Any v3 path, blocking the calling thread (`arguments` as for `request`).
+    /// Any v3 path, blocking the calling thread (`arguments` as for `start_request`).
     pub fn request_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(request(self.handle.client(CallPath::Blocking)?, arguments))
+        blocking(request(self.handle.client(CallPath::Blocking)?, arguments)?)
     }
 
     /// A cursor over every page, from suspending calls.
@@ -299,31 +382,49 @@ fn call_options(arguments: &mut Map<String, Value>) -> Map<String, Value> {
     }
 }
 
-async fn get_project(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
+// Each call reads its arguments before it starts (bad arguments fail the call at once), then
+// runs as a future that owns what it needs.
+
+fn get_project(
+    client: ocus::Client,
+    bytes: &[u8],
+) -> ocus::Result<impl Future<Output = ocus::Result<JsonData>> + Send + 'static> {
     let mut arguments = arguments(bytes)?;
     let id = text(&mut arguments, "id")?;
     let request = ocus::RequestOptions::from_call_options(call_options(&mut arguments))?;
-    let project = client.projects().get_with(&id, &request).await?;
-    with_response(project.view(), |v| v.response.take())
+    Ok(async move {
+        let project = client.projects().get_with(&id, &request).await?;
+        with_response(project.view(), |v| v.response.take())
+    })
 }
 
-async fn list_page(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
+fn list_page(
+    client: ocus::Client,
+    bytes: &[u8],
+) -> ocus::Result<impl Future<Output = ocus::Result<JsonData>> + Send + 'static> {
     let params = ocus::ListParams::from_options(arguments(bytes)?)?;
-    let page = client.projects().list(&params).await?;
-    with_response(page.view(), |v| v.response.take())
+    Ok(async move {
+        let page = client.projects().list(&params).await?;
+        with_response(page.view(), |v| v.response.take())
+    })
 }
 
-async fn request(client: ocus::Client, bytes: &[u8]) -> ocus::Result<JsonData> {
+fn request(
+    client: ocus::Client,
+    bytes: &[u8],
+) -> ocus::Result<impl Future<Output = ocus::Result<JsonData>> + Send + 'static> {
     let mut arguments = arguments(bytes)?;
     let method = text(&mut arguments, "method")?;
     let path = text(&mut arguments, "path")?;
     let options = ocus::RequestOptions::from_options(call_options(&mut arguments))?;
-    let (value, response) = client
-        .request_str_with_response(&method, &path, options)
-        .await?;
-    Ok(JsonData {
-        value: json(&value)?,
-        response: json(&response.view())?,
+    Ok(async move {
+        let (value, response) = client
+            .request_str_with_response(&method, &path, options)
+            .await?;
+        Ok(JsonData {
+            value: json(&value)?,
+            response: json(&response.view())?,
+        })
     })
 }
 
@@ -363,10 +464,11 @@ async fn next_page(cursor: Arc<ocus::ProjectCursor>) -> ocus::Result<Option<Stri
 
 #[uniffi::export]
 impl NativeCursor {
-    /// The next page's view as JSON, suspending; `null` after the last.
-    pub async fn next_page(&self) -> Outcome<Option<String>> {
+    /// Starts taking the next page (`ticket` as for `NativeClient::start_get_project`): its
+    /// view as JSON, `null` after the last.
+    pub fn start_next_page(&self, ticket: u64) -> Outcome<()> {
         let cursor = self.get()?;
-        on_runtime(next_page(cursor)).await
+        CROSSING.start(ticket, async move { Ok((next_page(cursor).await?, None)) })
     }
 
     /// The next page's view as JSON, blocking; `null` after the last.

@@ -7,7 +7,9 @@
 //! queue goes from empty to non-empty the host is woken once: a byte is written to a socket
 //! whose other end ([`fd`](Completions::fd)) its event loop watches, or a function given to
 //! [`with_wake`](Completions::with_wake) is called. The host then [`drain`](Completions::drain)s
-//! every result at once, so one wake-up hands over a whole batch.
+//! every result at once, so one wake-up hands over a whole batch. A host with no event loop (the
+//! JVM) instead keeps one thread blocked in [`wait`](Completions::wait), made
+//! [`waitable`](Completions::waitable): a condition variable wakes it once per batch.
 //!
 //! The socket pair is a Unix socket pair on Unix. Windows has none that its event loops
 //! watch, so there it is a connected pair of loopback TCP sockets (what asyncio's own
@@ -18,7 +20,7 @@ use std::future::Future;
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use futures_util::FutureExt;
 
@@ -44,6 +46,11 @@ enum Wake {
     /// A function of the host's (e.g. a Node threadsafe function): called on the runtime
     /// thread that delivered, it must only schedule the drain, not do it.
     Call(Box<dyn Fn() + Send + Sync>),
+    /// A flag raised for a host thread blocked in [`Completions::wait`].
+    Signal {
+        raised: Mutex<bool>,
+        changed: Condvar,
+    },
 }
 
 impl Wake {
@@ -54,6 +61,10 @@ impl Wake {
                 let _ = (&*doorbell).write(&[1]);
             }
             Wake::Call(wake) => wake(),
+            Wake::Signal { raised, changed } => {
+                *raised.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                changed.notify_one();
+            }
         }
     }
 }
@@ -115,6 +126,18 @@ impl<T> Completions<T> {
         Completions {
             done: Mutex::new(VecDeque::new()),
             wake: Wake::Call(Box::new(wake)),
+            running: AtomicUsize::new(0),
+        }
+    }
+
+    /// A new queue whose host takes results from a thread blocked in [`wait`](Self::wait).
+    pub fn waitable() -> Self {
+        Completions {
+            done: Mutex::new(VecDeque::new()),
+            wake: Wake::Signal {
+                raised: Mutex::new(false),
+                changed: Condvar::new(),
+            },
             running: AtomicUsize::new(0),
         }
     }
@@ -196,6 +219,32 @@ impl<T> Completions<T> {
         let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
         let count = done.len().min(max);
         done.drain(..count).collect()
+    }
+
+    /// Blocks the calling thread until results wait, then takes every one of them (a queue
+    /// made [`waitable`](Self::waitable); on another, it is [`drain`](Self::drain) without
+    /// the wait). `timeout` bounds the wait: an empty batch then.
+    pub fn wait(&self, timeout: Option<std::time::Duration>) -> Vec<(u64, T)> {
+        if let Wake::Signal { raised, changed } = &self.wake {
+            let mut is_raised = raised.lock().unwrap_or_else(|p| p.into_inner());
+            while !*is_raised {
+                is_raised = match timeout {
+                    None => changed.wait(is_raised).unwrap_or_else(|p| p.into_inner()),
+                    Some(timeout) => {
+                        let (guard, waited) = changed
+                            .wait_timeout(is_raised, timeout)
+                            .unwrap_or_else(|p| p.into_inner());
+                        if waited.timed_out() && !*guard {
+                            return Vec::new();
+                        }
+                        guard
+                    }
+                };
+            }
+            // Lowered before draining: a result queued after the drain raises it again.
+            *is_raised = false;
+        }
+        self.drain(usize::MAX)
     }
 }
 
@@ -349,6 +398,34 @@ mod tests {
             2,
             "an empty queue wakes again"
         );
+    }
+
+    /// A thread blocked in `wait` takes what arrives, and a timeout gives an empty batch.
+    #[test]
+    fn a_waiting_thread_takes_each_batch() {
+        use std::time::Duration;
+        let queue: Arc<Completions<u32>> = Arc::new(Completions::waitable());
+        assert_eq!(queue.fd(), None);
+        assert!(queue.wait(Some(Duration::from_millis(10))).is_empty());
+        let waiter = std::thread::spawn({
+            let queue = queue.clone();
+            move || {
+                let mut taken = Vec::new();
+                while taken.len() < 3 {
+                    taken.extend(queue.wait(None));
+                }
+                taken
+            }
+        });
+        queue.deliver(1, 10);
+        std::thread::sleep(Duration::from_millis(20));
+        queue.deliver(2, 20);
+        queue
+            .start(3, None, async { Ok(30) }, |r| r.unwrap())
+            .unwrap();
+        assert_eq!(waiter.join().unwrap(), vec![(1, 10), (2, 20), (3, 30)]);
+        // Nothing left raised: the next wait times out.
+        assert!(queue.wait(Some(Duration::from_millis(10))).is_empty());
     }
 
     /// `start` delivers every outcome: a value, an error, a panic and a cancellation, each

@@ -1,10 +1,16 @@
 package io.ocus
 
-import com.sun.jna.CallbackThreadInitializer
-import com.sun.jna.Native
+import io.ocus.internal.Completion
 import io.ocus.internal.NativeException
-import io.ocus.internal.uniffiRustFutureContinuationCallbackImpl
+import io.ocus.internal.cancelCall
+import io.ocus.internal.waitForCompletions
 import java.time.Duration
+import java.util.concurrent.ConcurrentHashMap
+import java.util.concurrent.atomic.AtomicLong
+import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
+import kotlinx.coroutines.CancellableContinuation
+import kotlinx.coroutines.suspendCancellableCoroutine
 
 /**
  * A cause the core reported, as text: the Rust error itself does not cross into the JVM.
@@ -40,18 +46,47 @@ internal inline fun <T> native(call: () -> T): T =
     }
 
 /**
- * A suspended call is resumed by a callback from the runtime's threads. JNA attaches such a
- * thread to the JVM for each callback and detaches it after, by default: a new Thread object
- * per call. These threads live as long as the process, so they stay attached (as daemons).
+ * Where suspending calls cross back from the native runtime. A call starts with a ticket (one
+ * native call) and suspends; the native side queues its outcome. One daemon thread waits in
+ * [waitForCompletions] and, per batch of finished calls (one native crossing for many calls),
+ * resumes each waiting coroutine on its own dispatcher, where the result is then parsed.
  */
-internal object CallbackThreads {
+internal object Crossing {
+    private val waiting = ConcurrentHashMap<Long, CancellableContinuation<Completion>>()
+    private val tickets = AtomicLong()
+
     init {
-        Native.setCallbackThreadInitializer(
-            uniffiRustFutureContinuationCallbackImpl,
-            CallbackThreadInitializer(true, false, "ocus-runtime"),
-        )
+        Thread(::deliver, "ocus-completions").apply { isDaemon = true }.start()
     }
 
-    /** Runs the initializer once (class initialisation). */
-    fun ensure() = Unit
+    /**
+     * Starts a call with [start] (given the ticket) and suspends until it finishes: its
+     * [Completion], or its failure thrown as the matching [OcusException]. Cancelling the
+     * coroutine stops the native call and closes its connection.
+     */
+    suspend fun call(start: (ULong) -> Unit): Completion = suspendCancellableCoroutine { continuation ->
+        val ticket = tickets.incrementAndGet()
+        waiting[ticket] = continuation
+        continuation.invokeOnCancellation {
+            if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
+        }
+        try {
+            start(ticket.toULong())
+        } catch (failure: NativeException) {
+            // Refused before it started (bad arguments, a closed client): nothing will arrive.
+            if (waiting.remove(ticket) != null) continuation.resumeWithException(failure.toOcus())
+        }
+    }
+
+    private fun deliver() {
+        while (true) {
+            for (completion in waitForCompletions()) {
+                val continuation = waiting.remove(completion.ticket.toLong()) ?: continue
+                when (val error = completion.error) {
+                    null -> continuation.resume(completion)
+                    else -> continuation.resumeWithException(error.toOcus())
+                }
+            }
+        }
+    }
 }

@@ -50,10 +50,6 @@ class OcusClient(
     /** The level events are logged at to `System.Logger` "ocus": `off` ... `trace` (default `warn`, or `OCUS_LOG`). */
     logLevel: String? = null,
 ) : AutoCloseable {
-    init {
-        CallbackThreads.ensure()
-    }
-
     private val native: NativeClient = native {
         NativeClient(
             options(
@@ -75,7 +71,7 @@ class OcusClient(
     }
 
     // Where CompletableFuture calls run; a call's result is handed on from here, never from the
-    // native threads that drive requests.
+    // thread that takes finished calls from the native side.
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("ocus"))
 
     /** Projects: `get`, `listPage`, `list` (every page). */
@@ -111,8 +107,9 @@ class OcusClient(
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
     ): WithResponse<JsonElement> {
-        val result = native { native.request(requestArguments(method, path, query, body, options)) }
-        return WithResponse(parseJson(result.value), Response.of(parseJson(result.response))!!)
+        val arguments = direct(requestArguments(method, path, query, body, options))
+        val result = Crossing.call { ticket -> native.startRequest(ticket, arguments) }
+        return WithResponse(parseJson(result.value!!), Response.of(parseJson(result.response!!))!!)
     }
 
     /** [requestWithResponse], blocking the calling thread. */

@@ -1,5 +1,6 @@
 package io.ocus
 
+import io.ocus.internal.Completion
 import io.ocus.internal.JsonData
 import io.ocus.internal.NativeClient
 import io.ocus.internal.NativeCursor
@@ -116,7 +117,9 @@ class Projects internal constructor(
 ) {
     /** One project by id. */
     suspend fun get(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        project(native { nativeClient.getProject(getArguments(id, options)) })
+        direct(getArguments(id, options)).let { arguments ->
+            project(Crossing.call { ticket -> nativeClient.startGetProject(ticket, arguments) })
+        }
 
     /** [get], blocking the calling thread. */
     @JvmOverloads
@@ -130,7 +133,9 @@ class Projects internal constructor(
 
     /** One page. */
     suspend fun listPage(params: ListParams = ListParams.ALL): ProjectPage =
-        page(native { nativeClient.listPage(params.json()) })
+        direct(params.json()).let { arguments ->
+            page(Crossing.call { ticket -> nativeClient.startListPage(ticket, arguments) })
+        }
 
     /** [listPage], blocking the calling thread. */
     @JvmOverloads
@@ -149,7 +154,7 @@ class Projects internal constructor(
     fun list(params: ListParams = ListParams.ALL): Flow<Project> = flow {
         native { nativeClient.cursor(params.json()) }.use { cursor ->
             while (true) {
-                val page = native { cursor.nextPage() } ?: break
+                val page = Crossing.call { ticket -> cursor.startNextPage(ticket) }.value ?: break
                 for (project in pageOf(page).data) emit(project)
             }
         }
@@ -174,7 +179,12 @@ class Projects internal constructor(
 
     private fun project(result: JsonData) = Project.of(parseObject(result.value), result.response)
 
+    private fun project(result: Completion) = Project.of(parseObject(result.value!!), result.response)
+
     private fun page(result: JsonData) = ProjectPage.of(parseObject(result.value), Response.of(parseJson(result.response)))
+
+    private fun page(result: Completion) =
+        ProjectPage.of(parseObject(result.value!!), Response.of(parseJson(result.response!!)))
 
     private fun pageOf(view: String) = ProjectPage.of(parseObject(view), response = null)
 }

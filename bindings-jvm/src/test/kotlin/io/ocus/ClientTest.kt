@@ -63,7 +63,7 @@ class ClientTest {
     private fun hang() = mock.faults(buildJsonObject { put("action", "hang") })
 
     @Test
-    fun `the three ways to call agree`() = runBlocking {
+    fun `the three ways to call agree`(): Unit = runBlocking {
         client().use { c ->
             val suspended = c.projects.get(ids[0])
             val blocking = c.projects.getBlocking(ids[0])
@@ -87,13 +87,12 @@ class ClientTest {
     }
 
     @Test
-    fun `errors are typed and carry what the core says`() = runBlocking {
+    fun `errors are typed and carry what the core says`(): Unit = runBlocking {
         OcusClient(apiKey = "sk_test_unknown", baseUrl = mock.baseUrl).use { c ->
             val error = assertThrows(AuthenticationException::class.java) { c.projects.getBlocking(ids[0]) }
             assertEquals("unauthorized", error.kind)
             assertEquals(401, error.status)
             assertNotNull(error.requestId)
-            assertTrue(error is ApiException && error is OcusException)
             val future = c.projects.getAsync(ids[0])
             val wrapped = assertThrows(ExecutionException::class.java) { future.get() }
             assertTrue(wrapped.cause is AuthenticationException)
@@ -122,7 +121,7 @@ class ClientTest {
     }
 
     @Test
-    fun `the key never appears in toString, exceptions or logs`() = runBlocking {
+    fun `the key never appears in toString, exceptions or logs`(): Unit = runBlocking {
         val records = mutableListOf<LogRecord>()
         val handler = object : Handler() {
             override fun publish(record: LogRecord) {
@@ -159,7 +158,7 @@ class ClientTest {
     }
 
     @Test
-    fun `cancelling a coroutine cancels the request in Rust`() = runBlocking {
+    fun `cancelling a coroutine cancels the request in Rust`(): Unit = runBlocking {
         client(timeout = Duration.ofSeconds(30)).use { c ->
             c.projects.get(ids[0]) // a warm pool
             val before = ProcessStats.descriptors()
@@ -190,7 +189,7 @@ class ClientTest {
     }
 
     @Test
-    fun `a thousand coroutines at once each get their own answer`() = runBlocking {
+    fun `a thousand coroutines at once each get their own answer`(): Unit = runBlocking {
         client().use { c ->
             val threads = ProcessStats.threads()
             val results = coroutineScope {
@@ -238,7 +237,7 @@ class ClientTest {
     }
 
     @Test
-    fun `close stops calls in flight and later calls`() = runBlocking {
+    fun `close stops calls in flight and later calls`(): Unit = runBlocking {
         val c = client(timeout = Duration.ofSeconds(30))
         hang()
         val pending = async(Dispatchers.Default) { runCatching { c.projects.get(ids[0]) } }

@@ -31,13 +31,6 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicBoolean
-import kotlin.coroutines.resume
-import kotlinx.coroutines.CancellableContinuation
-import kotlinx.coroutines.DelicateCoroutinesApi
-import kotlinx.coroutines.GlobalScope
-import kotlinx.coroutines.Job
-import kotlinx.coroutines.launch
-import kotlinx.coroutines.suspendCancellableCoroutine
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -704,6 +697,8 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_ocus_jvm_checksum_func_cancel_call(
+    ): Int
     external fun uniffi_ocus_jvm_checksum_func_default_base_url(
     ): Int
     external fun uniffi_ocus_jvm_checksum_func_sign_webhook(
@@ -714,23 +709,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_func_version(
     ): Int
+    external fun uniffi_ocus_jvm_checksum_func_wait_for_completions(
+    ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_base_url(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_cursor(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_get_project(
-    ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_get_project_blocking(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_is_closed(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_list_page(
-    ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_list_page_blocking(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_request(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking(
     ): Int
@@ -738,9 +729,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_shut_down(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativecursor_next_page(
+    external fun uniffi_ocus_jvm_checksum_method_nativeclient_start_get_project(
+    ): Int
+    external fun uniffi_ocus_jvm_checksum_method_nativeclient_start_list_page(
+    ): Int
+    external fun uniffi_ocus_jvm_checksum_method_nativeclient_start_request(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativecursor_next_page_blocking(
+    ): Int
+    external fun uniffi_ocus_jvm_checksum_method_nativecursor_start_next_page(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativelogger_log(
     ): Int
@@ -779,32 +776,32 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor_blocking(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project(`ptr`: Long,`arguments`: RustBuffer.ByValue,
-    ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_is_closed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page(`ptr`: Long,`arguments`: RustBuffer.ByValue,
-    ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_request(`ptr`: Long,`arguments`: RustBuffer.ByValue,
-    ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_request_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_rotate_api_key(`ptr`: Long,`apiKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_ocus_jvm_fn_method_nativeclient_shut_down(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_start_get_project(`ptr`: Long,`ticket`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_start_list_page(`ptr`: Long,`ticket`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_start_request(`ptr`: Long,`ticket`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_ocus_jvm_fn_clone_nativecursor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_free_nativecursor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativecursor_next_page(`ptr`: Long,
-    ): Long
     external fun uniffi_ocus_jvm_fn_method_nativecursor_next_page_blocking(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_ocus_jvm_fn_method_nativecursor_start_next_page(`ptr`: Long,`ticket`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_ocus_jvm_fn_clone_nativelogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_free_nativelogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -812,6 +809,8 @@ internal object UniffiLib {
     external fun uniffi_ocus_jvm_fn_init_callback_vtable_nativelogger(`vtable`: UniffiVTableCallbackInterfaceNativeLogger,
     ): Unit
     external fun uniffi_ocus_jvm_fn_method_nativelogger_log(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_func_cancel_call(`ticket`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_ocus_jvm_fn_func_default_base_url(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -822,6 +821,8 @@ internal object UniffiLib {
     external fun uniffi_ocus_jvm_fn_func_verify_webhook(`rawBody`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_ocus_jvm_fn_func_wait_for_completions(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_ocus_jvm_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -942,6 +943,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_ocus_jvm_checksum_func_cancel_call() and 0xFFFF) != 36629) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_ocus_jvm_checksum_func_default_base_url() and 0xFFFF) != 13172) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -957,6 +961,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_func_version() and 0xFFFF) != 554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_ocus_jvm_checksum_func_wait_for_completions() and 0xFFFF) != 30355) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_base_url() and 0xFFFF) != 57790) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -966,25 +973,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking() and 0xFFFF) != 16758) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project() and 0xFFFF) != 24586) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project_blocking() and 0xFFFF) != 29855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_is_closed() and 0xFFFF) != 22873) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page() and 0xFFFF) != 14404) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page_blocking() and 0xFFFF) != 36445) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request() and 0xFFFF) != 4541) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking() and 0xFFFF) != 16527) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking() and 0xFFFF) != 12460) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_rotate_api_key() and 0xFFFF) != 50042) {
@@ -993,10 +991,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_shut_down() and 0xFFFF) != 13687) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativecursor_next_page() and 0xFFFF) != 4099) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_start_get_project() and 0xFFFF) != 27009) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_start_list_page() and 0xFFFF) != 28005) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_start_request() and 0xFFFF) != 51925) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativecursor_next_page_blocking() and 0xFFFF) != 54565) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativecursor_start_next_page() and 0xFFFF) != 51754) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativelogger_log() and 0xFFFF) != 4258) {
@@ -1018,46 +1025,6 @@ public fun uniffiEnsureInitialized() {
 }
 
 // Async support
-// Async return type handlers
-
-internal const val UNIFFI_RUST_FUTURE_POLL_READY = 0.toByte()
-internal const val UNIFFI_RUST_FUTURE_POLL_WAKE = 1.toByte()
-
-internal val uniffiContinuationHandleMap = UniffiHandleMap<CancellableContinuation<Byte>>()
-
-// FFI type for Rust future continuations
-internal object uniffiRustFutureContinuationCallbackImpl: UniffiRustFutureContinuationCallback {
-    override fun callback(data: Long, pollResult: Byte) {
-        uniffiContinuationHandleMap.remove(data).resume(pollResult)
-    }
-}
-
-internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
-    rustFuture: Long,
-    pollFunc: (Long, UniffiRustFutureContinuationCallback, Long) -> Unit,
-    completeFunc: (Long, UniffiRustCallStatus) -> F,
-    freeFunc: (Long) -> Unit,
-    liftFunc: (F) -> T,
-    errorHandler: UniffiRustCallStatusErrorHandler<E>
-): T {
-    try {
-        do {
-            val pollResult = suspendCancellableCoroutine<Byte> { continuation ->
-                pollFunc(
-                    rustFuture,
-                    uniffiRustFutureContinuationCallbackImpl,
-                    uniffiContinuationHandleMap.insert(continuation)
-                )
-            }
-        } while (pollResult != UNIFFI_RUST_FUTURE_POLL_READY);
-
-        return liftFunc(
-            uniffiRustCallWithError(errorHandler, { status -> completeFunc(rustFuture, status) })
-        )
-    } finally {
-        freeFunc(rustFuture)
-    }
-}
 
 // Public interface members begin here.
 
@@ -1257,6 +1224,29 @@ public object FfiConverterUShort: FfiConverter<UShort, Short> {
 
     override fun write(value: UShort, buf: ByteBuffer) {
         buf.putShort(value.toShort())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterULong: FfiConverter<ULong, Long> {
+    override fun lift(value: Long): ULong {
+        return value.toULong()
+    }
+
+    override fun read(buf: ByteBuffer): ULong {
+        return lift(buf.getLong())
+    }
+
+    override fun lower(value: ULong): Long {
+        return value.toLong()
+    }
+
+    override fun allocationSize(value: ULong) = 8UL
+
+    override fun write(value: ULong, buf: ByteBuffer) {
+        buf.putLong(value.toLong())
     }
 }
 
@@ -1500,11 +1490,6 @@ public interface NativeClientInterface {
     fun `cursorBlocking`(`paramsJson`: kotlin.String): NativeCursor
     
     /**
-     * One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
-     */
-    suspend fun `getProject`(`arguments`: kotlin.String): JsonData
-    
-    /**
      * One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
      * UTF-8 JSON in a direct buffer (read in place: no copy crosses).
      */
@@ -1516,23 +1501,12 @@ public interface NativeClientInterface {
     fun `isClosed`(): kotlin.Boolean
     
     /**
-     * One page of projects, suspending. `arguments`: the list parameters as JSON.
-     */
-    suspend fun `listPage`(`arguments`: kotlin.String): JsonData
-    
-    /**
      * One page of projects, blocking the calling thread (`arguments` as for `list_page`).
      */
     fun `listPageBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
     
     /**
-     * Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
-     * `{"method", "path", "options"}` as JSON.
-     */
-    suspend fun `request`(`arguments`: kotlin.String): JsonData
-    
-    /**
-     * Any v3 path, blocking the calling thread (`arguments` as for `request`).
+     * Any v3 path, blocking the calling thread (`arguments` as for `start_request`).
      */
     fun `requestBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
     
@@ -1547,6 +1521,24 @@ public interface NativeClientInterface {
      * `close()` of its own, which frees the handle.
      */
     fun `shutDown`()
+    
+    /**
+     * Starts one project (`get`); the outcome arrives from `wait_for_completions` as
+     * `ticket`. `arguments`: `{"id", "options"}` as UTF-8 JSON in a direct buffer.
+     */
+    fun `startGetProject`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
+    
+    /**
+     * Starts one page of projects (`ticket` as for `start_get_project`). `arguments`: the
+     * list parameters as JSON.
+     */
+    fun `startListPage`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
+    
+    /**
+     * Starts a call to any v3 path (`ticket` as for `start_get_project`): the JSON returned
+     * (`null` for an empty body). `arguments`: `{"method", "path", "options"}` as JSON.
+     */
+    fun `startRequest`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
     
     companion object
 }
@@ -1725,31 +1717,6 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One project (`get`), suspending. `arguments`: `{"id", "options"}` as JSON.
-     */
-    @Throws(NativeException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getProject`(`arguments`: kotlin.String) : JsonData {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_get_project(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`arguments`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_ocus_jvm_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeJsonData.lift(it) },
-        // Error FFI converter
-        NativeException.ErrorHandler,
-    )
-    }
-
-    
-    /**
      * One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
      * UTF-8 JSON in a direct buffer (read in place: no copy crosses).
      */
@@ -1785,31 +1752,6 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One page of projects, suspending. `arguments`: the list parameters as JSON.
-     */
-    @Throws(NativeException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `listPage`(`arguments`: kotlin.String) : JsonData {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_list_page(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`arguments`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_ocus_jvm_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeJsonData.lift(it) },
-        // Error FFI converter
-        NativeException.ErrorHandler,
-    )
-    }
-
-    
-    /**
      * One page of projects, blocking the calling thread (`arguments` as for `list_page`).
      */
     @Throws(NativeException::class)override fun `listPageBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
@@ -1828,33 +1770,7 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * Any v3 path, suspending: the JSON returned (`null` for an empty body). `arguments`:
-     * `{"method", "path", "options"}` as JSON.
-     */
-    @Throws(NativeException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `request`(`arguments`: kotlin.String) : JsonData {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_request(
-                uniffiHandle,
-                
-        FfiConverterString.lower(`arguments`),
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_ocus_jvm_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterTypeJsonData.lift(it) },
-        // Error FFI converter
-        NativeException.ErrorHandler,
-    )
-    }
-
-    
-    /**
-     * Any v3 path, blocking the calling thread (`arguments` as for `request`).
+     * Any v3 path, blocking the calling thread (`arguments` as for `start_request`).
      */
     @Throws(NativeException::class)override fun `requestBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
             return FfiConverterTypeJsonData.lift(
@@ -1899,6 +1815,63 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_shut_down(
         it,
         _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Starts one project (`get`); the outcome arrives from `wait_for_completions` as
+     * `ticket`. `arguments`: `{"id", "options"}` as UTF-8 JSON in a direct buffer.
+     */
+    @Throws(NativeException::class)override fun `startGetProject`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NativeException) { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_start_get_project(
+        it,
+        
+        FfiConverterULong.lower(`ticket`),
+        FfiConverterByRefBytes.lower(`arguments`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Starts one page of projects (`ticket` as for `start_get_project`). `arguments`: the
+     * list parameters as JSON.
+     */
+    @Throws(NativeException::class)override fun `startListPage`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NativeException) { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_start_list_page(
+        it,
+        
+        FfiConverterULong.lower(`ticket`),
+        FfiConverterByRefBytes.lower(`arguments`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Starts a call to any v3 path (`ticket` as for `start_get_project`): the JSON returned
+     * (`null` for an empty body). `arguments`: `{"method", "path", "options"}` as JSON.
+     */
+    @Throws(NativeException::class)override fun `startRequest`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NativeException) { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_start_request(
+        it,
+        
+        FfiConverterULong.lower(`ticket`),
+        FfiConverterByRefBytes.lower(`arguments`),_status)
 }
     }
     
@@ -2044,14 +2017,15 @@ public object FfiConverterTypeNativeClient: FfiConverter<NativeClient, Long> {
 public interface NativeCursorInterface {
     
     /**
-     * The next page's view as JSON, suspending; `null` after the last.
-     */
-    suspend fun `nextPage`(): kotlin.String?
-    
-    /**
      * The next page's view as JSON, blocking; `null` after the last.
      */
     fun `nextPageBlocking`(): kotlin.String?
+    
+    /**
+     * Starts taking the next page (`ticket` as for `NativeClient::start_get_project`): its
+     * view as JSON, `null` after the last.
+     */
+    fun `startNextPage`(`ticket`: kotlin.ULong)
     
     companion object
 }
@@ -2162,30 +2136,6 @@ open class NativeCursor: Disposable, AutoCloseable, NativeCursorInterface
 
     
     /**
-     * The next page's view as JSON, suspending; `null` after the last.
-     */
-    @Throws(NativeException::class)
-    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `nextPage`() : kotlin.String? {
-        return uniffiRustCallAsync(
-        callWithHandle { uniffiHandle ->
-            UniffiLib.uniffi_ocus_jvm_fn_method_nativecursor_next_page(
-                uniffiHandle,
-                
-            )
-        },
-        { future, callback, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_ocus_jvm_rust_future_complete_rust_buffer(future, continuation) },
-        { future -> UniffiLib.ffi_ocus_jvm_rust_future_free_rust_buffer(future) },
-        // lift function
-        { FfiConverterOptionalString.lift(it) },
-        // Error FFI converter
-        NativeException.ErrorHandler,
-    )
-    }
-
-    
-    /**
      * The next page's view as JSON, blocking; `null` after the last.
      */
     @Throws(NativeException::class)override fun `nextPageBlocking`(): kotlin.String? {
@@ -2199,6 +2149,24 @@ open class NativeCursor: Disposable, AutoCloseable, NativeCursorInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Starts taking the next page (`ticket` as for `NativeClient::start_get_project`): its
+     * view as JSON, `null` after the last.
+     */
+    @Throws(NativeException::class)override fun `startNextPage`(`ticket`: kotlin.ULong)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NativeException) { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativecursor_start_next_page(
+        it,
+        
+        FfiConverterULong.lower(`ticket`),_status)
+}
+    }
+    
     
 
     
@@ -2567,6 +2535,70 @@ public object FfiConverterTypeNativeLogger: FfiConverter<NativeLogger, Long> {
 
 
 /**
+ * A started call's outcome, taken by the Kotlin layer's completion thread
+ * (`io.ocus.Crossing`) in batches.
+ */
+data class Completion (
+    /**
+     * The ticket the Kotlin layer started the call with.
+     */
+    var `ticket`: kotlin.ULong
+    , 
+    /**
+     * The call's view as JSON (`null` for a cursor's end, and on failure).
+     */
+    var `value`: kotlin.String?
+    , 
+    /**
+     * The response's view as JSON, for calls that return one.
+     */
+    var `response`: kotlin.String?
+    , 
+    /**
+     * The failure, if the call failed.
+     */
+    var `error`: NativeException?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCompletion: FfiConverterRustBuffer<Completion> {
+    override fun read(buf: ByteBuffer): Completion {
+        return Completion(
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeNativeError.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Completion) = (
+            FfiConverterULong.allocationSize(value.`ticket`) +
+            FfiConverterOptionalString.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`response`) +
+            FfiConverterOptionalTypeNativeError.allocationSize(value.`error`)
+    )
+
+    override fun write(value: Completion, buf: ByteBuffer) {
+            FfiConverterULong.write(value.`ticket`, buf)
+            FfiConverterOptionalString.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`response`, buf)
+            FfiConverterOptionalTypeNativeError.write(value.`error`, buf)
+    }
+}
+
+
+
+/**
  * A call's result (a project or page view, or a request's JSON) and its response's view
  * (status, headers, request id), each as JSON text parsed by the Kotlin layer.
  */
@@ -2882,6 +2914,38 @@ public object FfiConverterOptionalTypeNativeLogger: FfiConverterRustBuffer<Nativ
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeNativeError: FfiConverterRustBuffer<NativeException?> {
+    override fun read(buf: ByteBuffer): NativeException? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeNativeError.read(buf)
+    }
+
+    override fun allocationSize(value: NativeException?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeNativeError.allocationSize(value)
+        }
+    }
+
+    override fun write(value: NativeException?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeNativeError.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -2907,9 +2971,43 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeCompletion: FfiConverterRustBuffer<List<Completion>> {
+    override fun read(buf: ByteBuffer): List<Completion> {
+        val len = buf.getInt()
+        return List<Completion>(len) {
+            FfiConverterTypeCompletion.read(buf)
+        }
+    }
 
+    override fun allocationSize(value: List<Completion>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCompletion.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
 
-
+    override fun write(value: List<Completion>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCompletion.write(it, buf)
+        }
+    }
+}
+        /**
+         * Stops a started call (its coroutine was cancelled): the request is dropped and its
+         * connection closed, and nothing is delivered. A call already finished is left alone.
+         */ fun `cancelCall`(`ticket`: kotlin.ULong)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_func_cancel_call(
+    
+        
+        FfiConverterULong.lower(`ticket`),_status)
+}
+    
+    
 
         /**
          * The production base URL.
@@ -2978,6 +3076,20 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_func_version(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * Blocks until started calls finish, then returns every finished one (the Kotlin layer's
+         * completion thread calls it in a loop: one crossing per batch, not one per call).
+         */ fun `waitForCompletions`(): List<Completion> {
+            return FfiConverterSequenceTypeCompletion.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_func_wait_for_completions(
     
         _status)
 }
