@@ -23,37 +23,21 @@ use zeroize::Zeroize;
 
 uniffi::setup_scaffolding!();
 
-/// A core error as data; `io.ocus.OcusException.from` picks the class from `kind`.
+/// A core error as data: `io.ocus.errorOf` picks the exception class from the view's `kind`.
 #[derive(Debug, uniffi::Error)]
 pub enum NativeError {
     /// The only variant: uniffi maps an error enum to a sealed exception class.
     Failure {
-        /// The stable kind name (`forbidden`, `timeout`...).
-        kind: String,
-        /// The server's message, or the client's description (not `message`: uniffi's
-        /// Kotlin exception has a `message` of its own).
-        detail: String,
-        /// The core's one-line description (`forbidden (403): ... [request id ...]`).
-        display: String,
-        /// The HTTP status, for HTTP errors.
-        status: Option<u16>,
-        /// The error code from the body, if any.
-        code: Option<String>,
-        /// The response's request id, if any.
-        request_id: Option<String>,
-        /// `Retry-After`, in seconds.
-        retry_after_seconds: Option<f64>,
-        /// The error body (truncated by the core).
-        body: Option<String>,
-        /// What caused it, outermost first.
-        causes: Vec<String>,
+        /// The core's error view (`ocus::ErrorView`) as JSON: the one shape every error
+        /// crosses in, from uniffi calls and direct ones alike.
+        view: String,
     },
 }
 
 impl std::fmt::Display for NativeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let NativeError::Failure { display, .. } = self;
-        f.write_str(display)
+        let NativeError::Failure { view } = self;
+        f.write_str(view)
     }
 }
 
@@ -62,29 +46,23 @@ impl std::error::Error for NativeError {}
 impl From<ocus::Error> for NativeError {
     fn from(error: ocus::Error) -> Self {
         NativeError::Failure {
-            kind: error.kind().as_str().to_owned(),
-            detail: error.message().to_owned(),
-            display: error.to_string(),
-            status: error.status(),
-            code: error.code().map(str::to_owned),
-            request_id: error.request_id().map(str::to_owned),
-            retry_after_seconds: error.retry_after().map(|d| d.as_secs_f64()),
-            body: error.body().map(str::to_owned),
-            causes: error.causes(),
+            view: error_json(&error),
         }
     }
+}
+
+/// The error's view as JSON text.
+fn error_json(error: &ocus::Error) -> String {
+    serde_json::to_string(&error.view()).unwrap_or_else(|_| "null".to_owned())
 }
 
 type Outcome<T> = Result<T, NativeError>;
 
 /// A call's result (a project or page view, or a request's JSON) and its response's view
-/// (status, headers, request id), each as JSON text parsed by the Kotlin layer.
-#[derive(uniffi::Record)]
-pub struct JsonData {
-    /// The view, as JSON.
-    pub value: String,
-    /// The response's view as JSON (`null` for a page met while iterating).
-    pub response: String,
+/// (status, headers, request id), each as JSON text.
+struct JsonData {
+    value: String,
+    response: String,
 }
 
 fn json(value: &impl serde::Serialize) -> ocus::Result<String> {
@@ -123,27 +101,11 @@ fn options(mut text: String) -> ocus::Result<Map<String, Value>> {
 
 // ---- started calls: one crossing for every suspending call ----------------------------------
 
-/// A started call's outcome, taken by the Kotlin layer's completion thread
-/// (`io.ocus.Crossing`) in batches.
-#[derive(uniffi::Record)]
-pub struct Completion {
-    /// The ticket the Kotlin layer started the call with.
-    pub ticket: u64,
-    /// The call's view as JSON (`null` for a cursor's end, and on failure).
-    pub value: Option<String>,
-    /// The response's view as JSON, for calls that return one.
-    pub response: Option<String>,
-    /// The failure, if the call failed.
-    pub error: Option<NativeError>,
-}
-
-/// What a started call delivers: its view and response as JSON, or the failure.
-type Finished = Result<(Option<String>, Option<String>), NativeError>;
-
-/// The process's started calls: results wait in one queue that the Kotlin layer's completion
-/// thread takes in batches, and each running call can be aborted by its ticket.
+/// The process's started calls: outcomes (see `encode`) wait in one queue that the Kotlin
+/// layer's completion thread takes in batches (`ocus_jvm_wait`), and each running call can be
+/// aborted by its ticket.
 struct Crossing {
-    queue: Arc<Completions<Finished>>,
+    queue: Arc<Completions<String>>,
     running: Mutex<HashMap<u64, AbortHandle>>,
 }
 
@@ -154,47 +116,17 @@ static CROSSING: LazyLock<Crossing> = LazyLock::new(|| Crossing {
 
 impl Crossing {
     /// Starts `call` on the process runtime; its outcome is delivered as `ticket`.
-    fn start<F>(&self, ticket: u64, call: F) -> Outcome<()>
+    fn start<F>(&self, ticket: u64, call: F) -> ocus::Result<()>
     where
-        F: Future<Output = ocus::Result<(Option<String>, Option<String>)>> + Send + 'static,
+        F: Future<Output = ocus::Result<Views>> + Send + 'static,
     {
-        // Held across the start, so a call that finishes at once is forgotten by `wait` after
-        // it is recorded here, never before.
+        // Held across the start, so a call that finishes at once is forgotten by the wait
+        // after it is recorded here, never before.
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        let abort = self
-            .queue
-            .start(ticket, None, call, |r| r.map_err(NativeError::from))?;
+        let abort = self.queue.start(ticket, None, call, encode)?;
         running.insert(ticket, abort);
         Ok(())
     }
-}
-
-/// Blocks until started calls finish, then returns every finished one (the Kotlin layer's
-/// completion thread calls it in a loop: one crossing per batch, not one per call).
-#[uniffi::export]
-pub fn wait_for_completions() -> Vec<Completion> {
-    let finished = CROSSING.queue.wait(None);
-    let mut running = CROSSING.running.lock().unwrap_or_else(|p| p.into_inner());
-    finished
-        .into_iter()
-        .map(|(ticket, result)| {
-            running.remove(&ticket);
-            match result {
-                Ok((value, response)) => Completion {
-                    ticket,
-                    value,
-                    response,
-                    error: None,
-                },
-                Err(error) => Completion {
-                    ticket,
-                    value: None,
-                    response: None,
-                    error: Some(error),
-                },
-            }
-        })
-        .collect()
 }
 
 /// Stops a started call (its coroutine was cancelled): the request is dropped and its
@@ -211,18 +143,189 @@ pub fn cancel_call(ticket: u64) {
     }
 }
 
-/// A call's view and response, as a started call delivers them.
-fn started(data: JsonData) -> (Option<String>, Option<String>) {
-    (Some(data.value), Some(data.response))
+// ---- the calls' direct entry points ------------------------------------------------------
+
+// A uniffi call allocates JNA structures (its call status, each returned buffer), and every one
+// goes through JNA's global map of native allocations: measured here at 12-45 µs per call, more
+// than the request itself. So the calls themselves cross through four plain C functions, which
+// JNA maps directly with only numbers and byte arrays (`io.ocus.Direct`); a result comes back
+// as one JSON text in a buffer this library owns until `ocus_jvm_free`.
+
+/// `projects.get`: `arguments` `{"id", "options"}`.
+const GET_PROJECT: i32 = 0;
+/// `projects.list`, one page: `arguments` the list parameters.
+const LIST_PAGE: i32 = 1;
+/// Any v3 path: `arguments` `{"method", "path", "options"}`.
+const REQUEST: i32 = 2;
+/// A cursor's next page: no arguments; the target is a cursor.
+const NEXT_PAGE: i32 = 3;
+
+/// A call's view and its response's view, each as JSON text (`None`: `null`).
+type Views = (Option<String>, Option<String>);
+
+/// `{"value": view, "response": view}` or `{"error": error view}`: one JSON text per outcome.
+fn encode(result: ocus::Result<Views>) -> String {
+    let result = result.map(|(value, response)| {
+        format!(
+            r#"{{"value":{},"response":{}}}"#,
+            value.as_deref().unwrap_or("null"),
+            response.as_deref().unwrap_or("null")
+        )
+    });
+    result.unwrap_or_else(|error| format!(r#"{{"error":{}}}"#, error_json(&error)))
 }
 
-/// Runs `future` on the calling thread (Java's blocking methods), on the core's caller-driven
-/// runtime: no hand-off to another thread and back. Only its timeout or the client's `close`
-/// stops it (a Java interrupt does not reach native code). A panic becomes the core's error.
-fn blocking<T>(future: impl Future<Output = ocus::Result<T>>) -> Outcome<T> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| ocus::runtime::block_on(future)))
-        .unwrap_or_else(|_| Ok(Err(ocus::Error::panicked())))?
-        .map_err(NativeError::from)
+/// The call `op` on `target` (a `NativeClient`, or a `NativeCursor` for `NEXT_PAGE`), on
+/// `path`'s pool; bad arguments fail before it starts.
+///
+/// # Safety
+/// `target` is the address (`address()`) of a live object of the type `op` names.
+unsafe fn call(
+    target: u64,
+    op: i32,
+    path: CallPath,
+    arguments: &[u8],
+) -> ocus::Result<std::pin::Pin<Box<dyn Future<Output = ocus::Result<Views>> + Send>>> {
+    let views = |data: JsonData| (Some(data.value), Some(data.response));
+    if op == NEXT_PAGE {
+        // SAFETY: the caller's.
+        let cursor = unsafe { &*(target as *const NativeCursor) }.get()?;
+        return Ok(Box::pin(
+            async move { Ok((next_page(cursor).await?, None)) },
+        ));
+    }
+    // SAFETY: the caller's.
+    let client = unsafe { &*(target as *const NativeClient) }
+        .handle
+        .client(path)?;
+    Ok(match op {
+        GET_PROJECT => {
+            let call = get_project(client, arguments)?;
+            Box::pin(async move { call.await.map(views) })
+        }
+        LIST_PAGE => {
+            let call = list_page(client, arguments)?;
+            Box::pin(async move { call.await.map(views) })
+        }
+        REQUEST => {
+            let call = request(client, arguments)?;
+            Box::pin(async move { call.await.map(views) })
+        }
+        _ => {
+            return Err(ocus::Error::new(
+                ocus::ErrorKind::Configuration,
+                format!("no call {op}"),
+            ));
+        }
+    })
+}
+
+/// `len` bytes at `data` (none when `len` is 0).
+///
+/// # Safety
+/// `data` points to `len` readable bytes, or `len` is 0.
+unsafe fn bytes<'a>(data: *const u8, len: i32) -> &'a [u8] {
+    match usize::try_from(len) {
+        // SAFETY: the caller's.
+        Ok(len) if len > 0 && !data.is_null() => unsafe { std::slice::from_raw_parts(data, len) },
+        _ => &[],
+    }
+}
+
+/// Text handed to the JVM: its length (8 bytes, native order), then its UTF-8 bytes. Owned by
+/// the JVM until `ocus_jvm_free`.
+fn hand_over(text: String) -> u64 {
+    let mut buffer = Vec::with_capacity(8 + text.len());
+    buffer.extend_from_slice(&(text.len() as u64).to_ne_bytes());
+    buffer.extend_from_slice(text.as_bytes());
+    Box::into_raw(buffer.into_boxed_slice()) as *mut u8 as u64
+}
+
+/// Frees what `ocus_jvm_call` or `ocus_jvm_wait` returned.
+///
+/// # Safety
+/// `buffer` came from one of them and is freed once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_jvm_free(buffer: u64) {
+    let data = buffer as *mut u8;
+    if data.is_null() {
+        return;
+    }
+    // SAFETY: the caller's: a buffer from `hand_over`, whose first 8 bytes hold the rest's length.
+    unsafe {
+        let len = u64::from_ne_bytes(*(data as *const [u8; 8])) as usize;
+        drop(Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+            data,
+            8 + len,
+        )));
+    }
+}
+
+/// Runs the call `op` on the calling thread (Java's blocking methods) and returns its outcome
+/// (see `encode`) as a buffer to read, then free with `ocus_jvm_free`.
+///
+/// # Safety
+/// `target` as for `call`; `arguments` points to `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_jvm_call(
+    target: u64,
+    op: i32,
+    arguments: *const u8,
+    len: i32,
+) -> u64 {
+    // SAFETY: the caller's.
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        // A Java interrupt does not reach native code: only the call's timeout or the
+        // client's `close` stops it.
+        let call = unsafe { call(target, op, CallPath::Blocking, bytes(arguments, len)) }?;
+        ocus::runtime::block_on(call)?
+    }))
+    .unwrap_or_else(|_| Err(ocus::Error::panicked()));
+    hand_over(encode(outcome))
+}
+
+/// Starts the call `op` on the process runtime; its outcome arrives from `ocus_jvm_wait`
+/// under `ticket` (a call that cannot start arrives there too, as its failure).
+///
+/// # Safety
+/// As for `ocus_jvm_call`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_jvm_start(
+    target: u64,
+    op: i32,
+    ticket: u64,
+    arguments: *const u8,
+    len: i32,
+) {
+    // SAFETY: the caller's.
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let call = unsafe { call(target, op, CallPath::Started, bytes(arguments, len)) }?;
+        CROSSING.start(ticket, call)
+    }))
+    .unwrap_or_else(|_| Err(ocus::Error::panicked()));
+    if let Err(error) = started {
+        CROSSING.queue.deliver(ticket, encode(Err(error)));
+    }
+}
+
+/// Blocks until started calls finish, then returns them all as one buffer (free it with
+/// `ocus_jvm_free`): the JSON text of `[[ticket, outcome], ...]` (see `encode`). One
+/// crossing per batch of calls, from the JVM's one completion thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn ocus_jvm_wait() -> u64 {
+    let finished = CROSSING.queue.wait(None);
+    let mut running = CROSSING.running.lock().unwrap_or_else(|p| p.into_inner());
+    let mut batch = String::with_capacity(finished.iter().map(|(_, o)| o.len() + 24).sum());
+    batch.push('[');
+    for (index, (ticket, outcome)) in finished.iter().enumerate() {
+        running.remove(ticket);
+        if index > 0 {
+            batch.push(',');
+        }
+        batch.push_str(&format!("[{ticket},{outcome}]"));
+    }
+    batch.push(']');
+    hand_over(batch)
 }
 
 // ---- logs: the core's events handed to the JVM ------------------------------------------------
@@ -298,47 +401,10 @@ impl NativeClient {
         Ok(self.handle.rotate_api_key(api_key)?)
     }
 
-    /// Starts one project (`get`); the outcome arrives from `wait_for_completions` as
-    /// `ticket`. `arguments`: `{"id", "options"}` as UTF-8 JSON in a direct buffer.
-    pub fn start_get_project(&self, ticket: u64, arguments: &[u8]) -> Outcome<()> {
-        let call = get_project(self.handle.client(CallPath::Started)?, arguments)?;
-        CROSSING.start(ticket, async move { call.await.map(started) })
-    }
-
-    /// One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
-    /// UTF-8 JSON in a direct buffer (read in place: no copy crosses).
-    pub fn get_project_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(get_project(
-            self.handle.client(CallPath::Blocking)?,
-            arguments,
-        )?)
-    }
-
-    /// Starts one page of projects (`ticket` as for `start_get_project`). `arguments`: the
-    /// list parameters as JSON.
-    pub fn start_list_page(&self, ticket: u64, arguments: &[u8]) -> Outcome<()> {
-        let call = list_page(self.handle.client(CallPath::Started)?, arguments)?;
-        CROSSING.start(ticket, async move { call.await.map(started) })
-    }
-
-    /// One page of projects, blocking the calling thread (`arguments` as for `list_page`).
-    pub fn list_page_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(list_page(
-            self.handle.client(CallPath::Blocking)?,
-            arguments,
-        )?)
-    }
-
-    /// Starts a call to any v3 path (`ticket` as for `start_get_project`): the JSON returned
-    /// (`null` for an empty body). `arguments`: `{"method", "path", "options"}` as JSON.
-    pub fn start_request(&self, ticket: u64, arguments: &[u8]) -> Outcome<()> {
-        let call = request(self.handle.client(CallPath::Started)?, arguments)?;
-        CROSSING.start(ticket, async move { call.await.map(started) })
-    }
-
-    /// Any v3 path, blocking the calling thread (`arguments` as for `start_request`).
-    pub fn request_blocking(&self, arguments: &[u8]) -> Outcome<JsonData> {
-        blocking(request(self.handle.client(CallPath::Blocking)?, arguments)?)
+    /// This object's address, for the direct entry points (`ocus_jvm_call`, `ocus_jvm_start`):
+    /// valid while the JVM holds the object.
+    pub fn address(&self) -> u64 {
+        self as *const Self as u64
     }
 
     /// A cursor over every page, from suspending calls.
@@ -464,16 +530,9 @@ async fn next_page(cursor: Arc<ocus::ProjectCursor>) -> ocus::Result<Option<Stri
 
 #[uniffi::export]
 impl NativeCursor {
-    /// Starts taking the next page (`ticket` as for `NativeClient::start_get_project`): its
-    /// view as JSON, `null` after the last.
-    pub fn start_next_page(&self, ticket: u64) -> Outcome<()> {
-        let cursor = self.get()?;
-        CROSSING.start(ticket, async move { Ok((next_page(cursor).await?, None)) })
-    }
-
-    /// The next page's view as JSON, blocking; `null` after the last.
-    pub fn next_page_blocking(&self) -> Outcome<Option<String>> {
-        blocking(next_page(self.get()?))
+    /// This object's address, for the direct entry points (as `NativeClient::address`).
+    pub fn address(&self) -> u64 {
+        self as *const Self as u64
     }
 }
 

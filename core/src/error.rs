@@ -221,6 +221,29 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// An [`Error`]'s fields as data ([`Error::view`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErrorView<'a> {
+    /// The stable kind name ([`ErrorKind::as_str`]).
+    pub kind: &'static str,
+    /// The server's message, or the client's description.
+    pub message: &'a str,
+    /// The one-line description (`forbidden (403): ... [request id ...]`).
+    pub display: String,
+    /// The HTTP status, for HTTP errors.
+    pub status: Option<u16>,
+    /// The error code from the body, if any.
+    pub code: Option<&'a str>,
+    /// The response's request id, if any.
+    pub request_id: Option<&'a str>,
+    /// `Retry-After`, in seconds.
+    pub retry_after: Option<f64>,
+    /// The error body (truncated).
+    pub body: Option<&'a str>,
+    /// What caused it, outermost first ([`Error::causes`]).
+    pub causes: Vec<String>,
+}
+
 /// The error of every fallible call in the SDK.
 ///
 /// Ask it what happened with [`kind`](Error::kind), [`status`](Error::status),
@@ -374,6 +397,22 @@ impl Error {
             current = error.source();
         }
         lines
+    }
+
+    /// Every field a binding hands on, serialisable as one JSON object (what crosses to a
+    /// binding that takes results as JSON text).
+    pub fn view(&self) -> ErrorView<'_> {
+        ErrorView {
+            kind: self.kind().as_str(),
+            message: self.message(),
+            display: self.to_string(),
+            status: self.status(),
+            code: self.code(),
+            request_id: self.request_id(),
+            retry_after: self.retry_after().map(|d| d.as_secs_f64()),
+            body: self.body(),
+            causes: self.causes(),
+        }
     }
 
     /// True when the request timed out.

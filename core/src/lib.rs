@@ -50,7 +50,7 @@ pub use config::{
     DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BUDGET, DEFAULT_TIMEOUT, ENV_API_KEY, ENV_API_KEY_FILE,
     ENV_BASE_URL, ENV_CA_BUNDLE, MAX_IDLE_CONNECTIONS,
 };
-pub use error::{Error, ErrorKind, MAX_KEPT_BODY_BYTES, Result};
+pub use error::{Error, ErrorKind, ErrorView, MAX_KEPT_BODY_BYTES, Result};
 pub use key::ApiKey;
 pub use log::{LogEvent, LogLevel, LogSink};
 pub use options::{MAX_RETRIES_LIMIT, MAX_RETRY_BUDGET};

@@ -62,11 +62,5 @@ internal fun options(vararg entries: Pair<String, Any?>): String =
 internal fun arguments(vararg entries: Pair<String, String>): String =
     entries.joinToString(",", "{", "}") { (name, json) -> "${JsonPrimitive(name)}:$json" }
 
-/** Text as UTF-8 in a direct buffer: what a blocking call reads in place, without a copy crossing. */
-internal fun direct(text: String): java.nio.ByteBuffer {
-    val bytes = text.toByteArray(Charsets.UTF_8)
-    return java.nio.ByteBuffer.allocateDirect(bytes.size).put(bytes).flip()
-}
-
 /** A string as a JSON string literal. */
 internal fun quoted(text: String): String = JsonPrimitive(text).toString()

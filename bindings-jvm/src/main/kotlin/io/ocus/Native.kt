@@ -1,16 +1,17 @@
 package io.ocus
 
-import io.ocus.internal.Completion
 import io.ocus.internal.NativeException
 import io.ocus.internal.cancelCall
-import io.ocus.internal.waitForCompletions
-import java.time.Duration
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.coroutines.resume
-import kotlin.coroutines.resumeWithException
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.jsonArray
+import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
+import kotlinx.serialization.json.long
 
 /**
  * A cause the core reported, as text: the Rust error itself does not cross into the JVM.
@@ -20,21 +21,9 @@ class ErrorCause internal constructor(message: String, cause: Throwable?) :
     // No stack trace of its own: it would show where the JVM rebuilt the text, not the failure.
     Exception(message, cause, false, false)
 
-/** The exception of the core's kind for a native failure (the mapping is generated). */
+/** The exception of the core's kind for a native failure. */
 internal fun NativeException.toOcus(): OcusException = when (this) {
-    is NativeException.Failure -> exceptionOf(
-        ErrorData(
-            kind = kind,
-            message = detail,
-            display = display,
-            status = status?.toInt(),
-            code = code,
-            requestId = requestId,
-            retryAfter = retryAfterSeconds?.let { Duration.ofNanos((it * 1e9).toLong()) },
-            body = body,
-            cause = causes.foldRight(null as Throwable?) { text, inner -> ErrorCause(text, inner) },
-        ),
-    )
+    is NativeException.Failure -> errorOf(parseObject(view))
 }
 
 /** Runs a native call, turning its failure into the matching [OcusException]. */
@@ -47,12 +36,12 @@ internal inline fun <T> native(call: () -> T): T =
 
 /**
  * Where suspending calls cross back from the native runtime. A call starts with a ticket (one
- * native call) and suspends; the native side queues its outcome. One daemon thread waits in
- * [waitForCompletions] and, per batch of finished calls (one native crossing for many calls),
- * resumes each waiting coroutine on its own dispatcher, where the result is then parsed.
+ * native call) and suspends; the native side queues its outcome. One daemon thread waits for
+ * finished calls and, per batch (one native crossing for many calls), resumes each waiting
+ * coroutine on its own dispatcher.
  */
 internal object Crossing {
-    private val waiting = ConcurrentHashMap<Long, CancellableContinuation<Completion>>()
+    private val waiting = ConcurrentHashMap<Long, CancellableContinuation<JsonObject>>()
     private val tickets = AtomicLong()
 
     init {
@@ -60,32 +49,27 @@ internal object Crossing {
     }
 
     /**
-     * Starts a call with [start] (given the ticket) and suspends until it finishes: its
-     * [Completion], or its failure thrown as the matching [OcusException]. Cancelling the
-     * coroutine stops the native call and closes its connection.
+     * Starts [op] on [target] (see [Direct.call]) and suspends until it finishes: its [Outcome],
+     * or its failure thrown as the matching [OcusException]. Cancelling the coroutine stops the
+     * native call and closes its connection.
      */
-    suspend fun call(start: (ULong) -> Unit): Completion = suspendCancellableCoroutine { continuation ->
-        val ticket = tickets.incrementAndGet()
-        waiting[ticket] = continuation
-        continuation.invokeOnCancellation {
-            if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
-        }
-        try {
-            start(ticket.toULong())
-        } catch (failure: NativeException) {
-            // Refused before it started (bad arguments, a closed client): nothing will arrive.
-            if (waiting.remove(ticket) != null) continuation.resumeWithException(failure.toOcus())
-        }
-    }
+    suspend fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?): Outcome =
+        Outcome.of(
+            suspendCancellableCoroutine { continuation ->
+                val ticket = tickets.incrementAndGet()
+                waiting[ticket] = continuation
+                continuation.invokeOnCancellation {
+                    if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
+                }
+                Direct.start(owner, target, op, ticket, arguments)
+            },
+        )
 
     private fun deliver() {
         while (true) {
-            for (completion in waitForCompletions()) {
-                val continuation = waiting.remove(completion.ticket.toLong()) ?: continue
-                when (val error = completion.error) {
-                    null -> continuation.resume(completion)
-                    else -> continuation.resumeWithException(error.toOcus())
-                }
+            for (finished in Direct.waitForBatch()) {
+                val (ticket, outcome) = finished.jsonArray
+                waiting.remove(ticket.jsonPrimitive.long)?.resume(outcome.jsonObject)
             }
         }
     }

@@ -74,6 +74,9 @@ class OcusClient(
     // thread that takes finished calls from the native side.
     private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("ocus"))
 
+    // The native client's address, for the direct calls (Direct.kt).
+    private val address = native.address().toLong()
+
     /** Projects: `get`, `listPage`, `list` (every page). */
     val projects: Projects = Projects(native, scope)
 
@@ -107,9 +110,8 @@ class OcusClient(
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
     ): WithResponse<JsonElement> {
-        val arguments = direct(requestArguments(method, path, query, body, options))
-        val result = Crossing.call { ticket -> native.startRequest(ticket, arguments) }
-        return WithResponse(parseJson(result.value!!), Response.of(parseJson(result.response!!))!!)
+        val result = Crossing.call(native, address, Direct.REQUEST, requestArguments(method, path, query, body, options))
+        return WithResponse(result.value, Response.of(result.response)!!)
     }
 
     /** [requestWithResponse], blocking the calling thread. */
@@ -121,8 +123,8 @@ class OcusClient(
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
     ): WithResponse<JsonElement> {
-        val result = native { native.requestBlocking(direct(requestArguments(method, path, query, body, options))) }
-        return WithResponse(parseJson(result.value), Response.of(parseJson(result.response))!!)
+        val result = Direct.call(native, address, Direct.REQUEST, requestArguments(method, path, query, body, options))
+        return WithResponse(result.value, Response.of(result.response)!!)
     }
 
     /** [request], blocking the calling thread (a Java interrupt does not stop it: its timeout or [close] does). */
@@ -150,7 +152,7 @@ class OcusClient(
             "method" to quoted(method),
             "path" to quoted(path),
             "options" to options("query" to query.ifEmpty { null }, "json" to body?.let(::toJson), *options.entries()),
-        )
+        ).toByteArray()
 
     /**
      * Closes the client: calls in flight stop (with [ConfigurationException], code

@@ -1,7 +1,5 @@
 package io.ocus
 
-import io.ocus.internal.Completion
-import io.ocus.internal.JsonData
 import io.ocus.internal.NativeClient
 import io.ocus.internal.NativeCursor
 import java.util.concurrent.CompletableFuture
@@ -28,10 +26,10 @@ class Project internal constructor(
     val status: String?,
     /** Whether [status] is one OCUS documents (`not_assigned` ... `archived`). */
     val isKnownStatus: Boolean,
-    responseJson: String?,
+    responseView: JsonElement?,
 ) {
     /** The response of the `get` that returned it; `null` for a project inside a page. */
-    val response: Response? by lazy { responseJson?.let { Response.of(parseJson(it)) } }
+    val response: Response? by lazy { Response.of(responseView) }
 
     /** The project's UUID. */
     val id: String get() = resource.getValue("id").jsonPrimitive.content
@@ -62,11 +60,11 @@ class Project internal constructor(
     override fun toString(): String = "Project(id=$id, status=$status)"
 
     internal companion object {
-        fun of(view: JsonObject, responseJson: String? = null): Project = Project(
+        fun of(view: JsonObject, responseView: JsonElement? = null): Project = Project(
             resource = view.getValue("resource").jsonObject,
             status = view["status"]?.jsonPrimitive?.contentOrNull,
             isKnownStatus = view.getValue("known_status").jsonPrimitive.boolean,
-            responseJson = responseJson,
+            responseView = responseView,
         )
     }
 }
@@ -115,16 +113,17 @@ class Projects internal constructor(
     private val nativeClient: NativeClient,
     private val scope: CoroutineScope,
 ) {
+    // The native client's address, for the direct calls (Direct.kt).
+    private val address = nativeClient.address().toLong()
+
     /** One project by id. */
     suspend fun get(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        direct(getArguments(id, options)).let { arguments ->
-            project(Crossing.call { ticket -> nativeClient.startGetProject(ticket, arguments) })
-        }
+        project(Crossing.call(nativeClient, address, Direct.GET_PROJECT, getArguments(id, options)))
 
     /** [get], blocking the calling thread. */
     @JvmOverloads
     fun getBlocking(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        project(native { nativeClient.getProjectBlocking(direct(getArguments(id, options))) })
+        project(Direct.call(nativeClient, address, Direct.GET_PROJECT, getArguments(id, options)))
 
     /** [get] as a [CompletableFuture]. */
     @JvmOverloads
@@ -133,14 +132,12 @@ class Projects internal constructor(
 
     /** One page. */
     suspend fun listPage(params: ListParams = ListParams.ALL): ProjectPage =
-        direct(params.json()).let { arguments ->
-            page(Crossing.call { ticket -> nativeClient.startListPage(ticket, arguments) })
-        }
+        page(Crossing.call(nativeClient, address, Direct.LIST_PAGE, params.json().toByteArray()))
 
     /** [listPage], blocking the calling thread. */
     @JvmOverloads
     fun listPageBlocking(params: ListParams = ListParams.ALL): ProjectPage =
-        page(native { nativeClient.listPageBlocking(direct(params.json())) })
+        page(Direct.call(nativeClient, address, Direct.LIST_PAGE, params.json().toByteArray()))
 
     /** [listPage] as a [CompletableFuture]. */
     @JvmOverloads
@@ -153,8 +150,9 @@ class Projects internal constructor(
      */
     fun list(params: ListParams = ListParams.ALL): Flow<Project> = flow {
         native { nativeClient.cursor(params.json()) }.use { cursor ->
+            val cursorAddress = cursor.address().toLong()
             while (true) {
-                val page = Crossing.call { ticket -> cursor.startNextPage(ticket) }.value ?: break
+                val page = Crossing.call(cursor, cursorAddress, Direct.NEXT_PAGE, null).value as? JsonObject ?: break
                 for (project in pageOf(page).data) emit(project)
             }
         }
@@ -165,8 +163,9 @@ class Projects internal constructor(
     fun listBlocking(params: ListParams = ListParams.ALL): Iterable<Project> = Iterable {
         iterator {
             native { nativeClient.cursorBlocking(params.json()) }.use { cursor: NativeCursor ->
+                val cursorAddress = cursor.address().toLong()
                 while (true) {
-                    val page = native { cursor.nextPageBlocking() } ?: break
+                    val page = Direct.call(cursor, cursorAddress, Direct.NEXT_PAGE, null).value as? JsonObject ?: break
                     yieldAll(pageOf(page).data)
                 }
             }
@@ -175,19 +174,11 @@ class Projects internal constructor(
 
     // The response is parsed when asked for: most callers never look at the headers.
     private fun getArguments(id: String, options: RequestOptions) =
-        arguments("id" to quoted(id), "options" to options.json())
+        arguments("id" to quoted(id), "options" to options.json()).toByteArray()
 
-    private fun project(result: JsonData) = Project.of(parseObject(result.value), result.response)
+    private fun project(result: Outcome) = Project.of(result.value.jsonObject, result.response)
 
-    private fun project(result: Completion) = Project.of(parseObject(result.value!!), result.response)
+    private fun page(result: Outcome) = ProjectPage.of(result.value.jsonObject, Response.of(result.response))
 
-    private fun page(result: JsonData) = ProjectPage.of(parseObject(result.value), Response.of(parseJson(result.response)))
-
-    private fun page(result: Completion) =
-        ProjectPage.of(parseObject(result.value!!), Response.of(parseJson(result.response!!)))
-
-    private fun pageOf(view: String) = ProjectPage.of(parseObject(view), response = null)
+    private fun pageOf(view: JsonObject) = ProjectPage.of(view, response = null)
 }
-
-/** A `request` result: the JSON returned (`JsonNull` for an empty body). */
-internal fun requestResult(value: String): JsonElement = parseJson(value)

@@ -709,7 +709,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_func_version(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_func_wait_for_completions(
+    external fun uniffi_ocus_jvm_checksum_method_nativeclient_address(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_base_url(
     ): Int
@@ -717,27 +717,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_get_project_blocking(
-    ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_is_closed(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_list_page_blocking(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_rotate_api_key(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_shut_down(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_start_get_project(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_start_list_page(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_start_request(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativecursor_next_page_blocking(
-    ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativecursor_start_next_page(
+    external fun uniffi_ocus_jvm_checksum_method_nativecursor_address(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativelogger_log(
     ): Int
@@ -770,38 +756,26 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_ocus_jvm_fn_constructor_nativeclient_new(`optionsJson`: RustBuffer.ByValue,`logger`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_address(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor_blocking(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_get_project_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_is_closed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_list_page_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_request_blocking(`ptr`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_rotate_api_key(`ptr`: Long,`apiKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_ocus_jvm_fn_method_nativeclient_shut_down(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_start_get_project(`ptr`: Long,`ticket`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_start_list_page(`ptr`: Long,`ticket`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_start_request(`ptr`: Long,`ticket`: Long,`arguments`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_ocus_jvm_fn_clone_nativecursor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_free_nativecursor(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativecursor_next_page_blocking(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_ocus_jvm_fn_method_nativecursor_start_next_page(`ptr`: Long,`ticket`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
+    external fun uniffi_ocus_jvm_fn_method_nativecursor_address(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_ocus_jvm_fn_clone_nativelogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_free_nativelogger(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -821,8 +795,6 @@ internal object UniffiLib {
     external fun uniffi_ocus_jvm_fn_func_verify_webhook(`rawBody`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_func_version(uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_ocus_jvm_fn_func_wait_for_completions(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_ocus_jvm_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -961,7 +933,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_func_version() and 0xFFFF) != 554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_func_wait_for_completions() and 0xFFFF) != 30355) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_address() and 0xFFFF) != 39943) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_base_url() and 0xFFFF) != 57790) {
@@ -973,16 +945,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking() and 0xFFFF) != 16758) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_get_project_blocking() and 0xFFFF) != 29855) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_is_closed() and 0xFFFF) != 22873) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_list_page_blocking() and 0xFFFF) != 36445) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_request_blocking() and 0xFFFF) != 12460) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_rotate_api_key() and 0xFFFF) != 50042) {
@@ -991,19 +954,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_shut_down() and 0xFFFF) != 13687) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_start_get_project() and 0xFFFF) != 27009) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_start_list_page() and 0xFFFF) != 28005) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_start_request() and 0xFFFF) != 51925) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativecursor_next_page_blocking() and 0xFFFF) != 54565) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativecursor_start_next_page() and 0xFFFF) != 51754) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativecursor_address() and 0xFFFF) != 47750) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativelogger_log() and 0xFFFF) != 4258) {
@@ -1203,33 +1154,6 @@ private class JavaLangRefCleanable(
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    fun lift(value: Int): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1247,29 +1171,6 @@ public object FfiConverterULong: FfiConverter<ULong, Long> {
 
     override fun write(value: ULong, buf: ByteBuffer) {
         buf.putLong(value.toLong())
-    }
-}
-
-/**
- * @suppress
- */
-public object FfiConverterDouble: FfiConverter<Double, Double> {
-    override fun lift(value: Double): Double {
-        return value
-    }
-
-    override fun read(buf: ByteBuffer): Double {
-        return buf.getDouble()
-    }
-
-    override fun lower(value: Double): Double {
-        return value
-    }
-
-    override fun allocationSize(value: Double) = 8UL
-
-    override fun write(value: Double, buf: ByteBuffer) {
-        buf.putDouble(value)
     }
 }
 
@@ -1475,6 +1376,12 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface NativeClientInterface {
     
     /**
+     * This object's address, for the direct entry points (`ocus_jvm_call`, `ocus_jvm_start`):
+     * valid while the JVM holds the object.
+     */
+    fun `address`(): kotlin.ULong
+    
+    /**
      * The base URL requests go to.
      */
     fun `baseUrl`(): kotlin.String
@@ -1490,25 +1397,9 @@ public interface NativeClientInterface {
     fun `cursorBlocking`(`paramsJson`: kotlin.String): NativeCursor
     
     /**
-     * One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
-     * UTF-8 JSON in a direct buffer (read in place: no copy crosses).
-     */
-    fun `getProjectBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
-    
-    /**
      * True once `shut_down` was called.
      */
     fun `isClosed`(): kotlin.Boolean
-    
-    /**
-     * One page of projects, blocking the calling thread (`arguments` as for `list_page`).
-     */
-    fun `listPageBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
-    
-    /**
-     * Any v3 path, blocking the calling thread (`arguments` as for `start_request`).
-     */
-    fun `requestBlocking`(`arguments`: java.nio.ByteBuffer): JsonData
     
     /**
      * Replaces the key; requests in flight finish with the old one.
@@ -1521,24 +1412,6 @@ public interface NativeClientInterface {
      * `close()` of its own, which frees the handle.
      */
     fun `shutDown`()
-    
-    /**
-     * Starts one project (`get`); the outcome arrives from `wait_for_completions` as
-     * `ticket`. `arguments`: `{"id", "options"}` as UTF-8 JSON in a direct buffer.
-     */
-    fun `startGetProject`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
-    
-    /**
-     * Starts one page of projects (`ticket` as for `start_get_project`). `arguments`: the
-     * list parameters as JSON.
-     */
-    fun `startListPage`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
-    
-    /**
-     * Starts a call to any v3 path (`ticket` as for `start_get_project`): the JSON returned
-     * (`null` for an empty body). `arguments`: `{"method", "path", "options"}` as JSON.
-     */
-    fun `startRequest`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
     
     companion object
 }
@@ -1665,6 +1538,23 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
+     * This object's address, for the direct entry points (`ocus_jvm_call`, `ocus_jvm_start`):
+     * valid while the JVM holds the object.
+     */override fun `address`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_address(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The base URL requests go to.
      */override fun `baseUrl`(): kotlin.String {
             return FfiConverterString.lift(
@@ -1717,25 +1607,6 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * One project (`get`), blocking the calling thread. `arguments`: `{"id", "options"}` as
-     * UTF-8 JSON in a direct buffer (read in place: no copy crosses).
-     */
-    @Throws(NativeException::class)override fun `getProjectBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
-            return FfiConverterTypeJsonData.lift(
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_get_project_blocking(
-        it,
-        
-        FfiConverterByRefBytes.lower(`arguments`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
      * True once `shut_down` was called.
      */override fun `isClosed`(): kotlin.Boolean {
             return FfiConverterBoolean.lift(
@@ -1744,42 +1615,6 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_is_closed(
         it,
         _status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * One page of projects, blocking the calling thread (`arguments` as for `list_page`).
-     */
-    @Throws(NativeException::class)override fun `listPageBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
-            return FfiConverterTypeJsonData.lift(
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_list_page_blocking(
-        it,
-        
-        FfiConverterByRefBytes.lower(`arguments`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * Any v3 path, blocking the calling thread (`arguments` as for `start_request`).
-     */
-    @Throws(NativeException::class)override fun `requestBlocking`(`arguments`: java.nio.ByteBuffer): JsonData {
-            return FfiConverterTypeJsonData.lift(
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_request_blocking(
-        it,
-        
-        FfiConverterByRefBytes.lower(`arguments`),_status)
 }
     }
     )
@@ -1815,63 +1650,6 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_shut_down(
         it,
         _status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Starts one project (`get`); the outcome arrives from `wait_for_completions` as
-     * `ticket`. `arguments`: `{"id", "options"}` as UTF-8 JSON in a direct buffer.
-     */
-    @Throws(NativeException::class)override fun `startGetProject`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_start_get_project(
-        it,
-        
-        FfiConverterULong.lower(`ticket`),
-        FfiConverterByRefBytes.lower(`arguments`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Starts one page of projects (`ticket` as for `start_get_project`). `arguments`: the
-     * list parameters as JSON.
-     */
-    @Throws(NativeException::class)override fun `startListPage`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_start_list_page(
-        it,
-        
-        FfiConverterULong.lower(`ticket`),
-        FfiConverterByRefBytes.lower(`arguments`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Starts a call to any v3 path (`ticket` as for `start_get_project`): the JSON returned
-     * (`null` for an empty body). `arguments`: `{"method", "path", "options"}` as JSON.
-     */
-    @Throws(NativeException::class)override fun `startRequest`(`ticket`: kotlin.ULong, `arguments`: java.nio.ByteBuffer)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_start_request(
-        it,
-        
-        FfiConverterULong.lower(`ticket`),
-        FfiConverterByRefBytes.lower(`arguments`),_status)
 }
     }
     
@@ -2017,15 +1795,9 @@ public object FfiConverterTypeNativeClient: FfiConverter<NativeClient, Long> {
 public interface NativeCursorInterface {
     
     /**
-     * The next page's view as JSON, blocking; `null` after the last.
+     * This object's address, for the direct entry points (as `NativeClient::address`).
      */
-    fun `nextPageBlocking`(): kotlin.String?
-    
-    /**
-     * Starts taking the next page (`ticket` as for `NativeClient::start_get_project`): its
-     * view as JSON, `null` after the last.
-     */
-    fun `startNextPage`(`ticket`: kotlin.ULong)
+    fun `address`(): kotlin.ULong
     
     companion object
 }
@@ -2136,37 +1908,18 @@ open class NativeCursor: Disposable, AutoCloseable, NativeCursorInterface
 
     
     /**
-     * The next page's view as JSON, blocking; `null` after the last.
-     */
-    @Throws(NativeException::class)override fun `nextPageBlocking`(): kotlin.String? {
-            return FfiConverterOptionalString.lift(
+     * This object's address, for the direct entry points (as `NativeClient::address`).
+     */override fun `address`(): kotlin.ULong {
+            return FfiConverterULong.lift(
     callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativecursor_next_page_blocking(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativecursor_address(
         it,
         _status)
 }
     }
     )
     }
-    
-
-    
-    /**
-     * Starts taking the next page (`ticket` as for `NativeClient::start_get_project`): its
-     * view as JSON, `null` after the last.
-     */
-    @Throws(NativeException::class)override fun `startNextPage`(`ticket`: kotlin.ULong)
-        = 
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativecursor_start_next_page(
-        it,
-        
-        FfiConverterULong.lower(`ticket`),_status)
-}
-    }
-    
     
 
     
@@ -2534,122 +2287,10 @@ public object FfiConverterTypeNativeLogger: FfiConverter<NativeLogger, Long> {
 
 
 
-/**
- * A started call's outcome, taken by the Kotlin layer's completion thread
- * (`io.ocus.Crossing`) in batches.
- */
-data class Completion (
-    /**
-     * The ticket the Kotlin layer started the call with.
-     */
-    var `ticket`: kotlin.ULong
-    , 
-    /**
-     * The call's view as JSON (`null` for a cursor's end, and on failure).
-     */
-    var `value`: kotlin.String?
-    , 
-    /**
-     * The response's view as JSON, for calls that return one.
-     */
-    var `response`: kotlin.String?
-    , 
-    /**
-     * The failure, if the call failed.
-     */
-    var `error`: NativeException?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCompletion: FfiConverterRustBuffer<Completion> {
-    override fun read(buf: ByteBuffer): Completion {
-        return Completion(
-            FfiConverterULong.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTypeNativeError.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Completion) = (
-            FfiConverterULong.allocationSize(value.`ticket`) +
-            FfiConverterOptionalString.allocationSize(value.`value`) +
-            FfiConverterOptionalString.allocationSize(value.`response`) +
-            FfiConverterOptionalTypeNativeError.allocationSize(value.`error`)
-    )
-
-    override fun write(value: Completion, buf: ByteBuffer) {
-            FfiConverterULong.write(value.`ticket`, buf)
-            FfiConverterOptionalString.write(value.`value`, buf)
-            FfiConverterOptionalString.write(value.`response`, buf)
-            FfiConverterOptionalTypeNativeError.write(value.`error`, buf)
-    }
-}
-
 
 
 /**
- * A call's result (a project or page view, or a request's JSON) and its response's view
- * (status, headers, request id), each as JSON text parsed by the Kotlin layer.
- */
-data class JsonData (
-    /**
-     * The view, as JSON.
-     */
-    var `value`: kotlin.String
-    , 
-    /**
-     * The response's view as JSON (`null` for a page met while iterating).
-     */
-    var `response`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeJsonData: FfiConverterRustBuffer<JsonData> {
-    override fun read(buf: ByteBuffer): JsonData {
-        return JsonData(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: JsonData) = (
-            FfiConverterString.allocationSize(value.`value`) +
-            FfiConverterString.allocationSize(value.`response`)
-    )
-
-    override fun write(value: JsonData, buf: ByteBuffer) {
-            FfiConverterString.write(value.`value`, buf)
-            FfiConverterString.write(value.`response`, buf)
-    }
-}
-
-
-
-
-
-/**
- * A core error as data; `io.ocus.OcusException.from` picks the class from `kind`.
+ * A core error as data: `io.ocus.errorOf` picks the exception class from the view's `kind`.
  */
 sealed class NativeException: kotlin.Exception() {
     
@@ -2659,53 +2300,13 @@ sealed class NativeException: kotlin.Exception() {
     class Failure(
         
         /**
-         * The stable kind name (`forbidden`, `timeout`...).
+         * The core's error view (`ocus::ErrorView`) as JSON: the one shape every error
+         * crosses in, from uniffi calls and direct ones alike.
          */
-        val `kind`: kotlin.String, 
-        
-        /**
-         * The server's message, or the client's description (not `message`: uniffi's
-         * Kotlin exception has a `message` of its own).
-         */
-        val `detail`: kotlin.String, 
-        
-        /**
-         * The core's one-line description (`forbidden (403): ... [request id ...]`).
-         */
-        val `display`: kotlin.String, 
-        
-        /**
-         * The HTTP status, for HTTP errors.
-         */
-        val `status`: kotlin.UShort?, 
-        
-        /**
-         * The error code from the body, if any.
-         */
-        val `code`: kotlin.String?, 
-        
-        /**
-         * The response's request id, if any.
-         */
-        val `requestId`: kotlin.String?, 
-        
-        /**
-         * `Retry-After`, in seconds.
-         */
-        val `retryAfterSeconds`: kotlin.Double?, 
-        
-        /**
-         * The error body (truncated by the core).
-         */
-        val `body`: kotlin.String?, 
-        
-        /**
-         * What caused it, outermost first.
-         */
-        val `causes`: List<kotlin.String>
+        val `view`: kotlin.String
         ) : NativeException() {
         override val message
-            get() = "kind=${ `kind` }, detail=${ `detail` }, display=${ `display` }, status=${ `status` }, code=${ `code` }, requestId=${ `requestId` }, retryAfterSeconds=${ `retryAfterSeconds` }, body=${ `body` }, causes=${ `causes` }"
+            get() = "view=${ `view` }"
     }
     
 
@@ -2729,14 +2330,6 @@ public object FfiConverterTypeNativeError : FfiConverterRustBuffer<NativeExcepti
         return when(buf.getInt()) {
             1 -> NativeException.Failure(
                 FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterString.read(buf),
-                FfiConverterOptionalUShort.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterOptionalDouble.read(buf),
-                FfiConverterOptionalString.read(buf),
-                FfiConverterSequenceString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -2747,15 +2340,7 @@ public object FfiConverterTypeNativeError : FfiConverterRustBuffer<NativeExcepti
             is NativeException.Failure -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
-                + FfiConverterString.allocationSize(value.`kind`)
-                + FfiConverterString.allocationSize(value.`detail`)
-                + FfiConverterString.allocationSize(value.`display`)
-                + FfiConverterOptionalUShort.allocationSize(value.`status`)
-                + FfiConverterOptionalString.allocationSize(value.`code`)
-                + FfiConverterOptionalString.allocationSize(value.`requestId`)
-                + FfiConverterOptionalDouble.allocationSize(value.`retryAfterSeconds`)
-                + FfiConverterOptionalString.allocationSize(value.`body`)
-                + FfiConverterSequenceString.allocationSize(value.`causes`)
+                + FfiConverterString.allocationSize(value.`view`)
             )
         }
     }
@@ -2764,84 +2349,12 @@ public object FfiConverterTypeNativeError : FfiConverterRustBuffer<NativeExcepti
         when(value) {
             is NativeException.Failure -> {
                 buf.putInt(1)
-                FfiConverterString.write(value.`kind`, buf)
-                FfiConverterString.write(value.`detail`, buf)
-                FfiConverterString.write(value.`display`, buf)
-                FfiConverterOptionalUShort.write(value.`status`, buf)
-                FfiConverterOptionalString.write(value.`code`, buf)
-                FfiConverterOptionalString.write(value.`requestId`, buf)
-                FfiConverterOptionalDouble.write(value.`retryAfterSeconds`, buf)
-                FfiConverterOptionalString.write(value.`body`, buf)
-                FfiConverterSequenceString.write(value.`causes`, buf)
+                FfiConverterString.write(value.`view`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalUShort: FfiConverterRustBuffer<kotlin.UShort?> {
-    override fun read(buf: ByteBuffer): kotlin.UShort? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterUShort.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.UShort?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterUShort.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.UShort?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterUShort.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
-    override fun read(buf: ByteBuffer): kotlin.Double? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterDouble.read(buf)
-    }
-
-    override fun allocationSize(value: kotlin.Double?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterDouble.allocationSize(value)
-        }
-    }
-
-    override fun write(value: kotlin.Double?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterDouble.write(value, buf)
-        }
-    }
 }
 
 
@@ -2904,94 +2417,6 @@ public object FfiConverterOptionalTypeNativeLogger: FfiConverterRustBuffer<Nativ
         } else {
             buf.put(1)
             FfiConverterTypeNativeLogger.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeNativeError: FfiConverterRustBuffer<NativeException?> {
-    override fun read(buf: ByteBuffer): NativeException? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeNativeError.read(buf)
-    }
-
-    override fun allocationSize(value: NativeException?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeNativeError.allocationSize(value)
-        }
-    }
-
-    override fun write(value: NativeException?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeNativeError.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
-    override fun read(buf: ByteBuffer): List<kotlin.String> {
-        val len = buf.getInt()
-        return List<kotlin.String>(len) {
-            FfiConverterString.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<kotlin.String>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterString.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeCompletion: FfiConverterRustBuffer<List<Completion>> {
-    override fun read(buf: ByteBuffer): List<Completion> {
-        val len = buf.getInt()
-        return List<Completion>(len) {
-            FfiConverterTypeCompletion.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Completion>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeCompletion.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Completion>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeCompletion.write(it, buf)
         }
     }
 }
@@ -3076,20 +2501,6 @@ public object FfiConverterSequenceTypeCompletion: FfiConverterRustBuffer<List<Co
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_func_version(
-    
-        _status)
-}
-    )
-    }
-    
-
-        /**
-         * Blocks until started calls finish, then returns every finished one (the Kotlin layer's
-         * completion thread calls it in a loop: one crossing per batch, not one per call).
-         */ fun `waitForCompletions`(): List<Completion> {
-            return FfiConverterSequenceTypeCompletion.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_func_wait_for_completions(
     
         _status)
 }

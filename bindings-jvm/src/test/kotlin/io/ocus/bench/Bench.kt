@@ -1,7 +1,9 @@
 // The JVM package against java.net.http.HttpClient and OkHttp, on the release emulator. Same
 // request for all: GET /v3/projects/{id} with X-API-KEY, the JSON body parsed; one reused client
 // each, keep-alive, warm-up, interleaved rounds; median (min-max) wall time and process CPU per
-// request, as ratios to each peer. Run: `make bench-jvm`.
+// request, as ratios to each peer. The floor is a raw-socket client (one write, read until
+// Content-Length, no parsing beyond): what any client costs at least on this machine; each
+// row's "above floor" is its CPU per request beyond the floor's. Run: `make bench-jvm`.
 package io.ocus.bench
 
 import io.ocus.OcusClient
@@ -63,17 +65,66 @@ private fun timed(count: Int, run: () -> Unit): Pair<Double, Double> {
 
 private fun median(values: List<Double>) = values.sorted()[values.size / 2]
 
-/** Where a blocking call's time goes, sequentially: the FFI alone, the native call, the parse. */
-private fun breakdown(base: String, id: String, ocus: OcusClient) {
-    val native = io.ocus.internal.NativeClient("""{"apiKey":"$KEY","baseUrl":"$base"}""", null)
+/**
+ * The floor: one kept-alive socket per thread, the request written in one go and the response
+ * read until its Content-Length, the body left as bytes.
+ */
+private class RawSocketClient(private val host: String, private val port: Int, path: String) {
+    private val request = "GET $path HTTP/1.1\r\nhost: $host:$port\r\nx-api-key: $KEY\r\n\r\n".toByteArray()
+    private val connection = ThreadLocal.withInitial { Connection() }
+
+    private inner class Connection {
+        val socket = java.net.Socket(host, port).apply { tcpNoDelay = true }
+        val input = socket.getInputStream()
+        val output = socket.getOutputStream()
+        val buffer = ByteArray(64 * 1024)
+    }
+
+    fun get(): Int {
+        val c = connection.get()
+        c.output.write(request)
+        var filled = 0
+        var headerEnd = -1
+        var length = 0
+        while (true) {
+            val n = c.input.read(c.buffer, filled, c.buffer.size - filled)
+            check(n > 0) { "connection closed" }
+            filled += n
+            if (headerEnd < 0) {
+                headerEnd = indexOfHeaderEnd(c.buffer, filled)
+                if (headerEnd >= 0) length = contentLength(String(c.buffer, 0, headerEnd, Charsets.ISO_8859_1))
+            }
+            if (headerEnd >= 0 && filled >= headerEnd + 4 + length) return length
+        }
+    }
+
+    private fun indexOfHeaderEnd(b: ByteArray, n: Int): Int {
+        for (i in 0..n - 4) if (b[i] == '\r'.code.toByte() && b[i + 1] == '\n'.code.toByte() && b[i + 2] == '\r'.code.toByte() && b[i + 3] == '\n'.code.toByte()) return i
+        return -1
+    }
+
+    private fun contentLength(head: String): Int =
+        head.lineSequence().first { it.startsWith("content-length:", ignoreCase = true) }.substringAfter(':').trim().toInt()
+}
+
+/** OkHttp's asynchronous call (`enqueue`), awaited from a coroutine. */
+private suspend fun OkHttpClient.await(request: Request): String = kotlinx.coroutines.suspendCancellableCoroutine { continuation ->
+    val call = newCall(request)
+    continuation.invokeOnCancellation { call.cancel() }
+    call.enqueue(object : okhttp3.Callback {
+        override fun onFailure(call: okhttp3.Call, e: java.io.IOException) = continuation.resumeWith(Result.failure(e))
+        override fun onResponse(call: okhttp3.Call, response: okhttp3.Response) =
+            continuation.resumeWith(runCatching { response.use { it.body.string() } })
+    })
+}
+
+/** Where a blocking call's time goes, sequentially: a uniffi call, the parse, the whole call. */
+private fun breakdown(id: String, ocus: OcusClient) {
     val body = ByteArray(64)
-    val arguments = "{\"id\":\"$id\"}".toByteArray()
-    fun call() = native.getProjectBlocking(java.nio.ByteBuffer.allocateDirect(arguments.size).put(arguments).flip())
-    val view = call().value
+    val view = ocus.projects.getBlocking(id).toJson()
     val steps = linkedMapOf<String, () -> Unit>(
-        "FFI round trip (Webhooks.sign, 64 B)" to { io.ocus.Webhooks.sign(body, "secret") },
-        "native get, no parse (JSON text out)" to { call() },
-        "parse of the view (kotlinx)" to { Json.parseToJsonElement(view) },
+        "uniffi round trip (Webhooks.sign, 64 B)" to { io.ocus.Webhooks.sign(body, "secret") },
+        "parse of a project (kotlinx)" to { Json.parseToJsonElement(view) },
         "ocus getBlocking (all of it)" to { ocus.projects.getBlocking(id) },
     )
     println("\nbreakdown (sequential, µs per call, median of $ROUNDS rounds)")
@@ -82,7 +133,6 @@ private fun breakdown(base: String, id: String, ocus: OcusClient) {
         val walls = (1..ROUNDS).map { timed(SEQUENTIAL) { repeat(SEQUENTIAL) { step() } }.first }
         println("%-40s %8.1f".format(name, median(walls)))
     }
-    native.destroy()
 }
 
 fun main() {
@@ -108,6 +158,7 @@ private fun run(base: String) {
         .dispatcher(Dispatcher().apply { maxRequests = IN_FLIGHT * 2; maxRequestsPerHost = IN_FLIGHT * 2 })
         .build()
     val okRequest = Request.Builder().url(url.toString()).header("x-api-key", KEY).build()
+    val floor = RawSocketClient(url.host, url.port, url.rawPath)
 
     val peers: Map<String, () -> Unit> = mapOf(
         "java.net.http" to { Json.parseToJsonElement(jdk.send(jdkRequest, HttpResponse.BodyHandlers.ofString()).body()) },
@@ -122,33 +173,42 @@ private fun run(base: String) {
             "ocus (blocking)" to { onThreads(count, inFlight) { ocus.projects.getBlocking(id) } },
             "ocus (suspend)" to { onCoroutines(count, inFlight) { ocus.projects.get(id) } },
         )
+        if (inFlight > 1) clients["ocus (getAsync)"] = { onCoroutines(count, inFlight) { ocus.projects.getAsync(id).await() } }
         for ((name, call) in peers) clients["$name (blocking)"] = { onThreads(count, inFlight, call) }
         if (inFlight > 1) {
+            clients["OkHttp (enqueue)"] = { onCoroutines(count, inFlight) { Json.parseToJsonElement(okhttp.await(okRequest)) } }
             clients["java.net.http (sendAsync)"] = {
                 onCoroutines(count, inFlight) {
                     Json.parseToJsonElement(jdk.sendAsync(jdkRequest, HttpResponse.BodyHandlers.ofString()).await().body())
                 }
             }
         }
+        clients["floor (raw socket)"] = { onThreads(count, inFlight) { floor.get() } }
         val results = clients.keys.associateWith { mutableListOf<Pair<Double, Double>>() }
         for (run in clients.values) { onThreads(count / 4, 1) {}; timed(count) { run() } } // warm-up (JIT, pools)
         repeat(ROUNDS) { for ((name, run) in clients) results.getValue(name).add(timed(count) { run() }) }
         report(label, results)
     }
-    if (System.getProperty("ocus.bench.breakdown") != null) breakdown(base, id, ocus)
+    if (System.getProperty("ocus.bench.breakdown") != null) breakdown(id, ocus)
     ocus.close()
 }
 
 private fun report(title: String, results: Map<String, List<Pair<Double, Double>>>) {
     println("\n$title")
     val medians = results.mapValues { (_, samples) -> median(samples.map { it.first }) }
-    val peers = medians.filterKeys { !it.startsWith("ocus") }
-    println("%-28s %26s %11s".format("client", "µs/req median (min-max)", "CPU µs/req") + peers.keys.joinToString("") { "%24s".format("vs $it") })
+    // Ratios to the named peers only (not to the floor, which is no client anyone would use).
+    val peers = medians.filterKeys { it.startsWith("OkHttp") || it.startsWith("java.net.http") }
+    val floorCpu = results["floor (raw socket)"]?.let { samples -> median(samples.map { it.second }) } ?: 0.0
+    println(
+        "%-28s %26s %11s %12s".format("client", "µs/req median (min-max)", "CPU µs/req", "above floor") +
+            peers.keys.joinToString("") { "%28s".format("vs $it") },
+    )
     for ((name, samples) in results) {
         val walls = samples.map { it.first }
         val m = medians.getValue(name)
+        val cpu = median(samples.map { it.second })
         val spread = "%.1f (%.1f-%.1f)".format(m, walls.min(), walls.max())
-        val ratios = peers.values.joinToString("") { "%23.2fx".format(it / m) }
-        println("%-28s %26s %11.1f".format(name, spread, median(samples.map { it.second })) + ratios)
+        val ratios = peers.values.joinToString("") { "%27.2fx".format(it / m) }
+        println("%-28s %26s %11.1f %12.1f".format(name, spread, cpu, cpu - floorCpu) + ratios)
     }
 }
