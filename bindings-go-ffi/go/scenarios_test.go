@@ -304,6 +304,8 @@ func call(client *ocus.Client, s step, r *ocus.Response) (any, error) {
 		var out any
 		json.Unmarshal(raw, &out)
 		return out, nil
+	case "close":
+		return nil, client.Close()
 	case "rotate_api_key":
 		return nil, client.RotateAPIKey(s.Args["key"].(string))
 	}

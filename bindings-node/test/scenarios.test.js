@@ -89,6 +89,9 @@ async function call(client, op, step, seen) {
       seen.response = response
       return data
     }
+    case 'close':
+      client.close()
+      return null
     case 'rotate_api_key':
       client.rotateApiKey(args.key)
       return null

@@ -105,6 +105,9 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> tuple
             json=args.get("json"),
             **_options(step),
         )
+    if op == "close":
+        client.close()
+        return None, None
     if op == "rotate_api_key":
         client.rotate_api_key(args["key"])
         return None, None

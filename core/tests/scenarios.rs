@@ -341,6 +341,10 @@ async fn call(
             *response = normalise_response(Some(&info));
             Ok(data)
         }
+        "close" => {
+            client.close();
+            Ok(Value::Null)
+        }
         "rotate_api_key" => {
             client.rotate_api_key(args["key"].as_str().unwrap_or(""))?;
             Ok(Value::Null)

@@ -225,6 +225,10 @@ class ScenarioTest {
                 seen(result.response)
                 result.data
             }
+            "close" -> {
+                client.close()
+                JsonNull
+            }
             "rotate_api_key" -> {
                 client.rotateApiKey(a.getValue("key").jsonPrimitive.content)
                 JsonNull
