@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -187,6 +188,13 @@ unsafe fn call(
     arguments: &[u8],
 ) -> ocus::Result<std::pin::Pin<Box<dyn Future<Output = ocus::Result<Views>> + Send>>> {
     let views = |data: JsonData| (Some(data.value), Some(data.response));
+    // Checked before the address is read as the object `op` names.
+    if target == 0 || !(GET_PROJECT..=NEXT_PAGE).contains(&op) {
+        return Err(ocus::Error::new(
+            ocus::ErrorKind::Configuration,
+            format!("no call {op} on object {target:#x}"),
+        ));
+    }
     if op == NEXT_PAGE {
         // SAFETY: the caller's.
         let cursor = unsafe { &*(target as *const NativeCursor) }.get()?;
@@ -314,15 +322,21 @@ pub unsafe extern "C" fn ocus_jvm_start(
 #[unsafe(no_mangle)]
 pub extern "C" fn ocus_jvm_wait() -> u64 {
     let finished = CROSSING.queue.wait(None);
-    let mut running = CROSSING.running.lock().unwrap_or_else(|p| p.into_inner());
+    {
+        // Forgotten under a short lock: starts and cancels wait on it.
+        let mut running = CROSSING.running.lock().unwrap_or_else(|p| p.into_inner());
+        for (ticket, _) in &finished {
+            running.remove(ticket);
+        }
+    }
     let mut batch = String::with_capacity(finished.iter().map(|(_, o)| o.len() + 24).sum());
     batch.push('[');
     for (index, (ticket, outcome)) in finished.iter().enumerate() {
-        running.remove(ticket);
         if index > 0 {
             batch.push(',');
         }
-        batch.push_str(&format!("[{ticket},{outcome}]"));
+        // Writing to a String cannot fail.
+        let _ = write!(batch, "[{ticket},{outcome}]");
     }
     batch.push(']');
     hand_over(batch)

@@ -4,7 +4,11 @@ import io.ocus.internal.NativeException
 import io.ocus.internal.cancelCall
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicLong
+import kotlin.coroutines.ContinuationInterceptor
 import kotlin.coroutines.resume
+import kotlin.coroutines.resumeWithException
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
 import kotlinx.serialization.json.JsonObject
@@ -51,26 +55,61 @@ internal object Crossing {
     /**
      * Starts [op] on [target] (see [Direct.call]) and suspends until it finishes: its [Outcome],
      * or its failure thrown as the matching [OcusException]. Cancelling the coroutine stops the
-     * native call and closes its connection.
+     * native call and closes its connection; a coroutine cancelled already starts nothing.
      */
     suspend fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?): Outcome =
         Outcome.of(
             suspendCancellableCoroutine { continuation ->
+                if (!continuation.isActive) return@suspendCancellableCoroutine
                 val ticket = tickets.incrementAndGet()
                 waiting[ticket] = continuation
                 continuation.invokeOnCancellation {
                     if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
                 }
-                Direct.start(owner, target, op, ticket, arguments)
+                try {
+                    Direct.start(owner, target, op, ticket, arguments)
+                } catch (failure: Throwable) {
+                    waiting.remove(ticket)
+                    throw failure
+                }
+                // Cancelled while it started: the handler ran before there was a call to stop.
+                if (!continuation.isActive) cancelCall(ticket.toULong())
             },
         )
 
     private fun deliver() {
         while (true) {
-            for (finished in Direct.waitForBatch()) {
-                val (ticket, outcome) = finished.jsonArray
-                waiting.remove(ticket.jsonPrimitive.long)?.resume(outcome.jsonObject)
+            val batch = try {
+                Direct.waitForBatch()
+            } catch (failure: Throwable) {
+                // This batch is lost: fail whoever waits rather than leave them suspended.
+                for (ticket in waiting.keys) waiting.remove(ticket)?.resumeWithException(failure)
+                Thread.sleep(10)
+                continue
             }
+            for (finished in batch) {
+                val (ticket, outcome) = finished.jsonArray
+                val continuation = waiting.remove(ticket.jsonPrimitive.long) ?: continue
+                try {
+                    resume(continuation, outcome.jsonObject)
+                } catch (_: Throwable) {
+                    // The coroutine's own dispatcher refused it; this thread must go on for the others.
+                }
+            }
+        }
+    }
+
+    /**
+     * Resumes on the coroutine's dispatcher; one that runs it on the resuming thread (none, or
+     * `Unconfined`) gets `Dispatchers.Default` instead: user code must never run on, or block,
+     * the thread every call's result comes through.
+     */
+    private fun resume(continuation: CancellableContinuation<JsonObject>, outcome: JsonObject) {
+        val dispatcher = continuation.context[ContinuationInterceptor] as? CoroutineDispatcher
+        if (dispatcher == null || !dispatcher.isDispatchNeeded(continuation.context)) {
+            Dispatchers.Default.dispatch(continuation.context, Runnable { continuation.resume(outcome) })
+        } else {
+            continuation.resume(outcome)
         }
     }
 }

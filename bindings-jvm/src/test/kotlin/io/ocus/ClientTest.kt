@@ -20,6 +20,8 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import kotlinx.coroutines.cancel
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import kotlinx.serialization.json.buildJsonObject
@@ -185,6 +187,27 @@ class ClientTest {
             assertThrows(CancellationException::class.java) { future.get() }
             assertTrue(eventually { ProcessStats.descriptors() <= before + 2 }, "descriptors ${ProcessStats.descriptors()} vs $before")
             assertEquals(ids[0], c.projects.get(ids[0]).id) // still usable
+        }
+    }
+
+    @Test
+    fun `a cancelled coroutine sends nothing, and an unconfined one never runs on the completion thread`(): Unit = runBlocking {
+        client().use { c ->
+            c.projects.get(ids[0]) // a warm pool
+            val before = mock.requests().size
+            val job = launch(Dispatchers.Default) {
+                cancel() // cancelled before it calls: the call must not start
+                c.request("POST", "/projects/${ids[0]}/notes", body = mapOf("text" to "after cancel"))
+            }
+            job.join()
+            assertTrue(job.isCancelled)
+            Thread.sleep(200) // a call started anyway would reach the emulator by now
+            assertEquals(before, mock.requests().size, "a cancelled coroutine sent a request")
+
+            val threads = withContext(Dispatchers.Unconfined) {
+                (1..20).map { c.projects.get(ids[0]); Thread.currentThread().name }
+            }
+            assertTrue(threads.none { it == "ocus-completions" }, "resumed on $threads")
         }
     }
 
