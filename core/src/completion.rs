@@ -529,8 +529,11 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         let wakes = wakes.load(Ordering::SeqCst);
+        // Without batching this host is woken once per call (63-64 seen). With it, a batch is
+        // what one runtime turn finishes: a few batches on an idle machine, more when other
+        // tests' threads preempt the workers (a run of the whole suite here saw more than 16).
         assert!(
-            wakes <= CALLS / 4,
+            wakes <= CALLS / 2,
             "{wakes} wake-ups for {CALLS} calls finishing together"
         );
     }
