@@ -33,7 +33,11 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.TestFactory
 import org.junit.jupiter.api.TestInstance
 
-/** Plays every shared scenario (each JSON file of tests/scenarios) through the public Kotlin API. */
+/**
+ * Plays every shared scenario (each JSON file of tests/scenarios) through the public Kotlin API,
+ * twice: through the suspending calls (started on the library's runtime) and through the
+ * blocking ones (run on the calling thread): one behaviour on both paths.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScenarioTest {
     private lateinit var mock: Emulator
@@ -51,11 +55,14 @@ class ScenarioTest {
     fun `the suite is complete`() = assertTrue(cases.size >= 40, "${cases.size} cases")
 
     @TestFactory
-    fun scenarios(): List<DynamicTest> = cases.map { file ->
-        DynamicTest.dynamicTest("scenario ${file.name.removeSuffix(".json")}") { play(parseObject(file.readText())) }
+    fun scenarios(): List<DynamicTest> = cases.flatMap { file ->
+        listOf(false, true).map { blocking ->
+            val name = "scenario ${file.name.removeSuffix(".json")}${if (blocking) " (blocking)" else ""}"
+            DynamicTest.dynamicTest(name) { play(parseObject(file.readText()), blocking) }
+        }
     }
 
-    private fun play(scenario: JsonObject) {
+    private fun play(scenario: JsonObject, blocking: Boolean) {
         mock.reset(scenario["keys"] as? JsonArray ?: Emulator.defaultKeys())
         val dir = Files.createTempDirectory("ocus-jvm-")
         val keyFile = dir.resolve("api_key")
@@ -71,7 +78,7 @@ class ScenarioTest {
                         "write_key_file" -> Files.writeString(keyFile, step.args().getValue("content").jsonPrimitive.content)
                         "check_requests" -> matches(step.getValue("expect"), normaliseRequests(mock.requests()), "requests")
                         "new_client" -> client?.close().also { client = newClient(step, keyFile) }
-                        else -> callStep(client, op, step)
+                        else -> callStep(client, op, step, blocking)
                     }
                 } catch (failure: Throwable) {
                     throw AssertionError("step $index ($op): ${failure.message}", failure)
@@ -142,7 +149,7 @@ class ScenarioTest {
         )
     }
 
-    private fun callStep(client: OcusClient?, op: String, step: JsonObject) {
+    private fun callStep(client: OcusClient?, op: String, step: JsonObject, blocking: Boolean) {
         val started = System.nanoTime()
         var outcome: JsonElement = JsonNull
         var failure: OcusException? = null
@@ -166,7 +173,7 @@ class ScenarioTest {
                             put("signed_part", event.signedPart.value)
                         }
                     }
-                    else -> call(checkNotNull(client) { "the case builds a client first" }, op, step) { response = it }
+                    else -> call(checkNotNull(client) { "the case builds a client first" }, op, step, blocking) { response = it }
                 }
             }
         } catch (error: OcusException) {
@@ -179,11 +186,12 @@ class ScenarioTest {
         }
     }
 
-    private suspend fun call(client: OcusClient, op: String, step: JsonObject, seen: (Response?) -> Unit): JsonElement {
+    private suspend fun call(client: OcusClient, op: String, step: JsonObject, blocking: Boolean, seen: (Response?) -> Unit): JsonElement {
         val a = step.args()
         return when (op) {
             "projects.list" -> {
-                val page = client.projects.listPage(listParams(step))
+                val params = listParams(step)
+                val page = if (blocking) client.projects.listPageBlocking(params) else client.projects.listPage(params)
                 seen(page.response)
                 buildJsonObject {
                     put("count", page.data.size)
@@ -194,7 +202,8 @@ class ScenarioTest {
                 }
             }
             "projects.list_all" -> {
-                val projects = client.projects.list(listParams(step)).toList()
+                val params = listParams(step)
+                val projects = if (blocking) client.projects.listBlocking(params).toList() else client.projects.list(params).toList()
                 buildJsonObject {
                     put("count", projects.size)
                     put("unique_ids", projects.map { it.id }.toSet().size)
@@ -204,7 +213,8 @@ class ScenarioTest {
                 }
             }
             "projects.get" -> {
-                val p = client.projects.get(a.getValue("id").jsonPrimitive.content, requestOptions(step))
+                val id = a.getValue("id").jsonPrimitive.content
+                val p = if (blocking) client.projects.getBlocking(id, requestOptions(step)) else client.projects.get(id, requestOptions(step))
                 seen(p.response)
                 buildJsonObject {
                     put("id", p.id)
@@ -215,13 +225,14 @@ class ScenarioTest {
                 }
             }
             "request" -> {
-                val result = client.requestWithResponse(
-                    a.getValue("method").jsonPrimitive.content,
-                    a.getValue("path").jsonPrimitive.content,
-                    query = (a["query"] as? JsonObject) ?: emptyMap(),
-                    body = a["json"],
-                    options = requestOptions(step),
-                )
+                val method = a.getValue("method").jsonPrimitive.content
+                val path = a.getValue("path").jsonPrimitive.content
+                val query = (a["query"] as? JsonObject) ?: emptyMap()
+                val result = if (blocking) {
+                    client.requestWithResponseBlocking(method, path, query, a["json"], requestOptions(step))
+                } else {
+                    client.requestWithResponse(method, path, query, a["json"], requestOptions(step))
+                }
                 seen(result.response)
                 result.data
             }
