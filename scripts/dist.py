@@ -362,12 +362,12 @@ def write_json(path: Path, value: object) -> None:
 def quick(ver: str) -> None:
     """The native packages from the host release builds `make test` has made anyway."""
     # The same invocations as `make build`, `make go-lib` and the Node build: no-ops when fresh.
-    run("cargo", "build", "--locked", "-p", "ocus-mock")
+    run("cargo", "build", "--locked", "--release", "-p", "ocus-mock")
     run("cargo", "build", "--locked", "--release", "-p", "ocus-ffi")
     run("cargo", "build", "--locked", "--release", "-p", "ocus-jvm")
     run("cargo", "build", "--locked", "-p", "ocus-node", "--release", "--manifest-path", ROOT / "bindings-node" / "Cargo.toml")
     (DIST / "bin").mkdir()
-    shutil.copy(TARGET / "debug" / "ocus-mock", DIST / "bin" / "ocus-mock-linux-x64")
+    shutil.copy(TARGET / "release" / "ocus-mock", DIST / "bin" / "ocus-mock-linux-x64")
     go([NATIVE])
     node([NATIVE], ver)
     jvm([NATIVE], ver)
