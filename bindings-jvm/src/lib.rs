@@ -10,7 +10,6 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -329,17 +328,7 @@ pub extern "C" fn ocus_jvm_wait() -> u64 {
             running.remove(ticket);
         }
     }
-    let mut batch = String::with_capacity(finished.iter().map(|(_, o)| o.len() + 24).sum());
-    batch.push('[');
-    for (index, (ticket, outcome)) in finished.iter().enumerate() {
-        if index > 0 {
-            batch.push(',');
-        }
-        // Writing to a String cannot fail.
-        let _ = write!(batch, "[{ticket},{outcome}]");
-    }
-    batch.push(']');
-    hand_over(batch)
+    hand_over(ocus::completion::json_batch(&finished))
 }
 
 // ---- logs: the core's events handed to the JVM ------------------------------------------------

@@ -10,7 +10,6 @@
 //! and parses it with `JSON.parse`. Not napi's async functions: they make a threadsafe
 //! function per call, and each call's result is woken, converted and settled on its own.
 
-use std::fmt::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -184,16 +183,7 @@ impl Crossing {
     #[napi]
     pub fn drain(&self, env: napi::Env) -> String {
         let finished = self.hub.queue.drain(usize::MAX);
-        let mut batch = String::with_capacity(finished.iter().map(|(_, t)| t.len() + 16).sum());
-        batch.push('[');
-        for (index, (ticket, outcome)) in finished.iter().enumerate() {
-            if index > 0 {
-                batch.push(',');
-            }
-            // Writing to a String cannot fail.
-            let _ = write!(batch, "[{ticket},{outcome}]");
-        }
-        batch.push(']');
+        let batch = ocus::completion::json_batch(&finished);
         let count = u32::try_from(finished.len()).unwrap_or(u32::MAX);
         let before = self.hub.in_flight.fetch_sub(count, Ordering::Relaxed);
         if before == count && count > 0 {

@@ -295,6 +295,23 @@ impl<T: Send + 'static> Completions<T> {
     }
 }
 
+/// Finished calls whose outcomes are JSON texts, as the JSON text of `[[ticket, outcome], ...]`:
+/// what a host that takes a whole batch as one string (Node, the JVM) parses once.
+pub fn json_batch(finished: &[(u64, String)]) -> String {
+    use std::fmt::Write;
+    let mut batch = String::with_capacity(finished.iter().map(|(_, o)| o.len() + 24).sum());
+    batch.push('[');
+    for (index, (ticket, outcome)) in finished.iter().enumerate() {
+        if index > 0 {
+            batch.push(',');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(batch, "[{ticket},{outcome}]");
+    }
+    batch.push(']');
+    batch
+}
+
 /// A started call's place in [`Completions::running`], given back when its task ends.
 struct Running<T>(Arc<Completions<T>>);
 
@@ -398,6 +415,14 @@ mod tests {
             2,
             "an empty queue wakes again"
         );
+    }
+
+    #[test]
+    fn a_batch_is_one_json_array_of_ticket_and_outcome() {
+        assert_eq!(json_batch(&[]), "[]");
+        let batch = json_batch(&[(7, r#"{"value":1}"#.into()), (9, "null".into())]);
+        assert_eq!(batch, r#"[[7,{"value":1}],[9,null]]"#);
+        assert!(serde_json::from_str::<serde_json::Value>(&batch).is_ok());
     }
 
     /// A thread blocked in `wait` takes what arrives, and a timeout gives an empty batch.
