@@ -93,8 +93,13 @@ FFI_LDLIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 # internal/ffi/include/ocus.h: here they point at the fresh build (a published module carries
 # copies, see `make dist`).
 GO_FFI := bindings-go-ffi/go/internal/ffi
+# Go's build cache does not hash a library that cgo links by path, so after a Rust change go
+# test and go build kept linking the previous build. A C flag naming the library's checksum
+# (written by go-lib) makes a new library a new build.
+export CGO_CFLAGS ?= -O2 -g -DOCUS_FFI_LIB_CHECKSUM=$(shell cat $(CURDIR)/target/go-lib.checksum 2>/dev/null)
 go-lib:
 	$(CARGO) build --locked --release -p ocus-ffi
+	cksum < $(FFI_LIB) | cut -d' ' -f1 > target/go-lib.checksum
 	mkdir -p $(GO_FFI)/lib/linux_$$(go env GOARCH) $(GO_FFI)/include
 	ln -sfn $(CURDIR)/$(FFI_LIB) $(GO_FFI)/lib/linux_$$(go env GOARCH)/libocus_ffi.a
 	ln -sfn $(CURDIR)/bindings-go-ffi/include/ocus.h $(GO_FFI)/include/ocus.h
@@ -273,6 +278,7 @@ bench-rust:
 bench-python: python-install
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
 	$(PY) bench/python_bench.py
+	$(PYTHON) bench/many_in_flight.py python
 
 bench-node: node-install
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
@@ -286,6 +292,7 @@ bench-go: go-lib
 	  go test -run '^$$' -bench . -count 6 > $(CURDIR)/target/go-bench.txt
 	go run $(BENCHSTAT) -col /client target/go-bench.txt
 	grep -E '^Benchmark(Cgo|FFI)' target/go-bench.txt
+	$(PYTHON) bench/many_in_flight.py go
 
 # The JVM package against java.net.http and OkHttp (bindings-jvm/src/test/kotlin/io/ocus/bench).
 bench-jvm: jvm-lib

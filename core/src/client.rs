@@ -670,7 +670,7 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client> {
         // A burst leaves at most this many connections open (hyper-util also keeps the
         // connections it opened while racing a checkout, which grew the pool past the calls
         // in flight after faults).
-        .pool_max_idle_per_host(crate::config::MAX_IDLE_CONNECTIONS)
+        .pool_max_idle_per_host(settings.max_idle_connections)
         .tcp_nodelay(true)
         // Extends the platform verifier's roots (SSL_CERT_FILE or the system store).
         .tls_certs_merge(settings.ca_certs.clone())

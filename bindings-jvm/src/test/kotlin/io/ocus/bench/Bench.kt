@@ -24,6 +24,9 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.future.await
 import kotlinx.coroutines.withContext
 import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.double
+import kotlinx.serialization.json.jsonObject
+import kotlinx.serialization.json.jsonPrimitive
 import okhttp3.ConnectionPool
 import okhttp3.Dispatcher
 import okhttp3.OkHttpClient
@@ -135,7 +138,82 @@ private fun breakdown(id: String, ocus: OcusClient) {
     }
 }
 
-fun main() {
+// Many calls in flight, each client alone in a JVM of its own (so RSS, descriptors and threads
+// are its own): the same table as bench/node_bench.js and bench/many_in_flight.py.
+private val HIGH_IN_FLIGHT = listOf(1000, 10000)
+private val HIGH_CLIENTS = listOf("ocus (suspend)", "OkHttp (enqueue)")
+
+/** `BenchKt --high CLIENT IN_FLIGHT BASE ID`: one run, printed as one JSON line. */
+private fun high(name: String, inFlight: Int, base: String, id: String) {
+    val call: suspend () -> Unit = when (name) {
+        "ocus (suspend)" -> OcusClient(apiKey = KEY, baseUrl = base).let { ocus -> { ocus.projects.get(id) } }
+        else -> {
+            // No connection or request limit below the calls in flight, as ocus.
+            val okhttp = OkHttpClient.Builder()
+                .connectionPool(ConnectionPool(inFlight, 5, TimeUnit.MINUTES))
+                .dispatcher(Dispatcher().apply { maxRequests = inFlight; maxRequestsPerHost = inFlight })
+                .build()
+            val request = Request.Builder().url("$base/projects/$id").header("x-api-key", KEY).build();
+            { Json.parseToJsonElement(okhttp.await(request)) }
+        }
+    }
+    val count = maxOf(20000, 2 * inFlight)
+    val latencies = java.util.concurrent.ConcurrentLinkedQueue<Long>()
+    val errors = AtomicInteger()
+    fun run(calls: Int) = onCoroutines(calls, inFlight) {
+        val t0 = System.nanoTime()
+        try {
+            call()
+        } catch (e: Exception) {
+            errors.incrementAndGet()
+        }
+        latencies.add(System.nanoTime() - t0)
+    }
+    run(inFlight) // warm-up: every connection opened once
+    latencies.clear()
+    errors.set(0)
+    val t0 = System.nanoTime()
+    run(count)
+    val seconds = (System.nanoTime() - t0) / 1e9
+    val sorted = latencies.sorted()
+    fun millis(q: Double) = sorted[(sorted.size * q).toInt()] / 1e6
+    val rssKiB = java.io.File("/proc/self/status").readLines().first { it.startsWith("VmRSS:") }.split(Regex("\\s+"))[1].toDouble()
+    val fds = java.io.File("/proc/self/fd").list()!!.size
+    val threads = java.io.File("/proc/self/task").list()!!.size
+    println(
+        """{"perSecond":${count / seconds},"p50":${millis(0.5)},"p99":${millis(0.99)},"rssMiB":${rssKiB / 1024},""" +
+            """"fds":$fds,"threads":$threads,"errors":${errors.get()}}""",
+    )
+    kotlin.system.exitProcess(0)
+}
+
+private fun highTable(base: String, id: String) {
+    println("\nmany in flight (one JVM per client, max(20000, 2 x in flight) calls after a warm-up)")
+    println("%-18s %9s %9s %8s %8s %8s %6s %8s %7s".format("client", "in flight", "calls/s", "p50 ms", "p99 ms", "RSS MiB", "fds", "threads", "errors"))
+    val java = Paths.get(System.getProperty("java.home"), "bin", "java").toString()
+    for (inFlight in HIGH_IN_FLIGHT) {
+        for (name in HIGH_CLIENTS) {
+            val child = ProcessBuilder(
+                java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), "io.ocus.bench.BenchKt",
+                "--high", name, inFlight.toString(), base, id,
+            ).redirectError(ProcessBuilder.Redirect.INHERIT).start()
+            val out = child.inputStream.bufferedReader().readText().trim().lines().last()
+            if (child.waitFor() != 0) {
+                println("%-18s %9d failed (exit %d)".format(name, inFlight, child.exitValue()))
+                continue
+            }
+            val row = Json.parseToJsonElement(out).jsonObject.mapValues { it.value.jsonPrimitive.double }
+            println(
+                "%-18s %9d %9.0f %8.1f %8.1f %8.0f %6.0f %8.0f %7.0f".format(
+                    name, inFlight, row["perSecond"], row["p50"], row["p99"], row["rssMiB"], row["fds"], row["threads"], row["errors"],
+                ),
+            )
+        }
+    }
+}
+
+fun main(args: Array<String>) {
+    if (args.firstOrNull() == "--high") return high(args[1], args[2].toInt(), args[3], args[4])
     val root = Paths.get(System.getProperty("user.dir")).toAbsolutePath().parent
     val mock = ProcessBuilder(root.resolve("target/release/ocus-mock").toString(), "--addr", "127.0.0.1:0", "--api-key", KEY)
         .redirectError(ProcessBuilder.Redirect.DISCARD).start()
@@ -150,6 +228,8 @@ fun main() {
 private fun run(base: String) {
     val ocus = OcusClient(apiKey = KEY, baseUrl = base)
     val id = ocus.projects.listPageBlocking(io.ocus.ListParams(pageSize = 1)).data[0].id
+    // -Docus.bench.only=many: only the many-in-flight table.
+    if (System.getProperty("ocus.bench.only") == "many") return highTable(base, id)
     val url = URI.create("$base/projects/$id")
     val jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
     val jdkRequest = HttpRequest.newBuilder(url).header("x-api-key", KEY).build()
@@ -191,6 +271,7 @@ private fun run(base: String) {
     }
     if (System.getProperty("ocus.bench.breakdown") != null) breakdown(id, ocus)
     ocus.close()
+    highTable(base, id)
 }
 
 private fun report(title: String, results: Map<String, List<Pair<Double, Double>>>) {
