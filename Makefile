@@ -72,8 +72,8 @@ test-readme: build go-lib python-install node-install jvm-install
 lint:
 	scripts/check-tracked-files
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(CARGO) clippy --locked -p ocus-python -p ocus-node -p ocus-jvm --all-targets -- -D warnings
+	# The command a Rust contributor types: every crate of the workspace, bindings and fuzz included.
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	@test -z "$$(gofmt -l bindings-go-ffi/go examples/go)" || { gofmt -l bindings-go-ffi/go examples/go; echo "gofmt: files above need formatting"; exit 1; }
 
 # A real proxy for the proxy tests (scripts/with-proxy runs it around each language's tests).

@@ -7,6 +7,8 @@ export const {
   ProjectList,
   Project,
   Page,
+  ResponseInfo,
+  APIPromise,
   webhooks,
   VERSION,
 } = ocus

@@ -317,8 +317,11 @@ def jvm(targets: list[Target], ver: str) -> None:
     """The jar with every built platform's library, laid out as a Maven repository."""
     pom = (ROOT / "bindings-jvm" / "pom.xml").read_text()
     pom_version = re.search(r"<artifactId>ocus</artifactId>\s*<version>(.*?)</version>", pom).group(1)
-    if pom_version != ver:
-        sys.exit(f"dist: bindings-jvm/pom.xml says {pom_version}, the workspace {ver}")
+    if pom_version != f"{ver}-SNAPSHOT":
+        sys.exit(f"dist: bindings-jvm/pom.xml says {pom_version}, the workspace {ver} (-SNAPSHOT expected)")
+    # The working tree's pom is a snapshot (local installs never shadow a release); the
+    # shipped jar and pom carry the release version.
+    release_pom = pom.replace(f"<version>{pom_version}</version>", f"<version>{ver}</version>", 1)
     natives = TARGET / "jvm-native"
     shutil.rmtree(natives, ignore_errors=True)
     for target in targets:
@@ -332,13 +335,13 @@ def jvm(targets: list[Target], ver: str) -> None:
     build = TARGET / "jvm-dist-build"
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
-    shutil.copy(ROOT / "bindings-jvm" / "pom.xml", build / "pom.xml")
+    (build / "pom.xml").write_text(release_pom)
     shutil.copytree(ROOT / "bindings-jvm" / "src" / "main", build / "src" / "main")
     run(*MVN, "package", "-Dmaven.test.skip=true", f"-Docus.native.dir={natives}", cwd=build)
     folder = DIST / "maven" / "io" / "ocus" / "ocus"
     (folder / ver).mkdir(parents=True)
     for source, name in ((build / "target" / f"ocus-{ver}.jar", f"ocus-{ver}.jar"),
-                         (ROOT / "bindings-jvm" / "pom.xml", f"ocus-{ver}.pom")):
+                         (build / "pom.xml", f"ocus-{ver}.pom")):
         shutil.copy(source, folder / ver / name)
     (folder / "maven-metadata.xml").write_text(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>io.ocus</groupId>\n"

@@ -254,7 +254,8 @@ pub fn c_abi(data: &[u8]) {
         if data.first().is_some_and(|b| b % 16 == 0) {
             let (mut made, mut err) = (ptr::null_mut(), ptr::null_mut());
             let rc = ocus_ffi::ocus_client_new(options, &mut made, &mut err);
-            assert!((rc == 0) == !made.is_null());
+            // A client is made exactly when the call succeeds.
+            assert_eq!(rc == 0, !made.is_null());
             ocus_ffi::ocus_client_free(made);
             ocus_ffi::ocus_error_free(err);
         }

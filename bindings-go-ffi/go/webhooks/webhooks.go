@@ -11,9 +11,6 @@ import (
 	"github.com/ocus/ocus-go/internal/ffi"
 )
 
-// SignatureHeader is the header carrying the signature.
-const SignatureHeader = "ocus-signature"
-
 // Event is a verified webhook event.
 type Event struct {
 	ID             string         `json:"id"` // "project.updated", "project.status.updated", or another id as sent
