@@ -510,9 +510,24 @@ mod tests {
     /// every result would wake once per call).
     #[test]
     fn started_calls_finishing_together_wake_the_host_once_per_batch() {
+        // Without batching this host is woken once per call (63-64 seen). With it, a batch is
+        // what one runtime turn finishes: a few batches on an idle machine, more when other
+        // tests' threads preempt the workers (a fresh clone's make test once saw more than
+        // half the calls). So batching must show in one of a few tries; without it, none can.
+        let tries: Vec<usize> = (0..5)
+            .map(|_| wakes_for_calls_finishing_together())
+            .collect();
+        assert!(
+            tries.iter().any(|&wakes| wakes <= CALLS / 2),
+            "wake-ups for {CALLS} calls finishing together, in each try: {tries:?}"
+        );
+    }
+
+    const CALLS: usize = 64;
+
+    fn wakes_for_calls_finishing_together() -> usize {
         use std::sync::OnceLock;
         use std::sync::atomic::{AtomicUsize, Ordering};
-        const CALLS: usize = 64;
         let queue_slot: Arc<OnceLock<Arc<Completions<u64>>>> = Arc::new(OnceLock::new());
         let (wakes, drained) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let queue = Arc::new(Completions::with_wake({
@@ -553,13 +568,6 @@ mod tests {
             );
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
-        let wakes = wakes.load(Ordering::SeqCst);
-        // Without batching this host is woken once per call (63-64 seen). With it, a batch is
-        // what one runtime turn finishes: a few batches on an idle machine, more when other
-        // tests' threads preempt the workers (a run of the whole suite here saw more than 16).
-        assert!(
-            wakes <= CALLS / 2,
-            "{wakes} wake-ups for {CALLS} calls finishing together"
-        );
+        wakes.load(Ordering::SeqCst)
     }
 }
