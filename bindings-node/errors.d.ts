@@ -18,6 +18,7 @@ export type ErrorKind =
   | 'configuration'
   | 'invalid_signature'
   | 'cancelled'
+  | 'internal'
 
 /** Base of every error thrown by ocus. */
 export declare class OcusError extends Error {
@@ -65,6 +66,11 @@ export declare class SignatureVerificationError extends OcusError {
 }
 /** The caller cancelled the request. */
 export declare class AbortError extends OcusError {
+  /** The kind of this class's errors (`err.kind` may be a narrower one). */
+  static readonly kind: ErrorKind
+}
+/** A bug in the ocus library (a caught panic): please report it. */
+export declare class InternalError extends OcusError {
   /** The kind of this class's errors (`err.kind` may be a narrower one). */
   static readonly kind: ErrorKind
 }

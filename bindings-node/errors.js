@@ -41,6 +41,10 @@ class SignatureVerificationError extends OcusError {
 class AbortError extends OcusError {
   static kind = 'cancelled'
 }
+/** A bug in the ocus library (a caught panic): please report it. */
+class InternalError extends OcusError {
+  static kind = 'internal'
+}
 /** 401: the API key is missing or invalid. */
 class AuthenticationError extends APIError {
   static kind = 'unauthorized'
@@ -90,6 +94,7 @@ module.exports = {
   ConfigurationError,
   SignatureVerificationError,
   AbortError,
+  InternalError,
   AuthenticationError,
   PermissionDeniedError,
   BadRequestError,

@@ -36,6 +36,8 @@ var (
 	ErrConfiguration = errors.New("ocus: configuration")
 	// ErrInvalidSignature: A webhook signature is missing, malformed or wrong (see code).
 	ErrInvalidSignature = errors.New("ocus: invalid signature")
+	// ErrInternal: A bug in the ocus library (a caught panic): please report it.
+	ErrInternal = errors.New("ocus: internal")
 )
 
 // sentinels lists, per kind, the sentinels errors.Is matches: its own and its ancestors'.
@@ -54,4 +56,5 @@ var sentinels = map[string][]error{
 	"decode":              {ErrDecode},
 	"configuration":       {ErrConfiguration},
 	"invalid_signature":   {ErrInvalidSignature},
+	"internal":            {ErrInternal},
 }

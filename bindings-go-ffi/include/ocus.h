@@ -30,8 +30,8 @@
 // Success.
 #define OCUS_OK 0
 
-// A bug in this library (a caught panic). Please report it.
-#define OCUS_ERR_PANIC 1
+// A bug in this library (a caught panic), the kind `internal`: please report it.
+#define OCUS_ERR_PANIC OCUS_ERR_INTERNAL
 
 // 401: the API key is missing or invalid.
 #define OCUS_ERR_UNAUTHORIZED 4
@@ -80,6 +80,9 @@
 
 // The caller cancelled the request.
 #define OCUS_ERR_CANCELLED 18
+
+// A bug in the ocus library (a caught panic): please report it.
+#define OCUS_ERR_INTERNAL 1
 
 // A cancellation handle (opaque): `ocus_cancel_cancel` from any thread stops the calls
 // waiting on it.

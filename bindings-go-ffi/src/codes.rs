@@ -3,8 +3,8 @@
 
 /// Success.
 pub const OCUS_OK: i32 = 0;
-/// A bug in this library (a caught panic). Please report it.
-pub const OCUS_ERR_PANIC: i32 = 1;
+/// A bug in this library (a caught panic), the kind `internal`: please report it.
+pub const OCUS_ERR_PANIC: i32 = OCUS_ERR_INTERNAL;
 /// 401: the API key is missing or invalid.
 pub const OCUS_ERR_UNAUTHORIZED: i32 = 4;
 /// 403: the API key is revoked or expired.
@@ -37,3 +37,5 @@ pub const OCUS_ERR_CONFIGURATION: i32 = 3;
 pub const OCUS_ERR_INVALID_SIGNATURE: i32 = 17;
 /// The caller cancelled the request.
 pub const OCUS_ERR_CANCELLED: i32 = 18;
+/// A bug in the ocus library (a caught panic): please report it.
+pub const OCUS_ERR_INTERNAL: i32 = 1;

@@ -1008,7 +1008,13 @@ mod tests {
         assert_eq!(code_of(ErrorKind::Forbidden), OCUS_ERR_FORBIDDEN);
         assert_eq!(code_of(ErrorKind::Configuration), OCUS_ERR_CONFIGURATION);
         assert_eq!(code_of(ErrorKind::Cancelled), OCUS_ERR_CANCELLED);
-        for kind in ErrorKind::ALL {
+        // A caught panic is the kind `internal`, whose code the C ABI has always called PANIC.
+        assert_eq!(code_of(ErrorKind::Internal), OCUS_ERR_PANIC);
+        assert_eq!(code_of(panicked().kind()), OCUS_ERR_PANIC);
+        for kind in ErrorKind::ALL
+            .into_iter()
+            .filter(|&k| k != ErrorKind::Internal)
+        {
             assert!(code_of(kind) > OCUS_ERR_PANIC, "{kind}");
         }
     }

@@ -499,6 +499,11 @@ mod tests {
             results[&3].as_ref().unwrap_err().message(),
             Error::panicked().message()
         );
+        // A panic is the library's bug, not the server's answer: code handling API errors
+        // must not catch it (it was `api_error` until 2026-12).
+        let panic_kind = results[&3].as_ref().unwrap_err().kind();
+        assert_eq!(panic_kind, ErrorKind::Internal);
+        assert!(!panic_kind.is_a(ErrorKind::ApiError) && !panic_kind.is_http());
         assert_eq!(
             results[&4].as_ref().unwrap_err().kind(),
             ErrorKind::Cancelled

@@ -45,11 +45,14 @@ pub enum ErrorKind {
     InvalidSignature,
     /// The caller cancelled the request (blocking entry points only).
     Cancelled,
+    /// A bug in this library, caught at its boundary (a panic): not an API error, so code
+    /// that handles API errors does not swallow it.
+    Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in table order.
-    pub const ALL: [ErrorKind; 16] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
         ErrorKind::InvalidRequest,
@@ -66,6 +69,7 @@ impl ErrorKind {
         ErrorKind::Configuration,
         ErrorKind::InvalidSignature,
         ErrorKind::Cancelled,
+        ErrorKind::Internal,
     ];
 
     /// The stable name (`"forbidden"`, `"rate_limited"`...). For HTTP errors it is OCUS's
@@ -88,6 +92,7 @@ impl ErrorKind {
             ErrorKind::Configuration => "configuration",
             ErrorKind::InvalidSignature => "invalid_signature",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Internal => "internal",
         }
     }
 
@@ -111,7 +116,8 @@ impl ErrorKind {
             | ErrorKind::Decode
             | ErrorKind::Configuration
             | ErrorKind::InvalidSignature
-            | ErrorKind::Cancelled => None,
+            | ErrorKind::Cancelled
+            | ErrorKind::Internal => None,
         }
     }
 
@@ -128,10 +134,11 @@ impl ErrorKind {
     }
 
     /// The one number of this kind: the C ABI's `OCUS_ERR_*` value and the CLI's exit status.
-    /// 0 is success, 1 a failure outside the table (an internal error), 2 a usage error (the
-    /// CLI's argument parser), so the kinds start at 3.
+    /// 0 is success, 1 an internal error, 2 a usage error (the CLI's argument parser), and
+    /// the other kinds start at 3.
     pub const fn code(self) -> u8 {
         match self {
+            ErrorKind::Internal => 1,
             ErrorKind::Configuration => 3,
             ErrorKind::Unauthorized => 4,
             ErrorKind::Forbidden => 5,
@@ -181,6 +188,7 @@ impl ErrorKind {
                 "A webhook signature is missing, malformed or wrong (see code)."
             }
             ErrorKind::Cancelled => "The caller cancelled the request.",
+            ErrorKind::Internal => "A bug in the ocus library (a caught panic): please report it.",
         }
     }
 
@@ -290,7 +298,7 @@ impl Error {
     /// so the caller gets an error instead of a crash or a call that never ends).
     pub fn panicked() -> Error {
         Error::new(
-            ErrorKind::ApiError,
+            ErrorKind::Internal,
             "internal error in the ocus library (panic)",
         )
     }
@@ -625,7 +633,12 @@ mod tests {
     fn kinds_have_one_code_and_a_tree() {
         let mut codes = std::collections::HashSet::new();
         for kind in ErrorKind::ALL {
-            assert!(kind.code() >= 3, "{kind}: 0-2 are reserved");
+            // 0 is success and 2 a usage error; 1 is the internal error's.
+            assert!(
+                kind.code() != 0 && kind.code() != 2,
+                "{kind}: 0 and 2 are reserved"
+            );
+            assert_eq!(kind.code() == 1, kind == ErrorKind::Internal, "{kind}");
             assert!(codes.insert(kind.code()), "{kind}: duplicate code");
             assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
             assert_eq!(kind.is_http(), kind.is_a(ErrorKind::ApiError), "{kind}");

@@ -13,6 +13,7 @@ __all__ = [
     "ConfigurationError",
     "SignatureVerificationError",
     "CancelledError",
+    "InternalError",
     "AuthenticationError",
     "PermissionDeniedError",
     "BadRequestError",
@@ -107,6 +108,10 @@ class CancelledError(OcusError):
     """The caller cancelled the request."""
 
 
+class InternalError(OcusError):
+    """A bug in the ocus library (a caught panic): please report it."""
+
+
 class AuthenticationError(APIError):
     """401: the API key is missing or invalid."""
 
@@ -164,6 +169,7 @@ _CLASS_BY_KIND: dict[str, type[OcusError]] = {
     "configuration": ConfigurationError,
     "invalid_signature": SignatureVerificationError,
     "cancelled": CancelledError,
+    "internal": InternalError,
 }
 
 

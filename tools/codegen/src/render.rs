@@ -37,6 +37,7 @@ pub fn class_name(kind: ErrorKind, lang: Lang) -> Option<&'static str> {
         ErrorKind::Decode => "DecodeError",
         ErrorKind::Configuration => "ConfigurationError",
         ErrorKind::InvalidSignature => "SignatureVerificationError",
+        ErrorKind::Internal => "InternalError",
         // Each language's own word for an aborted operation.
         ErrorKind::Cancelled => match lang {
             // Kotlin spells the Python name its own way (kotlin_class_name).
@@ -79,6 +80,7 @@ pub fn go_sentinel(kind: ErrorKind) -> Option<&'static str> {
         ErrorKind::Decode => "ErrDecode",
         ErrorKind::Configuration => "ErrConfiguration",
         ErrorKind::InvalidSignature => "ErrInvalidSignature",
+        ErrorKind::Internal => "ErrInternal",
         _ => return None,
     })
 }
@@ -460,7 +462,7 @@ fn go_webhooks() -> String {
 
 fn c_codes() -> String {
     let mut out = format!(
-        "// {HEADER}\n//! The result codes of the C ABI: `ocus::ErrorKind::code()` of each kind.\n\n/// Success.\npub const OCUS_OK: i32 = 0;\n/// A bug in this library (a caught panic). Please report it.\npub const OCUS_ERR_PANIC: i32 = 1;\n"
+        "// {HEADER}\n//! The result codes of the C ABI: `ocus::ErrorKind::code()` of each kind.\n\n/// Success.\npub const OCUS_OK: i32 = 0;\n/// A bug in this library (a caught panic), the kind `internal`: please report it.\npub const OCUS_ERR_PANIC: i32 = OCUS_ERR_INTERNAL;\n"
     );
     for kind in ErrorKind::ALL {
         writeln!(

@@ -64,6 +64,9 @@ open class SignatureVerificationException internal constructor(error: ErrorData)
 /** The caller cancelled the request. (`cancelled`) */
 open class CancelledException internal constructor(error: ErrorData) : OcusException(error)
 
+/** A bug in the ocus library (a caught panic): please report it. (`internal`) */
+open class InternalException internal constructor(error: ErrorData) : OcusException(error)
+
 /** 401: the API key is missing or invalid. (`unauthorized`) */
 open class AuthenticationException internal constructor(error: ErrorData) : ApiException(error)
 
@@ -112,5 +115,6 @@ internal fun exceptionOf(error: ErrorData): OcusException = when (error.kind) {
     "configuration" -> ConfigurationException(error)
     "invalid_signature" -> SignatureVerificationException(error)
     "cancelled" -> CancelledException(error)
+    "internal" -> InternalException(error)
     else -> OcusException(error)
 }
