@@ -37,6 +37,10 @@ export type ClientOptions = {
      */
     baseUrl?: string | undefined;
     /**
+     * Your application's product token, sent after the SDK's: `'billing/2.1'` sends `User-Agent: ocus-node/0.1.0 billing/2.1`.
+     */
+    userAgent?: string | undefined;
+    /**
      * Per attempt, body included, in ms (positive). Default 60000.
      */
     timeoutMs?: number | undefined;

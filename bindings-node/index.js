@@ -31,6 +31,7 @@ const native = require('./native.js')
  * @property {string} [apiKey] Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE).
  * @property {string} [apiKeyFile] A file holding the key; re-read once on 401/403 so keys rotate without restart.
  * @property {string} [baseUrl] Default: OCUS_BASE_URL, else https://api.ocus.io/v3.
+ * @property {string} [userAgent] Your application's product token, sent after the SDK's: `'billing/2.1'` sends `User-Agent: ocus-node/0.1.0 billing/2.1`.
  * @property {number} [timeoutMs] Per attempt, body included, in ms (positive). Default 60000.
  * @property {number} [connectTimeoutMs] In ms (positive). Default 10000.
  * @property {number} [maxRetries] Retries after the first attempt, 0 to 100. Default 2.

@@ -42,6 +42,12 @@ func WithAPIKeyFile(path string) Option {
 // WithBaseURL sets the API base URL (https://, or http:// to a loopback host).
 func WithBaseURL(url string) Option { return func(o map[string]any) { o["base_url"] = url } }
 
+// WithUserAgent names your application in the User-Agent, after the SDK's own:
+// WithUserAgent("billing/2.1") sends "ocus-go/0.1.0 billing/2.1".
+func WithUserAgent(product string) Option {
+	return func(o map[string]any) { o["user_agent"] = product }
+}
+
 // WithTimeout sets the time allowed for each attempt, body included (default 60s); it must
 // be positive. The context's deadline, if any, bounds the whole call including retries.
 func WithTimeout(d time.Duration) Option {
@@ -111,7 +117,7 @@ type Client struct {
 
 // NewClient builds a client. Nothing is sent.
 func NewClient(opts ...Option) (*Client, error) {
-	options := map[string]any{"user_agent": "ocus-go/" + ffi.Version()}
+	options := map[string]any{"sdk": "ocus-go/" + ffi.Version()}
 	for _, opt := range opts {
 		opt(options)
 	}

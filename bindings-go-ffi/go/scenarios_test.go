@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -108,6 +109,9 @@ func runScenario(t *testing.T, file string) {
 			}
 			if proxy, ok := s.Options["proxy"].(string); ok {
 				opts = append(opts, ocus.WithProxy(proxy))
+			}
+			if agent, ok := s.Options["user_agent"].(string); ok {
+				opts = append(opts, ocus.WithUserAgent(agent))
 			}
 			if _, ok := s.Options["default_headers"]; ok {
 				for name, value := range headers(s.Options, "default_headers") {
@@ -367,6 +371,16 @@ func check(expect map[string]any, out any, err error, elapsed time.Duration) str
 }
 
 func match(expected, actual any, where string) string {
+	if want, ok := expected.(map[string]any); ok {
+		if pattern, ok := want["$matches"].(string); ok {
+			if have, ok := actual.(string); ok {
+				if !regexp.MustCompile(pattern).MatchString(have) {
+					return fmt.Sprintf("%s: got %q, expected a match of %q", where, have, pattern)
+				}
+				return ""
+			}
+		}
+	}
 	switch want := expected.(type) {
 	case map[string]any:
 		have, ok := actual.(map[string]any)

@@ -150,7 +150,8 @@ extern "C" {
 #endif // __cplusplus
 
 // Creates a client. `options_json` is NULL or a JSON object with the option names and
-// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
+// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent` (your
+// application's product token, sent after the SDK's: `ocus-c/0.1.0 billing/2.1`),
 // `timeout_ms`, `connect_timeout_ms`, `max_retries`, `retry_budget` (tokens), `ca_bundle` (a PEM path or a list),
 // `proxy` (a URL), `default_headers` (an object), `log_level` (`off`, `error`, `warn`,
 // `info`, `debug`, `trace`) and `log_fd` (a file descriptor the client writes its log events

@@ -335,7 +335,8 @@ unsafe fn block(
 // ---- clients ------------------------------------------------------------------------------
 
 /// Creates a client. `options_json` is NULL or a JSON object with the option names and
-/// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent`,
+/// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent` (your
+/// application's product token, sent after the SDK's: `ocus-c/0.1.0 billing/2.1`),
 /// `timeout_ms`, `connect_timeout_ms`, `max_retries`, `retry_budget` (tokens), `ca_bundle` (a PEM path or a list),
 /// `proxy` (a URL), `default_headers` (an object), `log_level` (`off`, `error`, `warn`,
 /// `info`, `debug`, `trace`) and `log_fd` (a file descriptor the client writes its log events
@@ -363,8 +364,9 @@ pub unsafe extern "C" fn ocus_client_new(
         guard(err, || {
             clear_out(out)?;
             let mut options = options(options_json)?;
+            // The SDK's own product token (Go names itself); `user_agent` is the caller's.
             options
-                .entry("user_agent")
+                .entry("sdk")
                 .or_insert_with(|| Value::from(format!("ocus-c/{}", ocus::VERSION)));
             let client = ocus::Client::builder()
                 .from_env()
@@ -1001,6 +1003,27 @@ pub extern "C" fn ocus_version() -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The C ABI names itself with `sdk`, so a caller's `userAgent` (either spelling) is its
+    /// own token, not a conflict with one the library inserted (it was, as `user_agent`).
+    #[test]
+    fn a_user_agent_in_either_spelling_is_accepted() {
+        for options in [
+            r#"{"api_key": "k", "userAgent": "billing/2.1"}"#,
+            r#"{"api_key": "k", "user_agent": "billing/2.1"}"#,
+        ] {
+            let options = CString::new(options).unwrap();
+            let (mut client, mut err) = (ptr::null_mut(), ptr::null_mut());
+            // SAFETY: a NUL-terminated string and two out-pointers, as documented.
+            let rc = unsafe { ocus_client_new(options.as_ptr(), &mut client, &mut err) };
+            assert_eq!(rc, OCUS_OK, "{options:?}");
+            // SAFETY: made above, freed once.
+            unsafe {
+                ocus_client_free(client);
+                ocus_error_free(err);
+            }
+        }
+    }
 
     #[test]
     fn codes_are_the_core_codes() {

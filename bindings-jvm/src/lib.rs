@@ -372,7 +372,7 @@ impl NativeClient {
     ) -> Outcome<Arc<NativeClient>> {
         let mut builder = ocus::Client::builder()
             .from_env()
-            .user_agent(format!("ocus-jvm/{}", env!("CARGO_PKG_VERSION")));
+            .sdk(format!("ocus-jvm/{}", env!("CARGO_PKG_VERSION")));
         if let Some(logger) = logger {
             builder = builder.log_sink(Arc::new(JvmLogSink(logger)));
         }

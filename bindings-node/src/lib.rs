@@ -283,7 +283,7 @@ pub fn create_client(
     outcome((|| {
         let mut builder = ocus::Client::builder()
             .from_env()
-            .user_agent(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")));
+            .sdk(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")));
         if let Some(log) = log {
             let log: LogFunction = log
                 .build_threadsafe_function()

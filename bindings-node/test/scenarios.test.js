@@ -101,7 +101,9 @@ async function call(client, op, step, seen) {
 }
 
 function matches(expected, actual, where) {
-  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+  if (expected !== null && typeof expected === 'object' && '$matches' in expected && typeof actual === 'string') {
+    assert.match(actual, new RegExp(expected.$matches), `${where}: got ${JSON.stringify(actual)}, expected a match of ${expected.$matches}`)
+  } else if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
     assert.ok(actual !== null && typeof actual === 'object', `${where}: got ${JSON.stringify(actual)}, expected an object`)
     for (const [key, value] of Object.entries(expected)) {
       if (!(key in actual) || actual[key] === undefined) {
@@ -193,7 +195,7 @@ for (const file of CASES) {
             const o = Object.fromEntries(Object.entries(step.options).map(([name, value]) => [name, substitute(value)]))
             const unresolved = Object.values(o).filter((v) => typeof v === 'string' && v.includes('${'))
             assert.deepEqual(unresolved, [], 'unknown placeholder: the proxy ones need scripts/with-proxy')
-            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, retryBudget: o.retry_budget, caBundle: o.ca_bundle, proxy: o.proxy, defaultHeaders: o.default_headers }
+            const clientOptions = { baseUrl: o.base_url ?? mock.baseUrl, apiKey: o.api_key, timeoutMs: o.timeout_ms, maxRetries: o.max_retries, retryBudget: o.retry_budget, caBundle: o.ca_bundle, proxy: o.proxy, defaultHeaders: o.default_headers, userAgent: o.user_agent }
             if (o.api_key_file) clientOptions.apiKeyFile = keyFile
             // `env`: set while the client is built (the TLS verifier reads SSL_CERT_FILE then).
             const env = step.env ?? {}

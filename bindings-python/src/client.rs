@@ -33,7 +33,7 @@ fn build_client(
 ) -> PyResult<ocus::Client> {
     let mut builder = ocus::Client::builder()
         .from_env()
-        .user_agent(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")))
+        .sdk(format!("ocus-python/{}", env!("CARGO_PKG_VERSION")))
         .log_sink(Arc::new(crate::logging::PythonLogging));
     // Passed apart from the dict so the key is never copied into a JSON value.
     if let Some(key) = api_key {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -115,7 +116,9 @@ def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> tuple
 
 
 def _matches(expected: Any, actual: Any, path: str) -> None:
-    if isinstance(expected, dict):
+    if isinstance(expected, dict) and "$matches" in expected and isinstance(actual, str):
+        assert re.search(expected["$matches"], actual), f"{path}: got {actual!r}, expected a match of {expected['$matches']!r}"
+    elif isinstance(expected, dict):
         assert isinstance(actual, dict), f"{path}: got {actual!r}, expected an object"
         for key, value in expected.items():
             if key not in actual:
@@ -221,7 +224,7 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                 places = {**mock.placeholders, "key_file": str(key_file)}
                 options = {name: _substitute(value, places) for name, value in step["options"].items()}
                 kwargs: dict[str, Any] = {"base_url": options.get("base_url", mock.base_url)}
-                for name in ("ca_bundle", "proxy", "default_headers", "retry_budget"):
+                for name in ("ca_bundle", "proxy", "default_headers", "retry_budget", "user_agent"):
                     if name in options:
                         kwargs[name] = options[name]
                 unresolved = [v for v in options.values() if isinstance(v, str) and "${" in v]

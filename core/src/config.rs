@@ -140,6 +140,7 @@ pub struct ClientBuilder {
     backoff_cap: Duration,
     max_response_bytes: usize,
     max_idle_connections: usize,
+    sdk: Option<String>,
     user_agent: Option<String>,
     ca_bundles: Vec<PathBuf>,
     proxy: Option<String>,
@@ -165,6 +166,7 @@ impl Default for ClientBuilder {
             backoff_cap: Duration::from_secs(8),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_idle_connections: MAX_IDLE_CONNECTIONS,
+            sdk: None,
             user_agent: None,
             ca_bundles: Vec::new(),
             proxy: None,
@@ -262,7 +264,17 @@ impl ClientBuilder {
         self
     }
 
-    /// The User-Agent (default `ocus-rust/<version>`); bindings set their own.
+    /// The SDK's product token, first in every User-Agent: `ocus-rust/<version>` unless a
+    /// binding names itself (`ocus-python/0.1.0`). Applications use
+    /// [`user_agent`](Self::user_agent) instead.
+    pub fn sdk(mut self, product: impl Into<String>) -> Self {
+        self.sdk = Some(product.into());
+        self
+    }
+
+    /// The application's product token(s), sent after the SDK's: `.user_agent("billing/2.1")`
+    /// sends `User-Agent: ocus-rust/0.1.0 billing/2.1` (every language, and a `User-Agent`
+    /// header given as a default or per-call header extends it the same way).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
@@ -378,9 +390,13 @@ impl ClientBuilder {
             "connect timeout",
             self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         )?;
-        let user_agent = self
-            .user_agent
+        let sdk = self
+            .sdk
             .unwrap_or_else(|| format!("ocus-rust/{}", env!("CARGO_PKG_VERSION")));
+        let user_agent = match self.user_agent.as_deref().map(str::trim) {
+            Some(application) if !application.is_empty() => format!("{sdk} {application}"),
+            _ => sdk,
+        };
         if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
             return Err(Error::configuration(
                 "the user agent is not a valid header value",

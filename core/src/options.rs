@@ -211,6 +211,7 @@ const NAMES: &[(&str, Field)] = &[
     ("baseURL", Field::BaseUrl),
     ("user_agent", Field::UserAgent),
     ("userAgent", Field::UserAgent),
+    ("sdk", Field::Sdk),
     ("timeout", Field::Timeout(TimeUnit::Seconds)),
     ("timeout_ms", Field::Timeout(TimeUnit::Milliseconds)),
     ("timeoutMs", Field::Timeout(TimeUnit::Milliseconds)),
@@ -288,6 +289,7 @@ enum Field {
     ApiKeyFile,
     BaseUrl,
     UserAgent,
+    Sdk,
     Timeout(TimeUnit),
     ConnectTimeout(TimeUnit),
     MaxRetries,
@@ -322,6 +324,7 @@ impl Field {
             | Field::ApiKeyFile
             | Field::BaseUrl
             | Field::UserAgent
+            | Field::Sdk
             | Field::CaBundle
             | Field::Proxy
             | Field::DefaultHeaders
@@ -454,7 +457,8 @@ fn retries_option(name: &str, value: &Value) -> Result<u32> {
 
 impl ClientBuilder {
     /// Applies client options given as a JSON object (see the [module](crate::options)
-    /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent`, `timeout` (seconds) or
+    /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent` (the application's, after
+    /// the SDK's), `sdk` (a binding's own product token), `timeout` (seconds) or
     /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `retry_budget`
     /// (tokens), `ca_bundle` (a
     /// PEM file path, or a list of them), `proxy` (a URL), `default_headers` (an object),
@@ -470,6 +474,7 @@ impl ClientBuilder {
                 Field::ApiKeyFile => std::mem::take(&mut self).api_key_file(text(name, value)?),
                 Field::BaseUrl => std::mem::take(&mut self).base_url(text(name, value)?),
                 Field::UserAgent => std::mem::take(&mut self).user_agent(text(name, value)?),
+                Field::Sdk => std::mem::take(&mut self).sdk(text(name, value)?),
                 Field::Timeout(unit) => {
                     std::mem::take(&mut self).timeout(timeout_option(name, &value, unit)?)
                 }

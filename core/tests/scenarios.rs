@@ -455,6 +455,18 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
             }
             Ok(())
         }
+        (Value::Object(want), Value::String(have)) if want.contains_key("$matches") => {
+            let pattern = want["$matches"].as_str().unwrap_or_default();
+            let regex = regex_automata::meta::Regex::new(pattern)
+                .map_err(|e| format!("{path}: bad pattern {pattern:?}: {e}"))?;
+            if regex.is_match(have) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{path}: got {have:?}, expected a match of {pattern:?}"
+                ))
+            }
+        }
         (Value::Number(want), Value::Number(have)) if want.as_f64() == have.as_f64() => Ok(()),
         (want, have) if want == have => Ok(()),
         (want, have) => Err(format!("{path}: got {have}, expected {want}")),

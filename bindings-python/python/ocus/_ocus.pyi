@@ -210,13 +210,16 @@ class Client:
     """The OCUS API v3 client (blocking, thread-safe). Missing arguments come from
     OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. ``ca_bundle``: a PEM
     file of CA certificates trusted besides the system's (a private CA). ``proxy``: an
-    http(s) URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY."""
+    http(s) URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY.
+    ``user_agent``: your application's product token, sent after the SDK's
+    (``"billing/2.1"`` sends ``ocus-python/0.1.0 billing/2.1``)."""
 
     def __new__(
         cls,
         api_key: Optional[str] = None,
         *,
         base_url: Optional[str] = None,
+        user_agent: Optional[str] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
@@ -282,13 +285,14 @@ class Client:
 
 @final
 class AsyncClient:
-    """The OCUS API v3 client for asyncio."""
+    """The OCUS API v3 client for asyncio; the same arguments as :class:`Client`."""
 
     def __new__(
         cls,
         api_key: Optional[str] = None,
         *,
         base_url: Optional[str] = None,
+        user_agent: Optional[str] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,

@@ -220,7 +220,7 @@ fn init_logging() {
 fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
     let mut builder = Client::builder()
         .from_env()
-        .user_agent(format!("ocus-cli/{}", ocus::VERSION));
+        .sdk(format!("ocus-cli/{}", ocus::VERSION));
     if let Some(url) = &cli.base_url {
         builder = builder.base_url(url);
     }

@@ -45,7 +45,7 @@ class OcusClient(
     proxy: String? = null,
     /** Headers sent with every call. */
     defaultHeaders: Map<String, String> = emptyMap(),
-    /** Added to the SDK's own User-Agent. */
+    /** Your application's product token, sent after the SDK's: `"billing/2.1"` sends `ocus-jvm/0.1.0 billing/2.1`. */
     userAgent: String? = null,
     /** The level events are logged at to `System.Logger` "ocus": `off` ... `trace` (default `warn`, or `OCUS_LOG`). */
     logLevel: String? = null,
@@ -209,7 +209,7 @@ class OcusClient(
         /** A header sent with every call. */
         fun defaultHeader(name: String, value: String) = apply { defaultHeaders[name] = value }
 
-        /** Added to the User-Agent. */
+        /** Your application's product token, sent after the SDK's (`ocus-jvm/0.1.0 billing/2.1`). */
         fun userAgent(userAgent: String) = apply { this.userAgent = userAgent }
 
         /** The log level (`off` ... `trace`). */

@@ -117,6 +117,7 @@ class ScenarioTest {
                 retryBudget = o["retry_budget"]?.jsonPrimitive?.int,
                 caBundle = text("ca_bundle")?.let { Path.of(it) },
                 proxy = text("proxy"),
+                userAgent = text("user_agent"),
                 defaultHeaders = (o["default_headers"] as? JsonObject)?.mapValues { it.value.jsonPrimitive.content } ?: emptyMap(),
             )
             check(step["expect"] as? JsonObject, null, null, 0.0)
@@ -313,6 +314,11 @@ class ScenarioTest {
 
 /** Subset matching: every key of an expected object present and matching, lists element-wise, numbers by value. */
 fun matches(expected: JsonElement, actual: JsonElement, where: String) {
+    val pattern = (expected as? JsonObject)?.get("\$matches")?.jsonPrimitive?.content
+    if (pattern != null && actual is JsonPrimitive && actual.isString) {
+        if (!Regex(pattern).containsMatchIn(actual.content)) throw AssertionError("$where: got $actual, expected a match of $pattern")
+        return
+    }
     when (expected) {
         is JsonObject -> {
             if (actual !is JsonObject) throw AssertionError("$where: got $actual, expected an object")
