@@ -683,7 +683,8 @@ pub(crate) fn parse_method(method: &str) -> Result<Method> {
         .map_err(|_| Error::configuration(format!("invalid HTTP method {method:?}")))
 }
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
+/// The request id of a response: `X-Request-Id`, else `Request-Id`.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .or_else(|| headers.get("request-id"))

@@ -246,6 +246,8 @@ impl ClientBuilder {
     /// that succeeds after retrying returns what its last retry took. An empty budget means
     /// no retries: a failing call fails with its own error at once. Shared by every call of
     /// the client (and of [`Client::with_separate_pool`] copies); 0 turns retries off.
+    /// At most [`MAX_RETRY_BUDGET`](crate::MAX_RETRY_BUDGET), checked by `build` (as on the
+    /// JSON path).
     pub fn retry_budget(mut self, tokens: u32) -> Self {
         self.retry_budget = Some(tokens);
         self
@@ -436,7 +438,10 @@ impl ClientBuilder {
         };
         let settings = Settings {
             logger: Logger::new(sink, log_level),
-            retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
+            retry_budget: crate::options::retry_budget(
+                "retry_budget",
+                f64::from(self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET)),
+            )?,
             base,
             timeout,
             connect_timeout,
@@ -630,6 +635,35 @@ fn is_loopback(url: &Url) -> bool {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    /// The builder refuses what the JSON options refuse (it accepted any budget before).
+    #[test]
+    fn a_retry_budget_over_the_limit_is_refused_by_the_builder_too() {
+        let error = Client::builder()
+            .api_key("k")
+            .retry_budget(crate::MAX_RETRY_BUDGET + 1)
+            .build()
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Configuration);
+        assert!(
+            error
+                .message()
+                .contains("retry_budget must be a whole number of tokens from 0 to 1000000"),
+            "{error}"
+        );
+        let json = serde_json::json!({"retry_budget": crate::MAX_RETRY_BUDGET + 1});
+        let from_json = Client::builder()
+            .api_key("k")
+            .options(json.as_object().unwrap().clone())
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(from_json.message(), error.message());
+        Client::builder()
+            .api_key("k")
+            .retry_budget(crate::MAX_RETRY_BUDGET)
+            .build()
+            .unwrap();
+    }
 
     #[cfg(unix)]
     #[test]

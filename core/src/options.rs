@@ -79,6 +79,22 @@ pub(crate) fn retries(name: &str, value: f64) -> Result<u32> {
     )))
 }
 
+fn retry_budget_range() -> String {
+    format!("a whole number of tokens from 0 to {MAX_RETRY_BUDGET}")
+}
+
+/// A retry budget: a whole number of tokens up to [`MAX_RETRY_BUDGET`], however it was given
+/// (the builder's `u32` and the JSON path's number meet here).
+pub(crate) fn retry_budget(name: &str, tokens: f64) -> Result<u32> {
+    if tokens.fract() == 0.0 && (0.0..=f64::from(MAX_RETRY_BUDGET)).contains(&tokens) {
+        return Ok(tokens as u32);
+    }
+    Err(configuration(format!(
+        "{name} must be {}, not {tokens}",
+        retry_budget_range()
+    )))
+}
+
 /// A page size or number: a whole number from 1.
 pub(crate) fn page_index(name: &str, value: f64) -> Result<u32> {
     if value.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&value) {
@@ -486,16 +502,8 @@ impl ClientBuilder {
                 }
                 Field::Proxy => std::mem::take(&mut self).proxy(text(name, value)?),
                 Field::RetryBudget => {
-                    let what = format!("a whole number of tokens from 0 to {MAX_RETRY_BUDGET}");
-                    let tokens = number(name, &value, &what)?;
-                    if tokens.fract() != 0.0
-                        || !(0.0..=f64::from(MAX_RETRY_BUDGET)).contains(&tokens)
-                    {
-                        return Err(configuration(format!(
-                            "{name} must be {what}, not {tokens}"
-                        )));
-                    }
-                    std::mem::take(&mut self).retry_budget(tokens as u32)
+                    let tokens = number(name, &value, &retry_budget_range())?;
+                    std::mem::take(&mut self).retry_budget(retry_budget(name, tokens)?)
                 }
                 Field::LogLevel => {
                     let level = crate::log::LogLevel::parse(name, &text(name, value)?)?;

@@ -107,7 +107,6 @@ pub struct Project {
     #[serde(rename = "type")]
     pub resource_type: String,
     /// Every attribute the server sent, known or not.
-    #[serde(default)]
     pub attributes: Map<String, Value>,
     /// Other members of the resource object (`relationships`, `links`...), kept as sent.
     #[serde(flatten)]
@@ -339,12 +338,16 @@ impl ListParams {
         self
     }
 
-    fn query(&self) -> Vec<(String, String)> {
+    /// The query, after the same checks as the JSON path (`ListParams::from_options`), so a
+    /// page size of 0 is refused however it was given.
+    fn query(&self) -> Result<Vec<(String, String)>> {
         let mut query = Vec::new();
         if let Some(size) = self.page_size {
+            let size = crate::options::page_index("page_size", f64::from(size))?;
             query.push(("page[size]".to_owned(), size.to_string()));
         }
         if let Some(number) = self.page_number {
+            let number = crate::options::page_index("page_number", f64::from(number))?;
             query.push(("page[number]".to_owned(), number.to_string()));
         }
         if let Some(status) = &self.status {
@@ -352,7 +355,7 @@ impl ListParams {
         }
         query.extend(self.extra.iter().cloned());
         query.extend(self.options.query.iter().cloned());
-        query
+        Ok(query)
     }
 }
 
@@ -386,7 +389,6 @@ impl Projects {
         ProjectPages {
             client: self.client.clone(),
             state: PagerState::Start,
-            options: params.options.clone(),
             params,
         }
     }
@@ -444,7 +446,6 @@ struct Single<T> {
 pub struct ProjectPages {
     client: Client,
     params: ListParams,
-    options: RequestOptions,
     state: PagerState,
 }
 
@@ -460,13 +461,13 @@ impl ProjectPages {
     /// again by the next call.
     pub async fn next_page(&mut self) -> Result<Option<Page<Project>>> {
         let url = match &self.state {
-            PagerState::Start => self.client.url_for(PROJECTS_PATH, &self.params.query())?,
+            PagerState::Start => self.client.url_for(PROJECTS_PATH, &self.params.query()?)?,
             PagerState::Next(url) => url.clone(),
             PagerState::Done => return Ok(None),
         };
         let response = self
             .client
-            .execute(reqwest::Method::GET, url, &self.options)
+            .execute(reqwest::Method::GET, url, &self.params.options)
             .await?;
         let mut page: Page<Project> = decode_json(&response.body)?;
         self.state = match page.next_url() {
@@ -550,7 +551,7 @@ mod tests {
             .status(ProjectStatus::Completed)
             .param("sort", "-created_at");
         assert_eq!(
-            params.query(),
+            params.query().unwrap(),
             vec![
                 ("page[size]".into(), "10".into()),
                 ("page[number]".into(), "2".into()),
@@ -558,5 +559,21 @@ mod tests {
                 ("sort".into(), "-created_at".into()),
             ]
         );
+    }
+
+    #[test]
+    fn a_page_size_or_number_of_zero_is_refused_as_on_the_json_path() {
+        for params in [
+            ListParams::new().page_size(0),
+            ListParams::new().page_number(0),
+        ] {
+            let error = params.query().unwrap_err();
+            assert_eq!(error.kind(), crate::ErrorKind::Configuration);
+            assert!(
+                error
+                    .message()
+                    .contains("must be a whole number from 1, not 0")
+            );
+        }
     }
 }

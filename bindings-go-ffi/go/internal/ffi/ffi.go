@@ -45,8 +45,7 @@ type ErrorData struct {
 	Status     int
 	ErrorCode  string
 	RequestID  string
-	RetryAfter time.Duration
-	HasRetry   bool
+	RetryAfter time.Duration // 0: the server did not say
 	Body       string
 	Causes     []string // outermost first
 }
@@ -74,7 +73,6 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 		data.Causes = strings.Split(C.GoString(e.causes), "\n")
 	}
 	if e.retry_after_ms >= 0 { // capped, not wrapped, past time.Duration's 292 years
-		data.HasRetry = true
 		data.RetryAfter = time.Duration(min(int64(e.retry_after_ms), math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
 	}
 	return data
@@ -122,7 +120,15 @@ func (c *Cancel) raw() *C.OcusCancel {
 func NewClient(optionsJSON []byte) (*Client, *ErrorData) {
 	var out *C.OcusClient
 	var e *C.OcusError
-	if data := takeError(C.ocus_client_new(options(optionsJSON), &out, &e), e); data != nil {
+	text := options(optionsJSON)
+	code := C.ocus_client_new(text, &out, &e)
+	// The options may hold the API key: once the library has parsed them (it keeps the key
+	// in memory it wipes), neither the caller's bytes nor the NUL-terminated copy keeps it.
+	clear(optionsJSON)
+	if text != nil {
+		clear(unsafe.Slice((*byte)(unsafe.Pointer(text)), len(optionsJSON)+1))
+	}
+	if data := takeError(code, e); data != nil {
 		return nil, data
 	}
 	c := &Client{ptr: out}
