@@ -530,20 +530,6 @@ class Projects {
 }
 
 /**
- * Node's convention: NODE_EXTRA_CA_CERTS names a PEM file every TLS client of the process
- * trusts besides the system's; it joins the `caBundle` option (under the spelling the caller used).
- * @param {ClientOptions & Record<string, unknown>} options
- * @returns {Record<string, unknown>}
- */
-function withNodeExtraCa(options) {
-  const extra = process.env.NODE_EXTRA_CA_CERTS
-  if (!extra) return options
-  const name = 'ca_bundle' in options ? 'ca_bundle' : 'caBundle'
-  const given = options[name]
-  return { ...options, [name]: [...(given == null ? [] : Array.isArray(given) ? given : [given]), extra] }
-}
-
-/**
  * The default logger: one line per event on stderr (console.debug and console.info would
  * write to stdout, which may be a program's output).
  * @type {Logger}
@@ -581,7 +567,7 @@ class Client {
     if (typeof logger !== 'object' || logger === null || !['error', 'warn', 'info', 'debug'].every((m) => typeof (/** @type {any} */ (logger))[m] === 'function')) {
       throw new TypeError('logger must have error, warn, info and debug methods (console, pino and winston do)')
     }
-    this.#native = unwrap(native.createClient(withNodeExtraCa(rest), logTo(logger), crossing))
+    this.#native = unwrap(native.createClient(rest, logTo(logger), crossing))
     /**
      * The projects resource.
      * @readonly

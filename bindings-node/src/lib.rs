@@ -284,6 +284,11 @@ pub fn create_client(
         let mut builder = ocus::Client::builder()
             .from_env()
             .sdk(format!("ocus-node/{}", env!("CARGO_PKG_VERSION")));
+        // Node's own TLS adds NODE_EXTRA_CA_CERTS to what it trusts; so does the client, on top
+        // of caBundle or OCUS_CA_BUNDLE (read now: process.env writes reach the environment).
+        if let Some(path) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|p| !p.is_empty()) {
+            builder = builder.extra_ca_bundle(path);
+        }
         if let Some(log) = log {
             let log: LogFunction = log
                 .build_threadsafe_function()

@@ -358,9 +358,17 @@ test('a private CA is trusted through caBundle or NODE_EXTRA_CA_CERTS, and refus
     // Both at once, under either spelling: the option's bundle and Node's are both trusted.
     const both = new ocus.Client({ apiKey: ALPHA, baseUrl, maxRetries: 0, ca_bundle: [ca] })
     assert.equal((await both.projects.get(ID0)).id, ID0)
+    // OCUS_CA_BUNDLE works as in every language with NODE_EXTRA_CA_CERTS naming another CA
+    // (it used to be silenced: Node's file became an explicit caBundle, replacing it).
+    process.env.OCUS_CA_BUNDLE = ca
+    process.env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt'
+    const byOcusVariable = new ocus.Client({ apiKey: ALPHA, baseUrl, maxRetries: 0 })
+    assert.equal((await byOcusVariable.projects.get(ID0)).id, ID0)
+    delete process.env.OCUS_CA_BUNDLE
     process.env.NODE_EXTRA_CA_CERTS = '/nonexistent/extra-ca.pem'
     assert.throws(() => new ocus.Client({ apiKey: ALPHA, baseUrl }), (error) => error instanceof ocus.ConfigurationError && error.message.includes('/nonexistent/extra-ca.pem'))
   } finally {
+    delete process.env.OCUS_CA_BUNDLE
     if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS
     else process.env.NODE_EXTRA_CA_CERTS = saved
   }

@@ -143,6 +143,7 @@ pub struct ClientBuilder {
     sdk: Option<String>,
     user_agent: Option<String>,
     ca_bundles: Vec<PathBuf>,
+    extra_ca_bundles: Vec<PathBuf>,
     proxy: Option<String>,
     default_headers: Vec<(String, String)>,
     log_sink: Option<Arc<dyn LogSink>>,
@@ -169,6 +170,7 @@ impl Default for ClientBuilder {
             sdk: None,
             user_agent: None,
             ca_bundles: Vec::new(),
+            extra_ca_bundles: Vec::new(),
             proxy: None,
             default_headers: Vec::new(),
             log_sink: None,
@@ -188,6 +190,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
             .field("ca_bundles", &self.ca_bundles)
+            .field("extra_ca_bundles", &self.extra_ca_bundles)
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .field("log_level", &self.log_level)
             .field("read_env", &self.read_env)
@@ -288,6 +291,14 @@ impl ClientBuilder {
     /// Default: `OCUS_CA_BUNDLE` (with [`from_env`](Self::from_env)).
     pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
         self.ca_bundles.push(path.into());
+        self
+    }
+
+    /// A CA bundle a host platform adds by its own convention (Node's `NODE_EXTRA_CA_CERTS`),
+    /// trusted on top of the ones [`ca_bundle`](Self::ca_bundle) or `OCUS_CA_BUNDLE` name:
+    /// it never replaces them, so `OCUS_CA_BUNDLE` works the same in every language.
+    pub fn extra_ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.extra_ca_bundles.push(path.into());
         self
     }
 
@@ -413,7 +424,7 @@ impl ClientBuilder {
             (paths, _) => paths.to_vec(),
         };
         let mut ca_certs = Vec::new();
-        for path in &ca_bundles {
+        for path in ca_bundles.iter().chain(&self.extra_ca_bundles) {
             ca_certs.extend(read_ca_bundle(path)?);
         }
         let proxy = self.proxy.as_deref().map(ProxyUrl::parse).transpose()?;
