@@ -134,21 +134,22 @@ const native = require('./native.js')
 
 // The classes and the kind table are generated from the core's ErrorKind (errors.js).
 const errors = require('./errors.js')
-const { OcusError, APIError, AbortError } = errors
+const { OcusError, AbortError } = errors
 /** @type {Record<string, typeof OcusError>} */
 const CLASS_BY_KIND = Object.fromEntries(/** @type {Array<typeof OcusError & { kind?: string }>} */ (Object.values(errors)).filter((c) => c.kind).map((c) => [c.kind, c]))
 
 /**
  * @param {unknown} value
- * @returns {value is { kind: string, message: string, status?: number | null, causes?: string[] }}
+ * @returns {value is { kind: string, kinds: string[], message: string, status?: number | null, causes?: string[] }}
  */
 function isErrorData(value) {
   return value !== null && typeof value === 'object' && /** @type {{ isOcusError?: unknown }} */ (value).isOcusError === true
 }
 
-/** @param {{ kind: string, message: string, status?: number | null, causes?: string[] }} data */
+/** @param {{ kind: string, kinds: string[], message: string, status?: number | null, causes?: string[] }} data */
 function toError(data) {
-  const Class = CLASS_BY_KIND[data.kind] || (data.status != null ? APIError : OcusError)
+  // The class of the first of the core's kinds (the kind, then those it refines) known here.
+  const Class = data.kinds.map((kind) => CLASS_BY_KIND[kind]).find(Boolean) || OcusError
   // The core's cause chain (outermost first) as nested `cause`s.
   const cause = (data.causes || []).reduceRight((inner, line) => new Error(line, inner === undefined ? undefined : { cause: inner }), /** @type {Error | undefined} */ (undefined))
   return new Class(data.message, { ...data, cause })

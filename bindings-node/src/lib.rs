@@ -27,6 +27,9 @@ use serde_json::{Map, Value};
 pub struct ErrorData {
     pub is_ocus_error: bool,
     pub kind: String,
+    /// The kind, then each kind it refines (`ocus::ErrorView::kinds`): index.js uses the class
+    /// of the first it has one for.
+    pub kinds: Vec<String>,
     pub message: String,
     /// The core's one-line description (`forbidden (403): ... [request id ...]`).
     pub display: String,
@@ -42,9 +45,11 @@ pub struct ErrorData {
 
 impl From<ocus::Error> for ErrorData {
     fn from(error: ocus::Error) -> Self {
+        let view = error.view();
         ErrorData {
             is_ocus_error: true,
-            kind: error.kind().as_str().to_owned(),
+            kind: view.kind.to_owned(),
+            kinds: view.kinds.iter().map(|k| (*k).to_owned()).collect(),
             message: error.message().to_owned(),
             display: error.to_string(),
             status: error.status().map(u32::from),

@@ -234,6 +234,10 @@ impl fmt::Display for ErrorKind {
 pub struct ErrorView<'a> {
     /// The stable kind name ([`ErrorKind::as_str`]).
     pub kind: &'static str,
+    /// The kind, then each kind it refines ([`ErrorKind::parent`]): `service_unavailable`,
+    /// `server_error`, `api_error`. A binding shows the error as the class of the first kind
+    /// it has one for, else its base class: the one fallback rule, the same everywhere.
+    pub kinds: Vec<&'static str>,
     /// The server's message, or the client's description.
     pub message: &'a str,
     /// The one-line description (`forbidden (403): ... [request id ...]`).
@@ -412,6 +416,9 @@ impl Error {
     pub fn view(&self) -> ErrorView<'_> {
         ErrorView {
             kind: self.kind().as_str(),
+            kinds: std::iter::successors(Some(self.kind()), |k| k.parent())
+                .map(ErrorKind::as_str)
+                .collect(),
             message: self.message(),
             display: self.to_string(),
             status: self.status(),
@@ -627,6 +634,18 @@ mod tests {
         for kind in ErrorKind::ALL {
             assert_eq!(ErrorKind::from_name(kind.as_str()), Some(kind));
         }
+    }
+
+    #[test]
+    fn the_view_lists_the_kind_then_the_kinds_it_refines() {
+        let error = Error::from_response(503, None, None, b"");
+        assert_eq!(
+            error.view().kinds,
+            ["service_unavailable", "server_error", "api_error"]
+        );
+        assert_eq!(Error::panicked().view().kinds, ["internal"]);
+        let json = serde_json::to_value(error.view()).unwrap();
+        assert_eq!(json["kinds"][2], "api_error");
     }
 
     #[test]

@@ -155,11 +155,13 @@ fn python() -> String {
     out
 }
 
-const PYTHON_HEAD: &str = r#""""The exception tree. The native module picks the class from the core error's stable kind."""
+const PYTHON_HEAD: &str = r#""""The exception tree. The native module hands over the core's view of an error;
+``_from_native`` picks the class from its kinds."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import json
+from typing import Optional
 
 "#;
 
@@ -223,32 +225,24 @@ const PYTHON_BASE: &str = r#"class OcusError(Exception):
 
 const PYTHON_FROM_NATIVE: &str = r#"
 
-def _from_native(
-    text: str,
-    *,
-    kind: str,
-    message: str,
-    status: Optional[int],
-    code: Optional[str],
-    request_id: Optional[str],
-    retry_after: Optional[float],
-    body: Optional[str],
-    causes: Sequence[str] = (),
-) -> OcusError:
-    cls = _CLASS_BY_KIND.get(kind, APIError if status is not None else OcusError)
+def _from_native(view_json: str) -> OcusError:
+    """The exception for the core's view of an error (``ocus::ErrorView``, JSON): the class
+    of the first of its ``kinds`` (the kind, then the kinds it refines) that has one."""
+    view = json.loads(view_json)
+    cls = next((_CLASS_BY_KIND[k] for k in view["kinds"] if k in _CLASS_BY_KIND), OcusError)
     error = cls(
-        text,
-        kind=kind,
-        message=message,
-        status=status,
-        code=code,
-        request_id=request_id,
-        retry_after=retry_after,
-        body=body,
+        view["display"],
+        kind=view["kind"],
+        message=view["message"],
+        status=view.get("status"),
+        code=view.get("code"),
+        request_id=view.get("request_id"),
+        retry_after=view.get("retry_after"),
+        body=view.get("body"),
     )
     # The core's cause chain, outermost first, as chained exceptions.
     cause: Optional[BaseException] = None
-    for line in reversed(causes):
+    for line in reversed(view["causes"]):
         link = Exception(line)
         link.__cause__ = cause
         cause = link
@@ -310,13 +304,18 @@ fn kotlin() -> String {
         .unwrap();
     }
     out.push_str(
-        "\n/** The exception of `error`'s kind (the core's table, mechanically). */\n\
-         internal fun exceptionOf(error: ErrorData): OcusException = when (error.kind) {\n",
+        "\n/**\n * The exception of the first of `kinds` (the error's kind, then the kinds it refines, as\n \
+         * the core lists them) that has a class here, else [OcusException].\n */\n\
+         internal fun exceptionOf(error: ErrorData, kinds: List<String> = listOf(error.kind)): OcusException {\n    \
+         for (kind in kinds) classOf(kind, error)?.let { return it }\n    \
+         return OcusException(error)\n}\n\n\
+         /** The exception class of one kind (the core's table, mechanically). */\n\
+         private fun classOf(kind: String, error: ErrorData): OcusException? = when (kind) {\n",
     );
     for kind in ErrorKind::ALL {
         writeln!(out, "    \"{kind}\" -> {}(error)", class(kind, lang)).unwrap();
     }
-    out.push_str("    else -> OcusException(error)\n}\n");
+    out.push_str("    else -> null\n}\n");
     out
 }
 

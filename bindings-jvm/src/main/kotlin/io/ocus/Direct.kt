@@ -98,5 +98,6 @@ internal fun errorOf(view: JsonObject): OcusException {
             body = text("body"),
             cause = causes.foldRight(null as Throwable?) { line, inner -> ErrorCause(line, inner) },
         ),
+        view["kinds"]?.jsonArray?.mapNotNull { it.jsonPrimitive.contentOrNull } ?: emptyList(),
     )
 }

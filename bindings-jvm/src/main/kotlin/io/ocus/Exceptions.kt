@@ -97,8 +97,17 @@ open class ApiTimeoutException internal constructor(error: ErrorData) : ApiConne
 /** 503: the service is unavailable. (`service_unavailable`) */
 open class ServiceUnavailableException internal constructor(error: ErrorData) : InternalServerException(error)
 
-/** The exception of `error`'s kind (the core's table, mechanically). */
-internal fun exceptionOf(error: ErrorData): OcusException = when (error.kind) {
+/**
+ * The exception of the first of `kinds` (the error's kind, then the kinds it refines, as
+ * the core lists them) that has a class here, else [OcusException].
+ */
+internal fun exceptionOf(error: ErrorData, kinds: List<String> = listOf(error.kind)): OcusException {
+    for (kind in kinds) classOf(kind, error)?.let { return it }
+    return OcusException(error)
+}
+
+/** The exception class of one kind (the core's table, mechanically). */
+private fun classOf(kind: String, error: ErrorData): OcusException? = when (kind) {
     "unauthorized" -> AuthenticationException(error)
     "forbidden" -> PermissionDeniedException(error)
     "invalid_request" -> BadRequestException(error)
@@ -116,5 +125,5 @@ internal fun exceptionOf(error: ErrorData): OcusException = when (error.kind) {
     "invalid_signature" -> SignatureVerificationException(error)
     "cancelled" -> CancelledException(error)
     "internal" -> InternalException(error)
-    else -> OcusException(error)
+    else -> null
 }
