@@ -16,11 +16,8 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-KEY = "bench_key_0123456789"
+from release_emulator import ROOT, release_emulator
 IN_FLIGHT = (1000, 10000)
 
 PY_DRIVER = r"""
@@ -102,18 +99,7 @@ def drivers(language: str, base: str, project_id: str) -> list[tuple[str, list[s
 
 def main() -> None:
     languages = sys.argv[1:] or ["go", "python"]
-    mock = subprocess.Popen(
-        [str(ROOT / "target/release/ocus-mock"), "--addr", "127.0.0.1:0", "--api-key", KEY],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert mock.stdout is not None
-    base = mock.stdout.readline().strip()
-    env = {**os.environ, "KEY": KEY, "OCUS_ROOT": str(ROOT)}
-    env.pop("OCUS_API_KEY", None)
-    try:
-        request = urllib.request.Request(f"{base}/projects?page_size=1", headers={"X-API-KEY": KEY})
-        with urllib.request.urlopen(request) as response:
-            project_id = json.load(response)["data"][0]["id"]
+    with release_emulator() as (base, project_id, env):
         for language in languages:
             print(f"\n{language}: many in flight (one process per client, max(20000, 2 x in flight) calls after a warm-up)")
             print(f"{'client':<16} {'in flight':>9} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MiB':>8} {'fds':>6} {'threads':>8} {'errors':>7}")
@@ -132,8 +118,6 @@ def main() -> None:
                         f"{out['rssMiB']:>8.0f} {out['fds']:>6} {out['threads']:>8} {out['errors']:>7}",
                         flush=True,
                     )
-    finally:
-        mock.kill()
 
 
 if __name__ == "__main__":

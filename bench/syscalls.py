@@ -19,8 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-KEY = "bench_key_0123456789"
+from release_emulator import ROOT, release_emulator
 SHORT, LONG = 2000, 14000
 
 NODE_DRIVER = r"""
@@ -105,21 +104,7 @@ def per_request(command: list[str], env: dict[str, str]) -> tuple[dict[str, floa
 def main() -> None:
     if not shutil.which("strace") or not Path("/usr/bin/time").exists():
         sys.exit("needs strace and /usr/bin/time (apt-get install strace time)")
-    mock = subprocess.Popen(
-        [str(ROOT / "target/release/ocus-mock"), "--addr", "127.0.0.1:0", "--api-key", KEY],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    assert mock.stdout is not None
-    base = mock.stdout.readline().strip()
-    env = {**os.environ, "KEY": KEY, "OCUS_ROOT": str(ROOT)}
-    env.pop("OCUS_API_KEY", None)
-    try:
-        import json
-        import urllib.request
-
-        request = urllib.request.Request(f"{base}/projects?page_size=1", headers={"X-API-KEY": KEY})
-        with urllib.request.urlopen(request) as response:
-            project_id = json.load(response)["data"][0]["id"]
+    with release_emulator() as (base, project_id, env):
         python = os.environ.get("OCUS_BENCH_PYTHON", str(ROOT / "target/py-venv/bin/python"))
         clients: list[tuple[str, int, list[str]]] = []
         for in_flight in (1, 50):
@@ -149,8 +134,6 @@ def main() -> None:
             top = sorted(((n, c) for n, c in calls.items() if c >= 0.05), key=lambda nc: -nc[1])
             detail = ", ".join(f"{n} {c:.2f}" for n, c in top[:7])
             print(f"{name:<22} {in_flight:>9} {total:>7.2f} {csw:>7.2f}  {detail}", flush=True)
-    finally:
-        mock.kill()
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ type ErrorData struct {
 	Status     int
 	ErrorCode  string
 	RequestID  string
-	RetryAfter time.Duration // 0: the server did not say
+	RetryAfter time.Duration // 0 when the server sent none (or 0)
 	Body       string
 	Causes     []string // outermost first
 }
