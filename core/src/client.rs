@@ -16,15 +16,27 @@ use crate::config::{ClientBuilder, KeySource, Settings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::key::ApiKey;
 use crate::log::{LogEvent, LogLevel};
+pub use crate::request::RequestOptions;
 use crate::response::ResponseInfo;
 use crate::retry::{self, RetryBudget};
 
-/// The header OCUS reads the key from.
-pub const API_KEY_HEADER: &str = "x-api-key";
+pub use crate::validate::API_KEY_HEADER;
 /// Redirect hops followed within the base URL's origin before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 /// How much of an error body is read before the rest is dropped.
 pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+impl ClientBuilder {
+    /// Validates everything and builds the client. Nothing is sent.
+    pub fn build(self) -> Result<Client> {
+        self.build_with_env(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
+        let (settings, key_source) = self.settings_with_env(env)?;
+        Client::from_settings(settings, key_source)
+    }
+}
 
 /// A client for OCUS API v3. Cheap to clone (clones share the connection pool and the key);
 /// `Send + Sync`, so one client serves every task and thread.
@@ -52,71 +64,6 @@ struct Inner {
     /// Retries spend it, successes refill it. Shared with clients made by
     /// [`Client::with_separate_pool`].
     budget: Arc<RetryBudget>,
-}
-
-/// Per-request settings; `None` means the client's.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct RequestOptions {
-    /// Query parameters, encoded by the client.
-    pub query: Vec<(String, String)>,
-    /// A JSON body.
-    pub json: Option<serde_json::Value>,
-    /// Time allowed for each attempt.
-    pub timeout: Option<Duration>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<u32>,
-    /// Allow retries of a non-idempotent method (POST, PATCH). Off by default: the server
-    /// might act twice.
-    pub retry_non_idempotent: bool,
-    /// Extra headers for this call (e.g. `traceparent`), after the client's default ones;
-    /// checked before anything is sent (see [`ClientBuilder::default_header`]).
-    ///
-    /// [`ClientBuilder::default_header`]: crate::ClientBuilder::default_header
-    pub headers: Vec<(String, String)>,
-}
-
-impl RequestOptions {
-    /// Empty options.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a query parameter.
-    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.query.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets the JSON body.
-    pub fn json(mut self, body: serde_json::Value) -> Self {
-        self.json = Some(body);
-        self
-    }
-
-    /// Sets the per-attempt timeout.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sets the retry count.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = Some(retries);
-        self
-    }
-
-    /// Allows retrying a non-idempotent request.
-    pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
-        self.retry_non_idempotent = allow;
-        self
-    }
-
-    /// Adds a header to this call (`user-agent` extends the client's).
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
 }
 
 /// A successful response, body fully read.
@@ -509,7 +456,7 @@ impl Client {
         let settings = &self.inner.settings;
         let mut headers = settings.default_headers.clone();
         for (name, value) in extra {
-            let (name, value) = crate::options::header("headers", name, value)?;
+            let (name, value) = crate::validate::header("headers", name, value)?;
             headers.insert(name, value);
         }
         if let Some(extension) = headers.get(USER_AGENT) {

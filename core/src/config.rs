@@ -1,20 +1,17 @@
 //! Client settings: the builder, the environment, and base-URL rules.
 
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
-use url::Url;
 
-use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::key::ApiKey;
 use crate::log::{ENV_LOG, LogLevel, LogSink, Logger};
+pub use crate::validate::DEFAULT_BASE_URL;
+use crate::validate::{BaseUrl, ProxyUrl};
 
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.ocus.io/v3";
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time allowed for one attempt, from sending to the last byte of the body.
@@ -70,49 +67,6 @@ pub(crate) struct Settings {
     /// Sent with every request (checked; a `user-agent` here extends the client's).
     pub default_headers: reqwest::header::HeaderMap,
     pub logger: Logger,
-}
-
-/// A validated proxy URL. Its credentials never leave it: `Debug` and [`shown`](Self::shown)
-/// print `***` for the password.
-#[derive(Clone)]
-pub(crate) struct ProxyUrl(Url);
-
-impl ProxyUrl {
-    fn parse(raw: &str) -> Result<ProxyUrl> {
-        // Nothing of `raw` is echoed in an error: it may hold a password.
-        let url = Url::parse(raw.trim()).map_err(|e| {
-            Error::configuration(format!("the proxy is not a valid absolute URL ({e})"))
-        })?;
-        if !matches!(url.scheme(), "http" | "https") {
-            // Not the scheme itself: in "user:password@host" the user name parses as one.
-            return Err(Error::configuration(
-                "the proxy scheme must be http or https (the URL must start with http:// or https://)",
-            ));
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(Error::configuration("the proxy URL has no host"));
-        }
-        Ok(ProxyUrl(url))
-    }
-
-    /// The URL with its password (if any) replaced by `***`.
-    pub(crate) fn shown(&self) -> String {
-        let mut url = self.0.clone();
-        if url.password().is_some() {
-            let _ = url.set_password(Some("***"));
-        }
-        url.to_string()
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
-}
-
-impl std::fmt::Debug for ProxyUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shown())
-    }
 }
 
 /// Builds a [`Client`]. Values set here win over the environment.
@@ -354,16 +308,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Validates everything and builds the client. Nothing is sent.
-    pub fn build(self) -> Result<Client> {
-        self.build_with_env(|name| std::env::var(name).ok())
-    }
-
-    pub(crate) fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client> {
-        let (settings, key_source) = self.settings_with_env(env)?;
-        Client::from_settings(settings, key_source)
-    }
-
     /// Everything `build` checks, up to (not including) the HTTP client and the key file read.
     pub(crate) fn settings_with_env(
         self,
@@ -398,9 +342,9 @@ impl ClientBuilder {
             .or_else(|| env(ENV_BASE_URL))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base = BaseUrl::parse(&base_url)?;
-        let timeout = positive("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let connect_timeout = positive(
-            "connect timeout",
+        let timeout = crate::validate::timeout("timeout", self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = crate::validate::timeout(
+            "connect_timeout",
             self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         )?;
         let sdk = self
@@ -415,7 +359,7 @@ impl ClientBuilder {
                 "the user agent is not a valid header value",
             ));
         }
-        let max_retries = crate::options::retries(
+        let max_retries = crate::validate::retries(
             "max_retries",
             f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)),
         )?;
@@ -430,7 +374,7 @@ impl ClientBuilder {
         let proxy = self.proxy.as_deref().map(ProxyUrl::parse).transpose()?;
         let mut default_headers = reqwest::header::HeaderMap::new();
         for (name, value) in &self.default_headers {
-            let (name, value) = crate::options::header("default_headers", name, value)?;
+            let (name, value) = crate::validate::header("default_headers", name, value)?;
             default_headers.insert(name, value);
         }
         let sink: Option<Arc<dyn LogSink>> = match self.log_fd {
@@ -449,7 +393,7 @@ impl ClientBuilder {
         };
         let settings = Settings {
             logger: Logger::new(sink, log_level),
-            retry_budget: crate::options::retry_budget(
+            retry_budget: crate::validate::retry_budget(
                 "retry_budget",
                 f64::from(self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET)),
             )?,
@@ -473,31 +417,10 @@ impl ClientBuilder {
 /// A CA bundle larger than this is refused (a system bundle is about 200 KiB).
 const MAX_CA_BUNDLE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// A configuration file read whole, refused when larger than `max` (so a device or a huge file
-/// named by mistake fails instead of filling memory); errors name the file and what it is.
-pub(crate) fn read_small_file(path: &std::path::Path, max: u64, what: &str) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let shown = path.display();
-    let failed = |e: std::io::Error| {
-        Error::configuration(format!("cannot read the {what} {shown} ({})", e.kind()))
-            .with_source(e)
-    };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(max + 1).read_to_end(&mut bytes))
-        .map_err(failed)?;
-    if bytes.len() as u64 > max {
-        return Err(Error::configuration(format!(
-            "the {what} {shown} is larger than {max} bytes"
-        )));
-    }
-    Ok(bytes)
-}
-
 /// The certificates of a PEM bundle, or a configuration error naming the file.
 fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     let shown = path.display();
-    let pem = read_small_file(path, MAX_CA_BUNDLE_BYTES, "CA bundle")?;
+    let pem = crate::io::read_small_file(path, MAX_CA_BUNDLE_BYTES, "CA bundle")?;
     match reqwest::Certificate::from_pem_bundle(&pem) {
         Ok(certs) if !certs.is_empty() => Ok(certs),
         Ok(_) => Err(Error::configuration(format!(
@@ -510,142 +433,12 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     }
 }
 
-fn positive(what: &str, value: Duration) -> Result<Duration> {
-    if value.is_zero() {
-        return Err(Error::configuration(format!(
-            "the {what} must be greater than zero"
-        )));
-    }
-    Ok(value)
-}
-
-/// A validated base URL: https, or http to a loopback host; no credentials, query or fragment.
-#[derive(Debug, Clone)]
-pub(crate) struct BaseUrl {
-    url: Url,
-}
-
-impl BaseUrl {
-    pub(crate) fn parse(raw: &str) -> Result<BaseUrl> {
-        let url = Url::parse(raw.trim()).map_err(|e| {
-            Error::configuration(format!(
-                "the base URL is not an absolute URL ({e}): expected https://HOST/PATH, \
-                 e.g. {DEFAULT_BASE_URL}"
-            ))
-        })?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&url) => {}
-            "http" => {
-                return Err(Error::configuration(format!(
-                    "refusing insecure base URL http://{}: the API key must travel over https:// \
-                     (plain http:// is allowed only for loopback hosts)",
-                    url.host_str().unwrap_or("")
-                )));
-            }
-            other => {
-                return Err(Error::configuration(format!(
-                    "the base URL scheme must be https, not {other:?}: expected https://HOST/PATH, \
-                     e.g. {DEFAULT_BASE_URL}"
-                )));
-            }
-        }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(Error::configuration("the base URL has no host"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::configuration(
-                "the base URL must not contain credentials",
-            ));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::configuration(
-                "the base URL must not contain a query or fragment",
-            ));
-        }
-        Ok(BaseUrl { url })
-    }
-
-    /// `base + "/" + path`, whether or not either side has the slash, with `query` encoded.
-    pub(crate) fn join(&self, path: &str, query: &[(String, String)]) -> Result<Url> {
-        if path.contains("://") || path.starts_with("//") {
-            return Err(Error::configuration(
-                "the path must be relative to the base URL (e.g. \"/projects\"), not a full URL",
-            ));
-        }
-        let (path, inline_query) = match path.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (path, None),
-        };
-        if path.split('/').any(|segment| segment == "..") {
-            return Err(Error::configuration(
-                "the path must not contain \"..\" segments",
-            ));
-        }
-        let mut url = self.url.clone();
-        let joined = format!(
-            "{}/{}",
-            url.path().trim_end_matches('/'),
-            path.trim_start_matches('/')
-        );
-        url.set_path(&joined);
-        url.set_query(inline_query);
-        if !query.is_empty() {
-            // Sorted by name (stable, so a repeated name keeps its values' order): the same
-            // URL whatever order the caller's language kept its map in.
-            let mut sorted: Vec<&(String, String)> = query.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in sorted {
-                pairs.append_pair(name, value);
-            }
-        }
-        Ok(url)
-    }
-
-    /// Appends one path segment (percent-encoded) to `base + "/" + path`.
-    pub(crate) fn join_segment(&self, path: &str, segment: &str) -> Result<Url> {
-        if segment.is_empty() || segment == "." || segment == ".." {
-            return Err(Error::configuration(format!("invalid id {segment:?}")));
-        }
-        let mut url = self.join(path, &[])?;
-        url.path_segments_mut()
-            .map_err(|()| Error::configuration("the base URL cannot have path segments"))?
-            .pop_if_empty()
-            .push(segment);
-        Ok(url)
-    }
-
-    pub(crate) fn is_plain_http(&self) -> bool {
-        self.url.scheme() == "http"
-    }
-
-    pub(crate) fn same_origin(&self, other: &Url) -> bool {
-        self.url.origin() == other.origin()
-    }
-
-    pub(crate) fn origin_text(&self) -> String {
-        self.url.origin().ascii_serialization()
-    }
-
-    pub(crate) fn as_str(&self) -> &str {
-        self.url.as_str()
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::io::read_small_file;
+    use crate::validate::BaseUrl;
+    use crate::{Client, ErrorKind};
 
     /// The builder refuses what the JSON options refuse (it accepted any budget before).
     #[test]

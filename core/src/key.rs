@@ -34,7 +34,7 @@ impl ApiKey {
     /// Reads a key from a file: surrounding whitespace (such as a trailing newline) is
     /// trimmed, inner whitespace is an error.
     pub fn from_file(path: &std::path::Path) -> Result<ApiKey> {
-        let raw = crate::config::read_small_file(path, MAX_KEY_FILE_BYTES, "API key file")?;
+        let raw = crate::io::read_small_file(path, MAX_KEY_FILE_BYTES, "API key file")?;
         // Into the secret type before anything else can copy it; not UTF-8 is not a key.
         let raw = SecretString::from(String::from_utf8(raw).map_err(|_| {
             Error::configuration(format!(

@@ -35,13 +35,17 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handle;
+mod io;
 mod key;
 pub mod log;
+mod model;
 pub mod options;
 mod projects;
+mod request;
 mod response;
 mod retry;
 pub mod runtime;
+mod validate;
 pub mod webhooks;
 
 pub use client::{API_KEY_HEADER, Client, MAX_ERROR_BODY_BYTES, MAX_REDIRECTS, RequestOptions};
@@ -53,7 +57,6 @@ pub use config::{
 pub use error::{Error, ErrorKind, ErrorView, MAX_KEPT_BODY_BYTES, Result};
 pub use key::ApiKey;
 pub use log::{LogEvent, LogLevel, LogSink};
-pub use options::{MAX_RETRIES_LIMIT, MAX_RETRY_BUDGET};
 pub use projects::{
     Links, ListParams, Page, PageView, Project, ProjectCursor, ProjectPages, ProjectStatus,
     ProjectView, Projects,
@@ -61,6 +64,7 @@ pub use projects::{
 pub use reqwest::Method;
 pub use response::{DataView, ResponseInfo, ResponseView};
 pub use retry::{MAX_RETRY_AFTER, RETRY_COST, SUCCESS_REFILL, TIMEOUT_RETRY_COST};
+pub use validate::{MAX_RETRIES_LIMIT, MAX_RETRY_BUDGET};
 
 /// The SDK version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -9,35 +9,16 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value};
 
-use crate::client::RequestOptions;
 use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::projects::ListParams;
-
-/// The largest retry budget accepted (see [`ClientBuilder::retry_budget`]).
-pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
-
-/// The largest retry count accepted (per client or per call): more is a mistake, not a policy.
-pub const MAX_RETRIES_LIMIT: u32 = 100;
-
-/// The unit a timeout option is given in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TimeUnit {
-    Seconds,
-    Milliseconds,
-}
-
-impl TimeUnit {
-    fn name(self) -> &'static str {
-        match self {
-            TimeUnit::Seconds => "seconds",
-            TimeUnit::Milliseconds => "milliseconds",
-        }
-    }
-}
+use crate::request::RequestOptions;
+use crate::validate::{
+    MAX_RETRIES_LIMIT, TimeUnit, header, page_index, retries, retry_budget, retry_budget_range,
+    timeout_number,
+};
 
 fn configuration(message: String) -> Error {
     Error::configuration(message)
@@ -50,59 +31,6 @@ fn shown(value: &Value) -> String {
         Value::Object(_) => "an object".to_owned(),
         other => other.to_string(),
     }
-}
-
-/// A timeout: a finite number greater than zero, in `unit`.
-pub(crate) fn timeout(name: &str, value: f64, unit: TimeUnit) -> Result<Duration> {
-    let seconds = match unit {
-        TimeUnit::Seconds => value,
-        TimeUnit::Milliseconds => value / 1000.0,
-    };
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            configuration(format!(
-                "{name} must be a positive number of {}, not {value}",
-                unit.name()
-            ))
-        })
-}
-
-/// A retry count: a whole number from 0 to [`MAX_RETRIES_LIMIT`].
-pub(crate) fn retries(name: &str, value: f64) -> Result<u32> {
-    if value.fract() == 0.0 && (0.0..=f64::from(MAX_RETRIES_LIMIT)).contains(&value) {
-        return Ok(value as u32);
-    }
-    Err(configuration(format!(
-        "{name} must be a whole number from 0 to {MAX_RETRIES_LIMIT}, not {value}"
-    )))
-}
-
-fn retry_budget_range() -> String {
-    format!("a whole number of tokens from 0 to {MAX_RETRY_BUDGET}")
-}
-
-/// A retry budget: a whole number of tokens up to [`MAX_RETRY_BUDGET`], however it was given
-/// (the builder's `u32` and the JSON path's number meet here).
-pub(crate) fn retry_budget(name: &str, tokens: f64) -> Result<u32> {
-    if tokens.fract() == 0.0 && (0.0..=f64::from(MAX_RETRY_BUDGET)).contains(&tokens) {
-        return Ok(tokens as u32);
-    }
-    Err(configuration(format!(
-        "{name} must be {}, not {tokens}",
-        retry_budget_range()
-    )))
-}
-
-/// A page size or number: a whole number from 1.
-pub(crate) fn page_index(name: &str, value: f64) -> Result<u32> {
-    if value.fract() == 0.0 && (1.0..=f64::from(u32::MAX)).contains(&value) {
-        return Ok(value as u32);
-    }
-    Err(configuration(format!(
-        "{name} must be a whole number from 1, not {value}"
-    )))
 }
 
 /// Query parameters from a JSON object, in the one encoding every language gets: a string as
@@ -144,58 +72,6 @@ pub(crate) fn query_pairs(name: &str, value: &Value) -> Result<Vec<(String, Stri
         }
     }
     Ok(pairs)
-}
-
-/// Headers the client sets itself: setting them another way is a configuration error.
-const RESERVED_HEADERS: [(&str, &str); 11] = [
-    (
-        crate::client::API_KEY_HEADER,
-        "the API key is set with api_key",
-    ),
-    ("host", "it follows from the base URL"),
-    ("content-length", "it follows from the body"),
-    ("content-type", "the body is JSON"),
-    ("transfer-encoding", "the HTTP layer frames the body"),
-    ("te", "the HTTP layer negotiates it"),
-    ("connection", "the HTTP layer manages connections"),
-    ("keep-alive", "the HTTP layer manages connections"),
-    ("upgrade", "the HTTP layer manages connections"),
-    ("expect", "the HTTP layer sends the body"),
-    (
-        "proxy-authorization",
-        "proxy credentials go in the proxy URL",
-    ),
-];
-
-/// Checks one extra header as a request would carry it: a valid name, a value of visible ASCII,
-/// spaces and tabs (no CR or LF: no header can be smuggled in), not one the client sets
-/// itself or that would change how the HTTP layer frames the request. `user-agent` is allowed:
-/// it extends the client's, never replaces it; `accept` replaces the default
-/// `application/json`.
-pub(crate) fn header(option: &str, name: &str, value: &str) -> Result<(HeaderName, HeaderValue)> {
-    let header = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| configuration(format!("{option}: {name:?} is not a valid header name")))?;
-    if let Some((_, why)) = RESERVED_HEADERS
-        .iter()
-        .find(|(reserved, _)| header == *reserved)
-    {
-        return Err(configuration(format!(
-            "{option}: the {header} header cannot be set this way ({why})"
-        )));
-    }
-    // HeaderValue accepts obs-text (bytes >= 0x80); only visible ASCII is portable.
-    let visible = value
-        .bytes()
-        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
-    let value = HeaderValue::from_str(value)
-        .ok()
-        .filter(|_| visible)
-        .ok_or_else(|| {
-            configuration(format!(
-                "{option}: the value of {header} must be visible ASCII, spaces and tabs (no CR, LF or other control characters)"
-            ))
-        })?;
-    Ok((header, value))
 }
 
 /// An object of headers (name to string value), each checked by [`header`].
@@ -463,7 +339,7 @@ fn flag(name: &str, value: &Value) -> Result<bool> {
 
 fn timeout_option(name: &str, value: &Value, unit: TimeUnit) -> Result<Duration> {
     let what = format!("a positive number of {}", unit.name());
-    timeout(name, number(name, value, &what)?, unit)
+    timeout_number(name, number(name, value, &what)?, unit)
 }
 
 fn retries_option(name: &str, value: &Value) -> Result<u32> {
@@ -636,8 +512,8 @@ mod tests {
             message(RequestOptions::from_options(map(json!({"timeout": "5"})))),
             "timeout must be a positive number of seconds, not \"5\""
         );
-        assert!(timeout("t", f64::NAN, TimeUnit::Seconds).is_err());
-        assert!(timeout("t", f64::INFINITY, TimeUnit::Seconds).is_err());
+        assert!(timeout_number("t", f64::NAN, TimeUnit::Seconds).is_err());
+        assert!(timeout_number("t", f64::INFINITY, TimeUnit::Seconds).is_err());
         assert_eq!(
             message(RequestOptions::from_options(map(
                 json!({"timeout": 1, "timeout_ms": 1000})

@@ -1,7 +1,6 @@
 //! Projects: one page, every page, one project.
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::sync::Arc;
 
 use futures_util::Stream;
@@ -9,93 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::client::{Client, RequestOptions, decode_json};
+use crate::client::{Client, decode_json};
 use crate::error::{Error, Result};
+pub use crate::model::ProjectStatus;
+use crate::request::RequestOptions;
 use crate::response::{ResponseInfo, ResponseView};
 
 const PROJECTS_PATH: &str = "/projects";
-
-/// A project's status. The set is open: a value this version does not know is kept as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProjectStatus {
-    /// `not_assigned`.
-    NotAssigned,
-    /// `assigned`.
-    Assigned,
-    /// `waiting_for_visuals`.
-    WaitingForVisuals,
-    /// `pending_validation`.
-    PendingValidation,
-    /// `completed`.
-    Completed,
-    /// `canceled`.
-    Canceled,
-    /// `archived`.
-    Archived,
-    /// A status this SDK version does not know, exactly as the server sent it.
-    Unknown(String),
-}
-
-impl ProjectStatus {
-    /// The statuses documented by OCUS.
-    pub const KNOWN: [ProjectStatus; 7] = [
-        ProjectStatus::NotAssigned,
-        ProjectStatus::Assigned,
-        ProjectStatus::WaitingForVisuals,
-        ProjectStatus::PendingValidation,
-        ProjectStatus::Completed,
-        ProjectStatus::Canceled,
-        ProjectStatus::Archived,
-    ];
-
-    /// The wire value (`"not_assigned"`...).
-    pub fn as_str(&self) -> &str {
-        match self {
-            ProjectStatus::NotAssigned => "not_assigned",
-            ProjectStatus::Assigned => "assigned",
-            ProjectStatus::WaitingForVisuals => "waiting_for_visuals",
-            ProjectStatus::PendingValidation => "pending_validation",
-            ProjectStatus::Completed => "completed",
-            ProjectStatus::Canceled => "canceled",
-            ProjectStatus::Archived => "archived",
-            ProjectStatus::Unknown(other) => other,
-        }
-    }
-
-    /// True for the documented values.
-    pub fn is_known(&self) -> bool {
-        !matches!(self, ProjectStatus::Unknown(_))
-    }
-}
-
-impl From<&str> for ProjectStatus {
-    fn from(value: &str) -> Self {
-        ProjectStatus::KNOWN
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .unwrap_or_else(|| ProjectStatus::Unknown(value.to_owned()))
-    }
-}
-
-impl fmt::Display for ProjectStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ProjectStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ProjectStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Ok(ProjectStatus::from(text.as_str()))
-    }
-}
 
 /// A project, as the JSON:API resource object the server sent: nothing is dropped.
 /// Equality compares the resource, not the response it came in.
@@ -343,11 +262,11 @@ impl ListParams {
     fn query(&self) -> Result<Vec<(String, String)>> {
         let mut query = Vec::new();
         if let Some(size) = self.page_size {
-            let size = crate::options::page_index("page_size", f64::from(size))?;
+            let size = crate::validate::page_index("page_size", f64::from(size))?;
             query.push(("page[size]".to_owned(), size.to_string()));
         }
         if let Some(number) = self.page_number {
-            let number = crate::options::page_index("page_number", f64::from(number))?;
+            let number = crate::validate::page_index("page_number", f64::from(number))?;
             query.push(("page[number]".to_owned(), number.to_string()));
         }
         if let Some(status) = &self.status {

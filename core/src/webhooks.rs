@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::projects::ProjectStatus;
+use crate::model::ProjectStatus;
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "ocus-signature";

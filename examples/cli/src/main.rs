@@ -5,7 +5,6 @@
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use futures_util::TryStreamExt;
@@ -224,12 +223,15 @@ fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
     if let Some(url) = &cli.base_url {
         builder = builder.base_url(url);
     }
+    // Through the core's option parser: the same checks and messages as every binding.
+    let mut numbers = serde_json::Map::new();
     if let Some(seconds) = cli.timeout {
-        builder = builder.timeout(seconds_to_duration(seconds)?);
+        numbers.insert("timeout".into(), seconds.into());
     }
     if let Some(retries) = cli.max_retries {
-        builder = builder.max_retries(retries);
+        numbers.insert("max_retries".into(), retries.into());
     }
+    builder = builder.options(numbers)?;
     for path in &cli.ca_bundle {
         builder = builder.ca_bundle(path);
     }
@@ -243,17 +245,6 @@ fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
         builder = builder.default_header(name.trim(), value.trim());
     }
     builder.build()
-}
-
-fn seconds_to_duration(seconds: f64) -> ocus::Result<Duration> {
-    Duration::try_from_secs_f64(seconds)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            configuration(format!(
-                "--timeout must be a positive number of seconds, not {seconds}"
-            ))
-        })
 }
 
 /// Errors about the command line itself, reported like the SDK's own configuration errors.
