@@ -19,61 +19,60 @@ export type JsonArray = JsonValue[];
  */
 export type KnownProjectStatus = "not_assigned" | "assigned" | "waiting_for_visuals" | "pending_validation" | "completed" | "canceled" | "archived";
 /**
- * Options of `new Client(...)`: what is not given comes from the environment (OCUS_API_KEY,
- * OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG). Unknown names are a
- * ConfigurationError that suggests the closest one.
+ * Options of `new Client(...)`: what is not given comes from the environment, then the
+ * default. Unknown names are a ConfigurationError that suggests the closest one.
  */
 export type ClientOptions = {
     /**
-     * Default: OCUS_API_KEY (or the file named by OCUS_API_KEY_FILE).
+     * The API key. It is checked before anything is sent, sent only to the base URL's origin, and never printed. Default: OCUS_API_KEY.
      */
     apiKey?: string | undefined;
     /**
-     * A file holding the key; re-read once on 401/403 so keys rotate without restart.
+     * A file holding the API key, read again once on 401 or 403 so a key rotates without a restart. Default: OCUS_API_KEY_FILE.
      */
     apiKeyFile?: string | undefined;
     /**
-     * Default: OCUS_BASE_URL, else https://api.ocus.io/v3.
+     * The API base URL: https://, or http:// to a loopback host only. Default: OCUS_BASE_URL, else https://api.ocus.io/v3.
      */
     baseUrl?: string | undefined;
     /**
-     * Your application's product token, sent after the SDK's: `'billing/2.1'` sends `User-Agent: ocus-node/0.1.0 billing/2.1`.
+     * Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
      */
     userAgent?: string | undefined;
     /**
-     * Per attempt, body included, in ms (positive). Default 60000.
+     * In milliseconds. The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: 60000.
      */
     timeoutMs?: number | undefined;
     /**
-     * In ms (positive). Default 10000.
+     * In milliseconds. The time allowed to open a connection. Positive. Default: 10000.
      */
     connectTimeoutMs?: number | undefined;
     /**
-     * Retries after the first attempt, 0 to 100. Default 2.
+     * Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods. Default: 2.
      */
     maxRetries?: number | undefined;
     /**
-     * The client's retry budget in tokens (default 500): a retry takes 5 (10 after a timeout), a call that succeeds at once gives 1 back; when it is empty a failing call fails at once instead of retrying. 0 turns retries off.
+     * The client's retry budget in tokens (0 to 1000000): a retry takes 5 (10 after a timeout), a call that succeeds at once gives 1 back, and while it is empty a failing call fails at once instead of retrying. 0 turns retries off. Default: 500.
      */
     retryBudget?: number | undefined;
     /**
-     * Headers sent with every request (e.g. a tenant id). A `User-Agent` extends the SDK's; `X-API-KEY`, `Host` and `Content-Length` cannot be set this way; CR/LF in a value is refused.
-     */
-    defaultHeaders?: Record<string, string> | undefined;
-    /**
-     * An http(s) proxy URL (credentials in it if needed), used instead of HTTPS_PROXY / ALL_PROXY; NO_PROXY still applies. HTTPS goes through it in a CONNECT tunnel; the password is never printed.
-     */
-    proxy?: string | undefined;
-    /**
-     * PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE; NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does.
+     * PEM file(s) of CA certificates trusted besides the system's (a private CA). NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does. Default: OCUS_CA_BUNDLE.
      */
     caBundle?: string | string[] | undefined;
     /**
-     * The events the client logs. Default: OCUS_LOG, else `'warn'`.
+     * An http(s) proxy URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel; the password is never printed.
+     */
+    proxy?: string | undefined;
+    /**
+     * Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused.
+     */
+    defaultHeaders?: Record<string, string> | undefined;
+    /**
+     * The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
      */
     logLevel?: LogLevel | undefined;
     /**
-     * Where they go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
+     * Where events go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
      */
     logger?: Logger | undefined;
 };
@@ -110,17 +109,17 @@ export type Logger = {
  */
 export type CallOptions = {
     /**
-     * This call's timeout per attempt, in ms (default: the client's).
+     * Headers for this call (traceparent), after the client's default headers, under the same rules.
+     */
+    headers?: Record<string, string> | undefined;
+    /**
+     * In milliseconds. The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: the client's.
      */
     timeoutMs?: number | undefined;
     /**
-     * This call's retries (default: the client's).
+     * Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods. Default: the client's.
      */
     maxRetries?: number | undefined;
-    /**
-     * Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
-     */
-    headers?: Record<string, string> | undefined;
     /**
      * Aborting it cancels the request (the promise rejects with AbortError).
      */
@@ -137,70 +136,70 @@ export type QueryValue = string | number | boolean | null | undefined | Readonly
  */
 export type ListParams = {
     /**
-     * This call's timeout per attempt, in ms (default: the client's).
+     * Projects per page (from 1); the server's default when not given.
+     */
+    pageSize?: number | undefined;
+    /**
+     * The page to fetch (from 1); where listing every page starts.
+     */
+    pageNumber?: number | undefined;
+    /**
+     * Only projects with this status (filter[status]); a status this version does not know is sent as given.
+     */
+    status?: (string & {}) | KnownProjectStatus | undefined;
+    /**
+     * Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as the name repeated, null left out; sent sorted by name.
+     */
+    params?: Record<string, QueryValue> | undefined;
+    /**
+     * Headers for this call (traceparent), after the client's default headers, under the same rules.
+     */
+    headers?: Record<string, string> | undefined;
+    /**
+     * In milliseconds. The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: the client's.
      */
     timeoutMs?: number | undefined;
     /**
-     * This call's retries (default: the client's).
+     * Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods. Default: the client's.
      */
     maxRetries?: number | undefined;
-    /**
-     * Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
-     */
-    headers?: Record<string, string> | undefined;
     /**
      * Aborting it cancels the request (the promise rejects with AbortError).
      */
     signal?: AbortSignal | undefined;
-    /**
-     * A whole number from 1 (0 and negatives are a ConfigurationError).
-     */
-    pageSize?: number | undefined;
-    /**
-     * The page to fetch, from 1 (with `list`, where to start).
-     */
-    pageNumber?: number | undefined;
-    /**
-     * Only projects with this status (`filter[status]`).
-     */
-    status?: (string & {}) | KnownProjectStatus | undefined;
-    /**
-     * Extra query parameters.
-     */
-    params?: Record<string, QueryValue> | undefined;
 };
 /**
  * The CallOptions and the request's query and body.
  */
 export type RequestOptions = {
     /**
-     * This call's timeout per attempt, in ms (default: the client's).
+     * The request body, sent as JSON.
+     */
+    json?: JsonValue | undefined;
+    /**
+     * Retry a non-idempotent method (POST, PATCH) too. Off because the server might act twice. Default: false.
+     */
+    retryNonIdempotent?: boolean | undefined;
+    /**
+     * Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as the name repeated, null left out; sent sorted by name.
+     */
+    query?: Record<string, QueryValue> | undefined;
+    /**
+     * Headers for this call (traceparent), after the client's default headers, under the same rules.
+     */
+    headers?: Record<string, string> | undefined;
+    /**
+     * In milliseconds. The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: the client's.
      */
     timeoutMs?: number | undefined;
     /**
-     * This call's retries (default: the client's).
+     * Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods. Default: the client's.
      */
     maxRetries?: number | undefined;
-    /**
-     * Headers for this call (e.g. `traceparent`), on top of the client's `defaultHeaders`.
-     */
-    headers?: Record<string, string> | undefined;
     /**
      * Aborting it cancels the request (the promise rejects with AbortError).
      */
     signal?: AbortSignal | undefined;
-    /**
-     * Query parameters (sorted; lists repeat the name; null left out).
-     */
-    query?: Record<string, QueryValue> | undefined;
-    /**
-     * A JSON body.
-     */
-    json?: JsonValue | undefined;
-    /**
-     * Allow retrying a non-idempotent method (POST, PATCH). Default false.
-     */
-    retryNonIdempotent?: boolean | undefined;
 };
 /**
  * What `.withResponse()` resolves to: the result and the HTTP response it came in.

@@ -24,7 +24,7 @@ type Error struct {
 	Code       string        // error code from the body, if any
 	RequestID  string        // x-request-id of the response, if any
 	RetryAfter time.Duration // Retry-After, if the server sent one
-	Body       string        // raw body (first 8 KiB)
+	Body       string        // raw body (its first MaxKeptBodyBytes bytes)
 	Causes     []string      // what caused it, outermost first (also reached by errors.Unwrap)
 	display    string
 	extra      []error

@@ -4,6 +4,9 @@ package ocus
 
 import "errors"
 
+// MaxKeptBodyBytes is how much of an error's body Error.Body keeps.
+const MaxKeptBodyBytes = 8192
+
 // Sentinels, one per error kind (the same kinds in every ocus SDK). Use errors.Is:
 //
 //	if errors.Is(err, ocus.ErrForbidden) { /* the key was revoked or expired */ }

@@ -30,53 +30,8 @@ var Version = ffi.Version()
 // client is built (NewClient returns the error).
 type Option func(options map[string]any)
 
-// WithAPIKey sets the key. It is validated before anything is sent and never printed.
-func WithAPIKey(key string) Option { return func(o map[string]any) { o["api_key"] = key } }
-
-// WithAPIKeyFile reads the key from a file, re-read once on 401/403 so keys rotate
-// without a restart.
-func WithAPIKeyFile(path string) Option {
-	return func(o map[string]any) { o["api_key_file"] = path }
-}
-
-// WithBaseURL sets the API base URL (https://, or http:// to a loopback host).
-func WithBaseURL(url string) Option { return func(o map[string]any) { o["base_url"] = url } }
-
-// WithUserAgent names your application in the User-Agent, after the SDK's own:
-// WithUserAgent("billing/2.1") sends "ocus-go/0.1.0 billing/2.1".
-func WithUserAgent(product string) Option {
-	return func(o map[string]any) { o["user_agent"] = product }
-}
-
-// WithTimeout sets the time allowed for each attempt, body included (default 60s); it must
-// be positive. The context's deadline, if any, bounds the whole call including retries.
-func WithTimeout(d time.Duration) Option {
-	return func(o map[string]any) { o["timeout_ms"] = millis(d) }
-}
-
-// WithConnectTimeout sets the time allowed to connect (default 10s); it must be positive.
-func WithConnectTimeout(d time.Duration) Option {
-	return func(o map[string]any) { o["connect_timeout_ms"] = millis(d) }
-}
-
-// WithMaxRetries sets the retries after the first attempt (default 2, at most 100).
-func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
-
-// WithRetryBudget sets the client's retry budget in tokens (default 500): a retry takes 5 (10
-// after a timeout), a call that succeeds at once gives 1 back, and while it is empty a failing
-// call fails at once with its own error instead of retrying, so an outage gets no retry storm.
-// 0 turns retries off.
-func WithRetryBudget(tokens int) Option {
-	return func(o map[string]any) { o["retry_budget"] = tokens }
-}
-
-// WithHeader adds a header to every request of the client (repeatable; e.g. a tenant id).
-// A "User-Agent" extends the SDK's instead of replacing it; X-API-KEY, Host and Content-Length
-// cannot be set this way, and a value with CR or LF is refused (NewClient's configuration
-// error says which). Per call: WithCallHeader, RequestOptions.Headers, ListParams.Headers.
-func WithHeader(name, value string) Option {
-	return func(o map[string]any) { addHeader(o, "default_headers", name, value) }
-}
+// The options themselves (WithAPIKey, WithTimeout...) are generated from the core's option
+// table into options_gen.go.
 
 func addHeader(options map[string]any, key, name, value string) {
 	headers, _ := options[key].(map[string]string)
@@ -85,22 +40,6 @@ func addHeader(options map[string]any, key, name, value string) {
 		options[key] = headers
 	}
 	headers[name] = value
-}
-
-// WithProxy sends requests through the proxy at url (http:// or https://, credentials in it
-// if the proxy asks for them) instead of the one HTTPS_PROXY / ALL_PROXY name; NO_PROXY still
-// exempts hosts. HTTPS goes through it in a CONNECT tunnel, so the proxy never sees the key;
-// the password is never printed.
-func WithProxy(url string) Option { return func(o map[string]any) { o["proxy"] = url } }
-
-// WithCABundle trusts the CA certificates of a PEM file besides the system's (a private CA);
-// repeatable. Default: OCUS_CA_BUNDLE. An unreadable or non-PEM file is a configuration error
-// from NewClient naming the path.
-func WithCABundle(path string) Option {
-	return func(o map[string]any) {
-		paths, _ := o["ca_bundle"].([]string)
-		o["ca_bundle"] = append(paths, path)
-	}
 }
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -27,6 +27,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+// How much of an error's body `OcusError.body` keeps, in bytes.
+#define OCUS_MAX_KEPT_BODY_BYTES 8192
+
 // Success.
 #define OCUS_OK 0
 
@@ -126,7 +129,7 @@ typedef struct OcusError {
   char *request_id;
   // Retry-After in milliseconds, or -1.
   int64_t retry_after_ms;
-  // The raw response body (first 8 KiB), or NULL.
+  // The raw response body (its first OCUS_MAX_KEPT_BODY_BYTES bytes), or NULL.
   char *body;
   // What caused it, outermost first, one cause per line (e.g. the TLS failure under a
   // connection error), or NULL.
@@ -149,28 +152,55 @@ typedef struct OcusCompletion {
 extern "C" {
 #endif // __cplusplus
 
-// Creates a client. `options_json` is NULL or a JSON object with the option names and
-// validation of every binding: `api_key`, `api_key_file`, `base_url`, `user_agent` (your
-// application's product token, sent after the SDK's: `ocus-c/0.1.0 billing/2.1`),
-// `timeout_ms`, `connect_timeout_ms`, `max_retries`, `retry_budget` (tokens), `ca_bundle` (a PEM path or a list),
-// `proxy` (a URL), `default_headers` (an object), `log_level` (`off`, `error`, `warn`,
-// `info`, `debug`, `trace`) and `log_fd` (a file descriptor the client writes its log events
-// to, one JSON object per line: `{"level", "message", "method", "path", "status", "kind",
-// "attempt", "elapsed_ms", "request_id", "wait_ms", "error"}`, fields that do not apply left
-// out; the library writes to its own duplicate, so close yours when you like; with O_NONBLOCK
-// set on it (as on a pipe made with pipe2(O_NONBLOCK)) a write that would block drops the
-// event instead of stalling the request; keep a pipe's read end open while the client lives,
-// or ignore SIGPIPE) (`null` or absent: not set; then the environment:
-// OCUS_API_KEY, OCUS_API_KEY_FILE, OCUS_BASE_URL, OCUS_CA_BUNDLE, OCUS_LOG; then the
-// defaults; without `log_fd` nothing is logged). On every error the out-pointers this library writes are left NULL. A 0 or
-// negative timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
+// Creates a client. `options_json` is NULL or a JSON object of options with the names and
+// validation of every binding (snake_case or camelCase; `null` or absent: not set, then the
+// environment, then the default):
+//
+// - `api_key` (string): The API key. It is checked before anything is sent, sent only to the base
+//   URL's origin, and never printed. Default: OCUS_API_KEY.
+// - `api_key_file` (string): A file holding the API key, read again once on 401 or 403 so a key
+//   rotates without a restart. Default: OCUS_API_KEY_FILE.
+// - `base_url` (string): The API base URL: https://, or http:// to a loopback host only. Default:
+//   OCUS_BASE_URL, else https://api.ocus.io/v3.
+// - `user_agent` (string): Your application's product token ("billing/2.1"), sent in User-Agent
+//   after the SDK's own.
+// - `timeout_ms` (or `timeout`, seconds) (number): The time allowed for each attempt, the response
+//   body included (each retry gets it again). Positive. Default: 60000 ms.
+// - `connect_timeout_ms` (or `connect_timeout`, seconds) (number): The time allowed to open a
+//   connection. Positive. Default: 10000 ms.
+// - `max_retries` (integer): Retries after the first attempt (0 to 100) of a connection error, a
+//   timeout, 408, 429 or a 5xx, for idempotent methods. Default: 2.
+// - `retry_budget` (integer): The client's retry budget in tokens (0 to 1000000): a retry takes 5
+//   (10 after a timeout), a call that succeeds at once gives 1 back, and while it is empty a
+//   failing call fails at once instead of retrying. 0 turns retries off. Default: 500.
+// - `ca_bundle` (string or list of strings): PEM file(s) of CA certificates trusted besides the
+//   system's (a private CA). Default: OCUS_CA_BUNDLE.
+// - `proxy` (string): An http(s) proxy URL, credentials in it if needed, used instead of
+//   HTTPS_PROXY / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel;
+//   the password is never printed.
+// - `default_headers` (object of strings): Headers sent with every request (a tenant id). A
+//   User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client
+//   sets cannot be set this way; CR or LF in a value is refused.
+// - `log_level` (string): The least severe event the client logs: off, error, warn, info, debug,
+//   trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
+// - `log_fd` (integer): Unix: a file descriptor the client writes its events to, one JSON line
+//   each (a binding's log pipe).
+//
+// The log events written to `log_fd` are one JSON object per line: `{"level", "message",
+// "method", "path", "status", "kind", "attempt", "elapsed_ms", "request_id", "wait_ms",
+// "error"}`, fields that do not apply left out. The library writes to its own duplicate, so
+// close yours when you like; with O_NONBLOCK set on it (as on a pipe made with
+// pipe2(O_NONBLOCK)) a write that would block drops the event instead of stalling the
+// request; keep a pipe's read end open while the client lives, or ignore SIGPIPE. Without
+// `log_fd` nothing is logged.
+//
+// On every error the out-pointers this library writes are left NULL. A 0 or negative
+// timeout, a negative retry count or an unknown name is OCUS_ERR_CONFIGURATION.
 // On success `*out` owns the client: free it with `ocus_client_free`.
 //
 // # Safety
 // `options_json` is NULL or a C string; `out` is writable; `err` is NULL or writable.
-int32_t ocus_client_new(const char *options_json,
-                        struct OcusClient **out,
-                        struct OcusError **err);
+int32_t ocus_client_new(const char *options_json, struct OcusClient **out, struct OcusError **err);
 
 // Closes a client: calls in flight on it return promptly (OCUS_ERR_CONFIGURATION, "the
 // client is closed"), later calls fail the same way, its cursors' too, and its connections

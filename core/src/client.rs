@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{
@@ -613,7 +613,7 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
         .user_agent(settings.user_agent.clone())
-        .pool_idle_timeout(Duration::from_secs(60))
+        .pool_idle_timeout(crate::config::IDLE_CONNECTION_TIMEOUT)
         // A burst leaves at most this many connections open (hyper-util also keeps the
         // connections it opened while racing a checkout, which grew the pool past the calls
         // in flight after faults).

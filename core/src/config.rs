@@ -27,6 +27,8 @@ pub const DEFAULT_RETRY_BUDGET: u32 = 500;
 /// ends closes a connection and the next opens one: at 1,000 in flight a limit of 100 doubled
 /// the core's CPU per call (`ocus-bench core`, 30 -> 64 µs), hence room for 1,000 callers.
 pub const MAX_IDLE_CONNECTIONS: usize = 1024;
+/// How long an unused pooled connection stays open.
+pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default largest successful response body accepted.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
@@ -69,7 +71,7 @@ pub(crate) struct Settings {
     pub logger: Logger,
 }
 
-/// Builds a [`Client`]. Values set here win over the environment.
+/// Builds a [`Client`](crate::Client). Values set here win over the environment.
 ///
 /// ```no_run
 /// # fn main() -> ocus::Result<()> {
@@ -202,7 +204,7 @@ impl ClientBuilder {
     /// takes 5 (10 after a timeout), each call that succeeds at once gives 1 back, and a call
     /// that succeeds after retrying returns what its last retry took. An empty budget means
     /// no retries: a failing call fails with its own error at once. Shared by every call of
-    /// the client (and of [`Client::with_separate_pool`] copies); 0 turns retries off.
+    /// the client (and of [`Client::with_separate_pool`](crate::Client::with_separate_pool) copies); 0 turns retries off.
     /// At most [`MAX_RETRY_BUDGET`](crate::MAX_RETRY_BUDGET), checked by `build` (as on the
     /// JSON path).
     pub fn retry_budget(mut self, tokens: u32) -> Self {

@@ -92,58 +92,434 @@ fn header_pairs(option: &str, value: Value) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
-/// Every spelling of every option: snake_case, camelCase, and a few other names users type.
-const NAMES: &[(&str, Field)] = &[
-    ("api_key", Field::ApiKey),
-    ("apiKey", Field::ApiKey),
-    ("api_key_file", Field::ApiKeyFile),
-    ("apiKeyFile", Field::ApiKeyFile),
-    ("base_url", Field::BaseUrl),
-    ("baseUrl", Field::BaseUrl),
-    ("baseURL", Field::BaseUrl),
-    ("user_agent", Field::UserAgent),
-    ("userAgent", Field::UserAgent),
-    ("sdk", Field::Sdk),
-    ("timeout", Field::Timeout(TimeUnit::Seconds)),
-    ("timeout_ms", Field::Timeout(TimeUnit::Milliseconds)),
-    ("timeoutMs", Field::Timeout(TimeUnit::Milliseconds)),
-    ("connect_timeout", Field::ConnectTimeout(TimeUnit::Seconds)),
-    ("connectTimeout", Field::ConnectTimeout(TimeUnit::Seconds)),
-    (
-        "connect_timeout_ms",
-        Field::ConnectTimeout(TimeUnit::Milliseconds),
-    ),
-    (
-        "connectTimeoutMs",
-        Field::ConnectTimeout(TimeUnit::Milliseconds),
-    ),
-    ("max_retries", Field::MaxRetries),
-    ("maxRetries", Field::MaxRetries),
-    ("ca_bundle", Field::CaBundle),
-    ("caBundle", Field::CaBundle),
-    ("proxy", Field::Proxy),
-    ("retry_budget", Field::RetryBudget),
-    ("retryBudget", Field::RetryBudget),
-    ("log_level", Field::LogLevel),
-    ("logLevel", Field::LogLevel),
-    ("log_fd", Field::LogFd),
-    ("logFd", Field::LogFd),
-    ("default_headers", Field::DefaultHeaders),
-    ("defaultHeaders", Field::DefaultHeaders),
-    ("headers", Field::Headers),
-    ("extra_headers", Field::Headers),
-    ("extraHeaders", Field::Headers),
-    ("retry_non_idempotent", Field::RetryNonIdempotent),
-    ("retryNonIdempotent", Field::RetryNonIdempotent),
-    ("query", Field::Query),
-    ("params", Field::Query),
-    ("json", Field::Json),
-    ("page_size", Field::PageSize),
-    ("pageSize", Field::PageSize),
-    ("page_number", Field::PageNumber),
-    ("pageNumber", Field::PageNumber),
-    ("status", Field::Status),
+/// Where an option is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Building a client.
+    Client,
+    /// A raw call (`request`): query, body, and the call options.
+    Request,
+    /// A call of a typed resource method (`projects.get`): timeout, retries, headers.
+    Call,
+    /// A list call (`projects.list`): the page parameters and the call options.
+    List,
+}
+
+const ALL_CALLS: &[Scope] = &[Scope::Client, Scope::Request, Scope::Call, Scope::List];
+const CLIENT: &[Scope] = &[Scope::Client];
+const PER_CALL: &[Scope] = &[Scope::Request, Scope::Call, Scope::List];
+
+/// What an option's value is, which decides its type in each language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OptionType {
+    /// A string.
+    Text,
+    /// A secret string (never printed).
+    Secret,
+    /// A URL.
+    Url,
+    /// A file path.
+    Path,
+    /// One file path, or a list of them.
+    Paths,
+    /// A duration: seconds (`name`) or milliseconds (`name_ms`) in JSON, the language's own
+    /// duration type where it has one.
+    Duration,
+    /// A retry count, 0 to [`MAX_RETRIES_LIMIT`].
+    Retries,
+    /// A number of retry-budget tokens, 0 to [`crate::MAX_RETRY_BUDGET`].
+    Tokens,
+    /// A page size or number, from 1.
+    PageIndex,
+    /// `true` or `false`.
+    Flag,
+    /// An object of header names to string values.
+    Headers,
+    /// An object of query parameter names to values (a list repeats the name).
+    Query,
+    /// Any JSON value.
+    Json,
+    /// A log level name (see [`crate::LogLevel::NAMES`]).
+    LogLevel,
+    /// A project status (see [`crate::ProjectStatus::KNOWN`]); others are sent as given.
+    Status,
+    /// An open file descriptor.
+    Fd,
+}
+
+/// An option's default when it is not given (after its environment variable, if any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionDefault {
+    /// None: not sent, or decided elsewhere (the server, the client's own setting).
+    Unset,
+    /// A duration.
+    Duration(Duration),
+    /// A whole number.
+    Count(u32),
+    /// A word or URL.
+    Text(&'static str),
+    /// `false`.
+    Off,
+}
+
+/// One option of the contract every binding exposes: its name, type, default, limits and one
+/// line of docs. `tools/codegen` renders each language's option docs, types and signatures
+/// from [`OPTIONS`], and the JSON parser below accepts exactly these names.
+#[derive(Debug)]
+pub struct OptionSpec {
+    /// The snake_case name (the JSON name; Python's keyword). camelCase is accepted too.
+    pub name: &'static str,
+    /// Other accepted names (`params` for `query`), each in snake_case.
+    pub aliases: &'static [&'static str],
+    /// The value's type.
+    pub value: OptionType,
+    /// Where the option is accepted.
+    pub scopes: &'static [Scope],
+    /// The default when neither the option nor its environment variable is set.
+    pub default: OptionDefault,
+    /// The environment variable read when the option is not given (a client reads the
+    /// environment unless told not to).
+    pub env: Option<&'static str>,
+    /// False for options a binding sets itself (its product token, its log pipe).
+    pub public: bool,
+    doc: &'static str,
+    field: Field,
+}
+
+impl OptionSpec {
+    /// One line of docs, limits included, without the default (each language words that).
+    pub fn doc(&self) -> String {
+        self.doc
+            .replace("{max_retries}", &MAX_RETRIES_LIMIT.to_string())
+            .replace("{max_budget}", &crate::MAX_RETRY_BUDGET.to_string())
+            .replace("{retry_cost}", &crate::RETRY_COST.to_string())
+            .replace(
+                "{timeout_retry_cost}",
+                &crate::TIMEOUT_RETRY_COST.to_string(),
+            )
+            .replace("{success_refill}", &crate::SUCCESS_REFILL.to_string())
+            .replace("{log_levels}", crate::LogLevel::NAMES)
+    }
+
+    /// Whether the option is accepted in `scope`.
+    pub fn in_scope(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+
+    /// Every accepted spelling: snake_case and camelCase of the name and its aliases, and for
+    /// a duration the `_ms` forms.
+    fn spellings(&'static self) -> impl Iterator<Item = (String, Field)> {
+        let mut names: Vec<(&str, TimeUnit)> = vec![(self.name, TimeUnit::Seconds)];
+        names.extend(self.aliases.iter().map(|alias| (*alias, TimeUnit::Seconds)));
+        let mut spellings = Vec::new();
+        for (name, unit) in names {
+            let mut forms = vec![(name.to_owned(), unit)];
+            if self.value == OptionType::Duration {
+                forms.push((format!("{name}_ms"), TimeUnit::Milliseconds));
+            }
+            for (form, unit) in forms {
+                let field = self.field.with_unit(unit);
+                let camel = camel_case(&form);
+                if camel != form {
+                    spellings.push((camel, field));
+                }
+                spellings.push((form, field));
+            }
+        }
+        spellings.into_iter()
+    }
+}
+
+/// `timeout_ms` -> `timeoutMs`.
+pub fn camel_case(snake: &str) -> String {
+    let mut camel = String::with_capacity(snake.len());
+    let mut upper_next = false;
+    for c in snake.chars() {
+        match c {
+            '_' => upper_next = true,
+            c if upper_next => {
+                camel.push(c.to_ascii_uppercase());
+                upper_next = false;
+            }
+            c => camel.push(c),
+        }
+    }
+    camel
+}
+
+/// Every option, in the order docs list them.
+pub static OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "api_key",
+        aliases: &[],
+        value: OptionType::Secret,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: Some(crate::ENV_API_KEY),
+        public: true,
+        doc: "The API key. It is checked before anything is sent, sent only to the base URL's origin, and never printed.",
+        field: Field::ApiKey,
+    },
+    OptionSpec {
+        name: "api_key_file",
+        aliases: &[],
+        value: OptionType::Path,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: Some(crate::ENV_API_KEY_FILE),
+        public: true,
+        doc: "A file holding the API key, read again once on 401 or 403 so a key rotates without a restart.",
+        field: Field::ApiKeyFile,
+    },
+    OptionSpec {
+        name: "base_url",
+        aliases: &["baseURL"],
+        value: OptionType::Url,
+        scopes: CLIENT,
+        default: OptionDefault::Text(crate::DEFAULT_BASE_URL),
+        env: Some(crate::ENV_BASE_URL),
+        public: true,
+        doc: "The API base URL: https://, or http:// to a loopback host only.",
+        field: Field::BaseUrl,
+    },
+    OptionSpec {
+        name: "user_agent",
+        aliases: &[],
+        value: OptionType::Text,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Your application's product token (\"billing/2.1\"), sent in User-Agent after the SDK's own.",
+        field: Field::UserAgent,
+    },
+    OptionSpec {
+        name: "timeout",
+        aliases: &[],
+        value: OptionType::Duration,
+        scopes: ALL_CALLS,
+        default: OptionDefault::Duration(crate::DEFAULT_TIMEOUT),
+        env: None,
+        public: true,
+        doc: "The time allowed for each attempt, the response body included (each retry gets it again). Positive.",
+        field: Field::Timeout(TimeUnit::Seconds),
+    },
+    OptionSpec {
+        name: "connect_timeout",
+        aliases: &[],
+        value: OptionType::Duration,
+        scopes: CLIENT,
+        default: OptionDefault::Duration(crate::DEFAULT_CONNECT_TIMEOUT),
+        env: None,
+        public: true,
+        doc: "The time allowed to open a connection. Positive.",
+        field: Field::ConnectTimeout(TimeUnit::Seconds),
+    },
+    OptionSpec {
+        name: "max_retries",
+        aliases: &[],
+        value: OptionType::Retries,
+        scopes: ALL_CALLS,
+        default: OptionDefault::Count(crate::DEFAULT_MAX_RETRIES),
+        env: None,
+        public: true,
+        doc: "Retries after the first attempt (0 to {max_retries}) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods.",
+        field: Field::MaxRetries,
+    },
+    OptionSpec {
+        name: "retry_budget",
+        aliases: &[],
+        value: OptionType::Tokens,
+        scopes: CLIENT,
+        default: OptionDefault::Count(crate::DEFAULT_RETRY_BUDGET),
+        env: None,
+        public: true,
+        doc: "The client's retry budget in tokens (0 to {max_budget}): a retry takes {retry_cost} ({timeout_retry_cost} after a timeout), a call that succeeds at once gives {success_refill} back, and while it is empty a failing call fails at once instead of retrying. 0 turns retries off.",
+        field: Field::RetryBudget,
+    },
+    OptionSpec {
+        name: "ca_bundle",
+        aliases: &[],
+        value: OptionType::Paths,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: Some(crate::ENV_CA_BUNDLE),
+        public: true,
+        doc: "PEM file(s) of CA certificates trusted besides the system's (a private CA).",
+        field: Field::CaBundle,
+    },
+    OptionSpec {
+        name: "proxy",
+        aliases: &[],
+        value: OptionType::Url,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "An http(s) proxy URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel; the password is never printed.",
+        field: Field::Proxy,
+    },
+    OptionSpec {
+        name: "default_headers",
+        aliases: &[],
+        value: OptionType::Headers,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused.",
+        field: Field::DefaultHeaders,
+    },
+    OptionSpec {
+        name: "log_level",
+        aliases: &[],
+        value: OptionType::LogLevel,
+        scopes: CLIENT,
+        default: OptionDefault::Text("warn"),
+        env: Some(crate::log::ENV_LOG),
+        public: true,
+        doc: "The least severe event the client logs: {log_levels} (off: none). Never the key, bodies or proxy credentials.",
+        field: Field::LogLevel,
+    },
+    OptionSpec {
+        name: "log_fd",
+        aliases: &[],
+        value: OptionType::Fd,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: None,
+        public: false,
+        doc: "Unix: a file descriptor the client writes its events to, one JSON line each (a binding's log pipe).",
+        field: Field::LogFd,
+    },
+    OptionSpec {
+        name: "sdk",
+        aliases: &[],
+        value: OptionType::Text,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: None,
+        public: false,
+        doc: "The binding's own product token (ocus-python/0.1.0), first in User-Agent.",
+        field: Field::Sdk,
+    },
+    OptionSpec {
+        name: "query",
+        aliases: &["params"],
+        value: OptionType::Query,
+        scopes: &[Scope::Request, Scope::List],
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as the name repeated, null left out; sent sorted by name.",
+        field: Field::Query,
+    },
+    OptionSpec {
+        name: "json",
+        aliases: &[],
+        value: OptionType::Json,
+        scopes: &[Scope::Request],
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "The request body, sent as JSON.",
+        field: Field::Json,
+    },
+    OptionSpec {
+        name: "retry_non_idempotent",
+        aliases: &[],
+        value: OptionType::Flag,
+        scopes: &[Scope::Request],
+        default: OptionDefault::Off,
+        env: None,
+        public: true,
+        doc: "Retry a non-idempotent method (POST, PATCH) too. Off because the server might act twice.",
+        field: Field::RetryNonIdempotent,
+    },
+    OptionSpec {
+        name: "headers",
+        aliases: &["extra_headers"],
+        value: OptionType::Headers,
+        scopes: PER_CALL,
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Headers for this call (traceparent), after the client's default headers, under the same rules.",
+        field: Field::Headers,
+    },
+    OptionSpec {
+        name: "page_size",
+        aliases: &[],
+        value: OptionType::PageIndex,
+        scopes: &[Scope::List],
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Projects per page (from 1); the server's default when not given.",
+        field: Field::PageSize,
+    },
+    OptionSpec {
+        name: "page_number",
+        aliases: &[],
+        value: OptionType::PageIndex,
+        scopes: &[Scope::List],
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "The page to fetch (from 1); where listing every page starts.",
+        field: Field::PageNumber,
+    },
+    OptionSpec {
+        name: "status",
+        aliases: &[],
+        value: OptionType::Status,
+        scopes: &[Scope::List],
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Only projects with this status (filter[status]); a status this version does not know is sent as given.",
+        field: Field::Status,
+    },
 ];
+
+/// The public options of `scope`, in the order every language lists them: a client's in the
+/// table's order; a call's own options first, then those shared with other calls.
+pub fn options_in(scope: Scope) -> Vec<&'static OptionSpec> {
+    let mut specs: Vec<&'static OptionSpec> = OPTIONS
+        .iter()
+        .filter(|spec| spec.public && spec.in_scope(scope))
+        .collect();
+    if scope != Scope::Client {
+        specs.sort_by_key(|spec| spec.scopes.len());
+    }
+    specs
+}
+
+impl OptionDefault {
+    /// The default in words no language owns (`60 s`, `2`, `false`); `None` when unset.
+    pub fn words(self) -> Option<String> {
+        match self {
+            OptionDefault::Unset => None,
+            OptionDefault::Duration(duration) => Some(format!("{} s", duration.as_secs_f64())),
+            OptionDefault::Count(count) => Some(count.to_string()),
+            OptionDefault::Text(text) => Some(text.to_owned()),
+            OptionDefault::Off => Some("false".to_owned()),
+        }
+    }
+}
+
+/// The option named `name` (its snake_case name).
+pub fn option(name: &str) -> Option<&'static OptionSpec> {
+    OPTIONS.iter().find(|spec| spec.name == name)
+}
+
+/// Every accepted spelling, made once.
+fn spellings() -> &'static [(String, Field)] {
+    static SPELLINGS: std::sync::LazyLock<Vec<(String, Field)>> =
+        std::sync::LazyLock::new(|| OPTIONS.iter().flat_map(OptionSpec::spellings).collect());
+    &SPELLINGS
+}
 
 /// The accepted spelling closest to a mistyped `name` in this scope, if one is close: case
 /// and underscores aside, at most a third of its letters off. Among equally close ones, the
@@ -152,30 +528,20 @@ fn closest(name: &str, scope: Scope) -> Option<&'static str> {
     let plain = |text: &str| text.replace('_', "").to_ascii_lowercase();
     let typed = plain(name);
     let snake = name.contains('_');
-    NAMES
+    spellings()
         .iter()
         .filter(|(_, field)| field.allowed_in(scope))
         .map(|(spelling, _)| {
             let distance = strsim::damerau_levenshtein(&typed, &plain(spelling));
-            (distance, spelling.contains('_') != snake, *spelling)
+            (distance, spelling.contains('_') != snake, spelling.as_str())
         })
         .filter(|(distance, _, _)| *distance <= typed.len().div_ceil(3))
         .min()
         .map(|(_, _, spelling)| spelling)
 }
 
-/// Which options a call takes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Client,
-    Request,
-    /// A call of a typed resource method (`projects.get`): timeout and retries only.
-    Call,
-    List,
-}
-
 /// One option, whatever its spelling.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     ApiKey,
     ApiKeyFile,
@@ -202,81 +568,61 @@ enum Field {
 
 impl Field {
     fn parse(name: &str) -> Option<Field> {
-        NAMES
+        spellings()
             .iter()
-            .find(|(spelling, _)| *spelling == name)
+            .find(|(spelling, _)| spelling == name)
             .map(|(_, field)| *field)
     }
 
+    fn spec(self) -> &'static OptionSpec {
+        let setting = self.setting();
+        OPTIONS
+            .iter()
+            .find(|spec| spec.field == setting)
+            .expect("every field is in OPTIONS")
+    }
+
     fn allowed_in(self, scope: Scope) -> bool {
+        self.spec().in_scope(scope)
+    }
+
+    fn with_unit(self, unit: TimeUnit) -> Field {
         match self {
-            Field::Timeout(_) | Field::MaxRetries => true,
-            Field::Headers => scope != Scope::Client,
-            Field::ApiKey
-            | Field::ApiKeyFile
-            | Field::BaseUrl
-            | Field::UserAgent
-            | Field::Sdk
-            | Field::CaBundle
-            | Field::Proxy
-            | Field::DefaultHeaders
-            | Field::LogLevel
-            | Field::LogFd
-            | Field::RetryBudget
-            | Field::ConnectTimeout(_) => scope == Scope::Client,
-            Field::RetryNonIdempotent | Field::Json => scope == Scope::Request,
-            Field::Query => matches!(scope, Scope::Request | Scope::List),
-            Field::PageSize | Field::PageNumber | Field::Status => scope == Scope::List,
+            Field::Timeout(_) => Field::Timeout(unit),
+            Field::ConnectTimeout(_) => Field::ConnectTimeout(unit),
+            other => other,
         }
     }
 
     /// Two spellings of one setting (`timeout` and `timeout_ms`) count as one.
     fn setting(self) -> Field {
-        match self {
-            Field::Timeout(_) => Field::Timeout(TimeUnit::Seconds),
-            Field::ConnectTimeout(_) => Field::ConnectTimeout(TimeUnit::Seconds),
-            other => other,
-        }
+        self.with_unit(TimeUnit::Seconds)
     }
 }
 
 /// The names `scope` takes, in the caller's style: camelCase when the unknown name was
 /// camelCase (`apiKee` from JavaScript), else snake_case.
 fn expected_in_style(scope: Scope, unknown: &str) -> String {
-    let list = expected(scope);
-    if unknown.contains('_') || !unknown.chars().any(|c| c.is_ascii_uppercase()) {
-        return list.to_owned();
-    }
-    let mut camel = String::with_capacity(list.len());
-    let mut upper_next = false;
-    for c in list.chars() {
-        match c {
-            '_' => upper_next = true,
-            c if upper_next => {
-                camel.push(c.to_ascii_uppercase());
-                upper_next = false;
-            }
-            c => camel.push(c),
+    let camel = !unknown.contains('_') && unknown.chars().any(|c| c.is_ascii_uppercase());
+    let styled = |name: &str| {
+        if camel {
+            camel_case(name)
+        } else {
+            name.to_owned()
         }
-    }
-    camel
-}
-
-fn expected(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Client => {
-            "api_key, api_key_file, base_url, user_agent, timeout (s) or timeout_ms, \
-             connect_timeout (s) or connect_timeout_ms, max_retries, retry_budget, ca_bundle, proxy, \
-             default_headers, log_level, log_fd"
-        }
-        Scope::Request => {
-            "query, json, timeout (s) or timeout_ms, max_retries, retry_non_idempotent, headers"
-        }
-        Scope::Call => "timeout (s) or timeout_ms, max_retries, headers",
-        Scope::List => {
-            "page_size, page_number, status, params, timeout (s) or timeout_ms, max_retries, headers"
-        }
-    }
+    };
+    options_in(scope)
+        .into_iter()
+        .map(|spec| match spec.value {
+            OptionType::Duration => format!(
+                "{} (s) or {}",
+                styled(spec.name),
+                styled(&format!("{}_ms", spec.name))
+            ),
+            _ => styled(spec.name),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Walks the set options of `options` (nulls skipped), checking names and duplicates.
@@ -348,14 +694,8 @@ fn retries_option(name: &str, value: &Value) -> Result<u32> {
 }
 
 impl ClientBuilder {
-    /// Applies client options given as a JSON object (see the [module](crate::options)
-    /// docs): `api_key`, `api_key_file`, `base_url`, `user_agent` (the application's, after
-    /// the SDK's), `sdk` (a binding's own product token), `timeout` (seconds) or
-    /// `timeout_ms`, `connect_timeout` or `connect_timeout_ms`, `max_retries`, `retry_budget`
-    /// (tokens), `ca_bundle` (a
-    /// PEM file path, or a list of them), `proxy` (a URL), `default_headers` (an object),
-    /// `log_level` (`off`, `error`, `warn`, `info`, `debug`, `trace`), `log_fd` (Unix: JSON
-    /// lines to this file descriptor).
+    /// Applies client options given as a JSON object: the [`OPTIONS`] of [`Scope::Client`]
+    /// (see the [module](crate::options) docs for names and `null`).
     pub fn options(mut self, options: Map<String, Value>) -> Result<Self> {
         each_option(options, Scope::Client, |field, name, value| {
             self = match field {
@@ -420,14 +760,14 @@ impl ClientBuilder {
 }
 
 impl RequestOptions {
-    /// Per-call options from a JSON object: `query` (or `params`), `json`, `timeout` (seconds)
-    /// or `timeout_ms`, `max_retries`, `retry_non_idempotent`.
+    /// Per-call options of a raw request from a JSON object: the [`OPTIONS`] of
+    /// [`Scope::Request`].
     pub fn from_options(options: Map<String, Value>) -> Result<Self> {
         Self::parse(options, Scope::Request)
     }
 
-    /// Options of a typed call such as `projects().get_with`: `timeout` (seconds) or
-    /// `timeout_ms`, `max_retries`.
+    /// Options of a typed call such as `projects().get_with`: the [`OPTIONS`] of
+    /// [`Scope::Call`].
     pub fn from_call_options(options: Map<String, Value>) -> Result<Self> {
         Self::parse(options, Scope::Call)
     }
@@ -455,8 +795,7 @@ impl RequestOptions {
 }
 
 impl ListParams {
-    /// List parameters from a JSON object: `page_size`, `page_number`, `status`, `params` (or
-    /// `query`), `timeout` (seconds) or `timeout_ms`, `max_retries`.
+    /// List parameters from a JSON object: the [`OPTIONS`] of [`Scope::List`].
     pub fn from_options(options: Map<String, Value>) -> Result<Self> {
         let mut params = ListParams::new();
         each_option(options, Scope::List, |field, name, value| {
@@ -589,6 +928,37 @@ mod tests {
         let none =
             RequestOptions::from_options(map(json!({"timeout": null, "query": null}))).unwrap();
         assert!(none.timeout.is_none() && none.query.is_empty());
+    }
+
+    #[test]
+    fn the_table_names_each_setting_once_and_every_spelling_parses_to_it() {
+        for (i, spec) in OPTIONS.iter().enumerate() {
+            assert!(
+                OPTIONS[..i].iter().all(|other| other.field != spec.field),
+                "{} twice",
+                spec.name
+            );
+            assert_eq!(spec.field, spec.field.setting(), "{}", spec.name);
+            for (spelling, field) in spec.spellings() {
+                assert_eq!(Field::parse(&spelling), Some(field), "{spelling}");
+                assert_eq!(field.spec().name, spec.name, "{spelling}");
+            }
+            assert!(
+                !spec.doc().contains('{'),
+                "{}: a placeholder left",
+                spec.name
+            );
+        }
+        assert_eq!(
+            Field::parse("timeoutMs"),
+            Some(Field::Timeout(TimeUnit::Milliseconds))
+        );
+        assert_eq!(Field::parse("baseURL"), Some(Field::BaseUrl));
+        assert_eq!(Field::parse("extraHeaders"), Some(Field::Headers));
+        assert_eq!(
+            option("max_retries").map(|s| s.default),
+            Some(OptionDefault::Count(2))
+        );
     }
 
     #[test]

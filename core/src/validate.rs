@@ -20,7 +20,7 @@ fn configuration(message: String) -> Error {
     Error::configuration(message)
 }
 
-/// The largest retry budget accepted (see [`ClientBuilder::retry_budget`]).
+/// The largest retry budget accepted (see [`ClientBuilder::retry_budget`](crate::ClientBuilder::retry_budget)).
 pub const MAX_RETRY_BUDGET: u32 = 1_000_000;
 
 /// The largest retry count accepted (per client or per call): more is a mistake, not a policy.

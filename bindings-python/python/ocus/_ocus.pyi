@@ -15,7 +15,9 @@ _QueryScalar = Union[str, int, float, bool]
 _QueryValue = Union[_QueryScalar, Sequence[_QueryScalar], None]
 _JSON = Any
 # Caps what the client offers to the `ocus` logger (default: OCUS_LOG, else everything).
+# codegen:begin log-levels
 _LogLevel = Literal["off", "error", "warn", "info", "debug", "trace"]
+# codegen:end log-levels
 
 @final
 class Project:
@@ -122,43 +124,51 @@ class Projects:
     def list(
         self,
         *,
+        # codegen:begin list-options
         page_size: Optional[int] = None,
         page_number: Optional[int] = None,
         status: Optional[str] = None,
         params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end list-options
     ) -> ProjectIterator: ...
     def list_page(
         self,
         *,
+        # codegen:begin list-options
         page_size: Optional[int] = None,
         page_number: Optional[int] = None,
         status: Optional[str] = None,
         params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end list-options
     ) -> Page: ...
     def pages(
         self,
         *,
+        # codegen:begin list-options
         page_size: Optional[int] = None,
         page_number: Optional[int] = None,
         status: Optional[str] = None,
         params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end list-options
     ) -> PageIterator: ...
     def get(
         self,
         id: str,
         *,
+        # codegen:begin call-options
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end call-options
     ) -> Project: ...
 
 @final
@@ -166,69 +176,108 @@ class AsyncProjects:
     def list(
         self,
         *,
+        # codegen:begin list-options
         page_size: Optional[int] = None,
         page_number: Optional[int] = None,
         status: Optional[str] = None,
         params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end list-options
     ) -> AsyncProjectIterator: ...
     async def list_page(
         self,
         *,
+        # codegen:begin list-options
         page_size: Optional[int] = None,
         page_number: Optional[int] = None,
         status: Optional[str] = None,
         params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end list-options
     ) -> Page: ...
     def pages(
         self,
         *,
+        # codegen:begin list-options
         page_size: Optional[int] = None,
         page_number: Optional[int] = None,
         status: Optional[str] = None,
         params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end list-options
     ) -> AsyncPageIterator: ...
     async def get(
         self,
         id: str,
         *,
+        # codegen:begin call-options
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
+        # codegen:end call-options
     ) -> Project: ...
 
 @final
 class Client:
-    """The OCUS API v3 client (blocking, thread-safe). Missing arguments come from
-    OCUS_API_KEY / OCUS_API_KEY_FILE / OCUS_BASE_URL / OCUS_CA_BUNDLE. ``ca_bundle``: a PEM
-    file of CA certificates trusted besides the system's (a private CA). ``proxy``: an
-    http(s) URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY.
-    ``user_agent``: your application's product token, sent after the SDK's
-    (``"billing/2.1"`` sends ``ocus-python/0.1.0 billing/2.1``)."""
+    # codegen:begin client-doc
+    # generated by tools/codegen from the core's option table: run `make generate`
+    """The OCUS API v3 client. Every option is a keyword argument (``api_key`` may also come
+    first); what is not given comes from the environment, then the default.
+
+    - ``api_key``: The API key. It is checked before anything is sent, sent only to the base
+      URL's origin, and never printed. Default: OCUS_API_KEY.
+    - ``api_key_file``: A file holding the API key, read again once on 401 or 403 so a key
+      rotates without a restart. Default: OCUS_API_KEY_FILE.
+    - ``base_url``: The API base URL: https://, or http:// to a loopback host only. Default:
+      OCUS_BASE_URL, else https://api.ocus.io/v3.
+    - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after
+      the SDK's own.
+    - ``timeout`` (seconds): The time allowed for each attempt, the response body included (each
+      retry gets it again). Positive. Default: 60 seconds.
+    - ``connect_timeout`` (seconds): The time allowed to open a connection. Positive. Default:
+      10 seconds.
+    - ``max_retries``: Retries after the first attempt (0 to 100) of a connection error, a
+      timeout, 408, 429 or a 5xx, for idempotent methods. Default: 2.
+    - ``retry_budget``: The client's retry budget in tokens (0 to 1000000): a retry takes 5 (10
+      after a timeout), a call that succeeds at once gives 1 back, and while it is empty a
+      failing call fails at once instead of retrying. 0 turns retries off. Default: 500.
+    - ``ca_bundle``: PEM file(s) of CA certificates trusted besides the system's (a private CA).
+      Default: OCUS_CA_BUNDLE.
+    - ``proxy``: An http(s) proxy URL, credentials in it if needed, used instead of HTTPS_PROXY
+      / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel; the
+      password is never printed.
+    - ``default_headers``: Headers sent with every request (a tenant id). A User-Agent extends
+      the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be
+      set this way; CR or LF in a value is refused.
+    - ``log_level``: The least severe event the client logs: off, error, warn, info, debug,
+      trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else
+      what the ``ocus`` logger lets through.
+    """
+    # codegen:end client-doc
 
     def __new__(
         cls,
         api_key: Optional[str] = None,
         *,
+        # codegen:begin client-options
+        api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         base_url: Optional[str] = None,
         user_agent: Optional[str] = None,
         timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
-        api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
-        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        max_retries: Optional[int] = None,
+        retry_budget: Optional[int] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]] = None,
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
         log_level: Optional[_LogLevel] = None,
-        retry_budget: Optional[int] = None,
+        # codegen:end client-options
     ) -> Self: ...
     @property
     def projects(self) -> Projects: ...
@@ -243,12 +292,14 @@ class Client:
         path: str,
         *,
         with_response: Literal[False] = False,
-        params: Optional[Mapping[str, _QueryValue]] = None,
+        # codegen:begin request-options
         json: _JSON = None,
+        retry_non_idempotent: bool = False,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-        retry_non_idempotent: bool = False,
+        # codegen:end request-options
     ) -> _JSON: ...
     @overload
     def request(
@@ -257,12 +308,14 @@ class Client:
         path: str,
         *,
         with_response: Literal[True],
-        params: Optional[Mapping[str, _QueryValue]] = None,
+        # codegen:begin request-options
         json: _JSON = None,
+        retry_non_idempotent: bool = False,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-        retry_non_idempotent: bool = False,
+        # codegen:end request-options
     ) -> tuple[_JSON, Response]: ...
     @overload
     def request(
@@ -271,12 +324,14 @@ class Client:
         path: str,
         *,
         with_response: bool,
-        params: Optional[Mapping[str, _QueryValue]] = None,
+        # codegen:begin request-options
         json: _JSON = None,
+        retry_non_idempotent: bool = False,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-        retry_non_idempotent: bool = False,
+        # codegen:end request-options
     ) -> Union[_JSON, tuple[_JSON, Response]]: ...
     def rotate_api_key(self, api_key: str) -> None: ...
     def close(self) -> None: ...
@@ -285,23 +340,59 @@ class Client:
 
 @final
 class AsyncClient:
-    """The OCUS API v3 client for asyncio; the same arguments as :class:`Client`."""
+    # codegen:begin client-doc
+    # generated by tools/codegen from the core's option table: run `make generate`
+    """The OCUS API v3 client. Every option is a keyword argument (``api_key`` may also come
+    first); what is not given comes from the environment, then the default.
+
+    - ``api_key``: The API key. It is checked before anything is sent, sent only to the base
+      URL's origin, and never printed. Default: OCUS_API_KEY.
+    - ``api_key_file``: A file holding the API key, read again once on 401 or 403 so a key
+      rotates without a restart. Default: OCUS_API_KEY_FILE.
+    - ``base_url``: The API base URL: https://, or http:// to a loopback host only. Default:
+      OCUS_BASE_URL, else https://api.ocus.io/v3.
+    - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after
+      the SDK's own.
+    - ``timeout`` (seconds): The time allowed for each attempt, the response body included (each
+      retry gets it again). Positive. Default: 60 seconds.
+    - ``connect_timeout`` (seconds): The time allowed to open a connection. Positive. Default:
+      10 seconds.
+    - ``max_retries``: Retries after the first attempt (0 to 100) of a connection error, a
+      timeout, 408, 429 or a 5xx, for idempotent methods. Default: 2.
+    - ``retry_budget``: The client's retry budget in tokens (0 to 1000000): a retry takes 5 (10
+      after a timeout), a call that succeeds at once gives 1 back, and while it is empty a
+      failing call fails at once instead of retrying. 0 turns retries off. Default: 500.
+    - ``ca_bundle``: PEM file(s) of CA certificates trusted besides the system's (a private CA).
+      Default: OCUS_CA_BUNDLE.
+    - ``proxy``: An http(s) proxy URL, credentials in it if needed, used instead of HTTPS_PROXY
+      / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel; the
+      password is never printed.
+    - ``default_headers``: Headers sent with every request (a tenant id). A User-Agent extends
+      the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be
+      set this way; CR or LF in a value is refused.
+    - ``log_level``: The least severe event the client logs: off, error, warn, info, debug,
+      trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else
+      what the ``ocus`` logger lets through.
+    """
+    # codegen:end client-doc
 
     def __new__(
         cls,
         api_key: Optional[str] = None,
         *,
+        # codegen:begin client-options
+        api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         base_url: Optional[str] = None,
         user_agent: Optional[str] = None,
         timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
-        api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
-        ca_bundle: Optional[Union[str, os.PathLike[str]]] = None,
+        max_retries: Optional[int] = None,
+        retry_budget: Optional[int] = None,
+        ca_bundle: Optional[Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]] = None,
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
         log_level: Optional[_LogLevel] = None,
-        retry_budget: Optional[int] = None,
+        # codegen:end client-options
     ) -> Self: ...
     @property
     def projects(self) -> AsyncProjects: ...
@@ -316,12 +407,14 @@ class AsyncClient:
         path: str,
         *,
         with_response: Literal[False] = False,
-        params: Optional[Mapping[str, _QueryValue]] = None,
+        # codegen:begin request-options
         json: _JSON = None,
+        retry_non_idempotent: bool = False,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-        retry_non_idempotent: bool = False,
+        # codegen:end request-options
     ) -> _JSON: ...
     @overload
     async def request(
@@ -330,12 +423,14 @@ class AsyncClient:
         path: str,
         *,
         with_response: Literal[True],
-        params: Optional[Mapping[str, _QueryValue]] = None,
+        # codegen:begin request-options
         json: _JSON = None,
+        retry_non_idempotent: bool = False,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-        retry_non_idempotent: bool = False,
+        # codegen:end request-options
     ) -> tuple[_JSON, Response]: ...
     @overload
     async def request(
@@ -344,12 +439,14 @@ class AsyncClient:
         path: str,
         *,
         with_response: bool,
-        params: Optional[Mapping[str, _QueryValue]] = None,
+        # codegen:begin request-options
         json: _JSON = None,
+        retry_non_idempotent: bool = False,
+        params: Optional[Mapping[str, _QueryValue]] = None,
+        extra_headers: Optional[Mapping[str, str]] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        extra_headers: Optional[Mapping[str, str]] = None,
-        retry_non_idempotent: bool = False,
+        # codegen:end request-options
     ) -> Union[_JSON, tuple[_JSON, Response]]: ...
     def rotate_api_key(self, api_key: str) -> None: ...
     async def aclose(self) -> None: ...

@@ -52,21 +52,16 @@ struct Cli {
 #[derive(clap::Args, Debug)]
 #[command(next_help_heading = "Connection")]
 struct ConnectionArgs {
-    /// API base URL (default: $OCUS_BASE_URL, else https://api.ocus.io/v3).
-    #[arg(long, global = true, value_name = "URL")]
+    // The help of each flag is the core's option doc and default (`ocus::options::OPTIONS`).
+    #[arg(long, global = true, value_name = "URL", help = option_help("base_url"))]
     base_url: Option<String>,
-    /// Seconds allowed for each attempt (default 60).
-    #[arg(long, global = true, value_name = "SECONDS")]
+    #[arg(long, global = true, value_name = "SECONDS", help = option_help("timeout"))]
     timeout: Option<f64>,
-    /// Retries after the first attempt (default 2).
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, value_name = "N", help = option_help("max_retries"))]
     max_retries: Option<u32>,
-    /// A PEM file of CA certificates to trust besides the system's (repeatable; default:
-    /// $OCUS_CA_BUNDLE).
-    #[arg(long, global = true, value_name = "PEM_FILE")]
+    #[arg(long, global = true, value_name = "PEM_FILE", help = option_help("ca_bundle"))]
     ca_bundle: Vec<std::path::PathBuf>,
-    /// An http(s) proxy URL, credentials in it if needed (default: $HTTPS_PROXY / $ALL_PROXY).
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help = option_help("proxy"))]
     proxy: Option<String>,
     /// An extra request header, e.g. 'traceparent: 00-...' (repeatable; a User-Agent extends
     /// the CLI's).
@@ -245,6 +240,21 @@ fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
         builder = builder.default_header(name.trim(), value.trim());
     }
     builder.build()
+}
+
+/// A flag's help: the core's one line of docs for the option, and its default (durations in
+/// seconds, as the flags take them).
+fn option_help(name: &str) -> String {
+    let spec = ocus::options::option(name).expect("an option of the core's table");
+    let default = match (spec.env, spec.default.words()) {
+        (Some(env), Some(value)) => Some(format!("${env}, else {value}")),
+        (Some(env), None) => Some(format!("${env}")),
+        (None, value) => value,
+    };
+    match default {
+        Some(default) => format!("{} Default: {default}.", spec.doc()),
+        None => spec.doc(),
+    }
 }
 
 /// Errors about the command line itself, reported like the SDK's own configuration errors.

@@ -1,9 +1,11 @@
-//! `ocus-codegen`: writes the files each language needs from the core's table of error kinds
-//! (`ocus::ErrorKind`: name, parent, code, summary), so no binding keeps a copy of its own.
+//! `ocus-codegen`: writes the files each language needs from the core's tables: the error kinds
+//! (`ocus::ErrorKind`: name, parent, code, summary) and the options (`ocus::options::OPTIONS`:
+//! names, types, defaults, limits, docs), so no binding keeps a copy of its own.
 //!
 //! `cargo run -p ocus-codegen` writes them; `cargo run -p ocus-codegen -- --check` (and this
 //! crate's test) fails when a committed file differs from what the core says.
 
+mod options;
 mod render;
 
 use std::path::{Path, PathBuf};

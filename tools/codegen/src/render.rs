@@ -105,6 +105,11 @@ fn parent_class(kind: ErrorKind, lang: Lang) -> &'static str {
     kind.parent().map_or(base, |p| class(p, lang))
 }
 
+/// How much of an error body the core keeps, in the words the docs use (`8 KiB`).
+fn kept_body() -> String {
+    format!("{} KiB", ocus::MAX_KEPT_BODY_BYTES / 1024)
+}
+
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("bindings-python/python/ocus/_errors.py", python()),
@@ -118,6 +123,10 @@ pub fn all() -> Vec<(&'static str, String)> {
             kotlin(),
         ),
     ]
+    .into_iter()
+    .map(|(path, text)| (path, text.replace("{kept_body}", &kept_body())))
+    .chain(crate::options::all(&crate::repository_root()))
+    .collect()
 }
 
 fn python() -> String {
@@ -170,7 +179,7 @@ const PYTHON_BASE: &str = r#"class OcusError(Exception):
 
     ``kind`` is the stable snake_case name shared by every language (``"forbidden"``,
     ``"timeout"``...). HTTP errors also carry ``status``, ``code``, ``request_id``,
-    ``retry_after`` (seconds) and the raw ``body`` (first 8 KiB). ``__cause__`` holds what
+    ``retry_after`` (seconds) and the raw ``body`` (first {kept_body}). ``__cause__`` holds what
     caused it (for example the TLS failure behind a connection error). No error ever holds
     the key.
     """
@@ -188,7 +197,7 @@ const PYTHON_BASE: &str = r#"class OcusError(Exception):
     retry_after: Optional[float]
     """Seconds the server asked to wait (``Retry-After``)."""
     body: Optional[str]
-    """The raw response body (its first 8 KiB)."""
+    """The raw response body (its first {kept_body})."""
 
     def __init__(
         self,
@@ -284,7 +293,7 @@ class OcusError extends Error {
     this.requestId = fields.requestId ?? undefined
     /** Seconds the server asked to wait, if it said. */
     this.retryAfter = fields.retryAfter ?? undefined
-    /** The raw response body (first 8 KiB). */
+    /** The raw response body (first {kept_body}). */
     this.body = fields.body ?? undefined
   }
 }
@@ -357,7 +366,7 @@ open class OcusException internal constructor(error: ErrorData) :
     /** How long the server asked to wait (`Retry-After`), if it said. */
     val retryAfter: Duration? = error.retryAfter
 
-    /** The raw response body (its first 8 KiB). */
+    /** The raw response body (its first {kept_body}). */
     val body: String? = error.body
 
     private val display: String = error.display
@@ -410,7 +419,7 @@ export declare class OcusError extends Error {
   readonly requestId?: string
   /** Seconds the server asked to wait (`Retry-After`). */
   readonly retryAfter?: number
-  /** The raw response body (its first 8 KiB). */
+  /** The raw response body (its first {kept_body}). */
   readonly body?: string
   /** What caused it (an `Error` whose own `cause` continues the chain), if anything did. */
   readonly cause?: unknown
@@ -418,7 +427,10 @@ export declare class OcusError extends Error {
 "#;
 
 fn go() -> String {
-    let mut out = format!("// {HEADER}\n\npackage ocus\n\nimport \"errors\"\n\n");
+    let mut out = format!(
+        "// {HEADER}\n\npackage ocus\n\nimport \"errors\"\n\n// MaxKeptBodyBytes is how much of an error's body Error.Body keeps.\nconst MaxKeptBodyBytes = {}\n\n",
+        ocus::MAX_KEPT_BODY_BYTES
+    );
     out.push_str("// Sentinels, one per error kind (the same kinds in every ocus SDK). Use errors.Is:\n//\n//\tif errors.Is(err, ocus.ErrForbidden) { /* the key was revoked or expired */ }\nvar (\n");
     for kind in ErrorKind::ALL {
         if let Some(name) = go_sentinel(kind) {
@@ -461,7 +473,8 @@ fn go_webhooks() -> String {
 
 fn c_codes() -> String {
     let mut out = format!(
-        "// {HEADER}\n//! The result codes of the C ABI: `ocus::ErrorKind::code()` of each kind.\n\n/// Success.\npub const OCUS_OK: i32 = 0;\n/// A bug in this library (a caught panic), the kind `internal`: please report it.\npub const OCUS_ERR_PANIC: i32 = OCUS_ERR_INTERNAL;\n"
+        "// {HEADER}\n//! The result codes of the C ABI: `ocus::ErrorKind::code()` of each kind.\n\n/// How much of an error's body `OcusError.body` keeps, in bytes.\npub const OCUS_MAX_KEPT_BODY_BYTES: usize = {kept};\n/// Success.\npub const OCUS_OK: i32 = 0;\n/// A bug in this library (a caught panic), the kind `internal`: please report it.\npub const OCUS_ERR_PANIC: i32 = OCUS_ERR_INTERNAL;\n",
+        kept = ocus::MAX_KEPT_BODY_BYTES
     );
     for kind in ErrorKind::ALL {
         writeln!(

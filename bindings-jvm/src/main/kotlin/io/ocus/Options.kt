@@ -12,9 +12,9 @@ internal fun Duration.toMillisDouble(): Double = seconds * 1000.0 + nano / 1_000
  * Java: `RequestOptions.builder().timeout(Duration.ofSeconds(5)).header("traceparent", tp).build()`.
  */
 class RequestOptions(
-    /** The whole call's time limit, every attempt included. */
+    /** The time allowed for each attempt of this call, the response body included (the client's `timeout` unless set). */
     val timeout: Duration? = null,
-    /** Retries after the first attempt (0 to 100). */
+    /** This call's retries after the first attempt (the client's `maxRetries` unless set). */
     val maxRetries: Int? = null,
     headers: Map<String, String> = emptyMap(),
 ) {
