@@ -62,8 +62,17 @@ func TestErrorsMatchSentinelsAndCarryFields(t *testing.T) {
 	if !errors.As(err, &apiErr) || !errors.Is(err, ocus.ErrRateLimited) || apiErr.RetryAfter != 90*time.Second {
 		t.Fatalf("429: %v", err)
 	}
-	if _, err := ocus.NewClient(ocus.WithAPIKey("two words")); !errors.Is(err, ocus.ErrConfiguration) {
+	_, err = ocus.NewClient(ocus.WithAPIKey("two words"))
+	if !errors.Is(err, ocus.ErrConfiguration) {
 		t.Fatalf("bad key: %v", err)
+	}
+	// Only errors the API answered are APIErrors (the alias matched every error before).
+	if errors.As(err, &apiErr) {
+		t.Fatalf("a configuration error is not an APIError: %+v", apiErr)
+	}
+	_, err = newClient(t, ocus.WithBaseURL("http://127.0.0.1:1")).Projects.Get(ctx, id0)
+	if !errors.Is(err, ocus.ErrConnection) || errors.As(err, &apiErr) {
+		t.Fatalf("a connection error is a connection error and not an APIError: %v", err)
 	}
 	if _, err := ocus.NewClient(ocus.WithAPIKey(alpha), ocus.WithBaseURL("http://api.ocus.io/v3")); !errors.Is(err, ocus.ErrConfiguration) {
 		t.Fatalf("insecure URL: %v", err)

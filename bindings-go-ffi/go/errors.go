@@ -2,6 +2,7 @@ package ocus
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/ocus/ocus-go/internal/ffi"
@@ -12,10 +13,11 @@ import (
 // from the core's table.
 var ErrClosed = errors.New("ocus: client closed")
 
-// Error is every error the SDK returns (other than the context's own). HTTP errors have a
-// Status; find it with errors.As:
+// Error is every error the SDK returns (other than the context's own): the core's view of it.
+// Match its kind with errors.Is and the sentinels (ErrForbidden...); an error the server
+// answered is also an *APIError for errors.As:
 //
-//	var apiErr *ocus.Error
+//	var apiErr *ocus.APIError
 //	if errors.As(err, &apiErr) { log.Println(apiErr.Status, apiErr.RequestID) }
 type Error struct {
 	Kind       string        // stable kind, e.g. "forbidden"
@@ -26,18 +28,51 @@ type Error struct {
 	RetryAfter time.Duration // Retry-After, if the server sent one
 	Body       string        // raw body (its first MaxKeptBodyBytes bytes)
 	Causes     []string      // what caused it, outermost first (also reached by errors.Unwrap)
+	kinds      []string      // Kind, then the kinds it refines (the core's tree)
 	display    string
 	extra      []error
 }
 
-// APIError is Error under the name other SDKs use for HTTP errors.
-type APIError = Error
+// APIError is an error the API answered (the kind api_error, or one that refines it: every
+// HTTP status), the name other SDKs give it. errors.As finds it only in such errors, never in
+// a connection, configuration or internal error.
+type APIError Error
+
+func (e *APIError) Error() string { return (*Error)(e).Error() }
+
+// Unwrap is Error's: the same sentinels and causes.
+func (e *APIError) Unwrap() []error { return (*Error)(e).Unwrap() }
 
 func (e *Error) Error() string { return "ocus: " + e.display }
 
-// Unwrap makes errors.Is match the kind's sentinel(s), and leads to the cause chain.
+// isA reports whether the error is of kind or of a kind that refines it.
+func (e *Error) isA(kind string) bool {
+	for _, k := range e.kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// As lets errors.As fill an *APIError when the server answered.
+func (e *Error) As(target any) bool {
+	if apiErr, ok := target.(**APIError); ok && e.isA("api_error") {
+		*apiErr = (*APIError)(e)
+		return true
+	}
+	return false
+}
+
+// Unwrap makes errors.Is match the sentinels of the kind and of the kinds it refines, and
+// leads to the cause chain.
 func (e *Error) Unwrap() []error {
-	unwrapped := append(append([]error(nil), sentinels[e.Kind]...), e.extra...)
+	unwrapped := append([]error(nil), e.extra...)
+	for _, kind := range e.kinds {
+		if s, ok := sentinel[kind]; ok {
+			unwrapped = append(unwrapped, s)
+		}
+	}
 	if len(e.Causes) > 0 {
 		unwrapped = append(unwrapped, causeChain(e.Causes))
 	}
@@ -61,10 +96,21 @@ func causeChain(lines []string) error {
 	return next
 }
 
+// maxRetryAfter caps a Retry-After that a time.Duration cannot hold (292 years).
+const maxRetryAfter = time.Duration(math.MaxInt64)
+
 func toError(data *ffi.ErrorData) *Error {
 	var extra []error
 	if data.ErrorCode == "client_closed" {
 		extra = []error{ErrClosed}
+	}
+	var retryAfter time.Duration
+	if data.RetryAfter != nil {
+		seconds := *data.RetryAfter * float64(time.Second)
+		retryAfter = maxRetryAfter
+		if seconds < float64(maxRetryAfter) {
+			retryAfter = time.Duration(seconds)
+		}
 	}
 	return &Error{
 		extra:      extra,
@@ -73,15 +119,18 @@ func toError(data *ffi.ErrorData) *Error {
 		Message:    data.Message,
 		Code:       data.ErrorCode,
 		RequestID:  data.RequestID,
-		RetryAfter: data.RetryAfter,
+		RetryAfter: retryAfter,
 		Body:       data.Body,
 		Causes:     data.Causes,
+		kinds:      data.Kinds,
 		display:    data.Display,
 	}
 }
 
+// configurationError is a failure of the Go side before the library saw the options, made by
+// the library so it reads as the library's own.
 func configurationError(message string) *Error {
-	return &Error{Kind: "configuration", Message: message, display: "configuration: " + message}
+	return toError(ffi.NewError("configuration", message))
 }
 
 // ErrorFromDecode is a decode error for JSON the library returned that Go could not read; for
@@ -89,7 +138,9 @@ func configurationError(message string) *Error {
 func ErrorFromDecode(err error) error { return decodeError(err) }
 
 func decodeError(err error) *Error {
-	return &Error{Kind: "decode", Message: err.Error(), display: "decode: " + err.Error(), extra: []error{err}}
+	e := toError(ffi.NewError("decode", err.Error()))
+	e.extra = append(e.extra, err)
+	return e
 }
 
 // ErrorFromNative converts a native error; for the SDK's own sub-packages.

@@ -43,21 +43,22 @@ var (
 	ErrInternal = errors.New("ocus: internal")
 )
 
-// sentinels lists, per kind, the sentinels errors.Is matches: its own and its ancestors'.
-var sentinels = map[string][]error{
-	"unauthorized":        {ErrUnauthorized},
-	"forbidden":           {ErrForbidden},
-	"invalid_request":     {ErrInvalidRequest},
-	"not_found":           {ErrNotFound},
-	"method_not_allowed":  {ErrMethodNotAllowed},
-	"conflict":            {ErrConflict},
-	"rate_limited":        {ErrRateLimited},
-	"server_error":        {ErrServer},
-	"service_unavailable": {ErrServiceUnavailable, ErrServer},
-	"connection":          {ErrConnection},
-	"timeout":             {ErrTimeout, ErrConnection},
-	"decode":              {ErrDecode},
-	"configuration":       {ErrConfiguration},
-	"invalid_signature":   {ErrInvalidSignature},
-	"internal":            {ErrInternal},
+// sentinel is each kind's own sentinel; an error matches those of its kinds (the core's
+// view lists the kind, then the kinds it refines).
+var sentinel = map[string]error{
+	"unauthorized":        ErrUnauthorized,
+	"forbidden":           ErrForbidden,
+	"invalid_request":     ErrInvalidRequest,
+	"not_found":           ErrNotFound,
+	"method_not_allowed":  ErrMethodNotAllowed,
+	"conflict":            ErrConflict,
+	"rate_limited":        ErrRateLimited,
+	"server_error":        ErrServer,
+	"service_unavailable": ErrServiceUnavailable,
+	"connection":          ErrConnection,
+	"timeout":             ErrTimeout,
+	"decode":              ErrDecode,
+	"configuration":       ErrConfiguration,
+	"invalid_signature":   ErrInvalidSignature,
+	"internal":            ErrInternal,
 }

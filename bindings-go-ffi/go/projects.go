@@ -13,16 +13,8 @@ import (
 // know are kept as they were sent (see Project.IsKnownStatus).
 type ProjectStatus string
 
-// The statuses OCUS documents.
-const (
-	StatusNotAssigned       ProjectStatus = "not_assigned"
-	StatusAssigned          ProjectStatus = "assigned"
-	StatusWaitingForVisuals ProjectStatus = "waiting_for_visuals"
-	StatusPendingValidation ProjectStatus = "pending_validation"
-	StatusCompleted         ProjectStatus = "completed"
-	StatusCanceled          ProjectStatus = "canceled"
-	StatusArchived          ProjectStatus = "archived"
-)
+// The documented statuses (StatusNotAssigned...) are generated from the core into
+// statuses_gen.go.
 
 // Project is a project as the JSON:API resource object the server sent; nothing is dropped.
 type Project struct {

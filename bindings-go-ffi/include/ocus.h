@@ -134,6 +134,11 @@ typedef struct OcusError {
   // What caused it, outermost first, one cause per line (e.g. the TLS failure under a
   // connection error), or NULL.
   char *causes;
+  // The same error as the core's view, one JSON object: `kind`, `kinds` (the kind, then the
+  // kinds it refines), `message`, `display`, `status`, `code`, `request_id`,
+  // `retry_after` (seconds), `body`, `causes` (a list); absent values are `null`. What a
+  // binding reads, so the fields are decided in one place.
+  char *view_json;
 } OcusError;
 
 // A finished call, taken from an `OcusQueue` with `ocus_queue_drain`.
@@ -421,6 +426,16 @@ void ocus_cancel_free(struct OcusCancel *cancel);
 // # Safety
 // `text` is NULL or a string from this library, not used afterwards.
 void ocus_string_free(char *text);
+
+// An error of `kind` (a stable kind name, e.g. "configuration") with `message`, made by the
+// library as it makes its own: for a binding reporting its own failure (a Go value the
+// options could not be encoded from) with the same display, kinds and code as the core's.
+// An unknown kind gives an `internal` error naming it. Returns NULL only if a string is not
+// valid UTF-8 or NULL. Free it with `ocus_error_free`.
+//
+// # Safety
+// `kind` and `message` are NULL or C strings.
+struct OcusError *ocus_error_new(const char *kind, const char *message);
 
 // Frees an error and its strings.
 //

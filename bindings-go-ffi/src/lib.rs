@@ -51,6 +51,11 @@ pub struct OcusError {
     /// What caused it, outermost first, one cause per line (e.g. the TLS failure under a
     /// connection error), or NULL.
     pub causes: *mut c_char,
+    /// The same error as the core's view, one JSON object: `kind`, `kinds` (the kind, then the
+    /// kinds it refines), `message`, `display`, `status`, `code`, `request_id`,
+    /// `retry_after` (seconds), `body`, `causes` (a list); absent values are `null`. What a
+    /// binding reads, so the fields are decided in one place.
+    pub view_json: *mut c_char,
 }
 
 /// A client (opaque). Thread-safe.
@@ -162,6 +167,7 @@ fn error_box(code: i32, error: &ocus::Error) -> *mut OcusError {
             causes if causes.is_empty() => ptr::null_mut(),
             causes => c_string(&causes.join("\n")),
         },
+        view_json: c_string(&serde_json::to_string(&error.view()).unwrap_or_default()),
     }))
 }
 
@@ -995,6 +1001,40 @@ pub unsafe extern "C" fn ocus_string_free(text: *mut c_char) {
     }
 }
 
+/// An error of `kind` (a stable kind name, e.g. "configuration") with `message`, made by the
+/// library as it makes its own: for a binding reporting its own failure (a Go value the
+/// options could not be encoded from) with the same display, kinds and code as the core's.
+/// An unknown kind gives an `internal` error naming it. Returns NULL only if a string is not
+/// valid UTF-8 or NULL. Free it with `ocus_error_free`.
+///
+/// # Safety
+/// `kind` and `message` are NULL or C strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_error_new(
+    kind: *const c_char,
+    message: *const c_char,
+) -> *mut OcusError {
+    catch_unwind(|| {
+        if kind.is_null() || message.is_null() {
+            return ptr::null_mut();
+        }
+        // SAFETY: both are C strings (documented).
+        let (kind, message) = unsafe { (CStr::from_ptr(kind), CStr::from_ptr(message)) };
+        let (Ok(kind), Ok(message)) = (kind.to_str(), message.to_str()) else {
+            return ptr::null_mut();
+        };
+        let error = match ocus::ErrorKind::from_name(kind) {
+            Some(kind) => ocus::Error::new(kind, message),
+            None => ocus::Error::new(
+                ocus::ErrorKind::Internal,
+                format!("unknown error kind {kind:?}: {message}"),
+            ),
+        };
+        error_box(i32::from(error.kind().code()), &error)
+    })
+    .unwrap_or(ptr::null_mut())
+}
+
 /// Frees an error and its strings.
 ///
 /// # Safety
@@ -1015,6 +1055,7 @@ pub unsafe extern "C" fn ocus_error_free(error: *mut OcusError) {
             error.request_id,
             error.body,
             error.causes,
+            error.view_json,
         ] {
             ocus_string_free(text);
         }

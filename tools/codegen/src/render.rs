@@ -443,21 +443,15 @@ fn go() -> String {
             .unwrap();
         }
     }
-    out.push_str(")\n\n// sentinels lists, per kind, the sentinels errors.Is matches: its own and its ancestors'.\nvar sentinels = map[string][]error{\n");
-    let entries: Vec<(String, Vec<&str>)> = ErrorKind::ALL
+    out.push_str(")\n\n// sentinel is each kind's own sentinel; an error matches those of its kinds (the core's\n// view lists the kind, then the kinds it refines).\nvar sentinel = map[string]error{\n");
+    let entries: Vec<(String, &str)> = ErrorKind::ALL
         .into_iter()
-        .map(|kind| {
-            let chain = std::iter::successors(Some(kind), |k| k.parent())
-                .filter_map(go_sentinel)
-                .collect();
-            (format!("\"{kind}\":"), chain)
-        })
-        .filter(|(_, chain): &(String, Vec<&str>)| !chain.is_empty())
+        .filter_map(|kind| Some((format!("\"{kind}\":"), go_sentinel(kind)?)))
         .collect();
     // Aligned as gofmt aligns it.
     let width = entries.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
-    for (key, chain) in entries {
-        writeln!(out, "\t{key:<width$} {{{}}},", chain.join(", ")).unwrap();
+    for (key, name) in entries {
+        writeln!(out, "\t{key:<width$} {name},").unwrap();
     }
     out.push_str("}\n");
     out

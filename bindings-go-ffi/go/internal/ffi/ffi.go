@@ -28,54 +28,55 @@ package ffi
 import "C"
 
 import (
-	"math"
+	"encoding/json"
 	"runtime"
-	"strings"
 	"sync/atomic"
-	"time"
 	"unsafe"
 )
 
-// ErrorData is a core error, copied out of the C struct.
+// ErrorData is a core error: the core's view of it (OcusError.view_json), decoded as is.
 type ErrorData struct {
-	Code       int
-	Kind       string
-	Message    string
-	Display    string
-	Status     int
-	ErrorCode  string
-	RequestID  string
-	RetryAfter time.Duration // 0 when the server sent none (or 0)
-	Body       string
-	Causes     []string // outermost first
+	Code       int      `json:"-"`
+	Kind       string   `json:"kind"`
+	Kinds      []string `json:"kinds"` // the kind, then the kinds it refines
+	Message    string   `json:"message"`
+	Display    string   `json:"display"`
+	Status     int      `json:"status"`
+	ErrorCode  string   `json:"code"`
+	RequestID  string   `json:"request_id"`
+	RetryAfter *float64 `json:"retry_after"` // seconds
+	Body       string   `json:"body"`
+	Causes     []string `json:"causes"` // outermost first
 }
 
-// takeError copies and frees a C error.
+// takeError reads and frees a C error.
 func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 	if code == C.OCUS_OK {
 		return nil
 	}
 	if e == nil {
-		return &ErrorData{Code: int(code), Kind: "api_error", Message: "unknown error", Display: "api_error: unknown error"}
+		return &ErrorData{Code: int(code), Kind: "internal", Kinds: []string{"internal"}, Message: "no error details", Display: "internal: no error details"}
 	}
 	defer C.ocus_error_free(e)
-	data := &ErrorData{
-		Code:      int(e.code),
-		Kind:      C.GoString(e.kind),
-		Message:   C.GoString(e.message),
-		Display:   C.GoString(e.display),
-		Status:    int(e.status),
-		ErrorCode: C.GoString(e.error_code),
-		RequestID: C.GoString(e.request_id),
-		Body:      C.GoString(e.body),
+	data := &ErrorData{}
+	if err := json.Unmarshal([]byte(C.GoString(e.view_json)), data); err != nil {
+		data = &ErrorData{Kind: "internal", Kinds: []string{"internal"}, Message: "unreadable error view: " + err.Error(), Display: "internal: unreadable error view"}
 	}
-	if e.causes != nil {
-		data.Causes = strings.Split(C.GoString(e.causes), "\n")
-	}
-	if e.retry_after_ms >= 0 { // capped, not wrapped, past time.Duration's 292 years
-		data.RetryAfter = time.Duration(min(int64(e.retry_after_ms), math.MaxInt64/int64(time.Millisecond))) * time.Millisecond
-	}
+	data.Code = int(e.code)
 	return data
+}
+
+// NewError is an error of kind made by the library from message (a failure of the Go side
+// itself), so its display, kinds and code are the core's.
+func NewError(kind, message string) *ErrorData {
+	k, m := C.CString(kind), C.CString(message)
+	defer C.free(unsafe.Pointer(k))
+	defer C.free(unsafe.Pointer(m))
+	e := C.ocus_error_new(k, m)
+	if e == nil {
+		return takeError(C.OCUS_ERR_INTERNAL, nil)
+	}
+	return takeError(e.code, e)
 }
 
 // takeString copies and frees a C string.
