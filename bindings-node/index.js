@@ -147,27 +147,23 @@ const native = require('./native.js')
 
 // ---- errors ------------------------------------------------------------------------------
 
-// The classes and the kind table are generated from the core's ErrorKind (errors.js).
+// The classes are generated from the core's ErrorKind (errors.js), and so is the reading of
+// an error's view (error-view.js).
 const errors = require('./errors.js')
 const { OcusError, AbortError } = errors
-/** @type {Record<string, typeof OcusError>} */
-const CLASS_BY_KIND = Object.fromEntries(/** @type {Array<typeof OcusError & { kind?: string }>} */ (Object.values(errors)).filter((c) => c.kind).map((c) => [c.kind, c]))
+const { errorFromView } = require('./error-view.js')
 
 /**
  * @param {unknown} value
- * @returns {value is { kind: string, kinds: string[], message: string, status?: number | null, causes?: string[] }}
+ * @returns {value is { isOcusError: true, view: string }}
  */
 function isErrorData(value) {
   return value !== null && typeof value === 'object' && /** @type {{ isOcusError?: unknown }} */ (value).isOcusError === true
 }
 
-/** @param {{ kind: string, kinds: string[], message: string, status?: number | null, causes?: string[] }} data */
+/** @param {{ view: string }} data */
 function toError(data) {
-  // The class of the first of the core's kinds (the kind, then those it refines) known here.
-  const Class = data.kinds.map((kind) => CLASS_BY_KIND[kind]).find(Boolean) || OcusError
-  // The core's cause chain (outermost first) as nested `cause`s.
-  const cause = (data.causes || []).reduceRight((inner, line) => new Error(line, inner === undefined ? undefined : { cause: inner }), /** @type {Error | undefined} */ (undefined))
-  return new Class(data.message, { ...data, cause })
+  return errorFromView(JSON.parse(data.view))
 }
 
 // ---- the crossing: started calls settle here, a batch per wake-up ---------------------------

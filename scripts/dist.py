@@ -190,13 +190,16 @@ def node(targets: list[Target], ver: str) -> None:
         platform_packages[name] = ver
     main = out / "ocus"
     main.mkdir(parents=True)
-    for file in ("index.js", "index.mjs", "index.d.ts", "errors.js", "errors.d.ts", "native.js"):
+    # The package's own JavaScript and types, as its package.json lists them (the native
+    # addon comes from the platform packages; the Rust sources and build script stay behind).
+    js_files = [f for f in source["files"] if f.endswith((".js", ".mjs", ".d.ts")) and "/" not in f]
+    for file in js_files:
         shutil.copy(ROOT / "bindings-node" / file, main / file)
     shutil.copy(ROOT / "README.md", main / "README.md")
     package = {k: v for k, v in source.items() if k not in ("scripts", "devDependencies", "files")}
     package["version"] = ver
     package["repository"] = REPOSITORY
-    package["files"] = ["index.js", "index.mjs", "index.d.ts", "errors.js", "errors.d.ts", "native.js"]
+    package["files"] = js_files
     # Every platform this release supports, built here or not (--all builds them all).
     package["optionalDependencies"] = {f"ocus-{t.node}": ver for t in TARGETS + HOST_TARGETS}
     write_json(main / "package.json", package)

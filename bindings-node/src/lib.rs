@@ -1,7 +1,7 @@
 //! The native addon behind the npm package `ocus`. It translates; the core decides.
 //!
-//! Errors cross as data (`ErrorData`, marked `isOcusError`), so `index.js` turns the data into
-//! the matching error class.
+//! Errors cross as the core's view (`ErrorData`: the view's JSON, marked `isOcusError`), which
+//! the generated `error-view.js` turns into the matching error class.
 //!
 //! Calls cross through the core's completion queue ([`ocus::completion::Completions`]): a
 //! `start*` method starts the call on the runtime and returns a ticket; the runtime thread
@@ -20,44 +20,21 @@ use ocus::completion::Completions;
 use ocus::runtime::CancelToken;
 use serde_json::{Map, Value};
 
-/// A core error as plain data; `index.js` picks the class from `kind`.
+/// A failed call: the core's view of the error (`ocus::ErrorView`) as JSON text, marked so
+/// `index.js` tells it from a value; the generated `error-view.js` makes the error from it.
 #[napi(object)]
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorData {
     pub is_ocus_error: bool,
-    pub kind: String,
-    /// The kind, then each kind it refines (`ocus::ErrorView::kinds`): index.js uses the class
-    /// of the first it has one for.
-    pub kinds: Vec<String>,
-    pub message: String,
-    /// The core's one-line description (`forbidden (403): ... [request id ...]`).
-    pub display: String,
-    pub status: Option<u32>,
-    pub code: Option<String>,
-    pub request_id: Option<String>,
-    /// Seconds.
-    pub retry_after: Option<f64>,
-    pub body: Option<String>,
-    /// What caused it, outermost first (index.js chains them as `cause`).
-    pub causes: Vec<String>,
+    pub view: String,
 }
 
 impl From<ocus::Error> for ErrorData {
     fn from(error: ocus::Error) -> Self {
-        let view = error.view();
         ErrorData {
             is_ocus_error: true,
-            kind: view.kind.to_owned(),
-            kinds: view.kinds.iter().map(|k| (*k).to_owned()).collect(),
-            message: error.message().to_owned(),
-            display: error.to_string(),
-            status: error.status().map(u32::from),
-            code: error.code().map(str::to_owned),
-            request_id: error.request_id().map(str::to_owned),
-            retry_after: error.retry_after().map(|d| d.as_secs_f64()),
-            body: error.body().map(str::to_owned),
-            causes: error.causes(),
+            view: serde_json::to_string(&error.view()).unwrap_or_default(),
         }
     }
 }

@@ -115,6 +115,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("bindings-python/python/ocus/_errors.py", python()),
         ("bindings-node/errors.js", node_js()),
         ("bindings-node/errors.d.ts", node_dts()),
+        ("bindings-node/error-view.js", node_error_view()),
         ("bindings-go-ffi/go/errors_gen.go", go()),
         ("bindings-go-ffi/go/webhooks/header_gen.go", go_webhooks()),
         ("bindings-go-ffi/src/codes.rs", c_codes()),
@@ -279,6 +280,48 @@ fn node_js() -> String {
     out.push_str("}\n");
     out
 }
+
+/// How Node reads the core's `ErrorView` (internal: not exported by the package).
+fn node_error_view() -> String {
+    format!("'use strict'\n// {HEADER}\n{NODE_ERROR_VIEW}")
+}
+
+const NODE_ERROR_VIEW: &str = r#"
+const errors = require('./errors.js')
+
+/** @type {Record<string, typeof errors.OcusError>} */
+const CLASS_BY_KIND = Object.fromEntries(
+  /** @type {Array<typeof errors.OcusError & { kind?: string }>} */ (Object.values(errors))
+    .filter((c) => c.kind)
+    .map((c) => [c.kind, c]),
+)
+
+/**
+ * The error the core's view describes: the class of the first of its kinds (the kind, then
+ * those it refines) this package has, else OcusError; its causes (outermost first) chained as
+ * `cause`s.
+ * @param {{ kind: string, kinds: string[], message: string, status: number | null, code: string | null, request_id: string | null, retry_after: number | null, body: string | null, causes: string[] }} view
+ * @returns {errors.OcusError}
+ */
+function errorFromView(view) {
+  const Class = view.kinds.map((kind) => CLASS_BY_KIND[kind]).find(Boolean) || errors.OcusError
+  const cause = view.causes.reduceRight(
+    (inner, line) => new Error(line, inner === undefined ? undefined : { cause: inner }),
+    /** @type {Error | undefined} */ (undefined),
+  )
+  return new Class(view.message, {
+    kind: view.kind,
+    status: view.status,
+    code: view.code,
+    requestId: view.request_id,
+    retryAfter: view.retry_after,
+    body: view.body,
+    cause,
+  })
+}
+
+module.exports = { errorFromView }
+"#;
 
 const NODE_BASE: &str = r#"
 /** Base of every error thrown by ocus. `cause` holds what caused it, if anything did. */
