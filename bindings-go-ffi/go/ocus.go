@@ -111,8 +111,11 @@ func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 // (the thread does its own I/O: the lowest latency); concurrent calls are started on the
 // library's threads and delivered through the dispatcher, parking goroutines instead of
 // blocking an OS thread each.
+// alwaysStart sends every call down the started path (tests: the scenarios play both paths).
+var alwaysStart atomic.Bool
+
 func (c *Client) call(ctx context.Context, op ffi.Op) (string, error) {
-	concurrent := c.inFlight.Add(1) > 1
+	concurrent := c.inFlight.Add(1) > 1 || alwaysStart.Load()
 	defer c.inFlight.Add(-1)
 	d := getDispatcher()
 	if !concurrent || d == nil {

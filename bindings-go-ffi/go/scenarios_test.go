@@ -26,9 +26,23 @@ func TestScenarios(t *testing.T) {
 	if len(files) < 40 {
 		t.Fatalf("only %d scenario files", len(files))
 	}
-	for _, file := range files {
-		name := strings.TrimSuffix(filepath.Base(file), ".json")
-		t.Run(name, func(t *testing.T) { runScenario(t, file) })
+	// Both paths a call can take: blocking on the calling goroutine's thread (one call in
+	// flight), and started on the runtime with the result coming back through the completion
+	// queue (calls overlapping).
+	for _, path := range []struct {
+		name    string
+		started bool
+	}{{"blocking", false}, {"started", true}} {
+		t.Run(path.name, func(t *testing.T) {
+			defer ocus.SetAlwaysStart(ocus.SetAlwaysStart(path.started))
+			if path.started && !ocus.DispatcherReady() {
+				t.Fatal("no dispatcher: the calls would run blocking")
+			}
+			for _, file := range files {
+				name := strings.TrimSuffix(filepath.Base(file), ".json")
+				t.Run(name, func(t *testing.T) { runScenario(t, file) })
+			}
+		})
 	}
 }
 

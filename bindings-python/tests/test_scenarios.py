@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import urlsplit
 
 import pytest
@@ -55,7 +56,54 @@ def _normalise_response(response: Optional[ocus.Response]) -> Optional[dict[str,
     }
 
 
-def _call(client: Optional[ocus.Client], op: str, step: dict[str, Any]) -> tuple[Any, Optional[ocus.Response]]:
+def _await(loop: asyncio.AbstractEventLoop, call: Callable[[], Awaitable[Any]]) -> Any:
+    """Runs `call` inside `loop` (the async client's calls need a running loop) to its end."""
+
+    async def run() -> Any:
+        return await call()
+
+    return loop.run_until_complete(run())
+
+
+class _AsyncioDriven:
+    """An AsyncClient behind the sync client's calls, each awaited on a loop the test owns: the
+    scenarios played over the asyncio path (calls started on the runtime, results handed back
+    through the doorbell) as well as the blocking one."""
+
+    def __init__(self, client: ocus.AsyncClient, loop: asyncio.AbstractEventLoop) -> None:
+        self._client = client
+        self._loop = loop
+        self.projects = _AsyncioProjects(client.projects, loop)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return _await(self._loop, lambda: self._client.request(method, path, **kwargs))
+
+    def close(self) -> None:
+        _await(self._loop, self._client.aclose)
+
+    def rotate_api_key(self, api_key: str) -> None:
+        self._client.rotate_api_key(api_key)
+
+
+class _AsyncioProjects:
+    def __init__(self, projects: ocus.AsyncProjects, loop: asyncio.AbstractEventLoop) -> None:
+        self._projects = projects
+        self._loop = loop
+
+    def list_page(self, **kwargs: Any) -> ocus.Page:
+        return _await(self._loop, lambda: self._projects.list_page(**kwargs))
+
+    def list(self, **kwargs: Any) -> list[ocus.Project]:
+        async def collect() -> list[ocus.Project]:
+            return [project async for project in self._projects.list(**kwargs)]
+
+        return _await(self._loop, collect)
+
+    def get(self, id: str, **kwargs: Any) -> ocus.Project:
+        return _await(self._loop, lambda: self._projects.get(id, **kwargs))
+
+
+def _call(client: Any, op: str, step: dict[str, Any]) -> tuple[Any, Optional[ocus.Response]]:
     """The normalised result and, for a call that has one, its response."""
     args = step.get("args", {})
     if op == "webhooks.verify":
@@ -203,12 +251,20 @@ def _set_env(name: str, value: Optional[str]) -> None:
         os.environ[name] = value
 
 
+@pytest.fixture
+def loop() -> Any:
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("flavour", ["blocking", "asyncio"])
+def test_scenario(path: Path, flavour: str, mock: Emulator, tmp_path: Path, loop: asyncio.AbstractEventLoop) -> None:
     case = json.loads(path.read_text())
     mock.reset(case["keys"])
     key_file = tmp_path / "api_key"
-    client: Optional[ocus.Client] = None
+    client: Any = None
     for index, step in enumerate(case["steps"]):
         op = step["op"]
         try:
@@ -244,7 +300,10 @@ def test_scenario(path: Path, mock: Emulator, tmp_path: Path) -> None:
                     assert value is None or "${" not in value, f"unknown placeholder in env {name}: {value}"
                     _set_env(name, value)
                 try:
-                    client = ocus.Client(**kwargs)
+                    if flavour == "asyncio":
+                        client = _AsyncioDriven(ocus.AsyncClient(**kwargs), loop)
+                    else:
+                        client = ocus.Client(**kwargs)
                     _check(step.get("expect"), None, None, 0)
                 except ocus.OcusError as error:
                     _check(step.get("expect"), None, error, 0)
