@@ -13,7 +13,7 @@ PY := $(PY_VENV)/bin/python
 # with the same 450,000 requests). The fault-injected load test keeps its own (`--profile`).
 export OCUS_MOCK_BIN ?= $(CURDIR)/target/release/ocus-mock
 
-.PHONY: jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls clean
+.PHONY: jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -262,7 +262,7 @@ test-dist: build go-lib python-install node-install
 	python3 scripts/dist_check.py
 
 # ---- benchmarks ---------------------------------------------------------------------------
-bench: bench-rust bench-python bench-node bench-go bench-jvm bench-syscalls
+bench: bench-rust bench-python bench-node bench-go bench-jvm bench-syscalls bench-idle
 
 # System calls and context switches per request of each binding and its native peer, at 1 and
 # 50 in flight (strace -f -c; counts, which do not move with the machine's state as times do).
@@ -299,6 +299,11 @@ bench-jvm: jvm-lib
 	$(CARGO) build --locked --release -p ocus-mock
 	cd bindings-jvm && $(MVN) -q test-compile org.codehaus.mojo:exec-maven-plugin:3.6.4:exec -Dexec.executable=java -Dexec.classpathScope=test \
 	  "-Dexec.args=-Xms256m -Xmx256m -cp %classpath io.ocus.bench.BenchKt"
+
+# What an idle client costs in each language (process CPU over 60 s, beside the runtime alone).
+bench-idle: python-install node-install go-lib jvm-lib
+	$(CARGO) build --locked --release -p ocus-mock
+	$(PYTHON) bench/idle_cpu.py
 
 clean:
 	$(CARGO) clean
