@@ -284,6 +284,7 @@ pub fn create_client(
                 })?;
             builder = builder.log_sink(Arc::new(NodeLogSink { log }));
         }
+        ocus::options::milliseconds_only(&options)?;
         let builder = builder.options(options)?;
         Ok(NativeClient {
             client: builder.build()?,
@@ -329,6 +330,7 @@ impl NativeClient {
     ) -> Outcome<u32> {
         let client = self.client.clone();
         outcome(self.hub.start(&env, cancel, async move {
+            ocus::options::milliseconds_only(&options)?;
             let request = ocus::RequestOptions::from_call_options(options)?;
             let project = client.projects().get_with(&id, &request).await?;
             json(&with_response(project.view(), |v| v.response.take()))
@@ -345,6 +347,7 @@ impl NativeClient {
     ) -> Outcome<u32> {
         let client = self.client.clone();
         outcome(self.hub.start(&env, cancel, async move {
+            ocus::options::milliseconds_only(&options)?;
             let params = ocus::ListParams::from_options(options)?;
             let page = client.projects().list(&params).await?;
             json(&with_response(page.view(), |v| v.response.take()))
@@ -355,10 +358,12 @@ impl NativeClient {
     #[napi]
     pub fn cursor(&self, options: Map<String, Value>) -> Outcome<NativeCursor> {
         outcome(
-            ocus::ListParams::from_options(options).map(|params| NativeCursor {
-                cursor: Arc::new(self.client.projects().cursor(params)),
-                hub: self.hub.clone(),
-            }),
+            ocus::options::milliseconds_only(&options)
+                .and_then(|()| ocus::ListParams::from_options(options))
+                .map(|params| NativeCursor {
+                    cursor: Arc::new(self.client.projects().cursor(params)),
+                    hub: self.hub.clone(),
+                }),
         )
     }
 
@@ -374,6 +379,7 @@ impl NativeClient {
     ) -> Outcome<u32> {
         let client = self.client.clone();
         outcome(self.hub.start(&env, cancel, async move {
+            ocus::options::milliseconds_only(&options)?;
             let options = ocus::RequestOptions::from_options(options)?;
             let (value, response) = client
                 .request_str_with_response(&method, &path, options)

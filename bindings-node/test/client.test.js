@@ -29,6 +29,13 @@ test('options are checked by the core: zero, wrong types and unknown names are C
   await rejects(c.projects.get(ID0, { maxRetries: 1.5 }), 'maxRetries must be a whole number from 0 to 100, not 1.5')
   await rejects(c.projects.get(ID0, { timeoutMs: '5' }), 'timeoutMs must be a positive number of milliseconds, not "5"')
   await rejects(c.request('GET', '/projects', { query: { a: { nested: 1 } } }), 'must be a string, number, boolean or a list')
+  // JavaScript counts time in milliseconds: `timeout: 30000` would have meant 30,000 seconds.
+  assert.throws(() => client({ timeout: 30000 }), (e) => e instanceof ocus.ConfigurationError && e.message === 'timeout would be in seconds: give timeoutMs (milliseconds)')
+  assert.throws(() => client({ connectTimeout: 5 }), /connectTimeout would be in seconds: give connectTimeoutMs/)
+  await rejects(c.projects.get(ID0, { timeout: 5 }), 'give timeoutMs')
+  await rejects(c.projects.listPage({ timeout: 5 }), 'give timeoutMs')
+  await rejects(c.request('GET', '/projects', { timeout: 5 }), 'give timeoutMs')
+  await assert.rejects(async () => { for await (const _ of c.projects.list({ timeout: 5 })) break }, /give timeoutMs/)
   assert.deepEqual(await mock.requests(), [])
 })
 

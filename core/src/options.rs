@@ -625,6 +625,24 @@ fn expected_in_style(scope: Scope, unknown: &str) -> String {
         .join(", ")
 }
 
+/// Refuses a duration given in seconds (`timeout`, `connectTimeout`), for bindings whose users
+/// count time in milliseconds (JavaScript): `timeout: 30000` would otherwise mean 30,000
+/// seconds. The `...Ms` spellings pass; every other name is left to the parser.
+pub fn milliseconds_only(options: &Map<String, Value>) -> Result<()> {
+    for name in options.keys() {
+        if let Some(Field::Timeout(TimeUnit::Seconds) | Field::ConnectTimeout(TimeUnit::Seconds)) =
+            Field::parse(name)
+        {
+            let spec = Field::parse(name).map(Field::spec).expect("parsed above");
+            return Err(configuration(format!(
+                "{name} would be in seconds: give {} (milliseconds)",
+                camel_case(&format!("{}_ms", spec.name))
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Walks the set options of `options` (nulls skipped), checking names and duplicates.
 fn each_option(
     options: Map<String, Value>,
@@ -959,6 +977,24 @@ mod tests {
             option("max_retries").map(|s| s.default),
             Some(OptionDefault::Count(2))
         );
+    }
+
+    #[test]
+    fn javascript_durations_are_milliseconds_only() {
+        let refused = |options: Value| {
+            let error = milliseconds_only(&map(options)).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::Configuration);
+            error.message().to_owned()
+        };
+        assert_eq!(
+            refused(json!({"timeout": 30000})),
+            "timeout would be in seconds: give timeoutMs (milliseconds)"
+        );
+        assert_eq!(
+            refused(json!({"connectTimeout": 5})),
+            "connectTimeout would be in seconds: give connectTimeoutMs (milliseconds)"
+        );
+        assert!(milliseconds_only(&map(json!({"timeoutMs": 1, "maxRetries": 2, "x": 1}))).is_ok());
     }
 
     #[test]
