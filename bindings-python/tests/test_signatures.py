@@ -51,3 +51,10 @@ def test_help_documents_every_option_with_its_default(cls: type) -> None:
 def test_an_unknown_keyword_still_gets_the_cores_suggestion() -> None:
     with pytest.raises(ocus.ConfigurationError, match='did you mean "retry_budget"'):
         ocus.Client(api_key="k", retry_budjet=5)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("module", [ocus, ocus.webhooks])
+def test_the_namespace_holds_only_public_names(module: Any) -> None:
+    # `ocus.Final`, `ocus.webhooks.Literal` and the native helpers leaked before.
+    public = {name for name in dir(module) if not name.startswith("_")}
+    assert public == {name for name in module.__all__ if not name.startswith("_")}

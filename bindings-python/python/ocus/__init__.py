@@ -6,7 +6,7 @@
 ...         print(project.id, project.status)
 """
 
-from typing import Final
+import typing as _typing
 
 from . import _errors, webhooks
 from ._errors import *  # noqa: F403  (the exception tree, generated from the core)
@@ -27,7 +27,7 @@ from ._ocus import (
     __version__,
 )
 
-DEFAULT_BASE_URL: Final[str] = _DEFAULT_BASE_URL
+DEFAULT_BASE_URL: _typing.Final[str] = _DEFAULT_BASE_URL
 """The API every client uses unless given ``base_url`` or ``OCUS_BASE_URL``."""
 
 __all__ = [

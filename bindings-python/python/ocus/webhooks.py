@@ -6,23 +6,23 @@ before parsing them. OCUS sends no timestamp: de-duplicate events yourself (by p
 event), a replayed webhook verifies again.
 """
 
-from __future__ import annotations
-
-from typing import Final, Literal, Optional, Union
+import typing as _typing
 
 from ._ocus import SIGNATURE_HEADER as _SIGNATURE_HEADER
-from ._ocus import WebhookEvent, sign_webhook, verify_webhook
+from ._ocus import WebhookEvent
+from ._ocus import sign_webhook as _sign_webhook
+from ._ocus import verify_webhook as _verify_webhook
 
-SIGNATURE_HEADER: Final[str] = _SIGNATURE_HEADER
+SIGNATURE_HEADER: _typing.Final[str] = _SIGNATURE_HEADER
 """The header OCUS sends the signature in: ``ocus-signature``."""
 
 __all__ = ["SIGNATURE_HEADER", "WebhookEvent", "sign", "verify"]
 
 
 def verify(
-    raw_body: Union[bytes, bytearray, str],
-    signature: Optional[str],
-    secret: Union[str, bytes],
+    raw_body: _typing.Union[bytes, bytearray, str],
+    signature: _typing.Optional[str],
+    secret: _typing.Union[str, bytes],
 ) -> WebhookEvent:
     """Check ``signature`` (the ``ocus-signature`` header; None if absent) in constant time
     against the raw body and against its ``data`` member, and return the event (the body, or
@@ -33,16 +33,16 @@ def verify(
     ``malformed_signature`` or ``signature_mismatch``), DecodeError for a signed body that is
     not an event, ConfigurationError for an empty secret.
     """
-    return verify_webhook(raw_body, signature, secret)
+    return _verify_webhook(raw_body, signature, secret)
 
 
 def sign(
-    raw_body: Union[bytes, bytearray, str],
-    secret: Union[str, bytes],
+    raw_body: _typing.Union[bytes, bytearray, str],
+    secret: _typing.Union[str, bytes],
     *,
-    part: Literal["body", "data"] = "body",
+    part: _typing.Literal["body", "data"] = "body",
 ) -> str:
     """The signature OCUS sends for ``raw_body`` (to test your own receiver): over the raw
     body, or with ``part="data"`` over its ``data`` member as ``JSON.stringify`` writes it
     (DecodeError if the body has no ``data``)."""
-    return sign_webhook(raw_body, secret, part)
+    return _sign_webhook(raw_body, secret, part)
