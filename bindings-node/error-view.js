@@ -14,7 +14,7 @@ const CLASS_BY_KIND = Object.fromEntries(
  * The error the core's view describes: the class of the first of its kinds (the kind, then
  * those it refines) this package has, else OcusError; its causes (outermost first) chained as
  * `cause`s.
- * @param {{ kind: string, kinds: string[], message: string, status: number | null, code: string | null, request_id: string | null, retry_after: number | null, body: string | null, causes: string[] }} view
+ * @param {{ kind: string, kinds: string[], message: string, display: string, status: number | null, code: string | null, request_id: string | null, retry_after: number | null, body: string | null, causes: string[] }} view
  * @returns {errors.OcusError}
  */
 function errorFromView(view) {
@@ -30,6 +30,7 @@ function errorFromView(view) {
     requestId: view.request_id,
     retryAfter: view.retry_after,
     body: view.body,
+    display: view.display,
     cause,
   })
 }

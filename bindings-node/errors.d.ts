@@ -34,6 +34,8 @@ export declare class OcusError extends Error {
   readonly retryAfter?: number
   /** The raw response body (its first 8 KiB). */
   readonly body?: string
+  /** The one-line description every ocus SDK prints: kind, status, message, request id (`String(error)` shows it after the class name). */
+  readonly display: string
   /** What caused it (an `Error` whose own `cause` continues the chain), if anything did. */
   readonly cause?: unknown
 }

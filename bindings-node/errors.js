@@ -15,6 +15,17 @@ class OcusError extends Error {
     this.retryAfter = fields.retryAfter ?? undefined
     /** The raw response body (first 8 KiB). */
     this.body = fields.body ?? undefined
+    // The core's one-line description (kind, status, message, request id), which every ocus
+    // SDK prints for an error: String(error) and the stack's first line show it.
+    Object.defineProperty(this, 'display', { value: fields.display ?? message, enumerable: false })
+    if (typeof this.stack === 'string' && this.display !== message) {
+      const end = this.stack.indexOf('\n')
+      this.stack = this.toString() + (end === -1 ? '' : this.stack.slice(end))
+    }
+  }
+
+  toString() {
+    return `${this.name}: ${this.display}`
   }
 }
 /** The server answered with a non-2xx status. */

@@ -20,6 +20,15 @@ beforeEach(() => mock.reset())
 
 const client = (options = {}) => new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl, maxRetries: 0, ...options })
 
+test('an error prints as every ocus SDK prints it: kind, status, message, request id', async () => {
+  const error = await client().projects.get('00000000-0000-4000-8000-00000000dead').catch((e) => e)
+  assert.ok(error instanceof ocus.NotFoundError)
+  assert.equal(error.message, error.message.trim())
+  assert.match(String(error), /^NotFoundError: not_found \(404\): .+ \[request id req_[^\]]+\]$/)
+  assert.equal(error.stack.split('\n')[0], String(error))
+  assert.ok(!String(error.message).includes('(404)'), 'message stays the server message')
+})
+
 test('options are checked by the core: zero, wrong types and unknown names are ConfigurationErrors', async () => {
   const c = client()
   const rejects = (promise, message) => assert.rejects(promise, (e) => e instanceof ocus.ConfigurationError && e.message.includes(message))
@@ -51,7 +60,7 @@ test('errors are real classes carrying the documented fields', async () => {
   assert.equal(error.status, 403)
   assert.equal(error.message, 'Forbidden. This API key has been revoked or expired.')
   assert.match(error.requestId, /^req_/)
-  assert.match(error.stack, /PermissionDeniedError: Forbidden/)
+  assert.match(error.stack, /^PermissionDeniedError: forbidden \(403\): Forbidden/)
   const unknown = await client({ apiKey: 'sk_nope' }).projects.get(ID0).catch((e) => e)
   assert.ok(unknown instanceof ocus.AuthenticationError)
   await mock.faults({ status: 503 })

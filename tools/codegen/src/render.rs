@@ -300,7 +300,7 @@ const CLASS_BY_KIND = Object.fromEntries(
  * The error the core's view describes: the class of the first of its kinds (the kind, then
  * those it refines) this package has, else OcusError; its causes (outermost first) chained as
  * `cause`s.
- * @param {{ kind: string, kinds: string[], message: string, status: number | null, code: string | null, request_id: string | null, retry_after: number | null, body: string | null, causes: string[] }} view
+ * @param {{ kind: string, kinds: string[], message: string, display: string, status: number | null, code: string | null, request_id: string | null, retry_after: number | null, body: string | null, causes: string[] }} view
  * @returns {errors.OcusError}
  */
 function errorFromView(view) {
@@ -316,6 +316,7 @@ function errorFromView(view) {
     requestId: view.request_id,
     retryAfter: view.retry_after,
     body: view.body,
+    display: view.display,
     cause,
   })
 }
@@ -338,6 +339,17 @@ class OcusError extends Error {
     this.retryAfter = fields.retryAfter ?? undefined
     /** The raw response body (first {kept_body}). */
     this.body = fields.body ?? undefined
+    // The core's one-line description (kind, status, message, request id), which every ocus
+    // SDK prints for an error: String(error) and the stack's first line show it.
+    Object.defineProperty(this, 'display', { value: fields.display ?? message, enumerable: false })
+    if (typeof this.stack === 'string' && this.display !== message) {
+      const end = this.stack.indexOf('\n')
+      this.stack = this.toString() + (end === -1 ? '' : this.stack.slice(end))
+    }
+  }
+
+  toString() {
+    return `${this.name}: ${this.display}`
   }
 }
 "#;
@@ -464,6 +476,8 @@ export declare class OcusError extends Error {
   readonly retryAfter?: number
   /** The raw response body (its first {kept_body}). */
   readonly body?: string
+  /** The one-line description every ocus SDK prints: kind, status, message, request id (`String(error)` shows it after the class name). */
+  readonly display: string
   /** What caused it (an `Error` whose own `cause` continues the chain), if anything did. */
   readonly cause?: unknown
 }
