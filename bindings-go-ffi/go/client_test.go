@@ -39,7 +39,7 @@ func TestErrorsMatchSentinelsAndCarryFields(t *testing.T) {
 	mock.reset(t)
 	ctx := context.Background()
 	revoked := newClient(t, ocus.WithAPIKey("sk_test_revoked"))
-	_, err := revoked.Projects.List(ctx, nil)
+	_, err := revoked.Projects.ListPage(ctx, nil)
 	if !errors.Is(err, ocus.ErrForbidden) {
 		t.Fatalf("want ErrForbidden, got %v", err)
 	}
@@ -123,7 +123,7 @@ func TestEnvironmentIsTheDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Projects.List(context.Background(), &ocus.ListParams{PageSize: 1}); err != nil {
+	if _, err := c.Projects.ListPage(context.Background(), &ocus.ListParams{PageSize: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if got := mock.requests(t)[0]["key"]; got != "beta" {
@@ -172,7 +172,7 @@ func TestContextCancelAndDeadlineStopTheRequest(t *testing.T) {
 	mock.faults(t, map[string]any{"action": "hang"})
 	ctx, stop := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer stop()
-	if _, err := c.Projects.List(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c.Projects.ListPage(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want DeadlineExceeded, got %v", err)
 	}
 	if _, err := c.Projects.Get(context.Background(), id0); err != nil {
@@ -249,7 +249,7 @@ func TestIterationRequestsAndRotation(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t)
 	seen := map[string]bool{}
-	for p, err := range c.Projects.All(ctx, &ocus.ListParams{PageSize: 40}) {
+	for p, err := range c.Projects.List(ctx, &ocus.ListParams{PageSize: 40}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -259,7 +259,7 @@ func TestIterationRequestsAndRotation(t *testing.T) {
 		t.Fatalf("%d projects", len(seen))
 	}
 	count := 0
-	for range c.Projects.All(ctx, nil) { // stopping early frees the cursor
+	for range c.Projects.List(ctx, nil) { // stopping early frees the cursor
 		if count++; count == 3 {
 			break
 		}
@@ -415,7 +415,7 @@ func TestWithResponseFillsStatusHeadersAndRequestID(t *testing.T) {
 	}
 	mock.faults(t, map[string]any{"status": 503, "headers": map[string]string{"Retry-After": "0"}, "times": 1})
 	var listed ocus.Response
-	page, err := c.Projects.List(ctx, &ocus.ListParams{PageSize: 2}, ocus.WithResponse(&listed))
+	page, err := c.Projects.ListPage(ctx, &ocus.ListParams{PageSize: 2}, ocus.WithResponse(&listed))
 	if err != nil || len(page.Data) != 2 || listed.Attempts != 2 || listed.RequestID == r.RequestID {
 		t.Fatalf("list: %v %+v", err, listed)
 	}

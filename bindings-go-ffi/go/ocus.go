@@ -7,7 +7,7 @@
 //	c, err := ocus.NewClient() // OCUS_API_KEY / OCUS_API_KEY_FILE, OCUS_BASE_URL
 //	if err != nil { ... }
 //	defer c.Close()
-//	for p, err := range c.Projects.All(ctx, nil) { ... }
+//	for p, err := range c.Projects.List(ctx, nil) { ... }
 package ocus
 
 import (

@@ -127,9 +127,9 @@ func listOptions(params *ListParams) map[string]any {
 	return options
 }
 
-// List returns one page (the first, or params.PageNumber) with its links and meta. Call
+// ListPage returns one page (the first, or params.PageNumber) with its links and meta. Call
 // options apply on top of params (WithResponse fills in the page's response).
-func (s *ProjectsService) List(ctx context.Context, params *ListParams, opts ...CallOption) (*Page, error) {
+func (s *ProjectsService) ListPage(ctx context.Context, params *ListParams, opts ...CallOption) (*Page, error) {
 	config := applyCallOptions(opts, listOptions(params))
 	text, err := encodeOptions(config.options)
 	if err != nil {
@@ -183,10 +183,11 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 	}
 }
 
-// All iterates every project of every page:
+// List iterates every project of every page, as list does in every ocus SDK (ListPage gets
+// one page, Pages iterates pages):
 //
-//	for p, err := range c.Projects.All(ctx, nil) { if err != nil { ... }; fmt.Println(p.ID) }
-func (s *ProjectsService) All(ctx context.Context, params *ListParams) iter.Seq2[Project, error] {
+//	for p, err := range c.Projects.List(ctx, nil) { if err != nil { ... }; fmt.Println(p.ID) }
+func (s *ProjectsService) List(ctx context.Context, params *ListParams) iter.Seq2[Project, error] {
 	return func(yield func(Project, error) bool) {
 		for page, err := range s.Pages(ctx, params) {
 			if err != nil {

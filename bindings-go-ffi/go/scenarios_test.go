@@ -267,7 +267,7 @@ func call(client *ocus.Client, s step, r *ocus.Response) (any, error) {
 	}
 	switch s.Op {
 	case "projects.list":
-		page, err := client.Projects.List(ctx, listParams(s), ocus.WithResponse(r))
+		page, err := client.Projects.ListPage(ctx, listParams(s), ocus.WithResponse(r))
 		if err != nil {
 			return nil, err
 		}
@@ -278,7 +278,7 @@ func call(client *ocus.Client, s step, r *ocus.Response) (any, error) {
 		return out, nil
 	case "projects.list_all":
 		var all []ocus.Project
-		for p, err := range client.Projects.All(ctx, listParams(s)) {
+		for p, err := range client.Projects.List(ctx, listParams(s)) {
 			if err != nil {
 				return nil, err
 			}

@@ -20,7 +20,7 @@ func main() {
 	}
 	defer client.Close()
 	var ids []string
-	for p, err := range client.Projects.All(ctx, &ocus.ListParams{PageSize: 100}) {
+	for p, err := range client.Projects.List(ctx, &ocus.ListParams{PageSize: 100}) {
 		if err != nil {
 			log.Fatal(err)
 		}

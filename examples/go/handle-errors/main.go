@@ -16,7 +16,7 @@ func describe(ctx context.Context, key string) string {
 		return "rejected before sending: " + err.Error()
 	}
 	defer client.Close()
-	page, err := client.Projects.List(ctx, &ocus.ListParams{PageSize: 1})
+	page, err := client.Projects.ListPage(ctx, &ocus.ListParams{PageSize: 1})
 	var apiErr *ocus.APIError
 	switch {
 	case err == nil:

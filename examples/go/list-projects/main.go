@@ -19,7 +19,7 @@ func main() {
 	defer client.Close()
 
 	var response ocus.Response // filled by WithResponse: status, headers, request id
-	first, err := client.Projects.List(ctx, &ocus.ListParams{PageSize: 5}, ocus.WithResponse(&response))
+	first, err := client.Projects.ListPage(ctx, &ocus.ListParams{PageSize: 5}, ocus.WithResponse(&response))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func main() {
 	}
 	counts := map[ocus.ProjectStatus]int{}
 	total := 0
-	for p, err := range client.Projects.All(ctx, &ocus.ListParams{PageSize: 50}) {
+	for p, err := range client.Projects.List(ctx, &ocus.ListParams{PageSize: 50}) {
 		if err != nil {
 			log.Fatal(err)
 		}
