@@ -18,9 +18,9 @@ class OcusError extends Error {
     // The core's one-line description (kind, status, message, request id), which every ocus
     // SDK prints for an error: String(error) and the stack's first line show it.
     Object.defineProperty(this, 'display', { value: fields.display ?? message, enumerable: false })
-    if (typeof this.stack === 'string' && this.display !== message) {
-      const end = this.stack.indexOf('\n')
-      this.stack = this.toString() + (end === -1 ? '' : this.stack.slice(end))
+    const header = message ? `${this.name}: ${message}` : this.name
+    if (typeof this.stack === 'string' && this.display !== message && this.stack.startsWith(header)) {
+      this.stack = this.toString() + this.stack.slice(header.length)
     }
   }
 

@@ -36,10 +36,6 @@ export type ClientOptions = {
      */
     baseUrl?: string | undefined;
     /**
-     * Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
-     */
-    userAgent?: string | undefined;
-    /**
      * In milliseconds. The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: 60000.
      */
     timeoutMs?: number | undefined;
@@ -67,6 +63,10 @@ export type ClientOptions = {
      * Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused.
      */
     defaultHeaders?: Record<string, string> | undefined;
+    /**
+     * Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
+     */
+    userAgent?: string | undefined;
     /**
      * The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
      */

@@ -34,7 +34,6 @@ const native = require('./native.js')
  * @property {string} [apiKey] The API key. It is checked before anything is sent, sent only to the base URL's origin, and never printed. Default: OCUS_API_KEY.
  * @property {string} [apiKeyFile] A file holding the API key, read again once on 401 or 403 so a key rotates without a restart. Default: OCUS_API_KEY_FILE.
  * @property {string} [baseUrl] The API base URL: https://, or http:// to a loopback host only. Default: OCUS_BASE_URL, else https://api.ocus.io/v3.
- * @property {string} [userAgent] Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
  * @property {number} [timeoutMs] In milliseconds. The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: 60000.
  * @property {number} [connectTimeoutMs] In milliseconds. The time allowed to open a connection. Positive. Default: 10000.
  * @property {number} [maxRetries] Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods. Default: 2.
@@ -42,6 +41,7 @@ const native = require('./native.js')
  * @property {string | string[]} [caBundle] PEM file(s) of CA certificates trusted besides the system's (a private CA). NODE_EXTRA_CA_CERTS is added too, as Node's own TLS does. Default: OCUS_CA_BUNDLE.
  * @property {string} [proxy] An http(s) proxy URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel; the password is never printed.
  * @property {Record<string, string>} [defaultHeaders] Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused.
+ * @property {string} [userAgent] Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
  * @property {LogLevel} [logLevel] The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
  * @property {Logger} [logger] Where events go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
  */

@@ -66,6 +66,11 @@ func TestErrorsMatchSentinelsAndCarryFields(t *testing.T) {
 	if !errors.Is(err, ocus.ErrConfiguration) {
 		t.Fatalf("bad key: %v", err)
 	}
+	// An Error built in Go with only its Kind (a test double) matches as the core's would.
+	double := &ocus.Error{Kind: "service_unavailable", Status: 503}
+	if !errors.Is(double, ocus.ErrServiceUnavailable) || !errors.Is(double, ocus.ErrServer) || !errors.As(double, &apiErr) {
+		t.Fatalf("a test double of a 503: %v", double)
+	}
 	// Only errors the API answered are APIErrors (the alias matched every error before).
 	if errors.As(err, &apiErr) {
 		t.Fatalf("a configuration error is not an APIError: %+v", apiErr)

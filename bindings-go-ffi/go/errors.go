@@ -45,9 +45,22 @@ func (e *APIError) Unwrap() []error { return (*Error)(e).Unwrap() }
 
 func (e *Error) Error() string { return "ocus: " + e.display }
 
+// kindChain is the kind, then the kinds it refines: the core's view's list, or, for an Error
+// built in Go with only Kind set (a test double), the same list from the generated tree.
+func (e *Error) kindChain() []string {
+	if len(e.kinds) > 0 {
+		return e.kinds
+	}
+	var chain []string
+	for kind := e.Kind; kind != ""; kind = parentKind[kind] {
+		chain = append(chain, kind)
+	}
+	return chain
+}
+
 // isA reports whether the error is of kind or of a kind that refines it.
 func (e *Error) isA(kind string) bool {
-	for _, k := range e.kinds {
+	for _, k := range e.kindChain() {
 		if k == kind {
 			return true
 		}
@@ -68,7 +81,7 @@ func (e *Error) As(target any) bool {
 // leads to the cause chain.
 func (e *Error) Unwrap() []error {
 	unwrapped := append([]error(nil), e.extra...)
-	for _, kind := range e.kinds {
+	for _, kind := range e.kindChain() {
 		if s, ok := sentinel[kind]; ok {
 			unwrapped = append(unwrapped, s)
 		}

@@ -62,3 +62,18 @@ var sentinel = map[string]error{
 	"invalid_signature":   ErrInvalidSignature,
 	"internal":            ErrInternal,
 }
+
+// parentKind is the kind each kind refines (the core's tree), for an Error built in Go
+// with only its Kind set.
+var parentKind = map[string]string{
+	"unauthorized":        "api_error",
+	"forbidden":           "api_error",
+	"invalid_request":     "api_error",
+	"not_found":           "api_error",
+	"method_not_allowed":  "api_error",
+	"conflict":            "api_error",
+	"rate_limited":        "api_error",
+	"server_error":        "api_error",
+	"service_unavailable": "server_error",
+	"timeout":             "connection",
+}

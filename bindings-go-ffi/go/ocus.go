@@ -106,14 +106,14 @@ func (c *Client) String() string { return fmt.Sprintf("ocus.Client{BaseURL: %q}"
 // this keeps it so.
 func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprint(f, c.String()) }
 
+// alwaysStart sends every call down the started path (tests: the scenarios play both paths).
+var alwaysStart atomic.Bool
+
 // call runs one native call with ctx's cancellation wired to a native cancel handle. A call
 // made while no other is in flight blocks its thread on the library's caller-driven runtime
 // (the thread does its own I/O: the lowest latency); concurrent calls are started on the
 // library's threads and delivered through the dispatcher, parking goroutines instead of
 // blocking an OS thread each.
-// alwaysStart sends every call down the started path (tests: the scenarios play both paths).
-var alwaysStart atomic.Bool
-
 func (c *Client) call(ctx context.Context, op ffi.Op) (string, error) {
 	concurrent := c.inFlight.Add(1) > 1 || alwaysStart.Load()
 	defer c.inFlight.Add(-1)

@@ -22,14 +22,9 @@ func WithBaseURL(url string) Option {
 	return func(o map[string]any) { o["base_url"] = url }
 }
 
-// WithUserAgent sets your application's product token ("billing/2.1"), sent in User-Agent after the
-// SDK's own.
-func WithUserAgent(value string) Option {
-	return func(o map[string]any) { o["user_agent"] = value }
-}
-
 // WithTimeout sets the time allowed for each attempt, the response body included (each retry gets
-// it again). Positive. Default: 60s.
+// it again). Positive. Default: 60s. The context's deadline, if any, bounds the whole call, retries
+// included.
 func WithTimeout(d time.Duration) Option {
 	return func(o map[string]any) { o["timeout_ms"] = millis(d) }
 }
@@ -66,7 +61,14 @@ func WithProxy(url string) Option {
 
 // WithHeader adds one header (repeatable). Headers sent with every request (a tenant id). A
 // User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client
-// sets cannot be set this way; CR or LF in a value is refused.
+// sets cannot be set this way; CR or LF in a value is refused. Per call: WithCallHeader,
+// RequestOptions.Headers, ListParams.Headers.
 func WithHeader(name, value string) Option {
 	return func(o map[string]any) { addHeader(o, "default_headers", name, value) }
+}
+
+// WithUserAgent sets your application's product token ("billing/2.1"), sent in User-Agent after the
+// SDK's own.
+func WithUserAgent(value string) Option {
+	return func(o map[string]any) { o["user_agent"] = value }
 }

@@ -167,8 +167,6 @@ extern "C" {
 //   rotates without a restart. Default: OCUS_API_KEY_FILE.
 // - `base_url` (string): The API base URL: https://, or http:// to a loopback host only. Default:
 //   OCUS_BASE_URL, else https://api.ocus.io/v3.
-// - `user_agent` (string): Your application's product token ("billing/2.1"), sent in User-Agent
-//   after the SDK's own.
 // - `timeout_ms` (or `timeout`, seconds) (number): The time allowed for each attempt, the response
 //   body included (each retry gets it again). Positive. Default: 60000 ms.
 // - `connect_timeout_ms` (or `connect_timeout`, seconds) (number): The time allowed to open a
@@ -186,6 +184,8 @@ extern "C" {
 // - `default_headers` (object of strings): Headers sent with every request (a tenant id). A
 //   User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client
 //   sets cannot be set this way; CR or LF in a value is refused.
+// - `user_agent` (string): Your application's product token ("billing/2.1"), sent in User-Agent
+//   after the SDK's own.
 // - `log_level` (string): The least severe event the client logs: off, error, warn, info, debug,
 //   trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
 // - `log_fd` (integer): Unix: a file descriptor the client writes its events to, one JSON line

@@ -122,8 +122,6 @@ fn list_future(
 ///   without a restart. Default: OCUS_API_KEY_FILE.
 /// - ``base_url``: The API base URL: https://, or http:// to a loopback host only. Default:
 ///   OCUS_BASE_URL, else https://api.ocus.io/v3.
-/// - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after the
-///   SDK's own.
 /// - ``timeout`` (seconds): The time allowed for each attempt, the response body included (each
 ///   retry gets it again). Positive. Default: 60 seconds.
 /// - ``connect_timeout`` (seconds): The time allowed to open a connection. Positive. Default: 10
@@ -141,6 +139,8 @@ fn list_future(
 /// - ``default_headers``: Headers sent with every request (a tenant id). A User-Agent extends the
 ///   SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set
 ///   this way; CR or LF in a value is refused.
+/// - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after the
+///   SDK's own.
 /// - ``log_level``: The least severe event the client logs: off, error, warn, info, debug, trace
 ///   (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else what the
 ///   ``ocus`` logger lets through.
@@ -159,7 +159,7 @@ impl Client {
     // codegen:begin client-signature
     #[pyo3(
         signature = (api_key=None, *, api_key_file=None, **options),
-        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, user_agent=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, log_level=None)"
+        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None)"
     )]
     // codegen:end client-signature
     fn new(
@@ -370,8 +370,6 @@ impl PageIterator {
 ///   without a restart. Default: OCUS_API_KEY_FILE.
 /// - ``base_url``: The API base URL: https://, or http:// to a loopback host only. Default:
 ///   OCUS_BASE_URL, else https://api.ocus.io/v3.
-/// - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after the
-///   SDK's own.
 /// - ``timeout`` (seconds): The time allowed for each attempt, the response body included (each
 ///   retry gets it again). Positive. Default: 60 seconds.
 /// - ``connect_timeout`` (seconds): The time allowed to open a connection. Positive. Default: 10
@@ -389,6 +387,8 @@ impl PageIterator {
 /// - ``default_headers``: Headers sent with every request (a tenant id). A User-Agent extends the
 ///   SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set
 ///   this way; CR or LF in a value is refused.
+/// - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after the
+///   SDK's own.
 /// - ``log_level``: The least severe event the client logs: off, error, warn, info, debug, trace
 ///   (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else what the
 ///   ``ocus`` logger lets through.
@@ -406,7 +406,7 @@ impl AsyncClient {
     // codegen:begin client-signature
     #[pyo3(
         signature = (api_key=None, *, api_key_file=None, **options),
-        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, user_agent=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, log_level=None)"
+        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None)"
     )]
     // codegen:end client-signature
     fn new(

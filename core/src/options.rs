@@ -128,7 +128,7 @@ pub enum OptionType {
     Duration,
     /// A retry count, 0 to [`MAX_RETRIES_LIMIT`].
     Retries,
-    /// A number of retry-budget tokens, 0 to [`crate::MAX_RETRY_BUDGET`].
+    /// A number of retry-budget tokens, 0 to [`crate::validate::MAX_RETRY_BUDGET`].
     Tokens,
     /// A page size or number, from 1.
     PageIndex,
@@ -140,7 +140,7 @@ pub enum OptionType {
     Query,
     /// Any JSON value.
     Json,
-    /// A log level name (see [`crate::LogLevel::NAMES`]).
+    /// A log level name (see [`crate::log::LogLevel::NAMES`]).
     LogLevel,
     /// A project status (see [`crate::ProjectStatus::KNOWN`]); others are sent as given.
     Status,
@@ -192,14 +192,35 @@ impl OptionSpec {
     pub fn doc(&self) -> String {
         self.doc
             .replace("{max_retries}", &MAX_RETRIES_LIMIT.to_string())
-            .replace("{max_budget}", &crate::MAX_RETRY_BUDGET.to_string())
-            .replace("{retry_cost}", &crate::RETRY_COST.to_string())
+            .replace(
+                "{max_budget}",
+                &crate::validate::MAX_RETRY_BUDGET.to_string(),
+            )
+            .replace("{retry_cost}", &crate::retry::RETRY_COST.to_string())
             .replace(
                 "{timeout_retry_cost}",
-                &crate::TIMEOUT_RETRY_COST.to_string(),
+                &crate::retry::TIMEOUT_RETRY_COST.to_string(),
             )
-            .replace("{success_refill}", &crate::SUCCESS_REFILL.to_string())
-            .replace("{log_levels}", crate::LogLevel::NAMES)
+            .replace(
+                "{success_refill}",
+                &crate::retry::SUCCESS_REFILL.to_string(),
+            )
+            .replace("{log_levels}", crate::log::LogLevel::NAMES)
+    }
+
+    /// What applies when the option is not given, in words: its environment variable, else its
+    /// default (`OCUS_BASE_URL, else https://...`); `duration` writes a duration the way the
+    /// reader's language does. `None` when neither exists.
+    pub fn default_text(&self, duration: impl Fn(Duration) -> String) -> Option<String> {
+        let value = match self.default {
+            OptionDefault::Duration(d) => Some(duration(d)),
+            other => other.words(),
+        };
+        match (self.env, value) {
+            (Some(env), Some(value)) => Some(format!("{env}, else {value}")),
+            (Some(env), None) => Some(env.to_owned()),
+            (None, value) => value,
+        }
     }
 
     /// Whether the option is accepted in `scope`.
@@ -248,7 +269,9 @@ pub fn camel_case(snake: &str) -> String {
     camel
 }
 
-/// Every option, in the order docs list them.
+/// Every option, in the order docs list them. The client options' order is also the Kotlin
+/// constructor's positional order: add new ones at the end of their scope's run, never between
+/// released ones (tools/codegen's tests pin the released order).
 pub static OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "api_key",
@@ -256,7 +279,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         value: OptionType::Secret,
         scopes: CLIENT,
         default: OptionDefault::Unset,
-        env: Some(crate::ENV_API_KEY),
+        env: Some(crate::config::ENV_API_KEY),
         public: true,
         doc: "The API key. It is checked before anything is sent, sent only to the base URL's origin, and never printed.",
         field: Field::ApiKey,
@@ -267,7 +290,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         value: OptionType::Path,
         scopes: CLIENT,
         default: OptionDefault::Unset,
-        env: Some(crate::ENV_API_KEY_FILE),
+        env: Some(crate::config::ENV_API_KEY_FILE),
         public: true,
         doc: "A file holding the API key, read again once on 401 or 403 so a key rotates without a restart.",
         field: Field::ApiKeyFile,
@@ -277,29 +300,18 @@ pub static OPTIONS: &[OptionSpec] = &[
         aliases: &["baseURL"],
         value: OptionType::Url,
         scopes: CLIENT,
-        default: OptionDefault::Text(crate::DEFAULT_BASE_URL),
-        env: Some(crate::ENV_BASE_URL),
+        default: OptionDefault::Text(crate::validate::DEFAULT_BASE_URL),
+        env: Some(crate::config::ENV_BASE_URL),
         public: true,
         doc: "The API base URL: https://, or http:// to a loopback host only.",
         field: Field::BaseUrl,
-    },
-    OptionSpec {
-        name: "user_agent",
-        aliases: &[],
-        value: OptionType::Text,
-        scopes: CLIENT,
-        default: OptionDefault::Unset,
-        env: None,
-        public: true,
-        doc: "Your application's product token (\"billing/2.1\"), sent in User-Agent after the SDK's own.",
-        field: Field::UserAgent,
     },
     OptionSpec {
         name: "timeout",
         aliases: &[],
         value: OptionType::Duration,
         scopes: ALL_CALLS,
-        default: OptionDefault::Duration(crate::DEFAULT_TIMEOUT),
+        default: OptionDefault::Duration(crate::config::DEFAULT_TIMEOUT),
         env: None,
         public: true,
         doc: "The time allowed for each attempt, the response body included (each retry gets it again). Positive.",
@@ -310,7 +322,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         aliases: &[],
         value: OptionType::Duration,
         scopes: CLIENT,
-        default: OptionDefault::Duration(crate::DEFAULT_CONNECT_TIMEOUT),
+        default: OptionDefault::Duration(crate::config::DEFAULT_CONNECT_TIMEOUT),
         env: None,
         public: true,
         doc: "The time allowed to open a connection. Positive.",
@@ -321,7 +333,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         aliases: &[],
         value: OptionType::Retries,
         scopes: ALL_CALLS,
-        default: OptionDefault::Count(crate::DEFAULT_MAX_RETRIES),
+        default: OptionDefault::Count(crate::config::DEFAULT_MAX_RETRIES),
         env: None,
         public: true,
         doc: "Retries after the first attempt (0 to {max_retries}) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods.",
@@ -332,7 +344,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         aliases: &[],
         value: OptionType::Tokens,
         scopes: CLIENT,
-        default: OptionDefault::Count(crate::DEFAULT_RETRY_BUDGET),
+        default: OptionDefault::Count(crate::config::DEFAULT_RETRY_BUDGET),
         env: None,
         public: true,
         doc: "The client's retry budget in tokens (0 to {max_budget}): a retry takes {retry_cost} ({timeout_retry_cost} after a timeout), a call that succeeds at once gives {success_refill} back, and while it is empty a failing call fails at once instead of retrying. 0 turns retries off.",
@@ -344,7 +356,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         value: OptionType::Paths,
         scopes: CLIENT,
         default: OptionDefault::Unset,
-        env: Some(crate::ENV_CA_BUNDLE),
+        env: Some(crate::config::ENV_CA_BUNDLE),
         public: true,
         doc: "PEM file(s) of CA certificates trusted besides the system's (a private CA).",
         field: Field::CaBundle,
@@ -370,6 +382,17 @@ pub static OPTIONS: &[OptionSpec] = &[
         public: true,
         doc: "Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused.",
         field: Field::DefaultHeaders,
+    },
+    OptionSpec {
+        name: "user_agent",
+        aliases: &[],
+        value: OptionType::Text,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: None,
+        public: true,
+        doc: "Your application's product token (\"billing/2.1\"), sent in User-Agent after the SDK's own.",
+        field: Field::UserAgent,
     },
     OptionSpec {
         name: "log_level",
@@ -629,7 +652,10 @@ fn expected_in_style(scope: Scope, unknown: &str) -> String {
 /// count time in milliseconds (JavaScript): `timeout: 30000` would otherwise mean 30,000
 /// seconds. The `...Ms` spellings pass; every other name is left to the parser.
 pub fn milliseconds_only(options: &Map<String, Value>) -> Result<()> {
-    for name in options.keys() {
+    for (name, value) in options {
+        if value.is_null() {
+            continue; // not set, as everywhere
+        }
         if let Some(Field::Timeout(TimeUnit::Seconds) | Field::ConnectTimeout(TimeUnit::Seconds)) =
             Field::parse(name)
         {
@@ -995,6 +1021,8 @@ mod tests {
             "connectTimeout would be in seconds: give connectTimeoutMs (milliseconds)"
         );
         assert!(milliseconds_only(&map(json!({"timeoutMs": 1, "maxRetries": 2, "x": 1}))).is_ok());
+        // `{ timeout: undefined }` arrives as null: not set, so not refused.
+        assert!(milliseconds_only(&map(json!({"timeout": null}))).is_ok());
     }
 
     #[test]

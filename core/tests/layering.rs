@@ -28,40 +28,48 @@ fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| layer.contains(&module))
 }
 
-/// The crate modules a source file uses (`crate::name`, `crate::{a, b}`), outside comments and
-/// its test module.
+/// The crate paths a source file uses (`crate::name`, `super::name` in a top-level module,
+/// `crate::{a, b}` groups, also across lines), outside comments and its `mod tests`. A path
+/// through a crate-root re-export (`crate::Client`) comes back as it is written, capitalised:
+/// the check refuses it, since it hides which module is used.
 fn uses(source: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for line in source.lines() {
-        let code = line.trim_start();
-        if code.starts_with("#[cfg(test)]") {
+    let mut code = String::new();
+    let mut lines = source.lines().peekable();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("#[cfg(test)]")
+            && lines
+                .peek()
+                .is_some_and(|next| next.trim_start().starts_with("mod tests"))
+        {
             break;
         }
-        if code.starts_with("//") {
+        if trimmed.starts_with("//") {
             continue;
         }
-        let mut rest = code;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
-            if let Some(group) = rest.strip_prefix('{') {
-                let inner = &group[..group.find('}').unwrap_or(group.len())];
-                for item in inner.split(',') {
-                    let name = item.trim().split("::").next().unwrap_or("");
-                    found.push(name.to_owned());
-                }
-            } else {
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                found.push(name);
+        code.push_str(line);
+        code.push('\n');
+    }
+    let code = code.replace("super::", "crate::");
+    let mut found = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let inner = &group[..group.find('}').unwrap_or(group.len())];
+            for item in inner.split(',') {
+                let name = item.trim().split("::").next().unwrap_or("");
+                found.push(name.to_owned());
             }
+        } else {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            found.push(name);
         }
     }
-    found
-        .into_iter()
-        .filter(|n| !n.is_empty() && n.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
-        .collect()
+    found.into_iter().filter(|n| !n.is_empty()).collect()
 }
 
 #[test]
@@ -80,6 +88,13 @@ fn every_module_uses_only_lower_layers() {
         };
         for used in uses(&std::fs::read_to_string(&path).unwrap()) {
             if used == module {
+                continue;
+            }
+            if used.starts_with(|c: char| c.is_ascii_uppercase()) {
+                violations.insert(
+                    format!("{module} -> crate::{used}"),
+                    "uses a crate-root re-export: name the module".to_owned(),
+                );
                 continue;
             }
             match layer_of(&used) {
@@ -103,7 +118,10 @@ fn every_module_uses_only_lower_layers() {
 }
 
 #[test]
-fn the_check_sees_grouped_and_nested_uses() {
-    let source = "use crate::{error::Error, client};\nfn f() { crate::options::x(); }\n// crate::handle\n#[cfg(test)]\nuse crate::fuzzing;";
-    assert_eq!(uses(source), ["error", "client", "options"]);
+fn the_check_sees_grouped_nested_and_indirect_uses() {
+    let source = "use crate::{\n    error::Error,\n    client,\n};\nfn f() { crate::options::x(); super::handle::y(); }\n// crate::handle\nuse crate::Client;\n#[cfg(test)]\nfn only_in_tests() { crate::log::z(); }\n#[cfg(test)]\nmod tests {\n    use crate::fuzzing;\n}\n";
+    assert_eq!(
+        uses(source),
+        ["error", "client", "options", "handle", "Client", "log"]
+    );
 }

@@ -236,8 +236,6 @@ class Client:
       rotates without a restart. Default: OCUS_API_KEY_FILE.
     - ``base_url``: The API base URL: https://, or http:// to a loopback host only. Default:
       OCUS_BASE_URL, else https://api.ocus.io/v3.
-    - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after
-      the SDK's own.
     - ``timeout`` (seconds): The time allowed for each attempt, the response body included (each
       retry gets it again). Positive. Default: 60 seconds.
     - ``connect_timeout`` (seconds): The time allowed to open a connection. Positive. Default:
@@ -255,6 +253,8 @@ class Client:
     - ``default_headers``: Headers sent with every request (a tenant id). A User-Agent extends
       the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be
       set this way; CR or LF in a value is refused.
+    - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after
+      the SDK's own.
     - ``log_level``: The least severe event the client logs: off, error, warn, info, debug,
       trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else
       what the ``ocus`` logger lets through.
@@ -268,7 +268,6 @@ class Client:
         # codegen:begin client-options
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         base_url: Optional[str] = None,
-        user_agent: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
@@ -276,6 +275,7 @@ class Client:
         ca_bundle: Optional[Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]] = None,
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
+        user_agent: Optional[str] = None,
         log_level: Optional[_LogLevel] = None,
         # codegen:end client-options
     ) -> Self: ...
@@ -351,8 +351,6 @@ class AsyncClient:
       rotates without a restart. Default: OCUS_API_KEY_FILE.
     - ``base_url``: The API base URL: https://, or http:// to a loopback host only. Default:
       OCUS_BASE_URL, else https://api.ocus.io/v3.
-    - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after
-      the SDK's own.
     - ``timeout`` (seconds): The time allowed for each attempt, the response body included (each
       retry gets it again). Positive. Default: 60 seconds.
     - ``connect_timeout`` (seconds): The time allowed to open a connection. Positive. Default:
@@ -370,6 +368,8 @@ class AsyncClient:
     - ``default_headers``: Headers sent with every request (a tenant id). A User-Agent extends
       the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be
       set this way; CR or LF in a value is refused.
+    - ``user_agent``: Your application's product token ("billing/2.1"), sent in User-Agent after
+      the SDK's own.
     - ``log_level``: The least severe event the client logs: off, error, warn, info, debug,
       trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else
       what the ``ocus`` logger lets through.
@@ -383,7 +383,6 @@ class AsyncClient:
         # codegen:begin client-options
         api_key_file: Optional[Union[str, os.PathLike[str]]] = None,
         base_url: Optional[str] = None,
-        user_agent: Optional[str] = None,
         timeout: Optional[float] = None,
         connect_timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
@@ -391,6 +390,7 @@ class AsyncClient:
         ca_bundle: Optional[Union[str, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]]] = None,
         proxy: Optional[str] = None,
         default_headers: Optional[Mapping[str, str]] = None,
+        user_agent: Optional[str] = None,
         log_level: Optional[_LogLevel] = None,
         # codegen:end client-options
     ) -> Self: ...

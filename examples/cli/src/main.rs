@@ -221,7 +221,11 @@ fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
     // Through the core's option parser: the same checks and messages as every binding.
     let mut numbers = serde_json::Map::new();
     if let Some(seconds) = cli.timeout {
-        numbers.insert("timeout".into(), seconds.into());
+        // NaN and infinities have no JSON number: sent as text, so the core refuses them by name
+        // instead of reading null ("not set").
+        let value = serde_json::Number::from_f64(seconds)
+            .map_or_else(|| seconds.to_string().into(), serde_json::Value::Number);
+        numbers.insert("timeout".into(), value);
     }
     if let Some(retries) = cli.max_retries {
         numbers.insert("max_retries".into(), retries.into());
@@ -246,12 +250,7 @@ fn client(cli: &ConnectionArgs) -> ocus::Result<Client> {
 /// seconds, as the flags take them).
 fn option_help(name: &str) -> String {
     let spec = ocus::options::option(name).expect("an option of the core's table");
-    let default = match (spec.env, spec.default.words()) {
-        (Some(env), Some(value)) => Some(format!("${env}, else {value}")),
-        (Some(env), None) => Some(format!("${env}")),
-        (None, value) => value,
-    };
-    match default {
+    match spec.default_text(|d| format!("{} s", d.as_secs_f64())) {
         Some(default) => format!("{} Default: {default}.", spec.doc()),
         None => spec.doc(),
     }

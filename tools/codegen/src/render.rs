@@ -342,9 +342,9 @@ class OcusError extends Error {
     // The core's one-line description (kind, status, message, request id), which every ocus
     // SDK prints for an error: String(error) and the stack's first line show it.
     Object.defineProperty(this, 'display', { value: fields.display ?? message, enumerable: false })
-    if (typeof this.stack === 'string' && this.display !== message) {
-      const end = this.stack.indexOf('\n')
-      this.stack = this.toString() + (end === -1 ? '' : this.stack.slice(end))
+    const header = message ? `${this.name}: ${message}` : this.name
+    if (typeof this.stack === 'string' && this.display !== message && this.stack.startsWith(header)) {
+      this.stack = this.toString() + this.stack.slice(header.length)
     }
   }
 
@@ -509,6 +509,15 @@ fn go() -> String {
     let width = entries.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
     for (key, name) in entries {
         writeln!(out, "\t{key:<width$} {name},").unwrap();
+    }
+    out.push_str("}\n\n// parentKind is the kind each kind refines (the core's tree), for an Error built in Go\n// with only its Kind set.\nvar parentKind = map[string]string{\n");
+    let parents: Vec<(String, &str)> = ErrorKind::ALL
+        .into_iter()
+        .filter_map(|kind| Some((format!("\"{kind}\":"), kind.parent()?.as_str())))
+        .collect();
+    let width = parents.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
+    for (key, parent) in parents {
+        writeln!(out, "\t{key:<width$} {parent:?},").unwrap();
     }
     out.push_str("}\n");
     out

@@ -30,6 +30,7 @@ import "C"
 import (
 	"encoding/json"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 )
@@ -69,7 +70,8 @@ func takeError(code C.int32_t, e *C.OcusError) *ErrorData {
 // NewError is an error of kind made by the library from message (a failure of the Go side
 // itself), so its display, kinds and code are the core's.
 func NewError(kind, message string) *ErrorData {
-	k, m := C.CString(kind), C.CString(message)
+	// Valid UTF-8, or the library would refuse it and the kind and message be lost.
+	k, m := C.CString(kind), C.CString(strings.ToValidUTF8(message, "\uFFFD"))
 	defer C.free(unsafe.Pointer(k))
 	defer C.free(unsafe.Pointer(m))
 	e := C.ocus_error_new(k, m)

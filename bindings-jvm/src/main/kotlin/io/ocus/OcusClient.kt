@@ -33,8 +33,6 @@ class OcusClient(
     apiKeyFile: Path? = null,
     /** The API base URL: https://, or http:// to a loopback host only. Default: OCUS_BASE_URL, else https://api.ocus.io/v3. */
     baseUrl: String? = null,
-    /** Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own. */
-    userAgent: String? = null,
     /** The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: 60 s. */
     timeout: Duration? = null,
     /** The time allowed to open a connection. Positive. Default: 10 s. */
@@ -49,6 +47,8 @@ class OcusClient(
     proxy: String? = null,
     /** Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused. */
     defaultHeaders: Map<String, String> = emptyMap(),
+    /** Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own. */
+    userAgent: String? = null,
     /** The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn. */
     logLevel: String? = null,
     // codegen:end client-params
@@ -60,7 +60,6 @@ class OcusClient(
                 "apiKey" to apiKey,
                 "apiKeyFile" to apiKeyFile?.toString(),
                 "baseUrl" to baseUrl,
-                "userAgent" to userAgent,
                 "timeoutMs" to timeout?.toMillisDouble(),
                 "connectTimeoutMs" to connectTimeout?.toMillisDouble(),
                 "maxRetries" to maxRetries,
@@ -68,6 +67,7 @@ class OcusClient(
                 "caBundle" to caBundle?.toString(),
                 "proxy" to proxy,
                 "defaultHeaders" to defaultHeaders.ifEmpty { null },
+                "userAgent" to userAgent,
                 "logLevel" to logLevel,
                 // codegen:end client-options
             ),
@@ -175,7 +175,6 @@ class OcusClient(
         private var apiKey: String? = null
         private var apiKeyFile: Path? = null
         private var baseUrl: String? = null
-        private var userAgent: String? = null
         private var timeout: Duration? = null
         private var connectTimeout: Duration? = null
         private var maxRetries: Int? = null
@@ -183,6 +182,7 @@ class OcusClient(
         private var caBundle: Path? = null
         private var proxy: String? = null
         private val defaultHeaders = LinkedHashMap<String, String>()
+        private var userAgent: String? = null
         private var logLevel: String? = null
         // codegen:end builder-fields
 
@@ -191,44 +191,44 @@ class OcusClient(
         fun apiKey(apiKey: String) = apply { this.apiKey = apiKey }
 
         /** A file holding the API key, read again once on 401 or 403 so a key rotates without a restart. Default: OCUS_API_KEY_FILE. */
-        fun apiKeyFile(apiKeyFile: Path) = apply { this.apiKeyFile = apiKeyFile }
+        fun apiKeyFile(path: Path) = apply { this.apiKeyFile = path }
 
         /** The API base URL: https://, or http:// to a loopback host only. Default: OCUS_BASE_URL, else https://api.ocus.io/v3. */
         fun baseUrl(baseUrl: String) = apply { this.baseUrl = baseUrl }
-
-        /** Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own. */
-        fun userAgent(userAgent: String) = apply { this.userAgent = userAgent }
 
         /** The time allowed for each attempt, the response body included (each retry gets it again). Positive. Default: 60 s. */
         fun timeout(timeout: Duration) = apply { this.timeout = timeout }
 
         /** The time allowed to open a connection. Positive. Default: 10 s. */
-        fun connectTimeout(connectTimeout: Duration) = apply { this.connectTimeout = connectTimeout }
+        fun connectTimeout(timeout: Duration) = apply { this.connectTimeout = timeout }
 
         /** Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx, for idempotent methods. Default: 2. */
         fun maxRetries(maxRetries: Int) = apply { this.maxRetries = maxRetries }
 
         /** The client's retry budget in tokens (0 to 1000000): a retry takes 5 (10 after a timeout), a call that succeeds at once gives 1 back, and while it is empty a failing call fails at once instead of retrying. 0 turns retries off. Default: 500. */
-        fun retryBudget(retryBudget: Int) = apply { this.retryBudget = retryBudget }
+        fun retryBudget(tokens: Int) = apply { this.retryBudget = tokens }
 
         /** PEM file(s) of CA certificates trusted besides the system's (a private CA). Default: OCUS_CA_BUNDLE. */
-        fun caBundle(caBundle: Path) = apply { this.caBundle = caBundle }
+        fun caBundle(path: Path) = apply { this.caBundle = path }
 
         /** An http(s) proxy URL, credentials in it if needed, used instead of HTTPS_PROXY / ALL_PROXY (NO_PROXY still applies). HTTPS goes through it in a CONNECT tunnel; the password is never printed. */
-        fun proxy(proxy: String) = apply { this.proxy = proxy }
+        fun proxy(url: String) = apply { this.proxy = url }
 
         /** Adds one of [OcusClient]'s `defaultHeaders`: Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused. */
         fun defaultHeader(name: String, value: String) = apply { defaultHeaders[name] = value }
 
+        /** Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own. */
+        fun userAgent(userAgent: String) = apply { this.userAgent = userAgent }
+
         /** The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn. */
-        fun logLevel(logLevel: String) = apply { this.logLevel = logLevel }
+        fun logLevel(level: String) = apply { this.logLevel = level }
 
         // codegen:end builder-setters
         /** The client; throws [ConfigurationException] on a missing key or a bad value. */
         fun build() = OcusClient(
             // codegen:begin builder-build
-            apiKey, apiKeyFile, baseUrl, userAgent, timeout, connectTimeout, maxRetries,
-            retryBudget, caBundle, proxy, LinkedHashMap(defaultHeaders), logLevel,
+            apiKey, apiKeyFile, baseUrl, timeout, connectTimeout, maxRetries, retryBudget, caBundle,
+            proxy, LinkedHashMap(defaultHeaders), userAgent, logLevel,
             // codegen:end builder-build
         )
 
