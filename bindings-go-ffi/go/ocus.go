@@ -187,18 +187,7 @@ func callOptions(options map[string]any, timeout time.Duration, maxRetries *int)
 	return options
 }
 
-// RequestOptions are the optional parts of a generic request.
-type RequestOptions struct {
-	// Query parameters: string, number, bool or a slice of them (the name repeated), nil
-	// left out; sent sorted by name.
-	Query              map[string]any
-	JSON               any           // marshalled with encoding/json
-	Timeout            time.Duration // per attempt; 0: the client's, negative: an error
-	MaxRetries         *int          // nil: the client's
-	RetryNonIdempotent bool          // allow retrying POST/PATCH
-	// Headers for this call (e.g. traceparent), on top of the client's WithHeader ones.
-	Headers map[string]string
-}
+// RequestOptions and ListParams are generated from the core's option table (options_gen.go).
 
 // Request sends any v3 request with the same auth, retries and errors, and returns the JSON
 // body (null for an empty one). Call options apply on top of opts (WithResponse fills in the

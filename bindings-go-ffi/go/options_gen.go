@@ -72,3 +72,44 @@ func WithHeader(name, value string) Option {
 func WithUserAgent(value string) Option {
 	return func(o map[string]any) { o["user_agent"] = value }
 }
+
+// RequestOptions are the optional parts of a generic request (Client.Request).
+type RequestOptions struct {
+	// Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as
+	// the name repeated, null left out; sent sorted by name. nil: none.
+	Query map[string]any
+	// The request body, sent as JSON. Marshalled with encoding/json; nil: no body.
+	JSON any
+	// The time allowed for each attempt, the response body included (each retry gets it again).
+	// Positive. 0: the client's.
+	Timeout time.Duration
+	// Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx,
+	// for idempotent methods. nil: the client's.
+	MaxRetries *int
+	// Retry a non-idempotent method (POST, PATCH) too. Off because the server might act twice.
+	RetryNonIdempotent bool
+	// Headers for this call (traceparent), after the client's default headers, under the same rules.
+	Headers map[string]string
+}
+
+// ListParams filter and page a list; zero values are not sent, out-of-range ones are an error.
+type ListParams struct {
+	// Projects per page (from 1); the server's default when not given. 0: not sent.
+	PageSize int
+	// The page to fetch (from 1); where listing every page starts. 0: not sent.
+	PageNumber int
+	// Only projects with this status (filter[status]); a status this version does not know is sent as
+	// given. Empty: not sent.
+	Status ProjectStatus
+	// Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as
+	// the name repeated, null left out; sent sorted by name. nil: none.
+	Params map[string]any
+	// The time allowed for each attempt, the response body included (each retry gets it again).
+	// Positive. 0: the client's.
+	Timeout time.Duration
+	// Retries after the first attempt (0 to 100) of a connection error, a timeout, 408, 429 or a 5xx,
+	// for idempotent methods. nil: the client's.
+	MaxRetries *int
+	// Headers for this call (traceparent), after the client's default headers, under the same rules.
+	Headers map[string]string
+}

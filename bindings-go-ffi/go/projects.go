@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
-	"time"
 
 	"github.com/ocus/ocus-go/internal/ffi"
 )
@@ -33,17 +32,6 @@ type Page struct {
 	Meta    map[string]any
 	HasNext bool
 	NextURL string
-}
-
-// ListParams filter and page a list; zero values are not sent, negative ones are an error.
-type ListParams struct {
-	PageSize   int
-	PageNumber int
-	Status     ProjectStatus
-	Params     map[string]any    // extra query parameters, encoded as RequestOptions.Query
-	Timeout    time.Duration     // per attempt; 0: the client's
-	MaxRetries *int              // nil: the client's
-	Headers    map[string]string // for these calls, on top of the client's WithHeader ones
 }
 
 // ProjectsService is Client.Projects.

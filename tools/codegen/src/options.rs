@@ -19,6 +19,7 @@ pub fn all(root: &Path) -> Vec<(&'static str, String)> {
     let pyi = "bindings-python/python/ocus/_ocus.pyi";
     let node = "bindings-node/index.js";
     let kotlin = "bindings-jvm/src/main/kotlin/io/ocus/OcusClient.kt";
+    let kotlin_options = "bindings-jvm/src/main/kotlin/io/ocus/Options.kt";
     let c_abi = "bindings-go-ffi/src/lib.rs";
     let readme = "README.md";
     vec![
@@ -90,6 +91,23 @@ pub fn all(root: &Path) -> Vec<(&'static str, String)> {
                     ("builder-fields", kotlin_builder_fields()),
                     ("builder-setters", kotlin_builder_setters()),
                     ("builder-build", kotlin_builder_build()),
+                ],
+            ),
+        ),
+        (
+            kotlin_options,
+            splice(
+                root,
+                kotlin_options,
+                &[
+                    (
+                        "call-params",
+                        kotlin_val_params(Scope::Call, &KOTLIN_CALL_VALS),
+                    ),
+                    (
+                        "list-params",
+                        kotlin_val_params(Scope::List, &KOTLIN_LIST_VALS),
+                    ),
                 ],
             ),
         ),
@@ -452,15 +470,41 @@ fn kotlin_type(spec: &OptionSpec) -> (&'static str, &'static str) {
     match spec.value {
         OptionType::Path | OptionType::Paths => ("Path?", "null"),
         OptionType::Duration => ("Duration?", "null"),
-        OptionType::Retries | OptionType::Tokens => ("Int?", "null"),
+        OptionType::Retries | OptionType::Tokens | OptionType::PageIndex => ("Int?", "null"),
         OptionType::Headers => ("Map<String, String>", "emptyMap()"),
         _ => ("String?", "null"),
     }
 }
 
 fn kotlin_doc(spec: &OptionSpec) -> String {
-    let default = default_words(spec, Scope::Client, |s| format!("{} s", number(s)));
+    kotlin_doc_in(spec, Scope::Client)
+}
+
+fn kotlin_doc_in(spec: &OptionSpec, scope: Scope) -> String {
+    let default = default_words(spec, scope, |s| format!("{} s", number(s)));
     sentence(&spec.doc(), default)
+}
+
+/// The options a Kotlin call-option class holds as `val` constructor parameters, in their
+/// released order (its maps are copied into properties and documented there).
+const KOTLIN_CALL_VALS: [&str; 2] = ["timeout", "max_retries"];
+const KOTLIN_LIST_VALS: [&str; 3] = ["page_size", "page_number", "status"];
+
+fn kotlin_val_params(scope: Scope, names: &[&str]) -> String {
+    let mut out = format!("    // {NOTE}\n");
+    for name in names {
+        let spec = ocus::options::option(name).expect("an option of the table");
+        assert!(spec.in_scope(scope), "{name} is not a {scope:?} option");
+        let (kind, default) = kotlin_type(spec);
+        writeln!(
+            out,
+            "    /** {} */\n    val {}: {kind} = {default},",
+            kotlin_doc_in(spec, scope),
+            camel_case(spec.name)
+        )
+        .unwrap();
+    }
+    out
 }
 
 fn kotlin_params() -> String {
@@ -663,6 +707,70 @@ fn go_options() -> String {
         out.push_str(code);
         out.push('\n');
     }
+    out.push_str(&go_struct(
+        "RequestOptions are the optional parts of a generic request (Client.Request).",
+        "RequestOptions",
+        Scope::Request,
+        &GO_REQUEST_FIELDS,
+    ));
+    out.push_str(&go_struct(
+        "ListParams filter and page a list; zero values are not sent, out-of-range ones are an error.",
+        "ListParams",
+        Scope::List,
+        &GO_LIST_FIELDS,
+    ));
+    out
+}
+
+/// The fields of Go's option structs, in their released order.
+const GO_REQUEST_FIELDS: [&str; 6] = [
+    "query",
+    "json",
+    "timeout",
+    "max_retries",
+    "retry_non_idempotent",
+    "headers",
+];
+const GO_LIST_FIELDS: [&str; 7] = [
+    "page_size",
+    "page_number",
+    "status",
+    "query",
+    "timeout",
+    "max_retries",
+    "headers",
+];
+
+/// A Go struct of a call's options: each field documented from the table, with what its zero
+/// value means in Go.
+fn go_struct(doc: &str, name: &str, scope: Scope, fields: &[&str]) -> String {
+    let mut out = format!("\n{}type {name} struct {{\n", wrap(doc, 100, "// "));
+    for option in fields {
+        let spec = ocus::options::option(option).expect("an option of the table");
+        assert!(spec.in_scope(scope), "{option} is not a {scope:?} option");
+        let (field, kind, zero) = match (spec.name, spec.value) {
+            ("query", _) if scope == Scope::List => {
+                ("Params".to_owned(), "map[string]any", "nil: none.")
+            }
+            (_, OptionType::Query) => (go_name(spec.name), "map[string]any", "nil: none."),
+            (_, OptionType::Json) => (
+                "JSON".to_owned(),
+                "any",
+                "Marshalled with encoding/json; nil: no body.",
+            ),
+            (_, OptionType::Duration) => (go_name(spec.name), "time.Duration", "0: the client's."),
+            (_, OptionType::Retries) => (go_name(spec.name), "*int", "nil: the client's."),
+            (_, OptionType::Flag) => (go_name(spec.name), "bool", ""),
+            (_, OptionType::Headers) => (go_name(spec.name), "map[string]string", ""),
+            (_, OptionType::PageIndex) => (go_name(spec.name), "int", "0: not sent."),
+            (_, OptionType::Status) => (go_name(spec.name), "ProjectStatus", "Empty: not sent."),
+            (name, other) => panic!("{name}: no Go field type for {other:?}"),
+        };
+        let text = format!("{} {zero}", spec.doc());
+        out.push_str(&wrap(text.trim_end(), 100, "\t// "));
+        writeln!(out, "\t{field} {kind}").unwrap();
+    }
+    out.push_str("}\n");
     out
 }
 
@@ -824,6 +932,26 @@ mod tests {
             .map(|spec| spec.name)
             .collect();
         assert_eq!(names[..RELEASED.len()], RELEASED);
+    }
+
+    #[test]
+    fn go_and_kotlin_option_classes_hold_every_option_of_their_scope() {
+        let names = |scope| {
+            let mut names: Vec<&str> = options_in(scope).iter().map(|spec| spec.name).collect();
+            names.sort_unstable();
+            names
+        };
+        fn sorted<'a>(fields: &[&'a str]) -> Vec<&'a str> {
+            let mut fields = fields.to_vec();
+            fields.sort_unstable();
+            fields
+        }
+        assert_eq!(sorted(&GO_REQUEST_FIELDS), names(Scope::Request));
+        assert_eq!(sorted(&GO_LIST_FIELDS), names(Scope::List));
+        // Kotlin's maps (headers, params) are written by hand around the generated vals.
+        let mut kotlin_call: Vec<&str> = KOTLIN_CALL_VALS.to_vec();
+        kotlin_call.push("headers");
+        assert_eq!(sorted(&kotlin_call), names(Scope::Call));
     }
 
     #[test]
