@@ -150,7 +150,7 @@ const native = require('./native.js')
 // The classes are generated from the core's ErrorKind (errors.js), and so is the reading of
 // an error's view (error-view.js).
 const errors = require('./errors.js')
-const { OcusError, AbortError } = errors
+const { AbortError } = errors
 const { errorFromView } = require('./error-view.js')
 
 /**

@@ -656,13 +656,13 @@ pub fn milliseconds_only(options: &Map<String, Value>) -> Result<()> {
         if value.is_null() {
             continue; // not set, as everywhere
         }
-        if let Some(Field::Timeout(TimeUnit::Seconds) | Field::ConnectTimeout(TimeUnit::Seconds)) =
-            Field::parse(name)
+        if let Some(
+            field @ (Field::Timeout(TimeUnit::Seconds) | Field::ConnectTimeout(TimeUnit::Seconds)),
+        ) = Field::parse(name)
         {
-            let spec = Field::parse(name).map(Field::spec).expect("parsed above");
             return Err(configuration(format!(
                 "{name} would be in seconds: give {} (milliseconds)",
-                camel_case(&format!("{}_ms", spec.name))
+                camel_case(&format!("{}_ms", field.spec().name))
             )));
         }
     }
