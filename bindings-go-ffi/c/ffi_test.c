@@ -260,8 +260,8 @@ int main(int argc, char **argv) {
     char *json = NULL;
     int rc = ocus_request(client, "GET", 3, "/projects", 9, "{\"query\": {\"page[size]\": 2}}", NULL, &json, NULL);
     CHECK(rc == OCUS_OK && strstr(json, "\"page_size\":2"), "request rc=%d", rc);
-    /* The body under "data", the response's status, request id and headers beside it. */
-    CHECK(rc == OCUS_OK && strncmp(json, "{\"data\":{", 9) == 0 && strstr(json, "\"response\":{\"status\":200,\"request_id\":\"req_") &&
+    /* The body under "value", the response's status, request id and headers beside it. */
+    CHECK(rc == OCUS_OK && strncmp(json, "{\"value\":{", 10) == 0 && strstr(json, "\"response\":{\"status\":200,\"request_id\":\"req_") &&
               strstr(json, "\"content-type\":\"application/json\""),
           "request envelope %s", json ? json : "(null)");
     ocus_string_free(json);
@@ -334,9 +334,13 @@ int main(int argc, char **argv) {
     for (;;) {
       char *page = NULL;
       rc = ocus_cursor_next(cursor, NULL, &page, NULL);
-      if (rc != OCUS_OK || page == NULL) break;
-      pages++;
+      if (rc != OCUS_OK) break;
+      /* After the last page: no value and no response. */
+      int last = strcmp(page, "{\"value\":null,\"response\":null}") == 0;
+      CHECK(last || strstr(page, "\"response\":{\"status\":200"), "page %d %s", pages, page);
       ocus_string_free(page);
+      if (last) break;
+      pages++;
     }
     CHECK(rc == OCUS_OK && pages == 3, "cursor pages=%d rc=%d", pages, rc);
     ocus_cursor_free(cursor);
@@ -355,12 +359,15 @@ int main(int argc, char **argv) {
     CHECK(ocus_projects_get_start(client, "missing", 7, NULL, NULL, queue, 2, NULL) == OCUS_OK, "get_start 404");
     CHECK(ocus_projects_list_start(client, "{\"page_size\": 2}", NULL, queue, 3, NULL) == OCUS_OK, "list_start");
     CHECK(ocus_request_start(client, "GET", 3, "/projects", 9, NULL, NULL, queue, 4, NULL) == OCUS_OK, "request_start");
+    OcusCursor *cursor = NULL;
+    CHECK(ocus_cursor_new(client, "{\"page_size\": 2}", &cursor, NULL) == OCUS_OK, "cursor for next_start");
+    CHECK(ocus_cursor_next_start(cursor, NULL, queue, 5, NULL) == OCUS_OK, "cursor_next_start");
     OcusError *err = NULL;
-    CHECK(ocus_projects_get_start(client, id0, strlen(id0), "{\"timeout_ms\": 0}", NULL, queue, 5, &err) == OCUS_ERR_CONFIGURATION,
+    CHECK(ocus_projects_get_start(client, id0, strlen(id0), "{\"timeout_ms\": 0}", NULL, queue, 6, &err) == OCUS_ERR_CONFIGURATION,
           "bad options refused before starting");
     ocus_error_free(err);
     int seen = 0, ok = 0, not_found = 0;
-    while (seen < 4) {
+    while (seen < 5) {
       struct pollfd fd = {ocus_queue_fd(queue), POLLIN, 0};
       CHECK(poll(&fd, 1, 10000) == 1, "queue readable");
       char sink[64];
@@ -369,14 +376,17 @@ int main(int argc, char **argv) {
       OcusCompletion done[8];
       size_t n = ocus_queue_drain(queue, done, 8);
       for (size_t i = 0; i < n; i++, seen++) {
-        CHECK(done[i].ticket >= 1 && done[i].ticket <= 4, "ticket %llu", (unsigned long long)done[i].ticket);
+        CHECK(done[i].ticket >= 1 && done[i].ticket <= 5, "ticket %llu", (unsigned long long)done[i].ticket);
+        if (done[i].ticket == 5)
+          CHECK(done[i].code == OCUS_OK && strstr(done[i].json, "\"has_next\":true"), "cursor page %s", done[i].json ? done[i].json : "(null)");
         if (done[i].code == OCUS_OK && done[i].json) ok++;
         if (done[i].code == OCUS_ERR_NOT_FOUND && done[i].error && done[i].error->status == 404) not_found++;
         ocus_string_free(done[i].json);
         ocus_error_free(done[i].error);
       }
     }
-    CHECK(ok == 3 && not_found == 1, "completions ok=%d not_found=%d", ok, not_found);
+    CHECK(ok == 4 && not_found == 1, "completions ok=%d not_found=%d", ok, not_found);
+    ocus_cursor_free(cursor);
     ocus_queue_free(queue);
   }
 

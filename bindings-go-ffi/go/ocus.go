@@ -218,15 +218,5 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 	if err != nil {
 		return nil, err
 	}
-	var result struct {
-		Data     json.RawMessage `json:"data"`
-		Response json.RawMessage `json:"response"`
-	}
-	if err := json.Unmarshal([]byte(out), &result); err != nil {
-		return nil, decodeError(err)
-	}
-	if err := fillResponse(config.response, result.Response); err != nil {
-		return nil, err
-	}
-	return result.Data, nil
+	return decodeOutcome[json.RawMessage](out, config.response)
 }

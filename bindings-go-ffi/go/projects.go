@@ -41,16 +41,31 @@ type projectJSON struct {
 	Resource    json.RawMessage `json:"resource"`
 	Status      *string         `json:"status"`
 	KnownStatus bool            `json:"known_status"`
-	Response    json.RawMessage `json:"response"`
 }
 
 type pageJSON struct {
-	Data     []projectJSON   `json:"data"`
-	Links    map[string]any  `json:"links"`
-	Meta     map[string]any  `json:"meta"`
-	HasNext  bool            `json:"has_next"`
-	NextURL  *string         `json:"next_url"`
-	Response json.RawMessage `json:"response"`
+	Data    []projectJSON  `json:"data"`
+	Links   map[string]any `json:"links"`
+	Meta    map[string]any `json:"meta"`
+	HasNext bool           `json:"has_next"`
+	NextURL *string        `json:"next_url"`
+}
+
+// decodeOutcome reads what every call answers, `{"value": ..., "response": ...}`: the value,
+// and the response into response when asked for (nil: its headers are not decoded).
+func decodeOutcome[T any](text string, response *Response) (T, error) {
+	var outcome struct {
+		Value    T               `json:"value"`
+		Response json.RawMessage `json:"response"`
+	}
+	var none T
+	if err := json.Unmarshal([]byte(text), &outcome); err != nil {
+		return none, decodeError(err)
+	}
+	if err := fillResponse(response, outcome.Response); err != nil {
+		return none, err
+	}
+	return outcome.Value, nil
 }
 
 func decodeProject(p projectJSON) (Project, error) {
@@ -69,12 +84,10 @@ func decodeProject(p projectJSON) (Project, error) {
 	return project, nil
 }
 
+// decodePage reads a page's outcome (nil after a cursor's last page).
 func decodePage(text string, response *Response) (*Page, error) {
-	var raw pageJSON
-	if err := json.Unmarshal([]byte(text), &raw); err != nil {
-		return nil, decodeError(err)
-	}
-	if err := fillResponse(response, raw.Response); err != nil {
+	raw, err := decodeOutcome[*pageJSON](text, response)
+	if raw == nil || err != nil {
 		return nil, err
 	}
 	page := &Page{Links: raw.Links, Meta: raw.Meta, HasNext: raw.HasNext, Data: make([]Project, 0, len(raw.Data))}
@@ -150,20 +163,15 @@ func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Se
 		}
 		defer cursor.Free()
 		for {
-			var done bool
-			out, err := run(ctx, func(cancel *ffi.Cancel) (string, *ffi.ErrorData) {
-				page, finished, e := cursor.Next(cancel)
-				done = finished
-				return page, e
-			})
+			out, err := s.client.call(ctx, ffi.NextPage(cursor))
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			if done {
-				return
-			}
 			page, err := decodePage(out, nil)
+			if page == nil && err == nil {
+				return // after the last page
+			}
 			if !yield(page, err) || err != nil {
 				return
 			}
@@ -202,11 +210,8 @@ func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption
 	if err != nil {
 		return nil, err
 	}
-	var raw projectJSON
-	if err := json.Unmarshal([]byte(out), &raw); err != nil {
-		return nil, decodeError(err)
-	}
-	if err := fillResponse(config.response, raw.Response); err != nil {
+	raw, err := decodeOutcome[projectJSON](out, config.response)
+	if err != nil {
 		return nil, err
 	}
 	project, err := decodeProject(raw)

@@ -237,9 +237,7 @@ int32_t ocus_client_rotate_api_key(const struct OcusClient *client,
 // `client` is NULL or a live handle.
 char *ocus_client_base_url(const struct OcusClient *client);
 
-// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...,
-// "response": {...}}` (`response`: `status`, `request_id`, `url`, `attempts` and `headers`, an
-// object of lower-case names, a repeated header's values joined with ", ").
+// One project by id. Its `value` is `{"resource": {...}, "status": ..., "known_status": ...}`.
 //
 // # Safety
 // `client` live; `id` points to `id_len` bytes; `options_json` NULL or a C string; `cancel`
@@ -252,8 +250,7 @@ int32_t ocus_projects_get(const struct OcusClient *client,
                           char **out_json,
                           struct OcusError **err);
 
-// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url",
-// "response"}` (`response` as for `ocus_projects_get`).
+// One page. Its `value` is `{"data": [...], "links", "meta", "has_next", "next_url"}`.
 //
 // # Safety
 // As `ocus_projects_get`.
@@ -273,7 +270,8 @@ int32_t ocus_cursor_new(const struct OcusClient *client,
                         struct OcusCursor **out,
                         struct OcusError **err);
 
-// The next page (same JSON as `ocus_projects_list`), or `*out_json = NULL` after the last.
+// The next page (the same JSON as `ocus_projects_list`); after the last its `value` and
+// `response` are `null`.
 //
 // # Safety
 // `cursor` live; `cancel` NULL or valid; `out_json` writable; `err` NULL or writable.
@@ -289,8 +287,8 @@ int32_t ocus_cursor_next(const struct OcusCursor *cursor,
 void ocus_cursor_free(struct OcusCursor *cursor);
 
 // Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
-// `retry_non_idempotent` and the call options. `*out_json` receives `{"data": <the response
-// JSON, null for an empty body>, "response": {...}}` (`response` as for `ocus_projects_get`).
+// `retry_non_idempotent` and the call options. Its `value` is the response's JSON (`null` for
+// an empty body).
 //
 // # Safety
 // `client` live; `method` and `path` point to `method_len` and `path_len` bytes;
@@ -371,6 +369,17 @@ int32_t ocus_request_start(const struct OcusClient *client,
                            const struct OcusQueue *queue,
                            uint64_t ticket,
                            struct OcusError **err);
+
+// `ocus_cursor_next`, started (see `ocus_projects_get_start`). A cursor gives its pages in
+// order: start the next page once the previous one has arrived.
+//
+// # Safety
+// As `ocus_cursor_next`; `queue` a live handle.
+int32_t ocus_cursor_next_start(const struct OcusCursor *cursor,
+                               const struct OcusCancel *cancel,
+                               const struct OcusQueue *queue,
+                               uint64_t ticket,
+                               struct OcusError **err);
 
 // Verifies `signature` (the ocus-signature header; NULL or "" if absent) in constant time
 // against the raw body and against its `data` member (both forms OCUS documents).

@@ -12,11 +12,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 use std::sync::Arc;
 
+use ocus::call::{self, CallOutput, PendingCall, ResponseShape};
 use ocus::completion::Completions;
 use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 use ocus::runtime::CancelToken;
 use ocus::webhooks::SignedPart;
-use ocus::{ErrorKind, ListParams, RequestOptions};
+use ocus::{ErrorKind, ListParams};
 use serde_json::{Map, Value};
 
 mod codes;
@@ -67,16 +68,6 @@ pub struct OcusError {
 /// to the runtime that opened them, hence two pools.
 pub struct OcusClient {
     handle: ClientHandle,
-}
-
-impl OcusClient {
-    fn blocking(&self) -> Result<ocus::Client, ocus::Error> {
-        self.handle.client(CallPath::Blocking)
-    }
-
-    fn started(&self) -> Result<ocus::Client, ocus::Error> {
-        self.handle.client(CallPath::Started)
-    }
 }
 
 /// A cursor over the pages of a project list (opaque). It fails with `client_closed` once its
@@ -265,76 +256,85 @@ unsafe fn live<'a, T>(handle: *const T, what: &str) -> Result<&'a T, ocus::Error
     unsafe { handle.as_ref() }.ok_or_else(|| configuration(format!("{what} is NULL")))
 }
 
-// One builder per operation, shared by the blocking entry point and its `_start` twin: the
-// arguments are read and checked now, the future owns everything it needs.
-type Call = std::pin::Pin<Box<dyn std::future::Future<Output = ocus::Result<String>> + Send>>;
-
-unsafe fn get_call(
-    core: &ocus::Client,
-    id: *const c_char,
-    id_len: usize,
-    options_json: *const c_char,
-) -> Result<Call, ocus::Error> {
-    // SAFETY: documented contract of ocus_projects_get.
-    let id = unsafe { text(id, id_len, "id") }?.to_owned();
-    // SAFETY: as above.
-    let request = RequestOptions::from_call_options(unsafe { options(options_json) }?)?;
-    let core = core.clone();
-    Ok(Box::pin(async move {
-        let project = core.projects().get_with(&id, &request).await?;
-        Ok(serde_json::to_string(&project.view()).unwrap_or_default())
-    }))
+/// A call's output as the JSON every call writes: `{"value": ..., "response": ...}`.
+fn output_json(output: CallOutput) -> String {
+    output.to_json(ResponseShape::Object)
 }
 
-unsafe fn list_call(core: &ocus::Client, options_json: *const c_char) -> Result<Call, ocus::Error> {
-    // SAFETY: documented contract of ocus_projects_list.
-    let params = ListParams::from_options(unsafe { options(options_json) }?)?;
-    let core = core.clone();
-    Ok(Box::pin(async move {
-        let page = core.projects().list(&params).await?;
-        Ok(serde_json::to_string(&page.view()).unwrap_or_default())
-    }))
-}
-
-unsafe fn request_call(
-    core: &ocus::Client,
-    method: *const c_char,
-    method_len: usize,
-    path: *const c_char,
-    path_len: usize,
-    options_json: *const c_char,
-) -> Result<Call, ocus::Error> {
-    // SAFETY: documented contract of ocus_request.
-    let (method, path, request) = unsafe {
-        (
-            text(method, method_len, "method")?.to_owned(),
-            text(path, path_len, "path")?.to_owned(),
-            RequestOptions::from_options(options(options_json)?)?,
-        )
-    };
-    let core = core.clone();
-    Ok(Box::pin(async move {
-        let (data, response) = core
-            .request_str_with_response(&method, &path, request)
-            .await?;
-        Ok(serde_json::to_string(&response.view_with(&data)).unwrap_or_default())
-    }))
-}
-
-/// Runs a call on the calling thread and writes its JSON to `out_json`.
+/// Runs a prepared call on the calling thread and writes its JSON to `out_json`.
 ///
 /// # Safety
 /// `cancel` NULL or live; `out_json` writable.
 unsafe fn block(
     cancel: *const OcusCancel,
     out_json: *mut *mut c_char,
-    call: Call,
+    call: impl FnOnce() -> Result<PendingCall, ocus::Error>,
 ) -> Result<(), ocus::Error> {
     // SAFETY: forwarded contract.
     unsafe {
         clear_out(out_json)?; // before the request: a NULL out-pointer sends nothing
-        let json = run(cancel.as_ref(), call)?;
-        write_out(out_json, c_string(&json))
+        let output = run(cancel.as_ref(), call()?)?;
+        write_out(out_json, c_string(&output_json(output)))
+    }
+}
+
+/// A `projects.get` of `client`'s pool for `path`.
+///
+/// # Safety
+/// As `ocus_projects_get`.
+unsafe fn get_call(
+    client: *const OcusClient,
+    path: CallPath,
+    id: *const c_char,
+    id_len: usize,
+    options_json: *const c_char,
+) -> Result<PendingCall, ocus::Error> {
+    // SAFETY: the caller's.
+    unsafe {
+        let id = text(id, id_len, "id")?.to_owned();
+        let options = options(options_json)?;
+        call::get_project(live(client, "client")?.handle.client(path)?, id, options)
+    }
+}
+
+/// A `projects.list` page of `client`'s pool for `path`.
+///
+/// # Safety
+/// As `ocus_projects_list`.
+unsafe fn list_call(
+    client: *const OcusClient,
+    path: CallPath,
+    options_json: *const c_char,
+) -> Result<PendingCall, ocus::Error> {
+    // SAFETY: the caller's.
+    unsafe {
+        let params = options(options_json)?;
+        call::list_page(live(client, "client")?.handle.client(path)?, params)
+    }
+}
+
+/// An `ocus_request` of `client`'s pool for `path`.
+///
+/// # Safety
+/// As `ocus_request`.
+unsafe fn request_call(
+    client: *const OcusClient,
+    path: CallPath,
+    method: (*const c_char, usize),
+    url_path: (*const c_char, usize),
+    options_json: *const c_char,
+) -> Result<PendingCall, ocus::Error> {
+    // SAFETY: the caller's.
+    unsafe {
+        let method = text(method.0, method.1, "method")?.to_owned();
+        let url_path = text(url_path.0, url_path.1, "path")?.to_owned();
+        let options = options(options_json)?;
+        call::request(
+            live(client, "client")?.handle.client(path)?,
+            method,
+            url_path,
+            options,
+        )
     }
 }
 
@@ -491,10 +491,13 @@ pub unsafe extern "C" fn ocus_client_base_url(client: *const OcusClient) -> *mut
 // binding: `timeout_ms`, `max_retries` and `headers` (an object) for every call; `page_size`, `page_number`,
 // `status`, `params` for lists; `query`, `json` (the body), `retry_non_idempotent` for
 // `ocus_request`. A bad value or unknown name is OCUS_ERR_CONFIGURATION before any request.
+//
+// Every call's `*out_json` (and a started call's completion JSON) is one object,
+// `{"value": ..., "response": ...}`: the value is the call's, `response` the HTTP response it
+// came in: `status`, `request_id`, `url`, `attempts` and `headers` (an object of lower-case
+// names, a repeated header's values joined with ", ").
 
-/// One project by id. `*out_json` receives `{"resource": {...}, "status": ..., "known_status": ...,
-/// "response": {...}}` (`response`: `status`, `request_id`, `url`, `attempts` and `headers`, an
-/// object of lower-case names, a repeated header's values joined with ", ").
+/// One project by id. Its `value` is `{"resource": {...}, "status": ..., "known_status": ...}`.
 ///
 /// # Safety
 /// `client` live; `id` points to `id_len` bytes; `options_json` NULL or a C string; `cancel`
@@ -512,19 +515,14 @@ pub unsafe extern "C" fn ocus_projects_get(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = get_call(
-                &live(client, "client")?.blocking()?,
-                id,
-                id_len,
-                options_json,
-            )?;
-            block(cancel, out_json, call)
+            block(cancel, out_json, || {
+                get_call(client, CallPath::Blocking, id, id_len, options_json)
+            })
         })
     }
 }
 
-/// One page. `*out_json` receives `{"data": [...], "links", "meta", "has_next", "next_url",
-/// "response"}` (`response` as for `ocus_projects_get`).
+/// One page. Its `value` is `{"data": [...], "links", "meta", "has_next", "next_url"}`.
 ///
 /// # Safety
 /// As `ocus_projects_get`.
@@ -539,8 +537,9 @@ pub unsafe extern "C" fn ocus_projects_list(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let call = list_call(&live(client, "client")?.blocking()?, options_json)?;
-            block(cancel, out_json, call)
+            block(cancel, out_json, || {
+                list_call(client, CallPath::Blocking, options_json)
+            })
         })
     }
 }
@@ -563,13 +562,14 @@ pub unsafe extern "C" fn ocus_cursor_new(
             clear_out(out)?;
             let client = live(client, "client")?;
             let params = ListParams::from_options(options(options_json)?)?;
-            let cursor = client.handle.cursor(CallPath::Blocking, params);
+            let cursor = client.handle.cursor(params);
             write_handle(out, OcusCursor { cursor })
         })
     }
 }
 
-/// The next page (same JSON as `ocus_projects_list`), or `*out_json = NULL` after the last.
+/// The next page (the same JSON as `ocus_projects_list`); after the last its `value` and
+/// `response` are `null`.
 ///
 /// # Safety
 /// `cursor` live; `cancel` NULL or valid; `out_json` writable; `err` NULL or writable.
@@ -583,14 +583,9 @@ pub unsafe extern "C" fn ocus_cursor_next(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            clear_out(out_json)?;
-            let cursor = live(cursor, "cursor")?;
-            let cursor = cursor.cursor.get()?;
-            let page = run(cancel.as_ref(), cursor.next_page())?;
-            write_out(
-                out_json,
-                page.map_or(ptr::null_mut(), |page| view_text(&page.view())),
-            )
+            block(cancel, out_json, || {
+                call::next_page(&live(cursor, "cursor")?.cursor, CallPath::Blocking)
+            })
         })
     }
 }
@@ -606,8 +601,8 @@ pub unsafe extern "C" fn ocus_cursor_free(cursor: *mut OcusCursor) {
 }
 
 /// Any v3 path. `options_json` may carry `query` (an object of parameters), `json` (the body),
-/// `retry_non_idempotent` and the call options. `*out_json` receives `{"data": <the response
-/// JSON, null for an empty body>, "response": {...}}` (`response` as for `ocus_projects_get`).
+/// `retry_non_idempotent` and the call options. Its `value` is the response's JSON (`null` for
+/// an empty body).
 ///
 /// # Safety
 /// `client` live; `method` and `path` point to `method_len` and `path_len` bytes;
@@ -629,9 +624,10 @@ pub unsafe extern "C" fn ocus_request(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            let core = &live(client, "client")?.blocking()?;
-            let call = request_call(core, method, method_len, path, path_len, options_json)?;
-            block(cancel, out_json, call)
+            block(cancel, out_json, || {
+                let (method, url_path) = ((method, method_len), (path, path_len));
+                request_call(client, CallPath::Blocking, method, url_path, options_json)
+            })
         })
     }
 }
@@ -656,7 +652,7 @@ pub struct OcusCompletion {
 /// becomes readable when completions arrive, so a caller waits in its own event loop
 /// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
 pub struct OcusQueue {
-    inner: Arc<Completions<Result<String, ocus::Error>>>,
+    inner: Arc<Completions<Result<CallOutput, ocus::Error>>>,
 }
 
 /// A new completion queue (NULL if the system refuses a socket pair); free with
@@ -723,10 +719,10 @@ pub unsafe extern "C" fn ocus_queue_drain(
         let count = delivered.len();
         for (index, (ticket, result)) in delivered.into_iter().enumerate() {
             let completion = match result {
-                Ok(json) => OcusCompletion {
+                Ok(output) => OcusCompletion {
                     ticket,
                     code: OCUS_OK,
-                    json: c_string(&json),
+                    json: c_string(&output_json(output)),
                     error: ptr::null_mut(),
                 },
                 Err(error) => {
@@ -757,16 +753,19 @@ pub unsafe extern "C" fn ocus_queue_free(queue: *mut OcusQueue) {
     unsafe { free_handle(queue) }
 }
 
-/// Spawns `future` on the multi-thread runtime; its result is delivered to `queue` as `ticket`.
-unsafe fn start<F>(
+/// Starts the call `prepare` makes on the multi-thread runtime; its outcome is delivered to
+/// `queue` as `ticket`. A closed client's call still completes through the queue, with
+/// `client_closed`, as a call started just before the close; other failures to prepare are
+/// returned (nothing is delivered).
+///
+/// # Safety
+/// `cancel` NULL or live; `queue` NULL or live.
+unsafe fn start(
     cancel: *const OcusCancel,
     queue: *const OcusQueue,
     ticket: u64,
-    future: F,
-) -> Result<(), ocus::Error>
-where
-    F: std::future::Future<Output = Result<String, ocus::Error>> + Send + 'static,
-{
+    prepare: impl FnOnce() -> Result<PendingCall, ocus::Error>,
+) -> Result<(), ocus::Error> {
     // SAFETY: documented contract of the *_start functions.
     let queue = unsafe { queue.as_ref() }
         .ok_or_else(|| configuration("queue is NULL"))?
@@ -775,29 +774,15 @@ where
     // SAFETY: NULL or a live handle; the token is cloned, so the handle may be freed once the
     // completion arrives.
     let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone());
-    queue.start(ticket, token, future, |result| result)?;
-    Ok(())
-}
-
-/// Starts the call `make` builds for `client`'s started path. A closed client's call still
-/// completes through the queue, with `client_closed`, as a call started just before the close.
-unsafe fn start_on<F>(
-    client: *const OcusClient,
-    cancel: *const OcusCancel,
-    queue: *const OcusQueue,
-    ticket: u64,
-    make: impl FnOnce(&ocus::Client) -> Result<F, ocus::Error>,
-) -> Result<(), ocus::Error>
-where
-    F: std::future::Future<Output = Result<String, ocus::Error>> + Send + 'static,
-{
-    // SAFETY: the caller's documented contract.
-    unsafe {
-        match live(client, "client")?.started() {
-            Ok(core) => start(cancel, queue, ticket, make(&core)?),
-            Err(closed) => start(cancel, queue, ticket, async move { Err(closed) }),
+    let call = match prepare() {
+        Ok(call) => call,
+        Err(closed) if closed.code() == Some("client_closed") => {
+            Box::pin(async move { Err(closed) })
         }
-    }
+        Err(error) => return Err(error),
+    };
+    queue.start(ticket, token, call, |result| result)?;
+    Ok(())
 }
 
 /// `ocus_projects_get`, started: the result arrives on `queue` as `ticket`. Returns an error
@@ -820,8 +805,8 @@ pub unsafe extern "C" fn ocus_projects_get_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            start_on(client, cancel, queue, ticket, |core| {
-                get_call(core, id, id_len, options_json)
+            start(cancel, queue, ticket, || {
+                get_call(client, CallPath::Started, id, id_len, options_json)
             })
         })
     }
@@ -843,8 +828,8 @@ pub unsafe extern "C" fn ocus_projects_list_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            start_on(client, cancel, queue, ticket, |core| {
-                list_call(core, options_json)
+            start(cancel, queue, ticket, || {
+                list_call(client, CallPath::Started, options_json)
             })
         })
     }
@@ -871,8 +856,32 @@ pub unsafe extern "C" fn ocus_request_start(
     // SAFETY: documented contract.
     unsafe {
         guard(err, || {
-            start_on(client, cancel, queue, ticket, |core| {
-                request_call(core, method, method_len, path, path_len, options_json)
+            start(cancel, queue, ticket, || {
+                let (method, url_path) = ((method, method_len), (path, path_len));
+                request_call(client, CallPath::Started, method, url_path, options_json)
+            })
+        })
+    }
+}
+
+/// `ocus_cursor_next`, started (see `ocus_projects_get_start`). A cursor gives its pages in
+/// order: start the next page once the previous one has arrived.
+///
+/// # Safety
+/// As `ocus_cursor_next`; `queue` a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_cursor_next_start(
+    cursor: *const OcusCursor,
+    cancel: *const OcusCancel,
+    queue: *const OcusQueue,
+    ticket: u64,
+    err: *mut *mut OcusError,
+) -> i32 {
+    // SAFETY: documented contract.
+    unsafe {
+        guard(err, || {
+            start(cancel, queue, ticket, || {
+                call::next_page(&live(cursor, "cursor")?.cursor, CallPath::Started)
             })
         })
     }

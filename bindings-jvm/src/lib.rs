@@ -14,6 +14,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use ocus::call::{self, CallOutput, Operation, PendingCall, ResponseShape};
 use ocus::completion::Completions;
 use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 
@@ -58,28 +59,9 @@ fn error_json(error: &ocus::Error) -> String {
 
 type Outcome<T> = Result<T, NativeError>;
 
-/// A call's result (a project or page view, or a request's JSON) and its response's view
-/// (status, headers, request id), each as JSON text.
-struct JsonData {
-    value: String,
-    response: String,
-}
-
 fn json(value: &impl serde::Serialize) -> ocus::Result<String> {
     serde_json::to_string(value)
         .map_err(|e| ocus::Error::new(ocus::ErrorKind::Decode, e.to_string()))
-}
-
-/// `view` (a project's or a page's) as JSON, its response apart.
-fn with_response<'a, V: serde::Serialize>(
-    mut view: V,
-    response: impl FnOnce(&mut V) -> Option<ocus::ResponseView<'a>>,
-) -> ocus::Result<JsonData> {
-    let response = response(&mut view);
-    Ok(JsonData {
-        response: json(&response)?,
-        value: json(&view)?,
-    })
 }
 
 /// Options as JSON text, parsed into the object the core validates. The text is wiped once
@@ -118,7 +100,7 @@ impl Crossing {
     /// Starts `call` on the process runtime; its outcome is delivered as `ticket`.
     fn start<F>(&self, ticket: u64, call: F) -> ocus::Result<()>
     where
-        F: Future<Output = ocus::Result<Views>> + Send + 'static,
+        F: Future<Output = ocus::Result<CallOutput>> + Send + 'static,
     {
         // Held across the start, so a call that finishes at once is forgotten by the wait
         // after it is recorded here, never before.
@@ -151,32 +133,13 @@ pub fn cancel_call(ticket: u64) {
 // JNA maps directly with only numbers and byte arrays (`io.ocus.Direct`); a result comes back
 // as one JSON text in a buffer this library owns until `ocus_jvm_free`.
 
-/// `projects.get`: `arguments` `{"id", "options"}`.
-const GET_PROJECT: i32 = 0;
-/// `projects.list`, one page: `arguments` the list parameters.
-const LIST_PAGE: i32 = 1;
-/// Any v3 path: `arguments` `{"method", "path", "options"}`.
-const REQUEST: i32 = 2;
-/// A cursor's next page: no arguments; the target is a cursor.
-const NEXT_PAGE: i32 = 3;
-
-/// A call's view and its response's view, each as JSON text (`None`: `null`).
-type Views = (Option<String>, Option<String>);
-
 /// `{"value": view, "response": view}` or `{"error": error view}`: one JSON text per outcome.
-fn encode(result: ocus::Result<Views>) -> String {
-    let result = result.map(|(value, response)| {
-        format!(
-            r#"{{"value":{},"response":{}}}"#,
-            value.as_deref().unwrap_or("null"),
-            response.as_deref().unwrap_or("null")
-        )
-    });
-    result.unwrap_or_else(|error| format!(r#"{{"error":{}}}"#, error_json(&error)))
+fn encode(result: ocus::Result<CallOutput>) -> String {
+    call::outcome_json(result, ResponseShape::Object)
 }
 
-/// The call `op` on `target` (a `NativeClient`, or a `NativeCursor` for `NEXT_PAGE`), on
-/// `path`'s pool; bad arguments fail before it starts.
+/// The call `op` (an `ocus::call::Operation`) on `target` (a `NativeClient`, or a
+/// `NativeCursor` for the next page), on `path`'s pool; bad arguments fail before it starts.
 ///
 /// # Safety
 /// `target` is the address (`address()`) of a live object of the type `op` names.
@@ -185,46 +148,22 @@ unsafe fn call(
     op: i32,
     path: CallPath,
     arguments: &[u8],
-) -> ocus::Result<std::pin::Pin<Box<dyn Future<Output = ocus::Result<Views>> + Send>>> {
-    let views = |data: JsonData| (Some(data.value), Some(data.response));
+) -> ocus::Result<PendingCall> {
+    let op = Operation::from_code(op)?;
     // Checked before the address is read as the object `op` names.
-    if target == 0 || !(GET_PROJECT..=NEXT_PAGE).contains(&op) {
+    if target == 0 {
         return Err(ocus::Error::new(
             ocus::ErrorKind::Configuration,
-            format!("no call {op} on object {target:#x}"),
+            "no object at address 0",
         ));
     }
-    if op == NEXT_PAGE {
+    if op == Operation::NextPage {
         // SAFETY: the caller's.
-        let cursor = unsafe { &*(target as *const NativeCursor) }.get()?;
-        return Ok(Box::pin(
-            async move { Ok((next_page(cursor).await?, None)) },
-        ));
+        return call::next_page(&unsafe { &*(target as *const NativeCursor) }.cursor, path);
     }
     // SAFETY: the caller's.
-    let client = unsafe { &*(target as *const NativeClient) }
-        .handle
-        .client(path)?;
-    Ok(match op {
-        GET_PROJECT => {
-            let call = get_project(client, arguments)?;
-            Box::pin(async move { call.await.map(views) })
-        }
-        LIST_PAGE => {
-            let call = list_page(client, arguments)?;
-            Box::pin(async move { call.await.map(views) })
-        }
-        REQUEST => {
-            let call = request(client, arguments)?;
-            Box::pin(async move { call.await.map(views) })
-        }
-        _ => {
-            return Err(ocus::Error::new(
-                ocus::ErrorKind::Configuration,
-                format!("no call {op}"),
-            ));
-        }
-    })
+    let client = unsafe { &*(target as *const NativeClient) };
+    call::prepare(&client.handle, path, op, call::arguments(arguments)?)
 }
 
 /// `len` bytes at `data` (none when `len` is 0).
@@ -410,125 +349,19 @@ impl NativeClient {
         self as *const Self as u64
     }
 
-    /// A cursor over every page, from suspending calls.
+    /// A cursor over every page, for suspending and blocking calls alike.
     pub fn cursor(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        NativeCursor::new(&self.handle, CallPath::Started, params_json)
+        let params = ocus::ListParams::from_options(options(params_json)?)?;
+        Ok(Arc::new(NativeCursor {
+            cursor: self.handle.cursor(params),
+        }))
     }
-
-    /// A cursor over every page, from blocking calls.
-    pub fn cursor_blocking(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        NativeCursor::new(&self.handle, CallPath::Blocking, params_json)
-    }
-}
-
-/// A call's arguments: one JSON object in one buffer, since every value crossing JNA on its
-/// own costs microseconds (a `Structure` per argument and per call).
-fn arguments(bytes: &[u8]) -> ocus::Result<Map<String, Value>> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ocus::Error::new(
-            ocus::ErrorKind::Configuration,
-            format!("the arguments are not a JSON object: {e}"),
-        )
-    })
-}
-
-/// A text argument the Kotlin layer always sends.
-fn text(arguments: &mut Map<String, Value>, name: &str) -> ocus::Result<String> {
-    match arguments.remove(name) {
-        Some(Value::String(text)) => Ok(text),
-        _ => Err(ocus::Error::new(
-            ocus::ErrorKind::Configuration,
-            format!("the arguments have no `{name}` text"),
-        )),
-    }
-}
-
-/// The per-call options inside the arguments (`{}` when absent).
-fn call_options(arguments: &mut Map<String, Value>) -> Map<String, Value> {
-    match arguments.remove("options") {
-        Some(Value::Object(options)) => options,
-        _ => Map::new(),
-    }
-}
-
-// Each call reads its arguments before it starts (bad arguments fail the call at once), then
-// runs as a future that owns what it needs.
-
-fn get_project(
-    client: ocus::Client,
-    bytes: &[u8],
-) -> ocus::Result<impl Future<Output = ocus::Result<JsonData>> + Send + 'static> {
-    let mut arguments = arguments(bytes)?;
-    let id = text(&mut arguments, "id")?;
-    let request = ocus::RequestOptions::from_call_options(call_options(&mut arguments))?;
-    Ok(async move {
-        let project = client.projects().get_with(&id, &request).await?;
-        with_response(project.view(), |v| v.response.take())
-    })
-}
-
-fn list_page(
-    client: ocus::Client,
-    bytes: &[u8],
-) -> ocus::Result<impl Future<Output = ocus::Result<JsonData>> + Send + 'static> {
-    let params = ocus::ListParams::from_options(arguments(bytes)?)?;
-    Ok(async move {
-        let page = client.projects().list(&params).await?;
-        with_response(page.view(), |v| v.response.take())
-    })
-}
-
-fn request(
-    client: ocus::Client,
-    bytes: &[u8],
-) -> ocus::Result<impl Future<Output = ocus::Result<JsonData>> + Send + 'static> {
-    let mut arguments = arguments(bytes)?;
-    let method = text(&mut arguments, "method")?;
-    let path = text(&mut arguments, "path")?;
-    let options = ocus::RequestOptions::from_options(call_options(&mut arguments))?;
-    Ok(async move {
-        let (value, response) = client
-            .request_str_with_response(&method, &path, options)
-            .await?;
-        Ok(JsonData {
-            value: json(&value)?,
-            response: json(&response.view())?,
-        })
-    })
 }
 
 /// The pages of a list, one `next_page` at a time (`null` after the last).
 #[derive(uniffi::Object)]
 pub struct NativeCursor {
     cursor: Arc<CursorHandle>,
-}
-
-impl NativeCursor {
-    fn new(
-        client: &ClientHandle,
-        path: CallPath,
-        params_json: String,
-    ) -> Outcome<Arc<NativeCursor>> {
-        let params = ocus::ListParams::from_options(options(params_json)?)?;
-        Ok(Arc::new(NativeCursor {
-            cursor: client.cursor(path, params),
-        }))
-    }
-
-    fn get(&self) -> ocus::Result<Arc<ocus::ProjectCursor>> {
-        self.cursor.get()
-    }
-}
-
-async fn next_page(cursor: Arc<ocus::ProjectCursor>) -> ocus::Result<Option<String>> {
-    match cursor.next_page().await? {
-        // Iterated pages carry no response view: their items are what is asked for.
-        Some(page) => Ok(Some(json(&ocus::PageView {
-            response: None,
-            ..page.view()
-        })?)),
-        None => Ok(None),
-    }
 }
 
 #[uniffi::export]

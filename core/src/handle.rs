@@ -82,17 +82,20 @@ impl ClientHandle {
         self.client(CallPath::Blocking)?.rotate_api_key(key)
     }
 
-    /// A cursor over every page for calls on `path`, let go when the handle shuts down. On a
-    /// closed handle it is made all the same and its first page fails with `client_closed`,
-    /// as an iteration over a closed client does in every language.
-    pub fn cursor(&self, path: CallPath, params: ListParams) -> Arc<CursorHandle> {
+    /// A cursor over every page, each page fetched on the path of the call that asks for it,
+    /// let go when the handle shuts down. On a closed handle it is made all the same and its
+    /// first page fails with `client_closed`, as an iteration over a closed client does in
+    /// every language.
+    pub fn cursor(&self, params: ListParams) -> Arc<CursorHandle> {
+        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
         let cursor = Arc::new(CursorHandle {
-            cursor: Mutex::new(
-                self.client(path)
-                    .ok()
-                    .map(|client| Arc::new(client.projects().cursor(params))),
-            ),
+            cursor: Mutex::new(pools.as_ref().map(|pools| CursorPools {
+                cursor: Arc::new(pools.blocking.projects().cursor(params)),
+                blocking: pools.blocking.clone(),
+                started: pools.started.clone(),
+            })),
         });
+        drop(pools);
         let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
         cursors.retain(|c| c.strong_count() > 0);
         cursors.push(Arc::downgrade(&cursor));
@@ -131,14 +134,28 @@ impl Drop for ClientHandle {
 #[derive(Debug)]
 pub struct CursorHandle {
     /// `None` once its client shut down.
-    cursor: Mutex<Option<Arc<ProjectCursor>>>,
+    cursor: Mutex<Option<CursorPools>>,
+}
+
+/// A cursor and the handle's pools its pages may be fetched on.
+#[derive(Debug)]
+struct CursorPools {
+    cursor: Arc<ProjectCursor>,
+    blocking: Client,
+    started: Client,
 }
 
 impl CursorHandle {
-    /// The cursor, to call `next_page` on (a `client_closed` error once shut down).
-    pub fn get(&self) -> Result<Arc<ProjectCursor>> {
+    /// The cursor, and the client to fetch its next page with on `path` (a connection
+    /// belongs to its path's runtime); a `client_closed` error once shut down.
+    pub fn get(&self, path: CallPath) -> Result<(Arc<ProjectCursor>, Client)> {
         let cursor = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
-        cursor.clone().ok_or_else(Error::client_closed)
+        let pools = cursor.as_ref().ok_or_else(Error::client_closed)?;
+        let client = match path {
+            CallPath::Blocking => &pools.blocking,
+            CallPath::Started => &pools.started,
+        };
+        Ok((pools.cursor.clone(), client.clone()))
     }
 
     fn release(&self) {
@@ -162,10 +179,10 @@ mod tests {
     #[test]
     fn shutting_down_closes_both_paths_and_every_cursor_handed_out() {
         let handle = handle();
-        let cursor = handle.cursor(CallPath::Started, ListParams::new());
-        let blocking_cursor = handle.cursor(CallPath::Blocking, ListParams::new());
+        let cursor = handle.cursor(ListParams::new());
+        let other_cursor = handle.cursor(ListParams::new());
         let started = handle.client(CallPath::Started).unwrap();
-        assert!(!handle.is_closed() && cursor.get().is_ok());
+        assert!(!handle.is_closed() && cursor.get(CallPath::Started).is_ok());
         handle.shut_down();
         assert!(handle.is_closed());
         assert!(
@@ -177,11 +194,11 @@ mod tests {
                 handle.client(path).unwrap_err().code(),
                 Some("client_closed")
             );
-            let late = handle.cursor(path, ListParams::new());
-            assert_eq!(late.get().unwrap_err().code(), Some("client_closed"));
-        }
-        for cursor in [cursor, blocking_cursor] {
-            assert_eq!(cursor.get().unwrap_err().code(), Some("client_closed"));
+            let late = handle.cursor(ListParams::new());
+            assert_eq!(late.get(path).unwrap_err().code(), Some("client_closed"));
+            for cursor in [&cursor, &other_cursor] {
+                assert_eq!(cursor.get(path).unwrap_err().code(), Some("client_closed"));
+            }
         }
         assert_eq!(
             handle.rotate_api_key("sk_test_other").unwrap_err().code(),
@@ -199,9 +216,9 @@ mod tests {
         assert!(!debug.contains("sk_test"), "no key in {debug}");
         // Dropped cursors are forgotten, not kept until shut_down.
         for _ in 0..10 {
-            drop(handle.cursor(CallPath::Blocking, ListParams::new()));
+            drop(handle.cursor(ListParams::new()));
         }
-        handle.cursor(CallPath::Blocking, ListParams::new());
+        handle.cursor(ListParams::new());
         assert!(handle.cursors.lock().unwrap().len() <= 2);
     }
 }

@@ -26,6 +26,7 @@
 
 #![deny(missing_docs)]
 
+pub mod call;
 mod client;
 #[cfg(any(unix, windows))]
 pub mod completion;
@@ -62,7 +63,7 @@ pub use projects::{
     ProjectView, Projects,
 };
 pub use reqwest::Method;
-pub use response::{DataView, ResponseInfo, ResponseView};
+pub use response::{ResponseInfo, ResponseView};
 pub use retry::{MAX_RETRY_AFTER, RETRY_COST, SUCCESS_REFILL, TIMEOUT_RETRY_COST};
 pub use validate::{MAX_RETRIES_LIMIT, MAX_RETRY_BUDGET};
 

@@ -423,6 +423,14 @@ impl ProjectCursor {
         self.state.lock().await.0.next_page().await
     }
 
+    /// [`next_page`](Self::next_page) fetched with `client` (the same settings and key, the
+    /// pool of the runtime the call runs on), which later pages use too.
+    pub async fn next_page_with(&self, client: Client) -> Result<Option<Page<Project>>> {
+        let mut state = self.state.lock().await;
+        state.0.client = client;
+        state.0.next_page().await
+    }
+
     /// The next project across pages, fetching a page when the last one is used up.
     pub async fn next_project(&self) -> Result<Option<Project>> {
         let mut state = self.state.lock().await;

@@ -57,25 +57,6 @@ impl ResponseInfo {
     }
 }
 
-/// A generic request's result as every binding shows it: `{"data": ..., "response": ...}`.
-#[derive(Debug, serde::Serialize)]
-pub struct DataView<'a> {
-    /// The decoded JSON body.
-    pub data: &'a serde_json::Value,
-    /// The HTTP response it came in.
-    pub response: ResponseView<'a>,
-}
-
-impl ResponseInfo {
-    /// `data` (a generic request's JSON) with this response, as every binding shows it.
-    pub fn view_with<'a>(&'a self, data: &'a serde_json::Value) -> DataView<'a> {
-        DataView {
-            data,
-            response: self.view(),
-        }
-    }
-}
-
 /// The response as every binding shows it (see [`ResponseInfo::view`]).
 #[derive(Debug)]
 pub struct ResponseView<'a> {

@@ -21,6 +21,8 @@ const LAYERS: &[&[&str]] = &[
     &["handle"],
     // The bindings' JSON option mapping: nothing below may import it.
     &["options"],
+    // The bindings' call table: arguments in, views out as JSON text.
+    &["call"],
     &["fuzzing"],
 ];
 

@@ -170,9 +170,11 @@ func (c *Client) RotateAPIKey(key string) *ErrorData {
 	return takeError(C.ocus_client_rotate_api_key(c.ptr, k, kl, &e), e)
 }
 
-// Op is one API call: which operation, its text arguments and its JSON options.
+// Op is one API call: which operation, its target cursor, text arguments and JSON options.
+// Every call answers `{"value": ..., "response": ...}`.
 type Op struct {
 	kind      int
+	cursor    *Cursor
 	arg, arg2 string
 	options   []byte
 }
@@ -181,6 +183,7 @@ const (
 	getProject = iota
 	listProjects
 	request
+	nextPage
 )
 
 // GetProject is projects.get (the project's JSON).
@@ -196,9 +199,13 @@ func Request(method, path string, optionsJSON []byte) Op {
 	return Op{kind: request, arg: method, arg2: path, options: optionsJSON}
 }
 
+// NextPage is a cursor's next page (its value is null after the last).
+func NextPage(cursor *Cursor) Op { return Op{kind: nextPage, cursor: cursor} }
+
 // Call runs op on the calling thread and returns its JSON.
 func (c *Client) Call(op Op, cancel *Cancel) (string, *ErrorData) {
 	defer runtime.KeepAlive(c)
+	defer runtime.KeepAlive(op.cursor)
 	a, al := text(op.arg)
 	b, bl := text(op.arg2)
 	o := options(op.options)
@@ -210,6 +217,8 @@ func (c *Client) Call(op Op, cancel *Cancel) (string, *ErrorData) {
 		code = C.ocus_projects_get(c.ptr, a, al, o, cancel.raw(), &out, &e)
 	case listProjects:
 		code = C.ocus_projects_list(c.ptr, o, cancel.raw(), &out, &e)
+	case nextPage:
+		code = C.ocus_cursor_next(op.cursor.ptr, cancel.raw(), &out, &e)
 	default:
 		code = C.ocus_request(c.ptr, a, al, b, bl, o, cancel.raw(), &out, &e)
 	}
@@ -222,6 +231,7 @@ func (c *Client) Call(op Op, cancel *Cancel) (string, *ErrorData) {
 // Start starts op on the library's threads; the result arrives on q as ticket.
 func (c *Client) Start(op Op, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
 	defer runtime.KeepAlive(c)
+	defer runtime.KeepAlive(op.cursor)
 	a, al := text(op.arg)
 	b, bl := text(op.arg2)
 	o := options(op.options)
@@ -233,6 +243,8 @@ func (c *Client) Start(op Op, cancel *Cancel, q *Queue, ticket uint64) *ErrorDat
 		code = C.ocus_projects_get_start(c.ptr, a, al, o, cancel.raw(), q.ptr, t, &e)
 	case listProjects:
 		code = C.ocus_projects_list_start(c.ptr, o, cancel.raw(), q.ptr, t, &e)
+	case nextPage:
+		code = C.ocus_cursor_next_start(op.cursor.ptr, cancel.raw(), q.ptr, t, &e)
 	default:
 		code = C.ocus_request_start(c.ptr, a, al, b, bl, o, cancel.raw(), q.ptr, t, &e)
 	}
@@ -248,19 +260,6 @@ func (c *Client) NewCursor(optionsJSON []byte) (*Cursor, *ErrorData) {
 		return nil, data
 	}
 	return &Cursor{ptr: out}, nil
-}
-
-// Next returns the next page's JSON, or done.
-func (c *Cursor) Next(cancel *Cancel) (page string, done bool, err *ErrorData) {
-	var out *C.char
-	var e *C.OcusError
-	if data := takeError(C.ocus_cursor_next(c.ptr, cancel.raw(), &out, &e), e); data != nil {
-		return "", false, data
-	}
-	if out == nil {
-		return "", true, nil
-	}
-	return takeString(out), false, nil
 }
 
 // Free releases the cursor.

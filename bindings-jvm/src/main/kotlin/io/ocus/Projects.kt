@@ -162,7 +162,7 @@ class Projects internal constructor(
     @JvmOverloads
     fun listBlocking(params: ListParams = ListParams.ALL): Iterable<Project> = Iterable {
         iterator {
-            native { nativeClient.cursorBlocking(params.json()) }.use { cursor: NativeCursor ->
+            native { nativeClient.cursor(params.json()) }.use { cursor: NativeCursor ->
                 val cursorAddress = cursor.address().toLong()
                 while (true) {
                     val page = Direct.call(cursor, cursorAddress, Direct.NEXT_PAGE, null).value as? JsonObject ?: break

@@ -715,8 +715,6 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_cursor(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking(
-    ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_is_closed(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_rotate_api_key(
@@ -761,8 +759,6 @@ internal object UniffiLib {
     external fun uniffi_ocus_jvm_fn_method_nativeclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Long
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor_blocking(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_is_closed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -939,10 +935,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_base_url() and 0xFFFF) != 57790) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor() and 0xFFFF) != 46098) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor_blocking() and 0xFFFF) != 16758) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor() and 0xFFFF) != 15318) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_is_closed() and 0xFFFF) != 22873) {
@@ -1387,14 +1380,9 @@ public interface NativeClientInterface {
     fun `baseUrl`(): kotlin.String
     
     /**
-     * A cursor over every page, from suspending calls.
+     * A cursor over every page, for suspending and blocking calls alike.
      */
     fun `cursor`(`paramsJson`: kotlin.String): NativeCursor
-    
-    /**
-     * A cursor over every page, from blocking calls.
-     */
-    fun `cursorBlocking`(`paramsJson`: kotlin.String): NativeCursor
     
     /**
      * True once `shut_down` was called.
@@ -1571,31 +1559,13 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * A cursor over every page, from suspending calls.
+     * A cursor over every page, for suspending and blocking calls alike.
      */
     @Throws(NativeException::class)override fun `cursor`(`paramsJson`: kotlin.String): NativeCursor {
             return FfiConverterTypeNativeCursor.lift(
     callWithHandle {
     uniffiRustCallWithError(NativeException) { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_cursor(
-        it,
-        
-        FfiConverterString.lower(`paramsJson`),_status)
-}
-    }
-    )
-    }
-    
-
-    
-    /**
-     * A cursor over every page, from blocking calls.
-     */
-    @Throws(NativeException::class)override fun `cursorBlocking`(`paramsJson`: kotlin.String): NativeCursor {
-            return FfiConverterTypeNativeCursor.lift(
-    callWithHandle {
-    uniffiRustCallWithError(NativeException) { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_cursor_blocking(
         it,
         
         FfiConverterString.lower(`paramsJson`),_status)
