@@ -191,12 +191,14 @@ function started(ticket) {
 }
 
 /**
- * Returns the value of a native outcome, or throws its error as the matching class.
+ * Returns a native result, or throws its error as the matching class: an `ErrorData` from a
+ * direct call, `{ error: view }` from a started call's outcome (`{ value, response }` else).
  * @param {any} outcome
  * @returns {any}
  */
 function unwrap(outcome) {
   if (isErrorData(outcome)) throw toError(outcome)
+  if (outcome !== null && typeof outcome === 'object' && outcome.error !== undefined) throw errorFromView(outcome.error)
   return outcome
 }
 
@@ -489,8 +491,8 @@ class ProjectList {
     const cursor = unwrap(this.#client.cursor(coreOptions(this.#params)))
     for (;;) {
       const step = unwrap(await withSignal(this.#params.signal, (h) => started(cursor.startNextPage(h))))
-      if (step.done) return
-      yield new Page(step.page)
+      if (step.value === null) return // after the last page
+      yield new Page(step.value)
     }
   }
   /** @returns {AsyncGenerator<Project, void, undefined>} */

@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use napi::bindgen_prelude::{Buffer, Either, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
+use ocus::call::{self, PendingCall, ResponseShape};
 use ocus::completion::Completions;
+use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 use ocus::runtime::CancelToken;
 use serde_json::{Map, Value};
 
@@ -65,51 +67,12 @@ fn outcome<T>(result: ocus::Result<T>) -> Outcome<T> {
     }
 }
 
-/// The next page of a cursor, or `done`.
-#[derive(serde::Serialize)]
-struct PageStep<V> {
-    done: bool,
-    page: Option<V>,
-}
-
-/// A call's result (a project or page view, or a request's JSON) and its response's view
-/// (status, headers, request id) as JSON text: parsed by `index.js` only when asked for
-/// (`.withResponse()`), so a plain call pays for one string, not an object per header.
-#[derive(serde::Serialize)]
-struct WithResponse<V> {
-    value: V,
-    response: String,
-}
-
-/// `view` (a project's or a page's) with its response apart as JSON text.
-fn with_response<'a, V: serde::Serialize>(
-    mut view: V,
-    response: impl FnOnce(&mut V) -> Option<ocus::ResponseView<'a>>,
-) -> WithResponse<V> {
-    let response = response(&mut view);
-    WithResponse {
-        response: serde_json::to_string(&response).unwrap_or_default(),
-        value: view,
-    }
-}
-
 // ---- the crossing: started calls, settled in batches on the JS thread ---------------------
 
-/// `value` as JSON text: what a call's promise resolves to, made on the runtime thread so the
-/// JS thread only parses.
-fn json(value: &impl serde::Serialize) -> ocus::Result<String> {
-    serde_json::to_string(value).map_err(|e| {
-        ocus::Error::new(
-            ocus::ErrorKind::Decode,
-            format!("cannot encode the result: {e}"),
-        )
-    })
-}
-
-/// A finished call's outcome as JSON text: its result's, or an `ErrorData`'s.
-fn settled(result: ocus::Result<String>) -> String {
-    result
-        .unwrap_or_else(|error| serde_json::to_string(&ErrorData::from(error)).unwrap_or_default())
+/// A finished call's outcome as JSON text: `{"value", "response"}` (the response as JSON text,
+/// parsed by `index.js` only when asked for: `.withResponse()`), or `{"error": view}`.
+fn settled(result: ocus::Result<call::CallOutput>) -> String {
+    call::outcome_json(result, ResponseShape::Text)
 }
 
 /// Wakes the JS thread to drain: weak (unreferenced) while no call is in flight, so an idle
@@ -160,8 +123,7 @@ impl Crossing {
         })
     }
 
-    /// Every finished call, as the JSON text of `[[ticket, outcome], ...]` (`outcome`: what the
-    /// call's promise resolves to, an `ErrorData` for a failure).
+    /// Every finished call, as the JSON text of `[[ticket, outcome], ...]` (see `settled`).
     #[napi]
     pub fn drain(&self, env: napi::Env) -> String {
         let finished = self.hub.queue.drain(usize::MAX);
@@ -177,11 +139,15 @@ impl Crossing {
 }
 
 impl Hub {
-    /// Starts `call` (cancelled by `cancel`); its outcome is delivered under the ticket returned.
-    fn start<F>(&self, env: &napi::Env, cancel: Option<&CancelHandle>, call: F) -> ocus::Result<u32>
-    where
-        F: std::future::Future<Output = ocus::Result<String>> + Send + 'static,
-    {
+    /// Starts the call `prepare` makes (cancelled by `cancel`); its outcome is delivered under
+    /// the ticket returned. A call that cannot be prepared fails now, nothing started.
+    fn start(
+        &self,
+        env: &napi::Env,
+        cancel: Option<&CancelHandle>,
+        prepare: impl FnOnce() -> ocus::Result<PendingCall>,
+    ) -> ocus::Result<u32> {
+        let call = prepare()?;
         let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
         let cancel = cancel.map(|c| c.token.clone());
         self.queue.start(u64::from(ticket), cancel, call, settled)?;
@@ -228,9 +194,11 @@ fn view(value: &impl serde::Serialize) -> ocus::Result<Value> {
 
 // ---- the client ---------------------------------------------------------------------------
 
+/// A client: the core's handle (its pools, the cursors it gave out, and closing them), and
+/// the crossing its calls settle through.
 #[napi]
 pub struct NativeClient {
-    client: ocus::Client,
+    handle: ClientHandle,
     hub: Arc<Hub>,
 }
 
@@ -287,7 +255,7 @@ pub fn create_client(
         ocus::options::milliseconds_only(&options)?;
         let builder = builder.options(options)?;
         Ok(NativeClient {
-            client: builder.build()?,
+            handle: ClientHandle::one_path(builder.build()?, CallPath::Started),
             hub: crossing.hub.clone(),
         })
     })())
@@ -297,23 +265,23 @@ pub fn create_client(
 impl NativeClient {
     #[napi(getter)]
     pub fn base_url(&self) -> String {
-        self.client.base_url().to_owned()
+        self.handle.base_url().to_owned()
     }
 
     #[napi(getter)]
     pub fn is_closed(&self) -> bool {
-        self.client.is_closed()
+        self.handle.is_closed()
     }
 
     #[napi]
     pub fn close(&self) {
-        self.client.close();
+        self.handle.shut_down();
     }
 
     /// Replaces the key; requests in flight finish with the old one.
     #[napi]
     pub fn rotate_api_key(&self, api_key: String) -> Option<ErrorData> {
-        self.client
+        self.handle
             .rotate_api_key(api_key)
             .err()
             .map(ErrorData::from)
@@ -328,12 +296,9 @@ impl NativeClient {
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
     ) -> Outcome<u32> {
-        let client = self.client.clone();
-        outcome(self.hub.start(&env, cancel, async move {
+        outcome(self.hub.start(&env, cancel, || {
             ocus::options::milliseconds_only(&options)?;
-            let request = ocus::RequestOptions::from_call_options(options)?;
-            let project = client.projects().get_with(&id, &request).await?;
-            json(&with_response(project.view(), |v| v.response.take()))
+            call::get_project(self.handle.client(CallPath::Started)?, id, options)
         }))
     }
 
@@ -345,12 +310,9 @@ impl NativeClient {
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
     ) -> Outcome<u32> {
-        let client = self.client.clone();
-        outcome(self.hub.start(&env, cancel, async move {
+        outcome(self.hub.start(&env, cancel, || {
             ocus::options::milliseconds_only(&options)?;
-            let params = ocus::ListParams::from_options(options)?;
-            let page = client.projects().list(&params).await?;
-            json(&with_response(page.view(), |v| v.response.take()))
+            call::list_page(self.handle.client(CallPath::Started)?, options)
         }))
     }
 
@@ -361,7 +323,7 @@ impl NativeClient {
             ocus::options::milliseconds_only(&options)
                 .and_then(|()| ocus::ListParams::from_options(options))
                 .map(|params| NativeCursor {
-                    cursor: Arc::new(self.client.projects().cursor(params)),
+                    cursor: self.handle.cursor(params),
                     hub: self.hub.clone(),
                 }),
         )
@@ -377,48 +339,31 @@ impl NativeClient {
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
     ) -> Outcome<u32> {
-        let client = self.client.clone();
-        outcome(self.hub.start(&env, cancel, async move {
+        outcome(self.hub.start(&env, cancel, || {
             ocus::options::milliseconds_only(&options)?;
-            let options = ocus::RequestOptions::from_options(options)?;
-            let (value, response) = client
-                .request_str_with_response(&method, &path, options)
-                .await?;
-            json(&WithResponse {
-                value,
-                response: serde_json::to_string(&response.view()).unwrap_or_default(),
-            })
+            call::request(
+                self.handle.client(CallPath::Started)?,
+                method,
+                path,
+                options,
+            )
         }))
     }
 }
 
 #[napi]
 pub struct NativeCursor {
-    cursor: Arc<ocus::ProjectCursor>,
+    cursor: Arc<CursorHandle>,
     hub: Arc<Hub>,
 }
 
 #[napi]
 impl NativeCursor {
-    /// Starts fetching the next page (`{ done, page }`).
+    /// Starts fetching the next page (its value `null` after the last).
     #[napi]
     pub fn start_next_page(&self, env: napi::Env, cancel: Option<&CancelHandle>) -> Outcome<u32> {
-        let cursor = self.cursor.clone();
-        outcome(self.hub.start(&env, cancel, async move {
-            match cursor.next_page().await? {
-                // Iterated pages have no `.withResponse()`: their response stays here.
-                Some(page) => json(&PageStep {
-                    done: false,
-                    page: Some(ocus::PageView {
-                        response: None,
-                        ..page.view()
-                    }),
-                }),
-                None => json(&PageStep::<()> {
-                    done: true,
-                    page: None,
-                }),
-            }
+        outcome(self.hub.start(&env, cancel, || {
+            call::next_page(&self.cursor, CallPath::Started)
         }))
     }
 }

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::projects::{ListParams, ProjectCursor};
 
 /// Which runtime a call runs on, and so which of a [`ClientHandle`]'s pools it uses.
@@ -20,14 +20,31 @@ pub enum CallPath {
     Started,
 }
 
+/// The client built for the handle serves the path it was made for; the other path has a
+/// copy with its own pool, made with the handle (it reads the trust store and proxy
+/// variables of the environment the client was built in), or none for a binding that
+/// calls from one world only (Node).
 struct Pools {
-    blocking: Client,
-    started: Client,
+    first: (CallPath, Client),
+    other: Option<Client>,
+}
+
+impl Pools {
+    fn get(&self, path: CallPath) -> Result<&Client> {
+        match (&self.first, &self.other) {
+            ((first_path, first), _) if *first_path == path => Ok(first),
+            (_, Some(other)) => Ok(other),
+            (_, None) => Err(Error::new(
+                ErrorKind::Internal,
+                format!("this client makes no {path:?} calls"),
+            )),
+        }
+    }
 }
 
 /// A client for a binding: both pools, the cursors it handed out, and `shut_down`.
 pub struct ClientHandle {
-    pools: RwLock<Option<Pools>>,
+    pools: RwLock<Option<Arc<Pools>>>,
     cursors: Mutex<Vec<Weak<CursorHandle>>>,
     base_url: String,
 }
@@ -42,27 +59,35 @@ impl std::fmt::Debug for ClientHandle {
 }
 
 impl ClientHandle {
-    /// A handle over `client` (used for blocking calls) and a copy of it with its own pool
-    /// for started calls.
+    /// A handle over `client` (used for blocking calls) and a copy of it (the same settings,
+    /// key and close) with its own pool for started calls.
     pub fn new(client: Client) -> Result<ClientHandle> {
-        Ok(ClientHandle {
+        let started = client.with_separate_pool()?;
+        Ok(Self::with_pools(CallPath::Blocking, client, Some(started)))
+    }
+
+    /// A handle whose calls all run on `path` (building a second pool loads the platform's
+    /// trust store: milliseconds a binding calling from one world never needs).
+    pub fn one_path(client: Client, path: CallPath) -> ClientHandle {
+        Self::with_pools(path, client, None)
+    }
+
+    fn with_pools(path: CallPath, client: Client, other: Option<Client>) -> ClientHandle {
+        ClientHandle {
             base_url: client.base_url().to_owned(),
             cursors: Mutex::new(Vec::new()),
-            pools: RwLock::new(Some(Pools {
-                started: client.with_separate_pool()?,
-                blocking: client,
-            })),
-        })
+            pools: RwLock::new(Some(Arc::new(Pools {
+                first: (path, client),
+                other,
+            }))),
+        }
     }
 
     /// The core client for calls on `path`; a `client_closed` error once shut down.
     pub fn client(&self, path: CallPath) -> Result<Client> {
         let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
         let pools = pools.as_ref().ok_or_else(Error::client_closed)?;
-        Ok(match path {
-            CallPath::Blocking => pools.blocking.clone(),
-            CallPath::Started => pools.started.clone(),
-        })
+        pools.get(path).cloned()
     }
 
     /// The base URL requests go to.
@@ -70,16 +95,21 @@ impl ClientHandle {
         &self.base_url
     }
 
+    /// The client the handle was made with (it shares key and close with the other pool).
+    fn first(&self) -> Result<Client> {
+        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
+        let pools = pools.as_ref().ok_or_else(Error::client_closed)?;
+        Ok(pools.first.1.clone())
+    }
+
     /// True once [`shut_down`](Self::shut_down) (or the core client's `close`) was called.
     pub fn is_closed(&self) -> bool {
-        self.client(CallPath::Blocking)
-            .map(|c| c.is_closed())
-            .unwrap_or(true)
+        self.first().map(|c| c.is_closed()).unwrap_or(true)
     }
 
     /// Replaces the key of both pools; calls in flight finish with the old one.
     pub fn rotate_api_key(&self, key: impl Into<String>) -> Result<()> {
-        self.client(CallPath::Blocking)?.rotate_api_key(key)
+        self.first()?.rotate_api_key(key)
     }
 
     /// A cursor over every page, each page fetched on the path of the call that asks for it,
@@ -87,15 +117,15 @@ impl ClientHandle {
     /// first page fails with `client_closed`, as an iteration over a closed client does in
     /// every language.
     pub fn cursor(&self, params: ListParams) -> Arc<CursorHandle> {
-        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner());
+        let pools = self.pools.read().unwrap_or_else(|p| p.into_inner()).clone();
         let cursor = Arc::new(CursorHandle {
-            cursor: Mutex::new(pools.as_ref().map(|pools| CursorPools {
-                cursor: Arc::new(pools.blocking.projects().cursor(params)),
-                blocking: pools.blocking.clone(),
-                started: pools.started.clone(),
-            })),
+            cursor: Mutex::new(
+                pools
+                    .as_ref()
+                    .map(|pools| Arc::new(pools.first.1.projects().cursor(params))),
+            ),
+            pools: pools.as_ref().map_or_else(Weak::new, Arc::downgrade),
         });
-        drop(pools);
         let mut cursors = self.cursors.lock().unwrap_or_else(|p| p.into_inner());
         cursors.retain(|c| c.strong_count() > 0);
         cursors.push(Arc::downgrade(&cursor));
@@ -111,7 +141,7 @@ impl ClientHandle {
         let Some(pools) = pools else {
             return;
         };
-        pools.blocking.close(); // shared with `started`
+        pools.first.1.close(); // shared with the other pool
         drop(pools);
         let cursors = std::mem::take(&mut *self.cursors.lock().unwrap_or_else(|p| p.into_inner()));
         for cursor in cursors.iter().filter_map(Weak::upgrade) {
@@ -134,28 +164,25 @@ impl Drop for ClientHandle {
 #[derive(Debug)]
 pub struct CursorHandle {
     /// `None` once its client shut down.
-    cursor: Mutex<Option<CursorPools>>,
-}
-
-/// A cursor and the handle's pools its pages may be fetched on.
-#[derive(Debug)]
-struct CursorPools {
-    cursor: Arc<ProjectCursor>,
-    blocking: Client,
-    started: Client,
+    cursor: Mutex<Option<Arc<ProjectCursor>>>,
+    /// The handle's pools, not kept alive by the cursor.
+    pools: Weak<Pools>,
 }
 
 impl CursorHandle {
     /// The cursor, and the client to fetch its next page with on `path` (a connection
     /// belongs to its path's runtime); a `client_closed` error once shut down.
     pub fn get(&self, path: CallPath) -> Result<(Arc<ProjectCursor>, Client)> {
-        let cursor = self.cursor.lock().unwrap_or_else(|p| p.into_inner());
-        let pools = cursor.as_ref().ok_or_else(Error::client_closed)?;
-        let client = match path {
-            CallPath::Blocking => &pools.blocking,
-            CallPath::Started => &pools.started,
-        };
-        Ok((pools.cursor.clone(), client.clone()))
+        let cursor = self
+            .cursor
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let pools = self.pools.upgrade();
+        match (cursor, pools) {
+            (Some(cursor), Some(pools)) => Ok((cursor, pools.get(path)?.clone())),
+            _ => Err(Error::client_closed()),
+        }
     }
 
     fn release(&self) {
@@ -206,6 +233,30 @@ mod tests {
         );
         handle.shut_down(); // idempotent
         assert_eq!(handle.base_url(), "http://127.0.0.1:9/v3");
+    }
+
+    #[test]
+    fn a_one_path_handle_builds_one_pool_and_refuses_the_other_path() {
+        let client = Client::builder()
+            .api_key("sk_test_handle")
+            .base_url("http://127.0.0.1:9/v3")
+            .build()
+            .unwrap();
+        let handle = ClientHandle::one_path(client, CallPath::Started);
+        assert!(handle.client(CallPath::Started).is_ok());
+        let refused = handle.client(CallPath::Blocking).unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::Internal);
+        let cursor = handle.cursor(ListParams::new());
+        assert!(cursor.get(CallPath::Started).is_ok());
+        assert_eq!(
+            cursor.get(CallPath::Blocking).unwrap_err().kind(),
+            ErrorKind::Internal
+        );
+        handle.shut_down();
+        assert_eq!(
+            cursor.get(CallPath::Started).unwrap_err().code(),
+            Some("client_closed")
+        );
     }
 
     #[test]
