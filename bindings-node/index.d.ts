@@ -435,6 +435,7 @@ export class Page {
     /**
      * Made by the client from the core's view of a page (not by user code).
      * @param {{ data: ConstructorParameters<typeof Project>[0][], links: Record<string, JsonValue>, meta: Record<string, JsonValue>, has_next: boolean, next_url?: string | null }} view
+     * @param {string} response The view of the response it came in, as JSON text.
      */
     constructor(view: {
         data: ConstructorParameters<typeof Project>[0][];
@@ -442,7 +443,7 @@ export class Page {
         meta: Record<string, JsonValue>;
         has_next: boolean;
         next_url?: string | null;
-    });
+    }, response: string);
     /**
      * The projects of this page.
      * @readonly
@@ -468,8 +469,15 @@ export class Page {
      * @readonly
      */
     readonly nextUrl: string | null;
+    /**
+     * The HTTP response this page came in, whether it was fetched alone (`listPage`) or while
+     * iterating (`list().pages()`): its request id is what OCUS support asks for.
+     * @type {ResponseInfo}
+     */
+    get response(): ResponseInfo;
     /** @returns {Iterator<Project>} */
     [Symbol.iterator](): Iterator<Project>;
+    #private;
 }
 /** The HTTP response a successful call's result arrived in (see `.withResponse()`). */
 export class ResponseInfo {

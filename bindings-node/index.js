@@ -319,14 +319,14 @@ for (const name of /** @type {const} */ (['resolve', 'reject', 'all', 'allSettle
  * Starts a native call answering `{ value, response }` (the response as JSON text).
  * @template T
  * @param {Promise<any>} call
- * @param {(value: any) => T} data
+ * @param {(value: any, response: string) => T} data
  * @returns {APIPromise<T>}
  */
 function withResponse(call, data) {
   return new APIPromise(
     call.then((outcome) => {
       const result = unwrap(outcome)
-      return { data: data(result.value), response: result.response }
+      return { data: data(result.value, result.response), response: result.response }
     }),
   )
 }
@@ -380,11 +380,15 @@ class Project {
 
 /** One page of projects with its links and meta; iterating it yields its projects. */
 class Page {
+  /** @type {string | ResponseInfo} */
+  #response
   /**
    * Made by the client from the core's view of a page (not by user code).
    * @param {{ data: ConstructorParameters<typeof Project>[0][], links: Record<string, JsonValue>, meta: Record<string, JsonValue>, has_next: boolean, next_url?: string | null }} view
+   * @param {string} response The view of the response it came in, as JSON text.
    */
-  constructor(view) {
+  constructor(view, response) {
+    this.#response = response
     /**
      * The projects of this page.
      * @readonly
@@ -410,6 +414,15 @@ class Page {
      * @readonly
      */
     this.nextUrl = view.next_url ?? null
+  }
+  /**
+   * The HTTP response this page came in, whether it was fetched alone (`listPage`) or while
+   * iterating (`list().pages()`): its request id is what OCUS support asks for.
+   * @type {ResponseInfo}
+   */
+  get response() {
+    if (typeof this.#response === 'string') this.#response = new ResponseInfo(JSON.parse(this.#response))
+    return this.#response
   }
   /** @returns {Iterator<Project>} */
   [Symbol.iterator]() {
@@ -492,7 +505,7 @@ class ProjectList {
     for (;;) {
       const step = unwrap(await withSignal(this.#params.signal, (h) => started(cursor.startNextPage(h))))
       if (step.value === null) return // after the last page
-      yield new Page(step.value)
+      yield new Page(step.value, step.response)
     }
   }
   /** @returns {AsyncGenerator<Project, void, undefined>} */
@@ -528,7 +541,7 @@ class Projects {
    */
   listPage(params = {}) {
     const given = params ?? {}
-    return withResponse(withSignal(given.signal, (h) => started(this.#client.startListPage(coreOptions(given), h))), (view) => new Page(view))
+    return withResponse(withSignal(given.signal, (h) => started(this.#client.startListPage(coreOptions(given), h))), (view, response) => new Page(view, response))
   }
   /**
    * One project by id.

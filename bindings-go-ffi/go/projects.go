@@ -32,6 +32,9 @@ type Page struct {
 	Meta    map[string]any
 	HasNext bool
 	NextURL string
+	// Response is the HTTP response the page came in, from ListPage and Pages alike (its
+	// RequestID is what OCUS support asks for).
+	Response *Response
 }
 
 // ProjectsService is Client.Projects.
@@ -84,13 +87,18 @@ func decodeProject(p projectJSON) (Project, error) {
 	return project, nil
 }
 
-// decodePage reads a page's outcome (nil after a cursor's last page).
+// decodePage reads a page's outcome (nil after a cursor's last page); response, if not nil,
+// receives the page's response too.
 func decodePage(text string, response *Response) (*Page, error) {
-	raw, err := decodeOutcome[*pageJSON](text, response)
+	var own Response
+	raw, err := decodeOutcome[*pageJSON](text, &own)
 	if raw == nil || err != nil {
 		return nil, err
 	}
-	page := &Page{Links: raw.Links, Meta: raw.Meta, HasNext: raw.HasNext, Data: make([]Project, 0, len(raw.Data))}
+	if response != nil {
+		*response = own
+	}
+	page := &Page{Links: raw.Links, Meta: raw.Meta, HasNext: raw.HasNext, Data: make([]Project, 0, len(raw.Data)), Response: &own}
 	if raw.NextURL != nil {
 		page.NextURL = *raw.NextURL
 	}

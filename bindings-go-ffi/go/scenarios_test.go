@@ -296,6 +296,16 @@ func call(client *ocus.Client, s step, r *ocus.Response) (any, error) {
 			out["first_id"], out["last_id"] = all[0].ID, all[len(all)-1].ID
 		}
 		return out, nil
+	case "projects.pages":
+		count, responses := 0, []any{}
+		for page, err := range client.Projects.Pages(ctx, listParams(s)) {
+			if err != nil {
+				return nil, err
+			}
+			count += len(page.Data)
+			responses = append(responses, normaliseResponse(page.Response))
+		}
+		return map[string]any{"pages": float64(len(responses)), "count": float64(count), "responses": responses}, nil
 	case "projects.get":
 		p, err := client.Projects.Get(ctx, s.Args["id"].(string), append(callOpts(s), ocus.WithResponse(r))...)
 		if err != nil {

@@ -79,6 +79,15 @@ async function call(client, op, step, seen) {
         statuses,
       }
     }
+    case 'projects.pages': {
+      const pages = []
+      for await (const page of client.projects.list(listParams(step)).pages()) pages.push(page)
+      return {
+        pages: pages.length,
+        count: pages.reduce((sum, page) => sum + page.data.length, 0),
+        responses: pages.map((page) => normaliseResponse(page.response)),
+      }
+    }
     case 'projects.get': {
       const { data: p, response } = await client.projects.get(args.id, options(step)).withResponse()
       seen.response = response

@@ -102,6 +102,12 @@ class _AsyncioProjects:
     def get(self, id: str, **kwargs: Any) -> ocus.Project:
         return _await(self._loop, lambda: self._projects.get(id, **kwargs))
 
+    def pages(self, **kwargs: Any) -> list[ocus.Page]:
+        async def collect() -> list[ocus.Page]:
+            return [page async for page in self._projects.pages(**kwargs)]
+
+        return _await(self._loop, collect)
+
 
 def _call(client: Any, op: str, step: dict[str, Any]) -> tuple[Any, Optional[ocus.Response]]:
     """The normalised result and, for a call that has one, its response."""
@@ -127,6 +133,13 @@ def _call(client: Any, op: str, step: dict[str, Any]) -> tuple[Any, Optional[ocu
             "has_next": page.has_next,
             "meta": page.meta,
         }, page.response
+    if op == "projects.pages":
+        pages = list(client.projects.pages(**_list_kwargs(step)))
+        return {
+            "pages": len(pages),
+            "count": sum(len(page.data) for page in pages),
+            "responses": [_normalise_response(page.response) for page in pages],
+        }, None
     if op == "projects.list_all":
         projects = list(client.projects.list(**_list_kwargs(step)))
         return {

@@ -292,6 +292,15 @@ async fn call(
                 "meta": page.meta,
             }))
         }
+        "projects.pages" => {
+            let mut pages = client.projects().pages(list_params(step)?);
+            let (mut count, mut responses) = (0, Vec::new());
+            while let Some(page) = pages.next_page().await? {
+                count += page.data.len();
+                responses.push(normalise_response(page.response()));
+            }
+            Ok(json!({"pages": responses.len(), "count": count, "responses": responses}))
+        }
         "projects.list_all" => {
             let projects: Vec<ocus::Project> = client
                 .projects()

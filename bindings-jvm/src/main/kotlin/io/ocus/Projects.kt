@@ -82,7 +82,10 @@ class ProjectPage internal constructor(
     val meta: JsonObject,
     /** `self` and `next` as sent. */
     val links: JsonObject,
-    /** The response this page arrived in; `null` for pages met while listing every page. */
+    /**
+     * The response this page arrived in, from [Projects.listPage] and [Projects.pages] alike
+     * (its request id is what OCUS support asks for).
+     */
     val response: Response?,
 ) {
     /** [meta] as plain values (for Java: no kotlinx types). */
@@ -149,24 +152,39 @@ class Projects internal constructor(
      * the one before is used up. Collecting it again starts over.
      */
     fun list(params: ListParams = ListParams.ALL): Flow<Project> = flow {
-        native { nativeClient.cursor(params.json()) }.use { cursor ->
-            val cursorAddress = cursor.address().toLong()
-            while (true) {
-                val page = Crossing.call(cursor, cursorAddress, Direct.NEXT_PAGE, null).value as? JsonObject ?: break
-                for (project in pageOf(page).data) emit(project)
-            }
-        }
+        pages(params).collect { page -> for (project in page.data) emit(project) }
     }
 
     /** [list] for Java: a lazy [Iterable]; each `iterator()` starts over. */
     @JvmOverloads
-    fun listBlocking(params: ListParams = ListParams.ALL): Iterable<Project> = Iterable {
+    fun listBlocking(params: ListParams = ListParams.ALL): Iterable<Project> =
+        Iterable { pagesBlocking(params).asSequence().flatMap { it.data }.iterator() }
+
+    /**
+     * Every page, following the server's `next` links, one request per page, each with the
+     * response it arrived in. Collecting it again starts over.
+     */
+    fun pages(params: ListParams = ListParams.ALL): Flow<ProjectPage> = flow {
+        native { nativeClient.cursor(params.json()) }.use { cursor ->
+            val cursorAddress = cursor.address().toLong()
+            while (true) {
+                val result = Crossing.call(cursor, cursorAddress, Direct.NEXT_PAGE, null)
+                if (result.value !is JsonObject) break // after the last page
+                emit(page(result))
+            }
+        }
+    }
+
+    /** [pages] for Java: a lazy [Iterable]; each `iterator()` starts over. */
+    @JvmOverloads
+    fun pagesBlocking(params: ListParams = ListParams.ALL): Iterable<ProjectPage> = Iterable {
         iterator {
             native { nativeClient.cursor(params.json()) }.use { cursor: NativeCursor ->
                 val cursorAddress = cursor.address().toLong()
                 while (true) {
-                    val page = Direct.call(cursor, cursorAddress, Direct.NEXT_PAGE, null).value as? JsonObject ?: break
-                    yieldAll(pageOf(page).data)
+                    val result = Direct.call(cursor, cursorAddress, Direct.NEXT_PAGE, null)
+                    if (result.value !is JsonObject) break // after the last page
+                    yield(page(result))
                 }
             }
         }
@@ -179,6 +197,4 @@ class Projects internal constructor(
     private fun project(result: Outcome) = Project.of(result.value.jsonObject, result.response)
 
     private fun page(result: Outcome) = ProjectPage.of(result.value.jsonObject, Response.of(result.response))
-
-    private fun pageOf(view: JsonObject) = ProjectPage.of(view, response = null)
 }

@@ -213,6 +213,15 @@ class ScenarioTest {
                     put("statuses", JsonObject(projects.groupingBy { it.status ?: "" }.eachCount().mapValues { JsonPrimitive(it.value) }))
                 }
             }
+            "projects.pages" -> {
+                val params = listParams(step)
+                val pages = if (blocking) client.projects.pagesBlocking(params).toList() else client.projects.pages(params).toList()
+                buildJsonObject {
+                    put("pages", pages.size)
+                    put("count", pages.sumOf { it.data.size })
+                    put("responses", JsonArray(pages.map { normaliseResponse(checkNotNull(it.response) { "a page without its response" }) }))
+                }
+            }
             "projects.get" -> {
                 val id = a.getValue("id").jsonPrimitive.content
                 val p = if (blocking) client.projects.getBlocking(id, requestOptions(step)) else client.projects.get(id, requestOptions(step))
