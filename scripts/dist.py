@@ -195,7 +195,7 @@ def node(targets: list[Target], ver: str) -> None:
     js_files = [f for f in source["files"] if f.endswith((".js", ".mjs", ".d.ts")) and "/" not in f]
     for file in js_files:
         shutil.copy(ROOT / "bindings-node" / file, main / file)
-    shutil.copy(ROOT / "README.md", main / "README.md")
+    shutil.copy(ROOT / "bindings-node" / "README.md", main / "README.md")  # the npm page
     package = {k: v for k, v in source.items() if k not in ("scripts", "devDependencies", "files")}
     package["version"] = ver
     package["repository"] = REPOSITORY
@@ -220,6 +220,8 @@ def node_mock(out: Path, ver: str) -> None:
     for binary in binaries:
         shutil.copy(binary, folder / "bin" / binary.name)
     (folder / "ocus-mock.js").write_text(MOCK_LAUNCHER)
+    # The package page: how to run tests against it, and the admin API (also `--admin-help`).
+    shutil.copy(ROOT / "tests" / "emulator" / "README.md", folder / "README.md")
     write_json(folder / "package.json", {
         "name": "ocus-mock", "version": ver,
         "description": "A local emulator of the OCUS API v3 (fault injection, request log, webhooks) for testing code that uses `ocus`.",

@@ -146,11 +146,19 @@ struct Shared {
 
 type AppState = Arc<Shared>;
 
+/// Where the base URL goes once the server listens: the first line of stdout, or a channel
+/// (`ocus-mock -- COMMAND`, whose own stdout is the command's).
+pub enum Announce {
+    Stdout,
+    To(tokio::sync::oneshot::Sender<String>),
+}
+
 pub async fn run(
     addr: SocketAddr,
     keys: Vec<KeyEntry>,
     project_count: usize,
     serve_tls: bool,
+    announce: Announce,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let foreign = tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
@@ -189,10 +197,15 @@ pub async fn run(
             .build()
             .map_err(std::io::Error::other)?,
     });
-    {
-        let mut stdout = std::io::stdout().lock();
-        writeln!(stdout, "{}", state.base_url)?;
-        stdout.flush()?;
+    match announce {
+        Announce::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{}", state.base_url)?;
+            stdout.flush()?;
+        }
+        Announce::To(ready) => {
+            let _ = ready.send(state.base_url.clone());
+        }
     }
     eprintln!(
         "ocus-mock: serving {} (foreign origin {}, admin {}/__admin)",
