@@ -118,6 +118,21 @@ def check_pypi(env: dict[str, str], work: Path, version: str) -> None:
 
 # ---- npm ----------------------------------------------------------------------------------------
 
+def third_party_npm_dependencies() -> list[str]:
+    """`name@version` of every package the published ocus package pulls in, from the lock."""
+    lock = json.loads((ROOT / "bindings-node" / "package-lock.json").read_text())["packages"]
+    wanted = list(lock[""].get("dependencies", {}))
+    found: dict[str, str] = {}
+    while wanted:
+        name = wanted.pop()
+        if name in found:
+            continue
+        entry = lock[f"node_modules/{name}"]
+        found[name] = entry["version"]
+        wanted.extend(entry.get("dependencies", {}))
+    return [f"{name}@{found[name]}" for name in sorted(found)]
+
+
 def check_npm(env: dict[str, str], work: Path, version: str) -> None:
     port = free_port()
     registry = f"http://127.0.0.1:{port}/"
@@ -139,6 +154,15 @@ def check_npm(env: dict[str, str], work: Path, version: str) -> None:
         npmrc.write_text(f"registry={registry}\n//127.0.0.1:{port}/:_authToken={token}\n")
         user = {**env, "NPM_CONFIG_USERCONFIG": str(npmrc)}
         tarballs = sorted((DIST / "npm").glob(f"*-{version}.tgz"))
+        # The third-party packages ocus depends on (the types its index.d.ts uses), fetched from
+        # the public registry at the versions of bindings-node's lock and published here too, as
+        # a registry holding only ocus would not resolve them.
+        # (From a folder of their own: the .npmrc above, in `work`, points npm at the local one.)
+        public = work / "public"
+        public.mkdir()
+        for dependency in third_party_npm_dependencies():
+            packed = run("npm", "pack", "--silent", dependency, env=env, cwd=public)
+            tarballs.append(public / packed.stdout.strip().splitlines()[-1])
         for tarball in tarballs:
             run("npm", "publish", "--loglevel=error", tarball, env=user, cwd=work)
         project = work / "app"
