@@ -17,7 +17,7 @@ fn descriptors_and_threads() -> (usize, usize) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_thousand_clients_used_once_leave_descriptors_and_threads_as_they_were() {
+async fn clients_used_once_leave_descriptors_and_threads_as_they_were() {
     let emulator = Emulator::with_key(KEY).await;
     let used_once = || async {
         let client = emulator.client(KEY);
@@ -29,7 +29,9 @@ async fn a_thousand_clients_used_once_leave_descriptors_and_threads_as_they_were
     used_once().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (fds, threads) = descriptors_and_threads();
-    for _ in 0..1_000 {
+    // 300: a descriptor or thread kept per client shows as 300 over the count, far past the
+    // slack below (1,000 took 22 s of a cold `make test` for the same verdict).
+    for _ in 0..300 {
         used_once().await;
     }
     // A dropped pool's connection tasks close their sockets when next polled.
