@@ -2,8 +2,9 @@
 //! driven by the caller's thread ([`runtime::block_on`](crate::runtime::block_on)) and a call
 //! started on the process runtime ([`Completions::start`](crate::completion::Completions::start)
 //! or a host's own future). A pooled connection belongs to the runtime that opened it, so the
-//! handle keeps one pool per path, sharing the key and settings, and decides once what
-//! closing means for both and for the cursors it handed out.
+//! handle keeps one pool per path it serves (a binding calling from one world has one),
+//! sharing the key and settings, and decides once what closing means for its pools and for
+//! the cursors it handed out, whose pages are fetched on the path of the call asking.
 
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
