@@ -72,6 +72,10 @@ export type ClientOptions = {
      */
     logLevel?: LogLevel | undefined;
     /**
+     * In milliseconds. How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60000.
+     */
+    idleTimeoutMs?: number | undefined;
+    /**
      * Where events go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
      */
     logger?: Logger | undefined;

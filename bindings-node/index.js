@@ -43,6 +43,7 @@ const native = require('./native.js')
  * @property {Record<string, string>} [defaultHeaders] Headers sent with every request (a tenant id). A User-Agent extends the SDK's; X-API-KEY, Host, Content-Length and the other headers the client sets cannot be set this way; CR or LF in a value is refused.
  * @property {string} [userAgent] Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
  * @property {LogLevel} [logLevel] The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
+ * @property {number} [idleTimeoutMs] In milliseconds. How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60000.
  * @property {Logger} [logger] Where events go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
  */
 // codegen:end client-options

@@ -84,12 +84,14 @@ async fn main() {
             .map(str::to_owned)
             .collect(),
     );
-    let client = Client::builder()
+    let mut builder = Client::builder()
         .from_env()
         .timeout(Duration::from_millis(env_number("LOAD_TIMEOUT_MS")))
-        .max_retries(env_number("LOAD_MAX_RETRIES") as u32)
-        .build()
-        .expect("a client");
+        .max_retries(env_number("LOAD_MAX_RETRIES") as u32);
+    if std::env::var("LOAD_IDLE_TIMEOUT_MS").is_ok() {
+        builder = builder.idle_timeout(Duration::from_millis(env_number("LOAD_IDLE_TIMEOUT_MS")));
+    }
+    let client = builder.build().expect("a client");
     if let Ok(seconds) = std::env::var("LOAD_SECONDS") {
         let seconds = seconds.parse().expect("LOAD_SECONDS is a number");
         return soak(client, ids, concurrency, seconds).await;
@@ -105,6 +107,9 @@ async fn main() {
             .collect::<Vec<_>>()
     };
     warm_up().await;
+    // Every connection the warm-up opened has closed (the idle timeout's rule): "before" and
+    // "after" count no pooled connection, so anything left open after the run is a leak.
+    tokio::time::sleep(Duration::from_millis(env_number("LOAD_SETTLE_MS"))).await;
     let before = resources();
     faults(reqwest::Method::DELETE, None).await;
     faults(
@@ -134,12 +139,18 @@ async fn main() {
         .collect()
         .await;
     let elapsed = started.elapsed().as_secs_f64();
-    // The state "before" was measured in (faults off, the same warm-up), so only what the run
-    // left behind shows.
     faults(reqwest::Method::DELETE, None).await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    warm_up().await;
-    let report =
-        json!({"before": before, "after": resources(), "elapsed_s": elapsed, "calls": results});
+    // Resources once the pool has let go of its connections: at most "before"'s descriptors,
+    // or as they are after the settle time and 1 s more (then the check says how many).
+    let last_call = Instant::now();
+    let fds_before = before["fds"].as_u64().unwrap_or(0);
+    let deadline = Duration::from_millis(env_number("LOAD_SETTLE_MS") + 1000);
+    let mut after = resources();
+    while after["fds"].as_u64().unwrap_or(0) > fds_before && last_call.elapsed() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        after = resources();
+    }
+    let settle_ms = last_call.elapsed().as_millis() as u64;
+    let report = json!({"before": before, "after": after, "settle_ms": settle_ms, "elapsed_s": elapsed, "calls": results});
     println!("{report}");
 }

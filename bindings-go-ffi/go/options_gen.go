@@ -73,6 +73,12 @@ func WithUserAgent(value string) Option {
 	return func(o map[string]any) { o["user_agent"] = value }
 }
 
+// WithIdleTimeout sets how long an unused pooled connection stays open: it closes between this long
+// and three times this after its last use. Positive. Default: 60s.
+func WithIdleTimeout(d time.Duration) Option {
+	return func(o map[string]any) { o["idle_timeout_ms"] = millis(d) }
+}
+
 // RequestOptions are the optional parts of a generic request (Client.Request).
 type RequestOptions struct {
 	// Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as

@@ -375,6 +375,9 @@ unsafe fn request_call(
 ///   trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
 /// - `log_fd` (integer): Unix: a file descriptor the client writes its events to, one JSON line
 ///   each (a binding's log pipe).
+/// - `idle_timeout_ms` (or `idle_timeout`, seconds) (number): How long an unused pooled connection
+///   stays open: it closes between this long and three times this after its last use. Positive.
+///   Default: 60000 ms.
 // codegen:end client-options
 ///
 /// The log events written to `log_fd` are one JSON object per line: `{"level", "message",

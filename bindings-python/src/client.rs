@@ -144,6 +144,8 @@ fn list_future(
 /// - ``log_level``: The least severe event the client logs: off, error, warn, info, debug, trace
 ///   (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else what the
 ///   ``ocus`` logger lets through.
+/// - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes between
+///   this long and three times this after its last use. Positive. Default: 60 seconds.
 // codegen:end client-doc
 ///
 /// Blocking and thread-safe: share one across threads; the GIL is released while requests
@@ -159,7 +161,7 @@ impl Client {
     // codegen:begin client-signature
     #[pyo3(
         signature = (api_key=None, *, api_key_file=None, **options),
-        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None)"
+        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None, idle_timeout=None)"
     )]
     // codegen:end client-signature
     fn new(
@@ -392,6 +394,8 @@ impl PageIterator {
 /// - ``log_level``: The least severe event the client logs: off, error, warn, info, debug, trace
 ///   (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else what the
 ///   ``ocus`` logger lets through.
+/// - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes between
+///   this long and three times this after its last use. Positive. Default: 60 seconds.
 // codegen:end client-doc
 ///
 /// For asyncio: it never blocks the event loop, and cancelling a task cancels its request.
@@ -406,7 +410,7 @@ impl AsyncClient {
     // codegen:begin client-signature
     #[pyo3(
         signature = (api_key=None, *, api_key_file=None, **options),
-        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None)"
+        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None, idle_timeout=None)"
     )]
     // codegen:end client-signature
     fn new(

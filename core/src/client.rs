@@ -592,6 +592,7 @@ fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
 }
 
 fn build_http(settings: &Settings) -> Result<reqwest::Client> {
+    crate::runtime::sweep_within(settings.idle_timeout);
     let mut builder = reqwest::Client::builder();
     if settings.base.is_plain_http() {
         // Plain http is only allowed to loopback hosts; a proxy (explicit or HTTP_PROXY) would
@@ -613,7 +614,7 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
         .user_agent(settings.user_agent.clone())
-        .pool_idle_timeout(crate::config::IDLE_CONNECTION_TIMEOUT)
+        .pool_idle_timeout(settings.idle_timeout)
         // A burst leaves at most this many connections open (hyper-util also keeps the
         // connections it opened while racing a checkout, which grew the pool past the calls
         // in flight after faults).

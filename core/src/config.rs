@@ -23,11 +23,19 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_RETRY_BUDGET: u32 = 500;
 /// Default most idle connections a client's pool keeps open to the API once calls finish: a
 /// burst of more calls in flight opens more, and the ones above this close as their calls end.
-/// Idle connections also close after 60 s unused. Below the calls in flight, every call that
+/// Idle connections also close after the idle timeout (see [`IDLE_CONNECTION_TIMEOUT`]). Below the calls in flight, every call that
 /// ends closes a connection and the next opens one: at 1,000 in flight a limit of 100 doubled
 /// the core's CPU per call (`ocus-bench core`, 30 -> 64 µs), hence room for 1,000 callers.
 pub const MAX_IDLE_CONNECTIONS: usize = 1024;
-/// How long an unused pooled connection stays open.
+/// Default time an unused pooled connection stays open ([`ClientBuilder::idle_timeout`]).
+///
+/// The rule for connections after a burst: as calls end, the pool keeps at most
+/// [`ClientBuilder::max_idle_connections`]; a connection then unused for this long closes
+/// within twice this time (the pool checks once per idle timeout), or three times on the
+/// blocking path, where no caller may be driving the runtime (a sweep thread runs it twice per
+/// idle timeout; `core/tests/pool.rs` checks both). The pool hands out the most
+/// recently used connection first, so under a lighter load the connections in use stay warm
+/// and the rest age out: open connections settle to the calls in flight.
 pub const IDLE_CONNECTION_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default largest successful response body accepted.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -61,6 +69,7 @@ pub(crate) struct Settings {
     pub backoff_cap: Duration,
     pub max_response_bytes: usize,
     pub max_idle_connections: usize,
+    pub idle_timeout: Duration,
     pub user_agent: String,
     /// Extra trusted CA certificates (on top of the system's).
     pub ca_certs: Vec<reqwest::Certificate>,
@@ -96,6 +105,7 @@ pub struct ClientBuilder {
     backoff_cap: Duration,
     max_response_bytes: usize,
     max_idle_connections: usize,
+    idle_timeout: Option<Duration>,
     sdk: Option<String>,
     user_agent: Option<String>,
     ca_bundles: Vec<PathBuf>,
@@ -123,6 +133,7 @@ impl Default for ClientBuilder {
             backoff_cap: Duration::from_secs(8),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_idle_connections: MAX_IDLE_CONNECTIONS,
+            idle_timeout: None,
             sdk: None,
             user_agent: None,
             ca_bundles: Vec::new(),
@@ -191,6 +202,13 @@ impl ClientBuilder {
     /// 0 keeps none (every call opens a connection).
     pub fn max_idle_connections(mut self, connections: usize) -> Self {
         self.max_idle_connections = connections;
+        self
+    }
+
+    /// How long an unused pooled connection stays open. Default [`IDLE_CONNECTION_TIMEOUT`],
+    /// which also states the rule for connections after a burst.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
         self
     }
 
@@ -349,6 +367,10 @@ impl ClientBuilder {
             "connect_timeout",
             self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
         )?;
+        let idle_timeout = crate::validate::timeout(
+            "idle_timeout",
+            self.idle_timeout.unwrap_or(IDLE_CONNECTION_TIMEOUT),
+        )?;
         let sdk = self
             .sdk
             .unwrap_or_else(|| format!("ocus-rust/{}", env!("CARGO_PKG_VERSION")));
@@ -407,6 +429,7 @@ impl ClientBuilder {
             backoff_cap: self.backoff_cap,
             max_response_bytes: self.max_response_bytes,
             max_idle_connections: self.max_idle_connections,
+            idle_timeout,
             user_agent,
             ca_certs,
             proxy,

@@ -428,6 +428,17 @@ pub static OPTIONS: &[OptionSpec] = &[
         field: Field::Sdk,
     },
     OptionSpec {
+        name: "idle_timeout",
+        aliases: &[],
+        value: OptionType::Duration,
+        scopes: CLIENT,
+        default: OptionDefault::Duration(crate::config::IDLE_CONNECTION_TIMEOUT),
+        env: None,
+        public: true,
+        doc: "How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive.",
+        field: Field::IdleTimeout(TimeUnit::Seconds),
+    },
+    OptionSpec {
         name: "query",
         aliases: &["params"],
         value: OptionType::Query,
@@ -573,6 +584,7 @@ enum Field {
     Sdk,
     Timeout(TimeUnit),
     ConnectTimeout(TimeUnit),
+    IdleTimeout(TimeUnit),
     MaxRetries,
     CaBundle,
     Proxy,
@@ -613,6 +625,7 @@ impl Field {
         match self {
             Field::Timeout(_) => Field::Timeout(unit),
             Field::ConnectTimeout(_) => Field::ConnectTimeout(unit),
+            Field::IdleTimeout(_) => Field::IdleTimeout(unit),
             other => other,
         }
     }
@@ -657,7 +670,9 @@ pub fn milliseconds_only(options: &Map<String, Value>) -> Result<()> {
             continue; // not set, as everywhere
         }
         if let Some(
-            field @ (Field::Timeout(TimeUnit::Seconds) | Field::ConnectTimeout(TimeUnit::Seconds)),
+            field @ (Field::Timeout(TimeUnit::Seconds)
+            | Field::ConnectTimeout(TimeUnit::Seconds)
+            | Field::IdleTimeout(TimeUnit::Seconds)),
         ) = Field::parse(name)
         {
             return Err(configuration(format!(
@@ -756,6 +771,9 @@ impl ClientBuilder {
                 }
                 Field::ConnectTimeout(unit) => {
                     std::mem::take(&mut self).connect_timeout(timeout_option(name, &value, unit)?)
+                }
+                Field::IdleTimeout(unit) => {
+                    std::mem::take(&mut self).idle_timeout(timeout_option(name, &value, unit)?)
                 }
                 Field::MaxRetries => {
                     std::mem::take(&mut self).max_retries(retries_option(name, &value)?)

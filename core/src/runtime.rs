@@ -9,8 +9,9 @@
 //! it down would wait for threads that are gone).
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use tokio::runtime::{Handle, Runtime};
 use tokio_util::sync::CancellationToken;
@@ -195,7 +196,61 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
         }
     }
     let _leave = Leave;
+    keep_sweeping();
     Ok(runtime.block_on(future))
+}
+
+/// How often the sweep drives the caller-driven runtime, in ms: half the shortest idle timeout
+/// of the clients built in this process (never shorter than 45 ms: hyper checks its pool at
+/// most every 90 ms anyway).
+static SWEEP_PERIOD_MS: AtomicU64 = AtomicU64::new(u64::MAX);
+/// The pid of the process whose sweep thread runs (0: none yet), and that thread.
+static SWEEPER_PID: AtomicU32 = AtomicU32::new(0);
+static SWEEPER: Mutex<Option<std::thread::Thread>> = Mutex::new(None);
+
+/// Notes a client's idle timeout. On the caller-driven runtime, timers run only inside a
+/// call: the sweep runs the runtime twice per idle timeout, so a connection left unused after
+/// the last call still closes as [`crate::IDLE_CONNECTION_TIMEOUT`] says.
+pub(crate) fn sweep_within(idle_timeout: Duration) {
+    let half = (idle_timeout.as_millis() / 2).clamp(45, 60_000) as u64;
+    if SWEEP_PERIOD_MS.fetch_min(half, Ordering::Relaxed) > half
+        && let Some(thread) = &*SWEEPER.lock().unwrap_or_else(|p| p.into_inner())
+    {
+        thread.unpark(); // sleeping for the longer period
+    }
+}
+
+/// Starts this process's sweep thread on its first blocking call (after a `fork()`, the
+/// child's first blocking call starts the child's). One atomic load per call after that.
+fn keep_sweeping() {
+    let pid = process_id();
+    let owner = SWEEPER_PID.load(Ordering::Acquire);
+    if owner == pid
+        || SWEEPER_PID
+            .compare_exchange(owner, pid, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+    {
+        return; // running, or another caller is starting it
+    }
+    let started = std::thread::Builder::new()
+        .name("ocus-idle-sweep".to_owned())
+        .spawn(|| {
+            loop {
+                let period = SWEEP_PERIOD_MS.load(Ordering::Relaxed).min(60_000);
+                std::thread::park_timeout(Duration::from_millis(period));
+                // A caller inside a call drives the runtime already.
+                if CALLERS.load(Ordering::Acquire) == 0 {
+                    run_pending();
+                }
+            }
+        });
+    match started {
+        Ok(handle) => {
+            *SWEEPER.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.thread().clone())
+        }
+        // Idle connections then close at the next call instead; the next call tries again.
+        Err(_) => SWEEPER_PID.store(0, Ordering::Release),
+    }
 }
 
 /// A handle that cancels a blocking call from another thread.

@@ -2,6 +2,7 @@
 // Load driver for Node.js (see tests/load/run.py): LOAD_CALLS gets, LOAD_CONCURRENCY at a time,
 // through the installed package; prints what each returned, run.py does the checking.
 const fs = require('node:fs')
+const http = require('node:http')
 const path = require('node:path')
 
 const ROOT = path.resolve(__dirname, '..', '..')
@@ -17,9 +18,15 @@ function resources() {
   return { rss_kb: parseInt(status.VmRSS, 10), threads: Number(status.Threads), fds: fs.readdirSync('/proc/self/fd').length }
 }
 
-async function faults(method, body) {
-  const response = await fetch(`${process.env.LOAD_ADMIN_URL}/__admin/faults`, { method, body, headers: { 'content-type': 'application/json' } })
-  await response.text()
+// One connection per admin call, closed after it (fetch would keep one open for 4 s, and the
+// descriptor check would count it).
+function faults(method, body) {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${process.env.LOAD_ADMIN_URL}/__admin/faults`, { method, agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
+      response.resume().on('end', resolve)
+    })
+    request.on('error', reject).end(body)
+  })
 }
 
 // Soak mode (tests/load/soak.py): calls until LOAD_SECONDS have passed, keeping only counts
@@ -47,7 +54,12 @@ async function soak(client, seconds) {
 }
 
 async function main() {
-  const client = new Client({ timeoutMs: Number(process.env.LOAD_TIMEOUT_MS), maxRetries: Number(process.env.LOAD_MAX_RETRIES) })
+  const idle = process.env.LOAD_IDLE_TIMEOUT_MS
+  const client = new Client({
+    timeoutMs: Number(process.env.LOAD_TIMEOUT_MS),
+    maxRetries: Number(process.env.LOAD_MAX_RETRIES),
+    idleTimeoutMs: idle ? Number(idle) : undefined,
+  })
   if (process.env.LOAD_SECONDS) return soak(client, Number(process.env.LOAD_SECONDS))
   const call = async (index) => {
     const id = IDS[index % IDS.length]
@@ -73,20 +85,29 @@ async function main() {
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, count) }, worker))
     return results
   }
-  const warmUp = () => pool(2 * CONCURRENCY, (i) => client.projects.get(IDS[i % IDS.length]))
-  await warmUp()
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  const settleMs = Number(process.env.LOAD_SETTLE_MS)
+  await pool(2 * CONCURRENCY, (i) => client.projects.get(IDS[i % IDS.length]))
+  // Every connection the warm-up opened has closed (the idle timeout's rule): "before" and
+  // "after" count no pooled connection, so anything left open after the run is a leak.
+  await sleep(settleMs)
   const before = resources()
   await faults('DELETE')
   await faults('POST', process.env.LOAD_FAULTS)
   const started = performance.now()
   const calls = await pool(CALLS, call)
   const elapsed = (performance.now() - started) / 1000
-  // The state "before" was measured in (faults off, the same warm-up), so only what the run
-  // left behind shows.
   await faults('DELETE')
-  await new Promise((resolve) => setTimeout(resolve, 1000))
-  await warmUp()
-  process.stdout.write(JSON.stringify({ before, after: resources(), elapsed_s: elapsed, calls }))
+  // Resources once the pool has let go of its connections: at most "before"'s descriptors,
+  // or as they are after the settle time and 1 s more (then the check says how many).
+  const lastCall = performance.now()
+  let after = resources()
+  while (after.fds > before.fds && performance.now() - lastCall < settleMs + 1000) {
+    await sleep(20)
+    after = resources()
+  }
+  const settle_ms = Math.round(performance.now() - lastCall)
+  process.stdout.write(JSON.stringify({ before, after, settle_ms, elapsed_s: elapsed, calls }))
   client.close()
 }
 

@@ -26,6 +26,8 @@ OPTIONS: dict[str, Any] = {
     "timeout": int(os.environ["LOAD_TIMEOUT_MS"]) / 1000,
     "max_retries": int(os.environ["LOAD_MAX_RETRIES"]),
 }
+if "LOAD_IDLE_TIMEOUT_MS" in os.environ:
+    OPTIONS["idle_timeout"] = int(os.environ["LOAD_IDLE_TIMEOUT_MS"]) / 1000
 
 
 def resources() -> dict[str, int]:
@@ -56,32 +58,22 @@ def outcome(index: int, project: Optional[ocus.Project], error: Optional[ocus.Oc
     return [index, "ok", ms, project.id == IDS[index % len(IDS)]]
 
 
-def settle(warm_up: Any) -> dict[str, int]:
-    """Resources once the faults are off and the same warm-up as before has run again: the
-    state "before" was measured in, so only what the run left behind shows."""
-    admin("DELETE", None)
-    time.sleep(1)
-    warm_up()
-    return resources()
+SETTLE_S = int(os.environ.get("LOAD_SETTLE_MS", "0")) / 1000
 
 
-# Connections above a pool's idle limit close as their calls end, on the runtime's threads: a
-# count taken the moment the last result arrives can still see some. They must be gone within
-# this time (a leak never is).
-SETTLE_S = 2.0
-
-
-async def settled(fds: int) -> dict[str, int]:
-    """Resources once at most `fds` descriptors are open, or as they are after SETTLE_S."""
-    deadline = time.monotonic() + SETTLE_S
+def settled(fds: int) -> dict[str, Any]:
+    """Resources once the pool has let go of its connections: at most `fds` descriptors, or as
+    they are after the settle time and 1 s more (then the check says how many)."""
+    last_call = time.monotonic()
     while True:
-        now = resources()
-        if now["fds"] <= fds or time.monotonic() > deadline:
+        now: dict[str, Any] = resources()
+        if now["fds"] <= fds or time.monotonic() - last_call > SETTLE_S + 1:
+            now["settle_ms"] = round((time.monotonic() - last_call) * 1000)
             return now
-        await asyncio.sleep(0.05)
+        time.sleep(0.02)
 
 
-def run_threads() -> tuple[dict[str, int], dict[str, int], list[list[Any]], float]:
+def run_threads() -> tuple[dict[str, int], dict[str, Any], list[list[Any]], float]:
     client = ocus.Client(**OPTIONS)
 
     def call(index: int) -> list[Any]:
@@ -101,24 +93,25 @@ def run_threads() -> tuple[dict[str, int], dict[str, int], list[list[Any]], floa
             gate.wait()
             client.projects.get(IDS[index % len(IDS)])
 
-        def warm_up() -> None:
-            list(pool.map(together, range(CONCURRENCY)))
-            list(pool.map(lambda i: client.projects.get(IDS[i % len(IDS)]), range(2 * CONCURRENCY)))
-
-        warm_up()
+        list(pool.map(together, range(CONCURRENCY)))
+        list(pool.map(lambda i: client.projects.get(IDS[i % len(IDS)]), range(2 * CONCURRENCY)))
+        # Every connection the warm-up opened has closed (the idle timeout's rule): "before"
+        # and "after" count no pooled connection, so anything left open after a run is a leak.
+        time.sleep(SETTLE_S)
         before = resources()
         admin("DELETE", None)
         admin("POST", os.environ["LOAD_FAULTS"])
         started = time.monotonic()
         results = list(pool.map(call, range(CALLS)))
         elapsed = time.monotonic() - started
-        after = settle(warm_up)
+        admin("DELETE", None)
+        after = settled(before["fds"])
     client.close()
     return before, after, results, elapsed
 
 
-def run_asyncio() -> tuple[dict[str, int], dict[str, int], list[list[Any]], float]:
-    async def main() -> tuple[dict[str, int], dict[str, int], list[list[Any]], float]:
+def run_asyncio() -> tuple[dict[str, int], dict[str, Any], list[list[Any]], float]:
+    async def main() -> tuple[dict[str, int], dict[str, Any], list[list[Any]], float]:
         client = ocus.AsyncClient(**OPTIONS)
         gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -137,6 +130,7 @@ def run_asyncio() -> tuple[dict[str, int], dict[str, int], list[list[Any]], floa
             await asyncio.gather(*(client.projects.get(IDS[i % len(IDS)]) for i in range(2 * CONCURRENCY)))
 
         await warm_up()
+        await asyncio.sleep(SETTLE_S)  # as in run_threads
         before = resources()
         admin("DELETE", None)
         admin("POST", os.environ["LOAD_FAULTS"])
@@ -144,9 +138,8 @@ def run_asyncio() -> tuple[dict[str, int], dict[str, int], list[list[Any]], floa
         results = await asyncio.gather(*(call(i) for i in range(CALLS)))
         elapsed = time.monotonic() - started
         admin("DELETE", None)
-        await asyncio.sleep(1)
-        await warm_up()
-        after = await settled(before["fds"])
+        # Polled from a thread: the loop stays free for the tasks that close the connections.
+        after = await asyncio.to_thread(settled, before["fds"])
         await client.aclose()
         return before, after, list(results), elapsed
 
@@ -188,7 +181,8 @@ def main() -> None:
         soak(float(os.environ["LOAD_SECONDS"]))
         return
     before, after, results, elapsed = run_threads() if sys.argv[1] == "threads" else run_asyncio()
-    json.dump({"before": before, "after": after, "elapsed_s": elapsed, "calls": results}, sys.stdout)
+    settle_ms = after.pop("settle_ms")
+    json.dump({"before": before, "after": after, "settle_ms": settle_ms, "elapsed_s": elapsed, "calls": results}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ report:
 - attempts per call (counted by the emulator, from the x-load-call header each call sends):
   at least 1, never more than 1 + max_retries; every call's answer was its own (the driver
   checks the id it got back) and reported once;
-- descriptors and OS threads after the run are back within a small margin of their level
-  after the warm-up, and RSS grew by less than the margin below. A client's pool keeps at
-  most `ocus::MAX_IDLE_CONNECTIONS` connections once a burst is over; the ones above close as
-  their calls end (on the caller-driven runtime, when the last of overlapping blocking calls
-  returns), so the drivers measure within a couple of seconds of the last call.
+- connections follow the rule for after a burst (`ocus::IDLE_CONNECTION_TIMEOUT`): each
+  driver's client has a short idle timeout, so once calls stop every pooled connection closes
+  within three times it. "Before" is measured that long after the warm-up, "after" as soon
+  as the descriptors are back to "before"'s (the table's `settled` column: time from the last
+  call) or 1 s past that time. Descriptors must be back within a small fixed margin (the
+  check counts no pooled connection, so a leak of one per fault shows as 100+), OS threads
+  too, and RSS grew by less than the margin below.
 
 It prints one table row per language and exits non-zero if any check failed. Standard
 library only: it runs before any package is installed.
@@ -51,10 +53,12 @@ FAULTS = [
 ]
 WARM_UP = [{"path": "/v3/projects/", "delay_ms": 100, "probability": 1}]
 EXPLAINS = {"respond 503": "service_unavailable", "respond 429": "rate_limited", "reset": "connection", "hang": "timeout"}
-# The connection pool keeps up to one connection per call in flight: the warm-up fills it, and
-# how many it holds afterwards still varies with timing (seen here: +-50 at 256 in flight with
-# no fault at all); a leak grows with the calls instead (one per hang or reset: 100+ in 10,000).
-FD_MARGIN_FRACTION = 4
+# The drivers' idle timeout, and how long after their last call every pooled connection is
+# closed by then (three times it, and room for a loaded machine).
+IDLE_TIMEOUT_MS = 300
+SETTLE_MS = 3 * IDLE_TIMEOUT_MS + 300
+# Descriptors a driver may open besides the pool's (its own admin connection to the emulator).
+FD_MARGIN = 8
 THREAD_MARGIN = 4
 RSS_MARGIN_KB = 48 * 1024
 
@@ -121,8 +125,8 @@ def check(language: str, calls: int, concurrency: int, report: dict[str, Any], l
         elif EXPLAINS.get(last or "") != outcome:
             problems.append(f"call {index}: failed with {outcome} after {tried}")
     before, after = report["before"], report["after"]
-    if after["fds"] > before["fds"] + 16 + concurrency // FD_MARGIN_FRACTION:
-        problems.append(f"descriptors {before['fds']} -> {after['fds']}")
+    if after["fds"] > before["fds"] + FD_MARGIN:
+        problems.append(f"descriptors {before['fds']} -> {after['fds']} {report['settle_ms']} ms after the last call")
     if after["threads"] > before["threads"] + THREAD_MARGIN:
         problems.append(f"threads {before['threads']} -> {after['threads']}")
     if after["rss_kb"] > before["rss_kb"] + RSS_MARGIN_KB:
@@ -142,7 +146,7 @@ def row(language: str, report: dict[str, Any], log: list[dict[str, Any]]) -> str
         f"| {language} | {len(latencies) / report['elapsed_s']:.0f} | {statistics.median(latencies):.1f} | {p99:.1f} "
         f"| {failures} | {sum(per_call.values()) / max(1, len(per_call)):.3f} (max {max(per_call.values(), default=0)}; "
         f"{faults} faults) | {before['rss_kb'] // 1024}->{after['rss_kb'] // 1024} MiB, {before['fds']}->{after['fds']} fds, "
-        f"{before['threads']}->{after['threads']} threads |"
+        f"{before['threads']}->{after['threads']} threads | {report['settle_ms']} ms |"
     )
 
 
@@ -158,14 +162,14 @@ def main() -> int:
     failed = False
     print(f"{args.calls} calls, {args.concurrency} in flight, timeout {TIMEOUT_MS} ms, max_retries {MAX_RETRIES}; "
           "faults: 5% 503, 2% reset mid-body, 1% hang, 1% 429 (Retry-After: 0)")
-    print("| language | calls/s | p50 ms | p99 ms | failures by kind | attempts per call | resources (after warm-up -> after) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| language | calls/s | p50 ms | p99 ms | failures by kind | attempts per call | resources (before -> after) | settled |")
+    print("|---|---|---|---|---|---|---|---|")
     try:
         ids = emulator.admin("GET", "/__admin/info")["project_ids"]
         for language in languages:
             emulator.admin("POST", "/__admin/reset", {"keys": [{"key": KEY, "state": "valid", "name": "load"}]})
             # During the driver's warm-up every answer takes 100 ms, so its calls are all in
-            # flight at once and the connection pool reaches its full size before "before".
+            # flight at once: its threads and buffers reach their full count before "before".
             emulator.admin("POST", "/__admin/faults", WARM_UP)
             env = {
                 **os.environ,
@@ -179,6 +183,8 @@ def main() -> int:
                 # The driver warms up, measures, then replaces the warm-up's delay with these.
                 "LOAD_FAULTS": json.dumps(FAULTS),
                 "LOAD_ADMIN_URL": emulator.admin_url,
+                "LOAD_IDLE_TIMEOUT_MS": str(IDLE_TIMEOUT_MS),
+                "LOAD_SETTLE_MS": str(SETTLE_MS),
             }
             started = time.monotonic()
             command = [part.replace("{profile}", args.profile) for part in DRIVERS[language]]

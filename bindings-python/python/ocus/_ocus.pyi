@@ -258,6 +258,8 @@ class Client:
     - ``log_level``: The least severe event the client logs: off, error, warn, info, debug,
       trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else
       what the ``ocus`` logger lets through.
+    - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes
+      between this long and three times this after its last use. Positive. Default: 60 seconds.
     """
     # codegen:end client-doc
 
@@ -277,6 +279,7 @@ class Client:
         default_headers: Optional[Mapping[str, str]] = None,
         user_agent: Optional[str] = None,
         log_level: Optional[_LogLevel] = None,
+        idle_timeout: Optional[float] = None,
         # codegen:end client-options
     ) -> Self: ...
     @property
@@ -373,6 +376,8 @@ class AsyncClient:
     - ``log_level``: The least severe event the client logs: off, error, warn, info, debug,
       trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else
       what the ``ocus`` logger lets through.
+    - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes
+      between this long and three times this after its last use. Positive. Default: 60 seconds.
     """
     # codegen:end client-doc
 
@@ -392,6 +397,7 @@ class AsyncClient:
         default_headers: Optional[Mapping[str, str]] = None,
         user_agent: Optional[str] = None,
         log_level: Optional[_LogLevel] = None,
+        idle_timeout: Optional[float] = None,
         # codegen:end client-options
     ) -> Self: ...
     @property

@@ -115,8 +115,12 @@ func soak(client *ocus.Client, ids []string, concurrency int, seconds int) {
 func main() {
 	concurrency := envInt("LOAD_CONCURRENCY")
 	ids := strings.Split(os.Getenv("LOAD_IDS"), ",")
-	client, err := ocus.NewClient(ocus.WithTimeout(time.Duration(envInt("LOAD_TIMEOUT_MS"))*time.Millisecond),
-		ocus.WithMaxRetries(envInt("LOAD_MAX_RETRIES")))
+	options := []ocus.Option{ocus.WithTimeout(time.Duration(envInt("LOAD_TIMEOUT_MS")) * time.Millisecond),
+		ocus.WithMaxRetries(envInt("LOAD_MAX_RETRIES"))}
+	if os.Getenv("LOAD_IDLE_TIMEOUT_MS") != "" {
+		options = append(options, ocus.WithIdleTimeout(time.Duration(envInt("LOAD_IDLE_TIMEOUT_MS"))*time.Millisecond))
+	}
+	client, err := ocus.NewClient(options...)
 	if err != nil {
 		panic(err)
 	}
@@ -126,8 +130,11 @@ func main() {
 	}
 	calls := envInt("LOAD_CALLS")
 	ctx := context.Background()
-	warmUp := func() { pool(2*concurrency, concurrency, func(i int) { client.Projects.Get(ctx, ids[i%len(ids)]) }) }
-	warmUp()
+	pool(2*concurrency, concurrency, func(i int) { client.Projects.Get(ctx, ids[i%len(ids)]) })
+	// Every connection the warm-up opened has closed (the idle timeout's rule): "before" and
+	// "after" count no pooled connection, so anything left open after the run is a leak.
+	settle := time.Duration(envInt("LOAD_SETTLE_MS")) * time.Millisecond
+	time.Sleep(settle)
 	before := resources()
 	faults("DELETE", "")
 	faults("POST", os.Getenv("LOAD_FAULTS"))
@@ -149,11 +156,16 @@ func main() {
 		}
 	})
 	elapsed := time.Since(started).Seconds()
-	// The state "before" was measured in (faults off, the same warm-up), so only what the run
-	// left behind shows.
 	faults("DELETE", "")
-	time.Sleep(time.Second)
-	warmUp()
-	json.NewEncoder(os.Stdout).Encode(map[string]any{"before": before, "after": resources(), "elapsed_s": elapsed, "calls": results})
+	// Resources once the pool has let go of its connections: at most "before"'s descriptors,
+	// or as they are after the settle time and 1 s more (then the check says how many).
+	lastCall := time.Now()
+	after := resources()
+	for after["fds"] > before["fds"] && time.Since(lastCall) < settle+time.Second {
+		time.Sleep(20 * time.Millisecond)
+		after = resources()
+	}
+	json.NewEncoder(os.Stdout).Encode(map[string]any{"before": before, "after": after,
+		"settle_ms": time.Since(lastCall).Milliseconds(), "elapsed_s": elapsed, "calls": results})
 	client.Close()
 }

@@ -51,6 +51,8 @@ class OcusClient(
     userAgent: String? = null,
     /** The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn. */
     logLevel: String? = null,
+    /** How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60 s. */
+    idleTimeout: Duration? = null,
     // codegen:end client-params
 ) : AutoCloseable {
     private val native: NativeClient = native {
@@ -69,6 +71,7 @@ class OcusClient(
                 "defaultHeaders" to defaultHeaders.ifEmpty { null },
                 "userAgent" to userAgent,
                 "logLevel" to logLevel,
+                "idleTimeoutMs" to idleTimeout?.toMillisDouble(),
                 // codegen:end client-options
             ),
             SystemLoggerSink,
@@ -184,6 +187,7 @@ class OcusClient(
         private val defaultHeaders = LinkedHashMap<String, String>()
         private var userAgent: String? = null
         private var logLevel: String? = null
+        private var idleTimeout: Duration? = null
         // codegen:end builder-fields
 
         // codegen:begin builder-setters
@@ -223,12 +227,15 @@ class OcusClient(
         /** The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn. */
         fun logLevel(level: String) = apply { this.logLevel = level }
 
+        /** How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60 s. */
+        fun idleTimeout(timeout: Duration) = apply { this.idleTimeout = timeout }
+
         // codegen:end builder-setters
         /** The client; throws [ConfigurationException] on a missing key or a bad value. */
         fun build() = OcusClient(
             // codegen:begin builder-build
             apiKey, apiKeyFile, baseUrl, timeout, connectTimeout, maxRetries, retryBudget, caBundle,
-            proxy, LinkedHashMap(defaultHeaders), userAgent, logLevel,
+            proxy, LinkedHashMap(defaultHeaders), userAgent, logLevel, idleTimeout,
             // codegen:end builder-build
         )
 
