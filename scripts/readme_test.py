@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 READMES = ["README.md", "tests/emulator/README.md", "tests/scenarios/README.md", "bindings-python/README.md",
@@ -125,23 +126,38 @@ def run_block(lang: str, code: str, work: Path, environment: dict[str, str], lab
     raise AssertionError(lang)
 
 
+class Block(NamedTuple):
+    lang: str
+    code: str
+    skip: Optional[str]  # the reason given in a `readme-test: skip` comment
+    where: str  # README:line (lang)
+    label: str  # unique among the READMEs, for file and package names
+
+
+def blocks(readme: str) -> list[Block]:
+    """The fenced code blocks of `readme` (a path from the project root), in order."""
+    text = (ROOT / readme).read_text()
+    fences = sum(1 for line in text.splitlines() if line.lstrip().startswith("```"))
+    matches = list(FENCE.finditer(text))
+    if fences != 2 * len(matches):
+        # A fence this script does not read (indented, or with text after the language)
+        # would be a block nobody runs.
+        sys.exit(f"readme-test: {readme} has {fences} fence lines but {len(matches)} blocks were read")
+    label_prefix = re.sub(r"[^a-z0-9]", "", readme.lower().removesuffix(".md"))
+    found = []
+    for index, match in enumerate(matches, 1):
+        lang, skip = match["lang"], match["skip"]
+        line = text[: match.start()].count("\n") + 1 + (1 if skip else 0)
+        found.append(Block(lang, match["code"], skip, f"{readme}:{line} ({lang or 'text'})", f"{label_prefix}{index}"))
+    return found
+
+
 def main() -> None:
     environment = env()
     started = time.monotonic()
     ran = failed = 0
     for readme in READMES:
-        text = (ROOT / readme).read_text()
-        fences = sum(1 for line in text.splitlines() if line.lstrip().startswith("```"))
-        blocks = list(FENCE.finditer(text))
-        if fences != 2 * len(blocks):
-            # A fence this script does not read (indented, or with text after the language)
-            # would be a block nobody runs.
-            sys.exit(f"readme-test: {readme} has {fences} fence lines but {len(blocks)} blocks were read")
-        label_prefix = re.sub(r"[^a-z0-9]", "", readme.lower().removesuffix(".md"))
-        for index, match in enumerate(blocks, 1):
-            lang, code, skip = match["lang"], match["code"], match["skip"]
-            line = text[: match.start()].count("\n") + 1 + (1 if skip else 0)
-            where = f"{readme}:{line} ({lang or 'text'})"
+        for lang, code, skip, where, label in blocks(readme):
             if skip:
                 print(f"skip {where}: {skip}")
                 continue
@@ -149,7 +165,7 @@ def main() -> None:
                 print(f"data {where}: not a program")
                 continue
             with tempfile.TemporaryDirectory(prefix="ocus-readme-") as tmp:
-                ok, out = run_block(lang, code, Path(tmp), environment, f"{label_prefix}{index}")
+                ok, out = run_block(lang, code, Path(tmp), environment, label)
             ran += 1
             print(f"{'ok  ' if ok else 'FAIL'} {where}", flush=True)
             if not ok:

@@ -10,6 +10,12 @@ against local registries on loopback that serve dist/ (after `make dist` or `mak
   - Go: dist/go/ocus-go laid out as a GOPROXY=file:// module proxy; `go get
     github.com/ocus/ocus-go@vX.Y.Z` in a fresh module, then the Go example.
 
+Then a new user's trial of each package: in a fresh project, its own README (the page the
+registry shows) followed as written: the install block typed as is against the local registry,
+then every code block of the package's language, each under `ocus-mock -- COMMAND` (the
+shipped emulator, as the README's testing section says). The blocks list projects, catch a
+typed error and verify a webhook; one that fails, or a guess the page leaves out, fails here.
+
 Each step runs with no cargo or rustc on PATH and a HOME of its own (dist_check's clean_env).
 """
 
@@ -29,10 +35,11 @@ import urllib.request
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_check import DIST, ROOT, clean_env, emulator, expect, failures, run  # noqa: E402
+from readme_test import Block, blocks  # noqa: E402
 
 TOOLS = ROOT / "target" / "registry-tools"
 VERDACCIO = "6.8.0"
@@ -93,6 +100,44 @@ def install_tools() -> None:
         run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", env=dict(os.environ), cwd=npm_dir)
 
 
+# ---- a new user's trial ------------------------------------------------------------------------
+
+def install_as_readme_says(readme: str, project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Runs the README's install block (the one whose skip note names registry-check) by bash
+    in `project`, as typed; `env` points the tool at the local registry."""
+    [block] = [b for b in blocks(readme) if b.skip and b.lang == "sh" and "registry-check" in b.skip]
+    installed = run("bash", "-euo", "pipefail", "-c", block.code, env=env, cwd=project, check=False)
+    expect(installed.returncode == 0, f"{block.where}: the install block, as typed\n{installed.stderr[-2000:]}")
+    return installed
+
+
+def run_readme_blocks(readme: str, project: Path, mock: list[str], command_for: dict[str, Callable[[Block], list[str]]],
+                      env: dict[str, str]) -> None:
+    """Each block of the README in a language of `command_for`, written to a file in `project`
+    and run as `mock -- COMMAND` (the shipped emulator, as the README's testing section says)."""
+    ran = 0
+    for block in blocks(readme):
+        if block.skip and block.lang == "sh" and "registry-check" in block.skip:
+            continue  # the install block, run first
+        if block.skip:
+            print(f"skip {block.where}: {block.skip}")
+        elif block.lang in command_for:
+            result = run(*mock, "--", *command_for[block.lang](block), env=env, cwd=project, check=False)
+            expect(result.returncode == 0, f"{block.where} runs on the installed package under ocus-mock\n"
+                                           f"{result.stderr[-2000:]}")
+            ran += 1
+        else:
+            print(f"not here {block.where}: make test-readme runs it")
+    expect(ran >= 2, f"{readme}: {ran} code blocks followed")
+
+
+def written(project: Path, name: str, block: Block) -> Path:
+    path = project / name.format(label=block.label)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(block.code)
+    return path
+
+
 # ---- PyPI ---------------------------------------------------------------------------------------
 
 def check_pypi(env: dict[str, str], work: Path, version: str) -> None:
@@ -101,17 +146,20 @@ def check_pypi(env: dict[str, str], work: Path, version: str) -> None:
     server = [str(TOOLS / "venv" / "bin" / "pypi-server"), "run", "-i", "127.0.0.1", "-p", str(port),
               "-a", ".", "-P", ".", str(DIST / "python")]
     with serving(server, index, work, env):
+        # A new user: a fresh venv, activated, and the package's own page (PyPI's description).
         venv = work / "venv"
         run(sys.executable, "-m", "venv", venv, env=env, cwd=work)
-        python = venv / "bin" / "python"
+        active = {**env, "PATH": f"{venv / 'bin'}{os.pathsep}{env['PATH']}", "VIRTUAL_ENV": str(venv)}
         # Only this index: nothing can come from anywhere else.
-        installed = run(python, "-m", "pip", "install", "--index-url", index, "ocus", "ocus-mock", env=env, cwd=work)
+        installed = install_as_readme_says("bindings-python/README.md", work, {**active, "PIP_INDEX_URL": index})
         expect(f"ocus-{version}" in installed.stdout and "Building wheel" not in installed.stdout,
                f"pip install ocus ocus-mock: ocus {version} from a wheel, nothing built")
+        run_readme_blocks("bindings-python/README.md", work, ["ocus-mock"],
+                          {"python": lambda block: ["python", written(work, "{label}.py", block).name]}, active)
         examples = work / "examples"
         shutil.copytree(ROOT / "examples" / "python", examples)
         with emulator([str(venv / "bin" / "ocus-mock")], env, work) as base:
-            out = run(python, "list_projects.py", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"},
+            out = run("python", "list_projects.py", env={**active, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"},
                       cwd=examples)
             expect("all pages: 135 projects" in out.stdout, "the Python example runs on what pip installed")
 
@@ -165,10 +213,13 @@ def check_npm(env: dict[str, str], work: Path, version: str) -> None:
             tarballs.append(public / packed.stdout.strip().splitlines()[-1])
         for tarball in tarballs:
             run("npm", "publish", "--loglevel=error", tarball, env=user, cwd=work)
+        # A new user: a fresh project and the package's own page (npm's README).
         project = work / "app"
         project.mkdir()
-        (project / "package.json").write_text(json.dumps({"name": "app", "private": True}))
-        run("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "ocus", "ocus-mock", env=user, cwd=project)
+        run("npm", "init", "-y", env=user, cwd=project)
+        install_as_readme_says("bindings-node/README.md", project, user)
+        run_readme_blocks("bindings-node/README.md", project, ["npx", "--no-install", "ocus-mock"],
+                          {"js": lambda block: ["node", written(project, "{label}.js", block).name]}, user)
         installed = sorted(p.name for p in (project / "node_modules").iterdir() if p.name.startswith("ocus"))
         expect(installed == ["ocus", "ocus-linux-x64-gnu", "ocus-mock"],
                f"npm install ocus ocus-mock: npm picked this platform's addon by itself ({', '.join(installed)})")
@@ -211,6 +262,13 @@ def check_go(env: dict[str, str], work: Path, version: str) -> None:
     with emulator([str(DIST / "bin" / "ocus-mock-linux-x64")], env, work) as base:
         out = run("./app", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
         expect("all pages: 135 projects" in out.stdout, f"go get {MODULE}@v{version} from a module proxy builds and runs")
+    # A new user: a fresh module and the module's own README (dist/go/ocus-go carries it).
+    trial = work / "trial"
+    trial.mkdir()
+    run("go", "mod", "init", "example.com/trial", env=user, cwd=trial)
+    install_as_readme_says("bindings-go-ffi/go/README.md", trial, user)
+    run_readme_blocks("bindings-go-ffi/go/README.md", trial, [str(DIST / "bin" / "ocus-mock-linux-x64")],
+                      {"go": lambda block: ["go", "run", "./" + written(trial, "{label}/main.go", block).parent.name]}, user)
     shutil.rmtree(work / "modcache", ignore_errors=True)  # read-only files: go's own clean is slower
 
 

@@ -41,6 +41,7 @@ test('options are checked by the core: zero, wrong types and unknown names are C
   // JavaScript counts time in milliseconds: `timeout: 30000` would have meant 30,000 seconds.
   assert.throws(() => client({ timeout: 30000 }), (e) => e instanceof ocus.ConfigurationError && e.message === 'timeout would be in seconds: give timeoutMs (milliseconds)')
   assert.throws(() => client({ connectTimeout: 5 }), /connectTimeout would be in seconds: give connectTimeoutMs/)
+  assert.throws(() => client({ idleTimeout: 5 }), /idleTimeout would be in seconds: give idleTimeoutMs/)
   await rejects(c.projects.get(ID0, { timeout: 5 }), 'give timeoutMs')
   await rejects(c.projects.listPage({ timeout: 5 }), 'give timeoutMs')
   await rejects(c.request('GET', '/projects', { timeout: 5 }), 'give timeoutMs')

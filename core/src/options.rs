@@ -630,6 +630,16 @@ impl Field {
         }
     }
 
+    /// The unit a duration's spelling counts in; `None` for the other options.
+    fn unit(self) -> Option<TimeUnit> {
+        match self {
+            Field::Timeout(unit) | Field::ConnectTimeout(unit) | Field::IdleTimeout(unit) => {
+                Some(unit)
+            }
+            _ => None,
+        }
+    }
+
     /// Two spellings of one setting (`timeout` and `timeout_ms`) count as one.
     fn setting(self) -> Field {
         self.with_unit(TimeUnit::Seconds)
@@ -669,11 +679,8 @@ pub fn milliseconds_only(options: &Map<String, Value>) -> Result<()> {
         if value.is_null() {
             continue; // not set, as everywhere
         }
-        if let Some(
-            field @ (Field::Timeout(TimeUnit::Seconds)
-            | Field::ConnectTimeout(TimeUnit::Seconds)
-            | Field::IdleTimeout(TimeUnit::Seconds)),
-        ) = Field::parse(name)
+        if let Some(field) = Field::parse(name)
+            && field.unit() == Some(TimeUnit::Seconds)
         {
             return Err(configuration(format!(
                 "{name} would be in seconds: give {} (milliseconds)",
