@@ -31,7 +31,7 @@ from typing import NamedTuple, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 READMES = ["README.md", "tests/emulator/README.md", "tests/scenarios/README.md", "bindings-python/README.md",
-           "bindings-node/README.md", "bindings-go-ffi/go/README.md"]
+           "bindings-node/README.md", "bindings-go-ffi/go/README.md", "bindings-jvm/README.md"]
 PY = ROOT / "target" / "py-venv" / "bin" / "python"
 FENCE = re.compile(r"^(?:<!-- readme-test: skip: (?P<skip>.*?) -->\n)?```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.M | re.S)
 RUNNABLE = {"python", "js", "ts", "go", "kotlin", "java", "c", "rust", "sh"}
