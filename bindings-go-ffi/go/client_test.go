@@ -119,6 +119,25 @@ func TestTheKeyIsNeverPrinted(t *testing.T) {
 	}
 }
 
+func TestAProjectPrintsAsText(t *testing.T) {
+	mock.reset(t)
+	project, err := newClient(t).Projects.Get(context.Background(), id0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed := fmt.Sprintf("%+v", *project)
+	if !strings.Contains(printed, `Raw:{"type":"project"`) && !strings.Contains(printed, `Raw:{"id":`) {
+		t.Fatalf("the raw resource should print as JSON text: %s", printed)
+	}
+	if strings.Contains(printed, "[123 ") {
+		t.Fatalf("printed as bytes: %s", printed)
+	}
+	again, err := json.Marshal(project)
+	if err != nil || !strings.Contains(string(again), `"Raw":{`) {
+		t.Fatalf("marshalled Raw should be the object itself: %s %v", again, err)
+	}
+}
+
 func TestEnvironmentIsTheDefault(t *testing.T) {
 	mock.reset(t)
 	t.Setenv("OCUS_API_KEY", beta)

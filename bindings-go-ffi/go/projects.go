@@ -22,7 +22,22 @@ type Project struct {
 	Status        ProjectStatus
 	IsKnownStatus bool
 	Attributes    map[string]any
-	Raw           json.RawMessage // the resource object as sent
+	Raw           RawJSON // the resource object as sent
+}
+
+// RawJSON is JSON text as the API sent it: bytes that print as text (%v, %+v) and marshal as
+// themselves, where a json.RawMessage would print as a list of numbers.
+type RawJSON []byte
+
+// String returns the JSON text.
+func (r RawJSON) String() string { return string(r) }
+
+// MarshalJSON returns the JSON text as is (null when empty).
+func (r RawJSON) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("null"), nil
+	}
+	return r, nil
 }
 
 // Page is one page of a list.
@@ -80,7 +95,7 @@ func decodeProject(p projectJSON) (Project, error) {
 	if err := json.Unmarshal(p.Resource, &resource); err != nil {
 		return Project{}, decodeError(err)
 	}
-	project := Project{ID: resource.ID, Type: resource.Type, IsKnownStatus: p.KnownStatus, Attributes: resource.Attributes, Raw: p.Resource}
+	project := Project{ID: resource.ID, Type: resource.Type, IsKnownStatus: p.KnownStatus, Attributes: resource.Attributes, Raw: RawJSON(p.Resource)}
 	if p.Status != nil {
 		project.Status = ProjectStatus(*p.Status)
 	}
