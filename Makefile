@@ -228,8 +228,12 @@ dist:
 dist-all:
 	python3 scripts/dist.py --all
 
+# The packages in dist/ installed with no cargo on PATH, then each one's README followed by a
+# new user against local registries (registry_check.py: the install line as typed, every code
+# block under ocus-mock).
 dist-check:
 	python3 scripts/dist_check.py
+	python3 scripts/registry_check.py
 
 dist-check-all: dist-all check-platforms qemu-tools
 	python3 scripts/dist_check.py
