@@ -13,7 +13,7 @@ PY := $(PY_VENV)/bin/python
 # with the same 450,000 requests). The fault-injected load test keeps its own (`--profile`).
 export OCUS_MOCK_BIN ?= $(CURDIR)/target/release/ocus-mock
 
-.PHONY: jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
+.PHONY: windows-check windows-tools jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -235,9 +235,21 @@ dist-check:
 	python3 scripts/dist_check.py
 	python3 scripts/registry_check.py
 
-dist-check-all: dist-all check-platforms qemu-tools
+dist-check-all: dist-all check-platforms qemu-tools windows-check
 	python3 scripts/dist_check.py
 	python3 scripts/registry_check.py
+
+# The C ABI and the CLI built for Windows (x86_64-pc-windows-gnu, mingw-w64) and run under Wine
+# against the emulator: a listing, a typed error, a verified webhook (scripts/windows_check.py).
+windows-check: windows-tools
+	$(CARGO) build --locked --release -p ocus-mock
+	python3 scripts/windows_check.py
+
+# What windows-check needs: Debian's mingw-w64 and wine64, and the Rust target.
+windows-tools:
+	@command -v x86_64-w64-mingw32-gcc >/dev/null && command -v wine >/dev/null || \
+	  { sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$sudo apt-get update -q && $$sudo apt-get install -y -q mingw-w64 wine64; }
+	rustup target add x86_64-pc-windows-gnu
 
 # `pip install ocus`, `npm install ocus`, `go get` as users will type them, against local
 # registries (pypiserver, verdaccio, a GOPROXY=file:// tree) serving dist/ (after make dist).
