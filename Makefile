@@ -225,7 +225,7 @@ soak: load-drivers
 dist:
 	python3 scripts/dist.py
 
-dist-all:
+dist-all: windows-tools
 	python3 scripts/dist.py --all
 
 # The packages in dist/ installed with no cargo on PATH, then each one's README followed by a

@@ -79,13 +79,14 @@ TARGETS = [
 NATIVE = TARGETS[0]
 # Built on their own machines by .github/workflows/release.yml (`scripts/dist.py --host`), with
 # the platform's own toolchain. Their wheels carry the platform's default tag; Go's module
-# carries Linux libraries only (cgo on Windows wants a MinGW build, macOS is not asked for).
+# carries the Linux libraries and windows/amd64's, built here with MinGW-w64 (macOS: not yet).
 HOST_TARGETS = [
     Target("aarch64-apple-darwin", None, "darwin-arm64", "arm64", None, None, os="darwin"),
     Target("x86_64-apple-darwin", None, "darwin-x64", "x64", None, None, os="darwin"),
     Target("x86_64-pc-windows-msvc", None, "win32-x64", "x64", None, None, os="win32"),
 ]
 HOST_MODE = False  # --host: this machine's platform, built with its own toolchain
+ALL = False  # --all: every target built here (Linux cross builds, the Go module's Windows library)
 # The emulator's static binaries: musl, so they run on any Linux.
 MOCK_BINARIES = {"x86_64-unknown-linux-musl": "linux-x64", "aarch64-unknown-linux-musl": "linux-arm64"}
 
@@ -287,6 +288,8 @@ def go(targets: list[Target]) -> None:
             # linker would drop it, but it weighs on every `go get`.
             run(llvm_strip(), "--strip-debug", ffi / "lib" / target.go / "libocus_ffi.a")
         check_link_flags(target, ffi / f"link_{target.go}.go")
+    if ALL:
+        windows_go_library(ffi)
     (module / "LICENSE").write_text((ROOT / "LICENSE").read_text() if (ROOT / "LICENSE").exists() else "MIT\n")
 
 
@@ -296,18 +299,53 @@ def check_link_flags(target: Target, link_file: Path) -> None:
         return  # the release build checks them
     # Through zigbuild, so the dependencies built above are reused; only ocus-ffi recompiles.
     cargo = ["cargo-zigbuild", "rustc"] if target.cross else ["cargo", "rustc"]
-    result = subprocess.run([*cargo, "--locked", "--profile", PROFILE, "-p", "ocus-ffi",
-                             "--target", target.zig_triple if target.cross else target.triple,
-                             "--crate-type", "staticlib", "--",
-                             "--print", "native-static-libs"],
-                            cwd=ROOT, env=tool_env(), text=True, capture_output=True)
+    compare_link_flags([*cargo, "--locked", "--profile", PROFILE, "-p", "ocus-ffi",
+                        "--target", target.zig_triple if target.cross else target.triple],
+                       tool_env(), target.triple, link_file, "")
+
+
+def compare_link_flags(cargo_rustc: list[str], env: dict[str, str], triple: str, link_file: Path, extra: str) -> None:
+    """Fails unless `link_file` links rustc's native-static-libs for `triple`, then `extra`."""
+    result = subprocess.run([*cargo_rustc, "--crate-type", "staticlib", "--", "--print", "native-static-libs"],
+                            cwd=ROOT, env=env, text=True, capture_output=True)
     match = re.search(r"native-static-libs: (.*)", result.stderr)
     if result.returncode != 0 or not match:
-        sys.exit(f"dist: no native-static-libs from rustc for {target.triple}:\n{result.stderr[-2000:]}")
-    wanted = match.group(1).strip()
+        sys.exit(f"dist: no native-static-libs from rustc for {triple}:\n{result.stderr[-2000:]}")
+    wanted = f"{match.group(1).strip()} {extra}".strip()
     have = re.search(r"libocus_ffi\.a (.*)", link_file.read_text()).group(1).strip()
     if wanted != have:
         sys.exit(f"dist: {link_file.name} links `{have}` but rustc says `{wanted}`: update it")
+
+
+# ---- Windows (Go) -----------------------------------------------------------------------------
+
+# Built here with Debian's MinGW-w64 (`make windows-tools`), not zig: a Go program on Windows
+# links with MinGW's gcc, and scripts/windows_check.py runs what this builds under Wine.
+WINDOWS_GNU = "x86_64-pc-windows-gnu"
+# What the Windows link needs beyond rustc's list: winpthreads (aws-lc, compiled by MinGW's
+# gcc, takes its locks from it), statically.
+WINDOWS_EXTRA_LINK = "-Wl,-Bstatic -lpthread -Wl,-Bdynamic"
+
+
+def mingw_env() -> dict[str, str]:
+    """Cargo's C compiler, archiver and linker for x86_64-pc-windows-gnu: MinGW-w64's, with
+    -static for programs (no MinGW DLL to carry)."""
+    key = WINDOWS_GNU.replace("-", "_")
+    return {**os.environ, f"CC_{key}": "x86_64-w64-mingw32-gcc", f"AR_{key}": "x86_64-w64-mingw32-ar",
+            f"CARGO_TARGET_{key.upper()}_LINKER": "x86_64-w64-mingw32-gcc",
+            f"CARGO_TARGET_{key.upper()}_RUSTFLAGS": "-C link-arg=-static"}
+
+
+def windows_go_library(ffi: Path) -> None:
+    """The Go module's windows_amd64 library, its link flags checked like the others."""
+    cargo = ["cargo", "build", "--locked", "--profile", PROFILE, "-p", "ocus-ffi", "--target", WINDOWS_GNU]
+    run(*cargo, env=mingw_env())
+    (ffi / "lib" / "windows_amd64").mkdir(parents=True)
+    lib = ffi / "lib" / "windows_amd64" / "libocus_ffi.a"
+    shutil.copy(TARGET / WINDOWS_GNU / PROFILE / "libocus_ffi.a", lib)
+    run(llvm_strip(), "--strip-debug", lib)
+    compare_link_flags(["cargo", "rustc", *cargo[2:]], mingw_env(), WINDOWS_GNU, ffi / "link_windows_amd64.go",
+                       WINDOWS_EXTRA_LINK)
 
 
 # ---- JVM ------------------------------------------------------------------------------------
@@ -472,6 +510,8 @@ def main() -> None:
         quick(version())
         (DIST / "QUICK").write_text("built by scripts/dist.py --quick: not for release\n")
         return
+    global ALL
+    ALL = args.all
     targets = TARGETS if args.all else [NATIVE]
     mock_targets = [t for t in TARGETS if t.triple in MOCK_BINARIES and (args.all or t.node_cpu == NATIVE.node_cpu)]
     install_tools(targets + mock_targets)

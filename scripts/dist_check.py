@@ -279,7 +279,7 @@ def check_go(env: dict[str, str], work: Path, version: str) -> None:
         expect("all pages: 135 projects" in out.stdout, "Go program built from the module tree lists every project")
     for label, extra in (("darwin/arm64", {"GOOS": "darwin", "GOARCH": "arm64"}), ("CGO_ENABLED=0", {"CGO_ENABLED": "0"})):
         result = run("go", "build", "-o", os.devnull, ".", env={**env, **extra}, cwd=app, check=False)
-        expect(result.returncode != 0 and "ocus_supports_only_linux_amd64_and_linux_arm64" in result.stderr,
+        expect(result.returncode != 0 and "ocus_supports_only_linux_amd64_linux_arm64_and_windows_amd64" in result.stderr,
                f"Go build for {label} fails naming the supported platforms")
 
 

@@ -6,7 +6,11 @@ run here, under Wine, against the emulator on loopback. The first Windows runs o
     program (the main README's C block, plus a webhook signed and verified) linked against its
     static library with the flags `rustc --print native-static-libs` gives for that target;
   - the CLI (`ocus.exe`), listing projects, failing on a missing one with its exit code, and
-    signing then verifying a webhook delivery.
+    signing then verifying a webhook delivery;
+  - the Go module with that library in lib/windows_amd64 (as `make dist` lays it out), and
+    Go programs cross-compiled against it (GOOS=windows, cgo with MinGW's gcc): the Go
+    README's blocks (a listing, a typed 404, a verified webhook) and 200 overlapping calls
+    (the started path: results cross through the completion queue's socket).
 
 Each runs as a Windows process under Wine (`wine`), with the emulator (a Linux process) on
 127.0.0.1: one listing, one typed error, one verified webhook. Needs mingw-w64 and wine64
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -25,9 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dist_check import ROOT, emulator, expect, failures  # noqa: E402
+from dist import WINDOWS_EXTRA_LINK, WINDOWS_GNU, mingw_env  # noqa: E402
 from readme_test import blocks  # noqa: E402
 
-TARGET = "x86_64-pc-windows-gnu"
+TARGET = WINDOWS_GNU
 MINGW = "x86_64-w64-mingw32"
 OUT = ROOT / "target" / TARGET / "release"
 WORK = ROOT / "target" / "windows-check"
@@ -84,6 +90,89 @@ BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T length) {
 """
 
 
+OVERLAPPING_GO = """package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"sync"
+
+	"github.com/ocus/ocus-go"
+)
+
+func main() {
+	c, err := ocus.NewClient()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	page, err := c.Projects.ListPage(ctx, &ocus.ListParams{PageSize: 50})
+	if err != nil {
+		log.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	failed := make(chan error, 200)
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func(id string) {
+			defer wg.Done()
+			project, err := c.Projects.Get(ctx, id)
+			if err == nil && project.ID != id {
+				err = fmt.Errorf("asked for %s, got %s", id, project.ID)
+			}
+			if err != nil {
+				failed <- err
+			}
+		}(page.Data[i%len(page.Data)].ID)
+	}
+	wg.Wait()
+	close(failed)
+	for err := range failed {
+		log.Fatal(err)
+	}
+	fmt.Println("200 overlapping calls: every one its own project")
+}
+"""
+
+
+def go_module() -> Path:
+    """The Go module as `make dist` lays it out, with the Windows library in it."""
+    module = WORK / "ocus-go"
+    shutil.rmtree(module, ignore_errors=True)
+    shutil.copytree(ROOT / "bindings-go-ffi" / "go", module, ignore=shutil.ignore_patterns("*_test.go", "lib", "include"))
+    ffi = module / "internal" / "ffi"
+    (ffi / "include").mkdir()
+    shutil.copy(ROOT / "bindings-go-ffi" / "include" / "ocus.h", ffi / "include" / "ocus.h")
+    (ffi / "lib" / "windows_amd64").mkdir(parents=True)
+    shutil.copy(OUT / "libocus_ffi.a", ffi / "lib" / "windows_amd64" / "libocus_ffi.a")
+    return module
+
+
+def go_programs(module: Path) -> dict[str, tuple[Path, str]]:
+    """The Go README's blocks and the overlapping calls, each built for windows/amd64."""
+    app = WORK / "goapp"
+    shutil.rmtree(app, ignore_errors=True)
+    app.mkdir()
+    (app / "go.mod").write_text(f"module example.com/goapp\n\ngo 1.23\n\nrequire github.com/ocus/ocus-go v0.0.0\n\n"
+                                f"replace github.com/ocus/ocus-go => {module}\n")
+    sources = {b.label: b.code for b in blocks("bindings-go-ffi/go/README.md") if b.lang == "go" and not b.skip}
+    sources["overlapping"] = OVERLAPPING_GO
+    env = {**os.environ, "GOOS": "windows", "GOARCH": "amd64", "CGO_ENABLED": "1", "CC": f"{MINGW}-gcc",
+           "GOFLAGS": "-mod=mod", "GOPROXY": "off"}
+    programs = {}
+    for name, source in sources.items():
+        (app / name).mkdir()
+        (app / name / "main.go").write_text(source)
+        must(run("go", "build", "-o", app / f"{name}.exe", f"./{name}", env=env, cwd=app), f"go build {name} for windows/amd64")
+        # What each must print: the typed 404, the rejected signature, the overlapping calls.
+        wanted = ("not_found (404)" if "ErrNotFound" in source else "rejected:" if "webhooks.Verify" in source
+                  else "200 overlapping calls")
+        programs[name] = (app / f"{name}.exe", wanted)
+    return programs
+
+
 def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path = ROOT,
         stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     print(f"+ {' '.join(str(a) for a in args)}", flush=True)
@@ -96,23 +185,12 @@ def must(result: subprocess.CompletedProcess[str], what: str) -> subprocess.Comp
     return result
 
 
-def cross_env() -> dict[str, str]:
-    """Cargo's C compiler, archiver and linker for the Windows target: mingw-w64's."""
-    key = TARGET.replace("-", "_")
-    # -static: mingw's winpthreads (aws-lc's locks) linked in, not a libwinpthread-1.dll to carry.
-    return {**os.environ, f"CC_{key}": f"{MINGW}-gcc", f"AR_{key}": f"{MINGW}-ar",
-            f"CARGO_TARGET_{key.upper()}_LINKER": f"{MINGW}-gcc",
-            f"CARGO_TARGET_{key.upper()}_RUSTFLAGS": "-C link-arg=-static"}
-
-
 def native_static_libs() -> str:
     result = must(run("cargo", "rustc", "--locked", "--release", "-p", "ocus-ffi", "--target", TARGET,
-                      "--crate-type", "staticlib", "--", "--print", "native-static-libs", env=cross_env()),
+                      "--crate-type", "staticlib", "--", "--print", "native-static-libs", env=mingw_env()),
                   "rustc --print native-static-libs")
-    libs = re.search(r"native-static-libs: (.*)", result.stderr).group(1).split()
-    # Not in rustc's list: aws-lc, compiled by mingw's gcc, takes its locks and thread-locals
-    # from winpthreads (seen: undefined pthread_rwlock_wrlock, pthread_once... without it).
-    return [*libs, "-lpthread"]
+    # rustc's list leaves winpthreads out (seen: undefined pthread_rwlock_wrlock, pthread_once).
+    return [*re.search(r"native-static-libs: (.*)", result.stderr).group(1).split(), *WINDOWS_EXTRA_LINK.split()]
 
 
 def wine_prefix() -> dict[str, str]:
@@ -139,7 +217,7 @@ def main() -> None:
     started = time.monotonic()
     WORK.mkdir(parents=True, exist_ok=True)
     must(run("cargo", "build", "--locked", "--release", "--target", TARGET, "-p", "ocus-ffi", "-p", "ocus-cli",
-             env=cross_env()), f"cargo build --target {TARGET}")
+             env=mingw_env()), f"cargo build --target {TARGET}")
     libs = native_static_libs()
     [readme_c] = [b.code for b in blocks("README.md") if b.lang == "c" and not b.skip]
     programs = {}
@@ -149,6 +227,7 @@ def main() -> None:
                  WORK / f"{name}.c", OUT / "libocus_ffi.a", *libs, "-static", "-o", WORK / f"{name}.exe"),
              f"mingw gcc {name}.c")
         programs[name] = WORK / f"{name}.exe"
+    go = go_programs(go_module())
     mock = ROOT / "target" / "release" / "ocus-mock"
     with emulator([str(mock)], dict(os.environ), WORK) as base:
         wine_prefix()
@@ -177,6 +256,11 @@ def main() -> None:
         rejected = run("wine", cli, "webhooks", "verify", "--signature", "deadbeef", "--secret-env",
                        "OCUS_WEBHOOK_SECRET", env=secret, stdin=body)
         expect(rejected.returncode == 17, f"ocus.exe webhooks verify of a wrong signature: exit code 17 ({rejected.returncode})")
+        for name, (program, wanted) in go.items():
+            # A bounded wait: a completion that never crosses would hang the program.
+            out = run("timeout", "120", "wine", program, env=env, cwd=WORK)
+            expect(out.returncode == 0 and wanted in out.stdout,
+                   f"the Go program {name} (windows/amd64) under Wine\n{out.stdout[-600:]}{out.stderr[-1500:]}")
     print(f"\nwindows-check: {len(failures)} failed, {time.monotonic() - started:.0f} s")
     if failures:
         sys.exit(1)

@@ -1,10 +1,8 @@
 package ocus
 
 import (
-	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/ocus/ocus-go/internal/ffi"
 )
@@ -32,25 +30,22 @@ func getDispatcher() *dispatcher {
 		if queue == nil {
 			return
 		}
-		fd, err := syscall.Dup(queue.FD())
+		ring, err := doorbell(queue)
 		if err != nil {
 			return
 		}
-		if err := syscall.SetNonblock(fd, true); err != nil {
-			syscall.Close(fd)
-			return
-		}
 		d := &dispatcher{queue: queue, waiting: map[uint64]chan ffi.Completion{}}
-		go d.run(os.NewFile(uintptr(fd), "ocus-completions"))
+		go d.run(ring)
 		sharedDispatcher = d
 	})
 	return sharedDispatcher
 }
 
-func (d *dispatcher) run(doorbell *os.File) {
-	buf := make([]byte, 256)
+// run waits for the doorbell (wait returns once results are queued) and hands each result to
+// the goroutine waiting for it.
+func (d *dispatcher) run(wait func() error) {
 	for {
-		if _, err := doorbell.Read(buf); err != nil {
+		if err := wait(); err != nil {
 			return
 		}
 		for _, completion := range d.queue.Drain() {

@@ -1,13 +1,10 @@
 package ocus
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"math"
-	"os"
-	"syscall"
 	"time"
 )
 
@@ -99,36 +96,18 @@ func (e *logEvent) record() slog.Record {
 	return r
 }
 
-// startLogs makes the pipe the library writes a client's events to and the goroutine that
-// hands them to logger (nil: slog.Default(), unfiltered: the library's level decides). The
-// library keeps its own copy of the write end, so the goroutine ends when the native client
-// is freed. The caller passes writeFD as the client's log_fd and closes it once the client
-// is built.
-func startLogs(logger *slog.Logger) (writeFD int, err error) {
-	var fds [2]int
-	// Atomically close-on-exec (a child started meanwhile must not inherit the write end,
-	// which would keep the reader alive) and non-blocking (the library never waits on a full
-	// pipe; the read end is then watched by the netpoller).
-	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
-		return -1, err
+// handleEvent hands one line the library wrote (a JSON event) to logger (nil: slog.Default(),
+// unfiltered: the library's level decides).
+func handleEvent(logger *slog.Logger, line []byte) {
+	var event logEvent
+	if json.Unmarshal(line, &event) != nil {
+		return
 	}
-	events := os.NewFile(uintptr(fds[0]), "ocus-log")
-	go func() {
-		defer events.Close()
-		lines := bufio.NewScanner(events)
-		for lines.Scan() {
-			var event logEvent
-			if json.Unmarshal(lines.Bytes(), &event) != nil {
-				continue
-			}
-			record := event.record()
-			ctx := context.Background()
-			if logger == nil {
-				slog.Default().Handler().Handle(ctx, record)
-			} else if logger.Enabled(ctx, record.Level) {
-				logger.Handler().Handle(ctx, record)
-			}
-		}
-	}()
-	return fds[1], nil
+	record := event.record()
+	ctx := context.Background()
+	if logger == nil {
+		slog.Default().Handler().Handle(ctx, record)
+	} else if logger.Enabled(ctx, record.Level) {
+		logger.Handler().Handle(ctx, record)
+	}
 }

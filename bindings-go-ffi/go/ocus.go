@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/ocus/ocus-go/internal/ffi"
@@ -62,12 +61,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	logger, _ := options[loggerKey].(*slog.Logger)
 	delete(options, loggerKey)
-	logFD, err := startLogs(logger)
+	logsMade, err := logOption(options, logger)
 	if err != nil {
 		return nil, configurationError("cannot make the log pipe: " + err.Error())
 	}
-	defer syscall.Close(logFD) // the library has its own copy
-	options["log_fd"] = logFD
+	defer logsMade() // the library has its own copy
 	text, err := encodeOptions(options)
 	if err != nil {
 		return nil, err
