@@ -22,6 +22,9 @@ package ffi
 #if defined(__linux__) && defined(__aarch64__) && !__has_include("lib/linux_arm64/libocus_ffi.a")
 #error "ocus: internal/ffi/lib/linux_arm64/libocus_ffi.a is missing. In the ocus repository, run `make go-lib` first (it builds the library with cargo and links it here)."
 #endif
+#if defined(_WIN32) && defined(__x86_64__) && !__has_include("lib/windows_amd64/libocus_ffi.a")
+#error "ocus: internal/ffi/lib/windows_amd64/libocus_ffi.a is missing. A release's module carries it; in the ocus repository, `make dist-all` builds it (with MinGW-w64)."
+#endif
 #include <stdlib.h>
 #include "ocus.h"
 */
