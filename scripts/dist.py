@@ -373,6 +373,11 @@ def jvm(targets: list[Target], ver: str) -> None:
             continue
         (natives / platform).mkdir(parents=True)
         shutil.copy(zigbuild(target, "ocus-jvm") / "libocus_jvm.so", natives / platform / "libocus_jvm.so")
+    if ALL:
+        # Windows x64, built here with MinGW-w64 (scripts/windows_check.py loads it under Wine).
+        run("cargo", "build", "--locked", "--profile", PROFILE, "-p", "ocus-jvm", "--target", WINDOWS_GNU, env=mingw_env())
+        (natives / "win32-x86-64").mkdir(parents=True)
+        shutil.copy(TARGET / WINDOWS_GNU / PROFILE / "ocus_jvm.dll", natives / "win32-x86-64" / "ocus_jvm.dll")
     # Built in a copy: the jar must hold exactly these libraries, never a stale one left in
     # bindings-jvm/target by an earlier build (nor disturb a test run using that folder).
     build = TARGET / "jvm-dist-build"

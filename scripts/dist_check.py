@@ -315,11 +315,21 @@ def check_jvm(env: dict[str, str], work: Path, version: str) -> None:
     jar = DIST / "maven" / "io" / "ocus" / "ocus" / version / f"ocus-{version}.jar"
     expect(jar.exists(), f"dist/maven has io.ocus:ocus:{version}")
     with zipfile.ZipFile(jar) as archive:
-        libraries = sorted(n for n in archive.namelist() if n.endswith("libocus_jvm.so"))
+        libraries = sorted(n for n in archive.namelist() if n.endswith(("libocus_jvm.so", "ocus_jvm.dll")))
         archive.extractall(work / "jar", members=libraries)
-    wanted = sorted(["linux-x86-64/libocus_jvm.so"] + (["linux-aarch64/libocus_jvm.so"] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else []))
+    # A full build (`make dist-all`) also carries aarch64 and Windows x64 (the Go module's
+    # Windows library marks one).
+    full = (DIST / "go" / "ocus-go" / "internal" / "ffi" / "lib" / "windows_amd64").exists()
+    wanted = sorted(["linux-x86-64/libocus_jvm.so"]
+                    + (["linux-aarch64/libocus_jvm.so"] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else [])
+                    + (["win32-x86-64/ocus_jvm.dll"] if full else []))
     expect(libraries == wanted, f"the jar carries {', '.join(wanted)} ({', '.join(libraries) or 'nothing'})")
-    for name in libraries:
+    for name in (n for n in libraries if n.endswith(".dll")):
+        header = (work / "jar" / name).read_bytes()[:4096]
+        pe = int.from_bytes(header[0x3C:0x40], "little")
+        expect(header[:2] == b"MZ" and header[pe:pe + 4] == b"PE\0\0" and header[pe + 4:pe + 6] == b"\x64\x86",
+               f"{name} is a Windows x86-64 DLL")
+    for name in (n for n in libraries if n.endswith(".so")):
         machine, _, glibc = elf_facts(work / "jar" / name)
         arch = "aarch64" if name.startswith("linux-aarch64") else "x86_64"
         expect(machine == ARCH[arch], f"{name} is {arch}")

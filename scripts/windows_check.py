@@ -7,6 +7,9 @@ run here, under Wine, against the emulator on loopback. The first Windows runs o
     static library with the flags `rustc --print native-static-libs` gives for that target;
   - the CLI (`ocus.exe`), listing projects, failing on a missing one with its exit code, and
     signing then verifying a webhook delivery;
+  - the JVM's native library (`ocus_jvm.dll`, what the jar carries for win32-x86-64), loaded
+    by LoadLibrary and asked for its uniffi contract version (no Windows JVM comes from the
+    registries this project may use, so JNA itself is not run);
   - the Go module with that library in lib/windows_amd64 (as `make dist` lays it out), and
     Go programs cross-compiled against it (GOOS=windows, cgo with MinGW's gcc): the Go
     README's blocks (a listing, a typed 404, a verified webhook) and 200 overlapping calls
@@ -137,6 +140,28 @@ func main() {
 """
 
 
+LOAD_DLL_C = r"""
+#include <stdio.h>
+#include <windows.h>
+
+int main(void) {
+  HMODULE library = LoadLibraryA("ocus_jvm.dll");
+  if (library == NULL) {
+    printf("LoadLibrary failed: %lu\n", GetLastError());
+    return 1;
+  }
+  FARPROC found = GetProcAddress(library, "ffi_ocus_jvm_uniffi_contract_version");
+  if (found == NULL) {
+    printf("no ffi_ocus_jvm_uniffi_contract_version\n");
+    return 1;
+  }
+  unsigned int (*contract_version)(void) = (unsigned int (*)(void))(void *)found;
+  printf("uniffi contract version %u\n", contract_version());
+  return 0;
+}
+"""
+
+
 def go_module() -> Path:
     """The Go module as `make dist` lays it out, with the Windows library in it."""
     module = WORK / "ocus-go"
@@ -217,7 +242,10 @@ def main() -> None:
     started = time.monotonic()
     WORK.mkdir(parents=True, exist_ok=True)
     must(run("cargo", "build", "--locked", "--release", "--target", TARGET, "-p", "ocus-ffi", "-p", "ocus-cli",
-             env=mingw_env()), f"cargo build --target {TARGET}")
+             "-p", "ocus-jvm", env=mingw_env()), f"cargo build --target {TARGET}")
+    shutil.copy(OUT / "ocus_jvm.dll", WORK / "ocus_jvm.dll")
+    (WORK / "load_dll.c").write_text(LOAD_DLL_C)
+    must(run(f"{MINGW}-gcc", "-Wall", "-Werror", "-o", WORK / "load_dll.exe", WORK / "load_dll.c"), "mingw gcc load_dll.c")
     libs = native_static_libs()
     [readme_c] = [b.code for b in blocks("README.md") if b.lang == "c" and not b.skip]
     programs = {}
@@ -256,6 +284,9 @@ def main() -> None:
         rejected = run("wine", cli, "webhooks", "verify", "--signature", "deadbeef", "--secret-env",
                        "OCUS_WEBHOOK_SECRET", env=secret, stdin=body)
         expect(rejected.returncode == 17, f"ocus.exe webhooks verify of a wrong signature: exit code 17 ({rejected.returncode})")
+        out = run("wine", WORK / "load_dll.exe", env=env, cwd=WORK)
+        expect(out.returncode == 0 and "uniffi contract version" in out.stdout,
+               f"ocus_jvm.dll (the jar's win32-x86-64 library) loads under Wine\n{out.stdout}{out.stderr[-1500:]}")
         for name, (program, wanted) in go.items():
             # A bounded wait: a completion that never crosses would hang the program.
             out = run("timeout", "120", "wine", program, env=env, cwd=WORK)
