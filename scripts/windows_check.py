@@ -210,7 +210,7 @@ def must(result: subprocess.CompletedProcess[str], what: str) -> subprocess.Comp
     return result
 
 
-def native_static_libs() -> str:
+def native_static_libs() -> list[str]:
     result = must(run("cargo", "rustc", "--locked", "--release", "-p", "ocus-ffi", "--target", TARGET,
                       "--crate-type", "staticlib", "--", "--print", "native-static-libs", env=mingw_env()),
                   "rustc --print native-static-libs")
@@ -218,24 +218,19 @@ def native_static_libs() -> str:
     return [*re.search(r"native-static-libs: (.*)", result.stderr).group(1).split(), *WINDOWS_EXTRA_LINK.split()]
 
 
-def wine_prefix() -> dict[str, str]:
-    """A Wine prefix of our own, made once (the first start takes a while), with the stand-in
-    bcryptprimitives.dll in its system32."""
-    env = {**os.environ, "WINEPREFIX": str(WORK / "wine"), "WINEDEBUG": "-all"}
-    must(run("wineboot", "--init", env=env), "wineboot")
+# A Wine prefix of our own (made once: the first start takes a while); no debug chatter.
+WINE = {"WINEPREFIX": str(WORK / "wine"), "WINEDEBUG": "-all"}
+
+
+def wine_prefix() -> None:
+    """Makes the prefix, with the stand-in bcryptprimitives.dll in its system32."""
+    must(run("wineboot", "--init", env={**os.environ, **WINE}), "wineboot")
     system32 = WORK / "wine" / "drive_c" / "windows" / "system32"
     if not (system32 / "bcryptprimitives.dll").exists():
         (WORK / "prng.c").write_text(PROCESS_PRNG_C)
         (WORK / "prng.def").write_text("LIBRARY bcryptprimitives\nEXPORTS\n  ProcessPrng\n")
         must(run(f"{MINGW}-gcc", "-shared", "-O2", "-o", system32 / "bcryptprimitives.dll", WORK / "prng.c",
                  WORK / "prng.def", "-ladvapi32"), "the bcryptprimitives stand-in")
-    return env
-
-
-def wine_env(base_url: str) -> dict[str, str]:
-    # A Wine prefix of our own, made once (the first start takes a while); no debug chatter.
-    return {**os.environ, "WINEPREFIX": str(WORK / "wine"), "WINEDEBUG": "-all",
-            "OCUS_BASE_URL": base_url, "OCUS_API_KEY": "ocus_demo_key"}
 
 
 def main() -> None:
@@ -259,7 +254,7 @@ def main() -> None:
     mock = ROOT / "target" / "release" / "ocus-mock"
     with emulator([str(mock)], dict(os.environ), WORK) as base:
         wine_prefix()
-        env = wine_env(base)
+        env = {**os.environ, **WINE, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
         out = run("wine", programs["readme"], env=env)
         expect(out.returncode == 0 and '{"value":' in out.stdout and "not_found (status 404" in out.stdout,
                f"the README's C program, for Windows, lists projects and gets a typed 404 under Wine\n{out.stdout}{out.stderr[-1500:]}")

@@ -137,9 +137,13 @@ pub fn install(handle: Handle) -> bool {
 /// [`block_on`] must not also be used from [`get`]'s runtime.
 pub fn caller_driven() -> Result<&'static Runtime> {
     per_process(&CALLER_DRIVEN, || {
-        tokio::runtime::Builder::new_current_thread()
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()
+            .build()?;
+        // Once per runtime (so once per process, and again in a forked child, which builds
+        // its own): no cost on the calls themselves.
+        start_sweeping();
+        Ok(runtime)
     })
 }
 
@@ -196,7 +200,6 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
         }
     }
     let _leave = Leave;
-    keep_sweeping();
     Ok(runtime.block_on(future))
 }
 
@@ -204,8 +207,7 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
 /// of the clients built in this process (never shorter than 45 ms: hyper checks its pool at
 /// most every 90 ms anyway).
 static SWEEP_PERIOD_MS: AtomicU64 = AtomicU64::new(u64::MAX);
-/// The pid of the process whose sweep thread runs (0: none yet), and that thread.
-static SWEEPER_PID: AtomicU32 = AtomicU32::new(0);
+/// This process's sweep thread, to wake when a shorter idle timeout arrives.
 static SWEEPER: Mutex<Option<std::thread::Thread>> = Mutex::new(None);
 
 /// Notes a client's idle timeout. On the caller-driven runtime, timers run only inside a
@@ -220,18 +222,9 @@ pub(crate) fn sweep_within(idle_timeout: Duration) {
     }
 }
 
-/// Starts this process's sweep thread on its first blocking call (after a `fork()`, the
-/// child's first blocking call starts the child's). One atomic load per call after that.
-fn keep_sweeping() {
-    let pid = process_id();
-    let owner = SWEEPER_PID.load(Ordering::Acquire);
-    if owner == pid
-        || SWEEPER_PID
-            .compare_exchange(owner, pid, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-    {
-        return; // running, or another caller is starting it
-    }
+/// Starts the sweep thread of a new caller-driven runtime. If the system refuses a thread,
+/// idle connections still close at the next call, as they did before the sweep.
+fn start_sweeping() {
     let started = std::thread::Builder::new()
         .name("ocus-idle-sweep".to_owned())
         .spawn(|| {
@@ -244,12 +237,8 @@ fn keep_sweeping() {
                 }
             }
         });
-    match started {
-        Ok(handle) => {
-            *SWEEPER.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.thread().clone())
-        }
-        // Idle connections then close at the next call instead; the next call tries again.
-        Err(_) => SWEEPER_PID.store(0, Ordering::Release),
+    if let Ok(handle) = started {
+        *SWEEPER.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.thread().clone());
     }
 }
 

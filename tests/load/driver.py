@@ -61,16 +61,15 @@ def outcome(index: int, project: Optional[ocus.Project], error: Optional[ocus.Oc
 SETTLE_S = int(os.environ.get("LOAD_SETTLE_MS", "0")) / 1000
 
 
-def settled(fds: int) -> dict[str, Any]:
-    """Resources once the pool has let go of its connections: at most `fds` descriptors, or as
-    they are after the settle time and 1 s more (then the check says how many)."""
-    last_call = time.monotonic()
-    while True:
-        now: dict[str, Any] = resources()
-        if now["fds"] <= fds or time.monotonic() - last_call > SETTLE_S + 1:
-            now["settle_ms"] = round((time.monotonic() - last_call) * 1000)
-            return now
-        time.sleep(0.02)
+def settle_check(fds: int, last_call: float) -> Optional[dict[str, Any]]:
+    """Resources once the pool has let go of its connections (at most `fds` descriptors) or the
+    settle time and 1 s more have passed since the last call (then the check says how many);
+    None while neither."""
+    now: dict[str, Any] = resources()
+    if now["fds"] > fds and time.monotonic() - last_call <= SETTLE_S + 1:
+        return None
+    now["settle_ms"] = round((time.monotonic() - last_call) * 1000)
+    return now
 
 
 def run_threads() -> tuple[dict[str, int], dict[str, Any], list[list[Any]], float]:
@@ -105,7 +104,9 @@ def run_threads() -> tuple[dict[str, int], dict[str, Any], list[list[Any]], floa
         results = list(pool.map(call, range(CALLS)))
         elapsed = time.monotonic() - started
         admin("DELETE", None)
-        after = settled(before["fds"])
+        last_call = time.monotonic()
+        while (after := settle_check(before["fds"], last_call)) is None:
+            time.sleep(0.02)
     client.close()
     return before, after, results, elapsed
 
@@ -138,8 +139,9 @@ def run_asyncio() -> tuple[dict[str, int], dict[str, Any], list[list[Any]], floa
         results = await asyncio.gather(*(call(i) for i in range(CALLS)))
         elapsed = time.monotonic() - started
         admin("DELETE", None)
-        # Polled from a thread: the loop stays free for the tasks that close the connections.
-        after = await asyncio.to_thread(settled, before["fds"])
+        last_call = time.monotonic()
+        while (after := settle_check(before["fds"], last_call)) is None:
+            await asyncio.sleep(0.02)
         await client.aclose()
         return before, after, list(results), elapsed
 

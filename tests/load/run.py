@@ -96,7 +96,7 @@ class Emulator:
         self.process.wait()
 
 
-def check(language: str, calls: int, concurrency: int, report: dict[str, Any], log: list[dict[str, Any]]) -> list[str]:
+def check(calls: int, report: dict[str, Any], log: list[dict[str, Any]]) -> list[str]:
     """What went wrong (empty: nothing)."""
     problems: list[str] = []
     attempts: dict[int, list[str | None]] = {}
@@ -196,7 +196,7 @@ def main() -> int:
                 continue
             report = json.loads(driver.stdout)
             log = [r for r in emulator.admin("GET", "/__admin/requests")["requests"] if "x-load-call" in r["headers"]]
-            problems = check(language, args.calls, args.concurrency, report, log)
+            problems = check(args.calls, report, log)
             print(row(language, report, log) + f" {time.monotonic() - started:.0f} s")
             for problem in problems[:20]:
                 print(f"    FAIL {language}: {problem}")
