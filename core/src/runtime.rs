@@ -163,6 +163,11 @@ pub fn run_pending() {
         Some((owner, runtime)) if owner == process_id() => runtime,
         _ => return,
     };
+    // One turn at a time: a turn started while another thread holds the runtime's driver runs
+    // nothing, so the last caller of a burst, leaving while the sweep takes its turn, would
+    // leave the extra connections open until the sweep's next one.
+    static TURN: Mutex<()> = Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
     runtime.block_on(async {
         // A few turns: woken connection tasks run, see their pool gone and shut down.
         for _ in 0..4 {
