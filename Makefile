@@ -13,7 +13,7 @@ PY := $(PY_VENV)/bin/python
 # with the same 450,000 requests). The fault-injected load test keeps its own (`--profile`).
 export OCUS_MOCK_BIN ?= $(CURDIR)/target/release/ocus-mock
 
-.PHONY: windows-check windows-tools jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
+.PHONY: release-job-linux windows-check windows-tools jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -75,6 +75,9 @@ lint:
 	# The command a Rust contributor types: every crate of the workspace, bindings and fuzz included.
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 	@test -z "$$(gofmt -l bindings-go-ffi/go examples/go)" || { gofmt -l bindings-go-ffi/go examples/go; echo "gofmt: files above need formatting"; exit 1; }
+	# The release workflow, which cannot run here: actionlint (a Go module, pinned) checks it.
+	GOBIN=$(CURDIR)/target/tools/go-bin go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+	target/tools/go-bin/actionlint .github/workflows/release.yml
 
 # A real proxy for the proxy tests (scripts/with-proxy runs it around each language's tests).
 proxy-tools:
@@ -100,8 +103,8 @@ export CGO_CFLAGS ?= -O2 -g -DOCUS_FFI_LIB_CHECKSUM=$(shell cat $(CURDIR)/target
 go-lib:
 	$(CARGO) build --locked --release -p ocus-ffi
 	cksum < $(FFI_LIB) | cut -d' ' -f1 > target/go-lib.checksum
-	mkdir -p $(GO_FFI)/lib/linux_$$(go env GOARCH) $(GO_FFI)/include
-	ln -sfn $(CURDIR)/$(FFI_LIB) $(GO_FFI)/lib/linux_$$(go env GOARCH)/libocus_ffi.a
+	mkdir -p $(GO_FFI)/lib/$$(go env GOOS)_$$(go env GOARCH) $(GO_FFI)/include
+	ln -sfn $(CURDIR)/$(FFI_LIB) $(GO_FFI)/lib/$$(go env GOOS)_$$(go env GOARCH)/libocus_ffi.a
 	ln -sfn $(CURDIR)/bindings-go-ffi/include/ocus.h $(GO_FFI)/include/ocus.h
 
 test-c: build go-lib
@@ -238,6 +241,13 @@ dist-check:
 dist-check-all: dist-all check-platforms qemu-tools windows-check
 	python3 scripts/dist_check.py
 	python3 scripts/registry_check.py
+	python3 scripts/release.py check --built-here
+
+# The release workflow's Linux job, its steps run here in order (scripts/release.py job).
+release-job-linux:
+	python3 -m venv target/dist-venv
+	target/dist-venv/bin/pip install -q -r scripts/dist-requirements.txt
+	target/dist-venv/bin/python scripts/release.py job linux
 
 # The C ABI and the CLI built for Windows (x86_64-pc-windows-gnu, mingw-w64) and run under Wine
 # against the emulator: a listing, a typed error, a verified webhook (scripts/windows_check.py).

@@ -78,11 +78,13 @@ TARGETS = [
 ]
 NATIVE = TARGETS[0]
 # Built on their own machines by .github/workflows/release.yml (`scripts/dist.py --host`), with
-# the platform's own toolchain. Their wheels carry the platform's default tag; Go's module
-# carries the Linux libraries and windows/amd64's, built here with MinGW-w64 (macOS: not yet).
+# the platform's own toolchain. Their wheels carry the platform's default tag. Go's module
+# carries the Linux libraries and windows/amd64's, built here with MinGW-w64, and the macOS
+# ones, built on macOS (linking them needs the SDK's Security and CoreFoundation frameworks,
+# which exist only there; here they are compile-checked: check_platforms()).
 HOST_TARGETS = [
-    Target("aarch64-apple-darwin", None, "darwin-arm64", "arm64", None, None, os="darwin"),
-    Target("x86_64-apple-darwin", None, "darwin-x64", "x64", None, None, os="darwin"),
+    Target("aarch64-apple-darwin", None, "darwin-arm64", "arm64", None, "darwin_arm64", os="darwin"),
+    Target("x86_64-apple-darwin", None, "darwin-x64", "x64", None, "darwin_amd64", os="darwin"),
     Target("x86_64-pc-windows-msvc", None, "win32-x64", "x64", None, None, os="win32"),
 ]
 HOST_MODE = False  # --host: this machine's platform, built with its own toolchain
@@ -351,8 +353,13 @@ def windows_go_library(ffi: Path) -> None:
 # ---- JVM ------------------------------------------------------------------------------------
 
 # JNA's resource prefix of each platform whose library the jar carries (glibc builds: JNA does
-# not tell musl apart, and a manylinux2014-age library loads on every glibc JVM).
-JNA_PLATFORMS = {"x86_64-unknown-linux-gnu": "linux-x86-64", "aarch64-unknown-linux-gnu": "linux-aarch64"}
+# not tell musl apart, and a manylinux2014-age library loads on every glibc JVM). The macOS
+# ones are built on macOS (release.yml) and put into the jar by scripts/release.py.
+JNA_PLATFORMS = {"x86_64-unknown-linux-gnu": "linux-x86-64", "aarch64-unknown-linux-gnu": "linux-aarch64",
+                 "aarch64-apple-darwin": "darwin-aarch64", "x86_64-apple-darwin": "darwin-x86-64",
+                 "x86_64-pc-windows-msvc": "win32-x86-64"}
+# What cargo names the JVM's cdylib on each platform (the name JNA looks for: uniffi's "ocus_jvm").
+JVM_LIBRARY = {"linux": "libocus_jvm.so", "darwin": "libocus_jvm.dylib", "win32": "ocus_jvm.dll"}
 MVN = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never"]
 
 
@@ -372,7 +379,8 @@ def jvm(targets: list[Target], ver: str) -> None:
         if platform is None:
             continue
         (natives / platform).mkdir(parents=True)
-        shutil.copy(zigbuild(target, "ocus-jvm") / "libocus_jvm.so", natives / platform / "libocus_jvm.so")
+        library = JVM_LIBRARY[target.os]
+        shutil.copy(zigbuild(target, "ocus-jvm") / library, natives / platform / library)
     if ALL:
         # Windows x64, built here with MinGW-w64 (scripts/windows_check.py loads it under Wine).
         run("cargo", "build", "--locked", "--profile", PROFILE, "-p", "ocus-jvm", "--target", WINDOWS_GNU, env=mingw_env())
@@ -391,11 +399,17 @@ def jvm(targets: list[Target], ver: str) -> None:
     for source, name in ((build / "target" / f"ocus-{ver}.jar", f"ocus-{ver}.jar"),
                          (build / "pom.xml", f"ocus-{ver}.pom")):
         shutil.copy(source, folder / ver / name)
+    maven_metadata(folder, ver)
+
+
+def maven_metadata(folder: Path, ver: str) -> None:
+    """maven-metadata.xml and the checksums Maven asks for (again after scripts/release.py
+    adds the macOS libraries to the jar)."""
     (folder / "maven-metadata.xml").write_text(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata>\n  <groupId>io.ocus</groupId>\n"
         f"  <artifactId>ocus</artifactId>\n  <versioning>\n    <latest>{ver}</latest>\n    <release>{ver}</release>\n"
         f"    <versions>\n      <version>{ver}</version>\n    </versions>\n  </versioning>\n</metadata>\n")
-    for path in [*(folder / ver).iterdir(), folder / "maven-metadata.xml"]:
+    for path in [*(f for f in (folder / ver).iterdir() if f.suffix in (".jar", ".pom")), folder / "maven-metadata.xml"]:
         for algorithm in ("sha1", "md5"):
             digest = hashlib.new(algorithm, path.read_bytes()).hexdigest()
             path.with_name(f"{path.name}.{algorithm}").write_text(digest)
@@ -458,6 +472,8 @@ def host() -> None:
             run("rustup", "component", "add", "llvm-tools")
         go([target])
     node([target], ver)
+    if target.os != "linux":
+        jvm([target], ver)  # the jar with this platform's library alone (Linux's comes from dist.py)
     python([target])
     (DIST / "HOST").write_text(target.node + "\n")
 
@@ -486,6 +502,35 @@ def check_platforms() -> None:
         run("cargo-zigbuild", "clippy", "--locked", "--target", triple, *crates, "--all-targets",
             "--", "-D", "warnings", env=env)
         print(f"{triple}: every crate checks and lints clean")
+    for target in (t for t in HOST_TARGETS if t.os == "darwin"):
+        go_compile_check_darwin(target, env)
+
+
+def go_compile_check_darwin(target: Target, env: dict[str, str]) -> None:
+    """As far as macOS's Go build gets without the macOS SDK: the static library built with zig,
+    its link flags checked against rustc's, and the module compiled for the platform with cgo
+    (zig cc as the C compiler), `go vet` included. Only the final link needs the SDK's
+    frameworks; release.yml's macOS jobs link and run it."""
+    cargo = ["cargo-zigbuild", "rustc", "--locked", "--release", "-p", "ocus-ffi", "--target", target.triple]
+    compare_link_flags(cargo, env, target.triple,
+                       ROOT / "bindings-go-ffi" / "go" / "internal" / "ffi" / f"link_{target.go}.go", "")
+    module = TARGET / "go-darwin-check" / target.go
+    shutil.rmtree(module, ignore_errors=True)
+    shutil.copytree(ROOT / "bindings-go-ffi" / "go", module, symlinks=False,
+                    ignore=shutil.ignore_patterns("lib", "include", "*.test"))
+    ffi = module / "internal" / "ffi"
+    (ffi / "lib" / target.go).mkdir(parents=True)
+    shutil.copy(TARGET / target.triple / "release" / "libocus_ffi.a", ffi / "lib" / target.go)
+    (ffi / "include").mkdir()
+    shutil.copy(ROOT / "bindings-go-ffi" / "include" / "ocus.h", ffi / "include")
+    zig_cc = TARGET / "go-darwin-check" / f"zig-cc-{target.go}"
+    zig_arch = "aarch64" if target.node_cpu == "arm64" else "x86_64"
+    zig_cc.write_text(f'#!/bin/sh\nexec "{VENV / "bin" / "python"}" -m ziglang cc -target {zig_arch}-macos "$@"\n')
+    zig_cc.chmod(0o755)
+    goarch = target.go.split("_")[1]
+    go_env = {**env, "GOOS": "darwin", "GOARCH": goarch, "CGO_ENABLED": "1", "CC": str(zig_cc), "GOFLAGS": "-mod=mod"}
+    run("go", "vet", "./...", env=go_env, cwd=module)
+    print(f"{target.triple}: the Go module compiles and vets with cgo (linked and run by release.yml)")
 
 
 def main() -> None:

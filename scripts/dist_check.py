@@ -52,6 +52,14 @@ WHEEL_TAG = "linux" if QUICK else "manylinux"
 WINDOWS = os.name == "nt"
 SCRIPTS = "Scripts" if WINDOWS else "bin"  # where a venv keeps its commands
 EXE = ".exe" if WINDOWS else ""
+# This platform's wheels among a merged release's.
+HOST_WHEELS = {"darwin-arm64": "*macosx*arm64.whl", "darwin-x64": "*macosx*x86_64.whl", "win32-x64": "*win_amd64.whl"}
+# The emulator binary of this platform (dist.py's mock_binaries: static musl on Linux).
+MOCK = DIST / "bin" / f"ocus-mock-{PLATFORM.removesuffix('-gnu')}{EXE}"
+# JNA's resource folder and the library's file name, per platform (dist.py's JNA_PLATFORMS).
+JVM_LIBRARIES = {"linux-x64-gnu": "linux-x86-64/libocus_jvm.so", "linux-arm64-gnu": "linux-aarch64/libocus_jvm.so",
+                 "darwin-arm64": "darwin-aarch64/libocus_jvm.dylib", "darwin-x64": "darwin-x86-64/libocus_jvm.dylib",
+                 "win32-x64": "win32-x86-64/ocus_jvm.dll"}
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -183,7 +191,8 @@ def check_files() -> None:
 # ---- Python ---------------------------------------------------------------------------------
 
 def check_python(env: dict[str, str], work: Path, version: str) -> None:
-    pattern = "*.whl" if HOST else f"*{WHEEL_TAG}*x86_64.whl"  # --host makes this platform's only
+    # --host makes this platform's only; a merged release (release.yml's verify job) has them all.
+    pattern = HOST_WHEELS.get(HOST, "*.whl") if HOST else f"*{WHEEL_TAG}*x86_64.whl"
     wheels = sorted((DIST / "python").glob(f"ocus-{pattern}"))
     mock_wheels = sorted((DIST / "python").glob(f"ocus_mock-{pattern}"))
     expect(len(wheels) == 1 and len(mock_wheels) == 1, f"dist/python has the {HOST or 'x86_64 ' + WHEEL_TAG} wheels")
@@ -268,18 +277,18 @@ def go_app(work: Path) -> Path:
 
 def check_go(env: dict[str, str], work: Path, version: str) -> None:
     app = go_app(work)
-    run("go", "build", "-o", "app", ".", env=env, cwd=app)
+    run("go", "build", "-o", f"app{EXE}", ".", env=env, cwd=app)
     (app / "version").mkdir()
     (app / "version" / "main.go").write_text('package main\n\nimport (\n\t"fmt"\n\n\t"github.com/ocus/ocus-go"\n)\n\n'
                                             'func main() { fmt.Println(ocus.Version) }\n')
     shown = run("go", "run", "./version", env=env, cwd=app).stdout.strip()
     expect(shown == version, f"Go Version is {version}")
-    with emulator([str(DIST / "bin" / "ocus-mock-linux-x64")], env, work) as base:
-        out = run("./app", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
+    with emulator([str(MOCK)], env, work) as base:
+        out = run(str(app / f"app{EXE}"), env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
         expect("all pages: 135 projects" in out.stdout, "Go program built from the module tree lists every project")
-    for label, extra in (("darwin/arm64", {"GOOS": "darwin", "GOARCH": "arm64"}), ("CGO_ENABLED=0", {"CGO_ENABLED": "0"})):
+    for label, extra in (("freebsd/amd64", {"GOOS": "freebsd", "GOARCH": "amd64"}), ("CGO_ENABLED=0", {"CGO_ENABLED": "0"})):
         result = run("go", "build", "-o", os.devnull, ".", env={**env, **extra}, cwd=app, check=False)
-        expect(result.returncode != 0 and "ocus_supports_only_linux_amd64_linux_arm64_and_windows_amd64" in result.stderr,
+        expect(result.returncode != 0 and "ocus_supports_only_linux_darwin_amd64_arm64_and_windows_amd64" in result.stderr,
                f"Go build for {label} fails naming the supported platforms")
 
 
@@ -315,21 +324,26 @@ def check_jvm(env: dict[str, str], work: Path, version: str) -> None:
     jar = DIST / "maven" / "io" / "ocus" / "ocus" / version / f"ocus-{version}.jar"
     expect(jar.exists(), f"dist/maven has io.ocus:ocus:{version}")
     with zipfile.ZipFile(jar) as archive:
-        libraries = sorted(n for n in archive.namelist() if n.endswith(("libocus_jvm.so", "ocus_jvm.dll")))
+        libraries = sorted(n for n in archive.namelist() if n.endswith(tuple(set(JVM_LIBRARIES.values()))))
         archive.extractall(work / "jar", members=libraries)
-    # A full build (`make dist-all`) also carries aarch64 and Windows x64 (the Go module's
-    # Windows library marks one).
-    full = (DIST / "go" / "ocus-go" / "internal" / "ffi" / "lib" / "windows_amd64").exists()
-    wanted = sorted(["linux-x86-64/libocus_jvm.so"]
-                    + (["linux-aarch64/libocus_jvm.so"] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else [])
-                    + (["win32-x86-64/ocus_jvm.dll"] if full else []))
-    expect(libraries == wanted, f"the jar carries {', '.join(wanted)} ({', '.join(libraries) or 'nothing'})")
+    if HOST:  # dist.py --host: this platform's library (a merged release: every platform's)
+        expect(JVM_LIBRARIES[HOST] in libraries, f"the jar carries {JVM_LIBRARIES[HOST]} ({', '.join(libraries) or 'nothing'})")
+    else:
+        # A full build (`make dist-all`) also carries aarch64 and Windows x64 (the Go module's
+        # Windows library marks one); a merged release (scripts/release.py) also macOS's.
+        full = (DIST / "go" / "ocus-go" / "internal" / "ffi" / "lib" / "windows_amd64").exists()
+        merged = (DIST / "go" / "ocus-go" / "internal" / "ffi" / "lib" / "darwin_arm64").exists()
+        wanted = sorted([JVM_LIBRARIES["linux-x64-gnu"]]
+                        + ([JVM_LIBRARIES["linux-arm64-gnu"]] if (DIST / "bin" / "ocus-mock-linux-arm64").exists() else [])
+                        + ([JVM_LIBRARIES["win32-x64"]] if full else [])
+                        + ([JVM_LIBRARIES["darwin-arm64"], JVM_LIBRARIES["darwin-x64"]] if merged else []))
+        expect(libraries == wanted, f"the jar carries {', '.join(wanted)} ({', '.join(libraries) or 'nothing'})")
     for name in (n for n in libraries if n.endswith(".dll")):
         header = (work / "jar" / name).read_bytes()[:4096]
         pe = int.from_bytes(header[0x3C:0x40], "little")
         expect(header[:2] == b"MZ" and header[pe:pe + 4] == b"PE\0\0" and header[pe + 4:pe + 6] == b"\x64\x86",
                f"{name} is a Windows x86-64 DLL")
-    for name in (n for n in libraries if n.endswith(".so")):
+    for name in (n for n in libraries if n.endswith(".so") and not WINDOWS):
         machine, _, glibc = elf_facts(work / "jar" / name)
         arch = "aarch64" if name.startswith("linux-aarch64") else "x86_64"
         expect(machine == ARCH[arch], f"{name} is {arch}")
@@ -344,7 +358,7 @@ def check_jvm(env: dict[str, str], work: Path, version: str) -> None:
     maven = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never", f"-Dmaven.repo.local={work / 'repository'}"]
     run(*maven, "compile", "dependency:build-classpath", "-Dmdep.outputFile=classpath.txt", env=env, cwd=app)
     classpath = os.pathsep.join([str(app / "target" / "classes"), (app / "classpath.txt").read_text().strip()])
-    with emulator([str(DIST / "bin" / "ocus-mock-linux-x64")], env, work) as base:
+    with emulator([str(MOCK)], env, work) as base:
         out = run("java", "-cp", classpath, "ListProjectsJava", env={**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}, cwd=app)
         expect("all pages: 135 projects" in out.stdout, "a fresh Maven project using the jar from dist/maven lists every project")
 
@@ -418,7 +432,7 @@ def main() -> None:
                   ("node", lambda: check_node(env, work / "node", version))]
         if (DIST / "maven").exists():  # built on Linux (dist.py)
             checks.append(("jvm", lambda: check_jvm(env, work / "jvm", version)))
-        if (DIST / "go").exists():  # Linux only (dist.py says why)
+        if (DIST / "go").exists():  # not on a Windows runner's own build (dist.py says why)
             checks.append(("go", lambda: check_go(env, work / "go", version)))
             checks.append(("arm64", lambda: check_arm64_under_qemu(env, work / "arm64")))
         for name, check in checks:

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"log/slog"
 	"os"
-	"syscall"
 )
 
 // logOption makes the pipe the library writes a client's events to and the goroutine that
@@ -14,14 +13,24 @@ import (
 // own copy of that end, so the goroutine ends when the native client is freed; done closes
 // ours once the client is built.
 func logOption(options map[string]any, logger *slog.Logger) (done func(), err error) {
-	var fds [2]int
-	// Atomically close-on-exec (a child started meanwhile must not inherit the write end,
-	// which would keep the reader alive) and non-blocking (the library never waits on a full
-	// pipe; the read end is then watched by the netpoller).
-	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+	// os.Pipe makes both ends close-on-exec (a child started meanwhile must not inherit the
+	// write end, which would keep the reader alive) and non-blocking (the library never waits
+	// on a full pipe; the read end is watched by the netpoller), on Linux and macOS alike
+	// (macOS has no pipe2).
+	events, writeEnd, err := os.Pipe()
+	if err != nil {
 		return nil, err
 	}
-	events := os.NewFile(uintptr(fds[0]), "ocus-log")
+	// Through Control, not Fd(): Fd() would put the write end back into blocking mode.
+	raw, err := writeEnd.SyscallConn()
+	if err == nil {
+		err = raw.Control(func(fd uintptr) { options["log_fd"] = int(fd) })
+	}
+	if err != nil {
+		events.Close()
+		writeEnd.Close()
+		return nil, err
+	}
 	go func() {
 		defer events.Close()
 		lines := bufio.NewScanner(events)
@@ -29,6 +38,5 @@ func logOption(options map[string]any, logger *slog.Logger) (done func(), err er
 			handleEvent(logger, lines.Bytes())
 		}
 	}()
-	options["log_fd"] = fds[1]
-	return func() { syscall.Close(fds[1]) }, nil
+	return func() { writeEnd.Close() }, nil
 }

@@ -13,7 +13,7 @@ package ffi
 // Said here, at compile time, instead of a bare "cannot find" from the linker or the
 // preprocessor when the repository's library was not built. (After `cargo clean` Go may
 // reuse its cached compile of this package, and then the linker's error is what comes.)
-#if defined(__linux__) && !__has_include("ocus.h")
+#if (defined(__linux__) || defined(__APPLE__)) && !__has_include("ocus.h")
 #error "ocus: internal/ffi/include/ocus.h is missing. In the ocus repository, run `make go-lib` first: it builds target/release/libocus_ffi.a with cargo and links the header and the library here. A published module carries both."
 #endif
 #if defined(__linux__) && defined(__x86_64__) && !__has_include("lib/linux_amd64/libocus_ffi.a")
@@ -21,6 +21,12 @@ package ffi
 #endif
 #if defined(__linux__) && defined(__aarch64__) && !__has_include("lib/linux_arm64/libocus_ffi.a")
 #error "ocus: internal/ffi/lib/linux_arm64/libocus_ffi.a is missing. In the ocus repository, run `make go-lib` first (it builds the library with cargo and links it here)."
+#endif
+#if defined(__APPLE__) && defined(__aarch64__) && !__has_include("lib/darwin_arm64/libocus_ffi.a")
+#error "ocus: internal/ffi/lib/darwin_arm64/libocus_ffi.a is missing. In the ocus repository, run `make go-lib` first (it builds the library with cargo and links it here)."
+#endif
+#if defined(__APPLE__) && defined(__x86_64__) && !__has_include("lib/darwin_amd64/libocus_ffi.a")
+#error "ocus: internal/ffi/lib/darwin_amd64/libocus_ffi.a is missing. In the ocus repository, run `make go-lib` first (it builds the library with cargo and links it here)."
 #endif
 #if defined(_WIN32) && defined(__x86_64__) && !__has_include("lib/windows_amd64/libocus_ffi.a")
 #error "ocus: internal/ffi/lib/windows_amd64/libocus_ffi.a is missing. A release's module carries it; in the ocus repository, `make dist-all` builds it (with MinGW-w64)."
