@@ -304,6 +304,7 @@ bench-rust:
 bench-python: python-install
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
 	$(PY) bench/python_bench.py
+	$(PY) bench/otel_bench.py
 	$(PYTHON) bench/many_in_flight.py python
 
 bench-node: node-install

@@ -55,7 +55,15 @@ fn repr(client: &ocus::Client, class: &str) -> String {
 }
 
 fn list_params(py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<ocus::ListParams> {
-    ocus::ListParams::from_options(options(kwargs)?).map_err(|e| to_py_err(py, e))
+    let mut params =
+        ocus::ListParams::from_options(options(kwargs)?).map_err(|e| to_py_err(py, e))?;
+    params.options.trace = trace(py);
+    Ok(params)
+}
+
+/// The call's OpenTelemetry trace, made here, on the caller's thread, where its current span is.
+fn trace(py: Python<'_>) -> Option<ocus::telemetry::Trace> {
+    crate::telemetry::begin(py).map(ocus::telemetry::Trace)
 }
 
 fn cursor(
@@ -74,8 +82,9 @@ fn request_future(
     with_response: bool,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<impl std::future::Future<Output = ocus::Result<RequestResult>> + Send + 'static> {
-    let options =
+    let mut options =
         ocus::RequestOptions::from_options(options(kwargs)?).map_err(|e| to_py_err(py, e))?;
+    options.trace = trace(py);
     Ok(async move {
         let (value, response) = client
             .request_str_with_response(&method, &path, options)
@@ -93,8 +102,9 @@ fn get_future(
     id: String,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<impl std::future::Future<Output = ocus::Result<ocus::Project>> + Send + 'static> {
-    let options =
+    let mut options =
         ocus::RequestOptions::from_call_options(options(kwargs)?).map_err(|e| to_py_err(py, e))?;
+    options.trace = trace(py);
     Ok(async move { client.projects().get_with(&id, &options).await })
 }
 

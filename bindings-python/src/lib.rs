@@ -7,6 +7,7 @@ mod errors;
 mod logging;
 mod models;
 mod run;
+mod telemetry;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -67,6 +68,7 @@ fn _ocus(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("SIGNATURE_HEADER", ocus::webhooks::SIGNATURE_HEADER)?;
     m.add("DEFAULT_BASE_URL", ocus::DEFAULT_BASE_URL)?;
+    m.add("TELEMETRY", telemetry::constants(m.py())?)?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<client::Projects>()?;

@@ -19,6 +19,7 @@ use crate::log::{LogEvent, LogLevel};
 pub use crate::request::RequestOptions;
 use crate::response::ResponseInfo;
 use crate::retry::{self, RetryBudget};
+use crate::telemetry::{self, AttemptContext, OperationName, Trace};
 
 pub use crate::validate::API_KEY_HEADER;
 /// Redirect hops followed within the base URL's origin before giving up.
@@ -215,12 +216,43 @@ impl Client {
         path: &str,
         options: RequestOptions,
     ) -> Result<(serde_json::Value, ResponseInfo)> {
-        let url = self.inner.settings.base.join(path, &options.query)?;
-        let response = self.execute(method, url, &options).await?;
-        if response.body.iter().all(u8::is_ascii_whitespace) {
-            return Ok((serde_json::Value::Null, response.info));
+        let trace = options.trace.clone();
+        self.operation(OperationName::Request, trace, async {
+            let url = self.inner.settings.base.join(path, &options.query)?;
+            let response = self
+                .execute(OperationName::Request, method, url, &options)
+                .await?;
+            if response.body.iter().all(u8::is_ascii_whitespace) {
+                return Ok((serde_json::Value::Null, response.info));
+            }
+            Ok((decode_json(&response.body)?, response.info))
+        })
+        .await
+    }
+
+    /// `call`, reported to `trace` as one `operation` (its span ends however the call does:
+    /// an error, or the future dropped).
+    pub(crate) async fn operation<T>(
+        &self,
+        operation: OperationName,
+        trace: Option<Trace>,
+        call: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let Some(trace) = trace else {
+            return call.await;
+        };
+        trace.0.operation_started(&telemetry::operation_started(
+            operation,
+            self.inner.settings.base.url(),
+        ));
+        let mut ending = OperationEnding(Some(trace));
+        let result = call.await;
+        if let Some(trace) = ending.0.take() {
+            trace
+                .0
+                .operation_ended(&telemetry::operation_ended(result.as_ref().err()));
         }
-        Ok((decode_json(&response.body)?, response.info))
+        result
     }
 
     /// Like [`request`](Self::request), with the method given as text (`"GET"`, `"post"`).
@@ -271,6 +303,7 @@ impl Client {
     /// [`retry_loop`](Self::retry_loop), stopped by [`close`](Self::close).
     pub(crate) async fn execute(
         &self,
+        operation: OperationName,
         method: Method,
         url: Url,
         options: &RequestOptions,
@@ -281,13 +314,14 @@ impl Client {
         tokio::select! {
             biased;
             () = self.inner.closing.cancelled() => Err(Error::client_closed()),
-            result = self.retry_loop(method, url, options) => result,
+            result = self.retry_loop(operation, method, url, options) => result,
         }
     }
 
     /// The retry loop around [`attempt`](Self::attempt).
     async fn retry_loop(
         &self,
+        operation: OperationName,
         method: Method,
         url: Url,
         options: &RequestOptions,
@@ -308,13 +342,37 @@ impl Client {
         let mut attempts = 0u32;
         let mut last_retry_cost = 0u32;
         let mut key_file_reread = false;
+        let traced = options.trace.as_ref().map(|trace| {
+            let context =
+                AttemptContext::new(operation, method.as_str(), settings.base.url(), &url);
+            (trace, context)
+        });
         loop {
             attempts += 1;
             let key = self.current_key();
+            // The attempt's span context goes out with it (a copy of the headers only then).
+            let traced_headers = match &traced {
+                Some((trace, context)) => {
+                    let started = context.started(attempts, &url);
+                    let propagation = trace.0.attempt_started(&started).await;
+                    let mut with_context = headers.clone();
+                    with_context.extend(telemetry::checked_propagation(propagation, &headers));
+                    Some(with_context)
+                }
+                None => None,
+            };
             let started = Instant::now();
+            let mut ending = AttemptEnding(traced.as_ref().map(|(t, c)| (*t, c, started)));
             let outcome = match tokio::time::timeout(
                 timeout,
-                self.attempt(&http, &method, &url, body.clone(), &headers, &key),
+                self.attempt(
+                    &http,
+                    &method,
+                    &url,
+                    body.clone(),
+                    traced_headers.as_ref().unwrap_or(&headers),
+                    &key,
+                ),
             )
             .await
             {
@@ -325,6 +383,10 @@ impl Client {
                 )),
             };
             let elapsed_ms = started.elapsed().as_millis() as u64;
+            match &outcome {
+                Ok(Attempt::Success(response)) => ending.end(Some(response.status), None),
+                Ok(Attempt::Failure(error)) | Err(error) => ending.end(error.status(), Some(error)),
+            }
             let error = match outcome {
                 Ok(Attempt::Success(response)) => {
                     settings.logger.emit(LogLevel::Debug, || LogEvent {
@@ -854,6 +916,41 @@ const _: () = {
     const fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
     assert_send_sync::<Client>();
 };
+
+/// Ends an operation's span when its call is dropped before it ended (cancelled).
+struct OperationEnding(Option<Trace>);
+
+impl Drop for OperationEnding {
+    fn drop(&mut self) {
+        if let Some(trace) = self.0.take() {
+            let cancelled = Error::new(ErrorKind::Cancelled, "the call was cancelled");
+            trace
+                .0
+                .operation_ended(&telemetry::operation_ended(Some(&cancelled)));
+        }
+    }
+}
+
+/// Ends an attempt's span once: with its outcome, or as cancelled when the call is dropped
+/// (or times out) mid-attempt.
+struct AttemptEnding<'a>(Option<(&'a Trace, &'a AttemptContext, Instant)>);
+
+impl AttemptEnding<'_> {
+    fn end(&mut self, status: Option<u16>, error: Option<&Error>) {
+        if let Some((trace, context, started)) = self.0.take() {
+            trace
+                .0
+                .attempt_ended(&context.ended(status, error, started.elapsed()));
+        }
+    }
+}
+
+impl Drop for AttemptEnding<'_> {
+    fn drop(&mut self) {
+        let cancelled = Error::new(ErrorKind::Cancelled, "the call was cancelled");
+        self.end(None, Some(&cancelled));
+    }
+}
 
 #[cfg(test)]
 mod tests {

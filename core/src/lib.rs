@@ -46,6 +46,7 @@ mod request;
 mod response;
 mod retry;
 pub mod runtime;
+pub mod telemetry;
 mod validate;
 pub mod webhooks;
 

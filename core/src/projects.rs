@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 pub use crate::model::ProjectStatus;
 use crate::request::RequestOptions;
 use crate::response::{ResponseInfo, ResponseView};
+use crate::telemetry::OperationName;
 
 const PROJECTS_PATH: &str = "/projects";
 
@@ -349,14 +350,25 @@ impl Projects {
 
     /// One project by id, with per-request options.
     pub async fn get_with(&self, id: &str, options: &RequestOptions) -> Result<Project> {
-        let url = self.client.url_for_id(PROJECTS_PATH, id)?;
-        let response = self
-            .client
-            .execute(reqwest::Method::GET, url, options)
-            .await?;
-        let mut envelope: Single<Project> = decode_json(&response.body)?;
-        envelope.data.response = Some(Arc::new(response.info));
-        Ok(envelope.data)
+        let call = async {
+            let url = self.client.url_for_id(PROJECTS_PATH, id)?;
+            let response = self
+                .client
+                .execute(
+                    OperationName::GetProject,
+                    reqwest::Method::GET,
+                    url,
+                    options,
+                )
+                .await?;
+            let mut envelope: Single<Project> = decode_json(&response.body)?;
+            envelope.data.response = Some(Arc::new(response.info));
+            Ok(envelope.data)
+        };
+        let trace = options.trace.clone();
+        self.client
+            .operation(OperationName::GetProject, trace, call)
+            .await
     }
 }
 
@@ -384,6 +396,17 @@ impl ProjectPages {
     /// The next page, or `None` after the last one. After an error the same page is tried
     /// again by the next call.
     pub async fn next_page(&mut self) -> Result<Option<Page<Project>>> {
+        if matches!(self.state, PagerState::Done) {
+            return Ok(None);
+        }
+        let client = self.client.clone();
+        let trace = self.params.options.trace.clone();
+        client
+            .operation(OperationName::ListProjects, trace, self.fetch_next())
+            .await
+    }
+
+    async fn fetch_next(&mut self) -> Result<Option<Page<Project>>> {
         let url = match &self.state {
             PagerState::Start => self.client.url_for(PROJECTS_PATH, &self.params.query()?)?,
             PagerState::Next(url) => url.clone(),
@@ -391,7 +414,12 @@ impl ProjectPages {
         };
         let response = self
             .client
-            .execute(reqwest::Method::GET, url, &self.params.options)
+            .execute(
+                OperationName::ListProjects,
+                reqwest::Method::GET,
+                url,
+                &self.params.options,
+            )
             .await?;
         let mut page: Page<Project> = decode_json(&response.body)?;
         self.state = match page.next_url() {

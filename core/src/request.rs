@@ -22,6 +22,9 @@ pub struct RequestOptions {
     ///
     /// [`ClientBuilder::default_header`]: crate::ClientBuilder::default_header
     pub headers: Vec<(String, String)>,
+    /// The call's spans in the host's OpenTelemetry, when it has a tracer or meter set up
+    /// (see [`telemetry`](crate::telemetry)); `None` costs nothing.
+    pub trace: Option<crate::telemetry::Trace>,
 }
 
 impl RequestOptions {
@@ -57,6 +60,12 @@ impl RequestOptions {
     /// Allows retrying a non-idempotent request.
     pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
         self.retry_non_idempotent = allow;
+        self
+    }
+
+    /// Reports this call's operation and attempts to `trace` (a binding's OpenTelemetry).
+    pub fn trace(mut self, trace: std::sync::Arc<dyn crate::telemetry::CallTrace>) -> Self {
+        self.trace = Some(crate::telemetry::Trace(trace));
         self
     }
 

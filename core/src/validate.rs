@@ -297,6 +297,10 @@ impl BaseUrl {
         self.url.scheme() == "http"
     }
 
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
+    }
+
     pub(crate) fn same_origin(&self, other: &Url) -> bool {
         self.url.origin() == other.origin()
     }

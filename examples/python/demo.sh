@@ -7,5 +7,6 @@ export OCUS_API_KEY=ocus_demo_key
 "$python" "$here/list_projects.py"
 "$python" "$here/handle_errors.py" ocus_demo_key not_a_real_key ocus_demo_revoked_key ocus_demo_expired_key
 "$python" "$here/async_fanout.py"
+"$python" "$here/otel_console.py"
 "$here/../../scripts/webhook-roundtrip" project.status.updated body -- "$python" "$here/webhook_receiver.py" --once
 "$here/../../scripts/webhook-roundtrip" project.status.updated data -- "$python" "$here/webhook_receiver.py" --once

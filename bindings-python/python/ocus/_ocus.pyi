@@ -9,6 +9,7 @@ from typing_extensions import Self
 __version__: Final[str]
 SIGNATURE_HEADER: Final[str]
 DEFAULT_BASE_URL: Final[str]
+TELEMETRY: Final[dict[str, Any]]  # the core's instrument names, for ocus._otel
 
 _QueryScalar = Union[str, int, float, bool]
 # A list repeats the name once per item; None leaves the parameter out.

@@ -1,0 +1,424 @@
+//! What a call looks like to OpenTelemetry, decided once for every language.
+//!
+//! The core describes each call: the operation (`projects.get`, `projects.list`, `request`),
+//! then each HTTP attempt with its span name, its attributes per the OpenTelemetry semantic
+//! conventions for HTTP clients, its outcome and its duration, and finally the operation's
+//! outcome. A binding hands these descriptions to its language's OpenTelemetry API through a
+//! [`CallTrace`] it attaches to a call ([`RequestOptions::trace`](crate::RequestOptions)):
+//! it creates the spans (so they are children of the caller's current span in that
+//! language), returns the propagation headers of each attempt's span, which the core sends,
+//! and records the `http.client.request.duration` histogram. Span names, attribute names and
+//! values, redaction and error types are decided here; a binding decides nothing.
+//!
+//! A call without a trace (no tracer or meter configured in the host) pays one `Option`
+//! check per attempt.
+//!
+//! Never the key: the attributes carry no header (the key travels in `X-API-KEY` only), and
+//! `url.full` is redacted per the conventions (credentials in the URL, and the values of the
+//! query parameters they name as sensitive). Propagation headers a host returns are checked
+//! like any per-call header: `X-API-KEY` and the headers the client sets are refused.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use url::Url;
+
+use crate::error::Error;
+#[cfg(test)]
+use crate::error::ErrorKind;
+
+/// The instrumentation scope's name (the tracer's and the meter's).
+pub const INSTRUMENTATION_NAME: &str = "ocus";
+/// The metric every attempt is recorded in (seconds), as the conventions name it.
+pub const REQUEST_DURATION_METRIC: &str = "http.client.request.duration";
+/// Its unit.
+pub const REQUEST_DURATION_UNIT: &str = "s";
+/// Its description.
+pub const REQUEST_DURATION_DESCRIPTION: &str = "Duration of HTTP client requests.";
+/// The bucket boundaries the conventions advise for it (seconds).
+pub const REQUEST_DURATION_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+/// Query parameters whose values the conventions redact in `url.full`.
+const SENSITIVE_QUERY_PARAMETERS: [&str; 4] =
+    ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"];
+const REDACTED: &str = "REDACTED";
+
+/// One attribute value (the conventions' attributes are text or whole numbers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum AttributeValue {
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+}
+
+/// Attributes in the order they are set.
+pub type Attributes = Vec<(&'static str, AttributeValue)>;
+
+fn text(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::Text(value.into())
+}
+
+/// An operation is starting: one span of kind INTERNAL, the parent of its attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationStarted {
+    /// The span's name: `projects.get`, `projects.list` or `request`.
+    pub name: &'static str,
+    /// `server.address`, `server.port`.
+    pub attributes: Attributes,
+}
+
+/// An attempt is about to be sent: one span of kind CLIENT, a child of the operation's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttemptStarted {
+    /// `{method} {url.template}`, or `{method}` where there is no template (a raw request).
+    pub name: String,
+    /// `http.request.method`, `server.address`, `server.port`, `url.full` (redacted),
+    /// `url.template` (typed calls), `http.request.resend_count` (from the second attempt).
+    pub attributes: Attributes,
+}
+
+/// An attempt ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptEnded {
+    /// Set on the attempt's span: `http.response.status_code` when a response came,
+    /// `error.type` when the attempt failed.
+    pub attributes: Attributes,
+    /// The span's status is ERROR with this description (the conventions' `error.type`):
+    /// a status of 400 or more, or the kind of a failure without a response.
+    pub error: Option<String>,
+    /// The attempt's duration, for the histogram.
+    pub duration: Duration,
+    /// The histogram's attributes: method, server, template, status, error type.
+    pub metric_attributes: Attributes,
+}
+
+/// The operation ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationEnded {
+    /// `error.type` when the operation failed.
+    pub attributes: Attributes,
+    /// The span's status is ERROR with this description when the operation failed.
+    pub error: Option<String>,
+}
+
+/// The propagation headers of an attempt's span (`traceparent`, `tracestate`...).
+pub type Propagation = Vec<(String, String)>;
+/// What [`CallTrace::attempt_started`] returns: the headers, now or once the host made them.
+pub type PropagationFuture = Pin<Box<dyn Future<Output = Propagation> + Send>>;
+
+/// A call's spans in the host language, made by a binding from the core's descriptions.
+///
+/// A binding creates one per call, on the caller's thread, where it can read the caller's
+/// current span; the core calls it from wherever the call runs.
+pub trait CallTrace: Send + Sync {
+    /// The operation started.
+    fn operation_started(&self, operation: &OperationStarted);
+    /// An attempt is about to be sent; the headers returned are sent with it.
+    fn attempt_started(&self, attempt: &AttemptStarted) -> PropagationFuture;
+    /// The attempt ended (its span ends, its duration is recorded).
+    fn attempt_ended(&self, attempt: &AttemptEnded);
+    /// The operation ended (its span ends).
+    fn operation_ended(&self, operation: &OperationEnded);
+}
+
+/// A [`CallTrace`] in a call's options (cloned with them; printed by name only).
+#[derive(Clone)]
+pub struct Trace(pub Arc<dyn CallTrace>);
+
+impl std::fmt::Debug for Trace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Trace")
+    }
+}
+
+/// Which operation a call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperationName {
+    /// `projects.get`.
+    GetProject,
+    /// `projects.list` (one page).
+    ListProjects,
+    /// A request on any path.
+    Request,
+}
+
+impl OperationName {
+    /// The span name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationName::GetProject => "projects.get",
+            OperationName::ListProjects => "projects.list",
+            OperationName::Request => "request",
+        }
+    }
+
+    /// The path template below the base URL, where the operation has one.
+    fn template(self) -> Option<&'static str> {
+        match self {
+            OperationName::GetProject => Some("/projects/{id}"),
+            OperationName::ListProjects => Some("/projects"),
+            OperationName::Request => None,
+        }
+    }
+}
+
+fn server(url: &Url) -> Attributes {
+    let mut attributes = vec![("server.address", text(url.host_str().unwrap_or_default()))];
+    if let Some(port) = url.port_or_known_default() {
+        attributes.push(("server.port", AttributeValue::Int(i64::from(port))));
+    }
+    attributes
+}
+
+/// The operation's start.
+pub(crate) fn operation_started(operation: OperationName, base: &Url) -> OperationStarted {
+    OperationStarted {
+        name: operation.as_str(),
+        attributes: server(base),
+    }
+}
+
+/// `url.full` as the conventions want it recorded: no credentials, and no value of a
+/// sensitive query parameter.
+pub fn redacted_url(url: &Url) -> String {
+    let mut url = url.clone();
+    if !url.username().is_empty() || url.password().is_some() {
+        // Cannot fail on a URL that has a user name.
+        let _ = url.set_username(REDACTED);
+        let _ = url.set_password(Some(REDACTED));
+    }
+    if url
+        .query_pairs()
+        .any(|(name, _)| SENSITIVE_QUERY_PARAMETERS.contains(&name.as_ref()))
+    {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if SENSITIVE_QUERY_PARAMETERS.contains(&name.as_ref()) {
+                    REDACTED.to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (name.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
+}
+
+/// The full template of an operation's path: the base URL's path, then the operation's.
+fn url_template(operation: OperationName, base: &Url) -> Option<String> {
+    operation
+        .template()
+        .map(|template| format!("{}{template}", base.path().trim_end_matches('/')))
+}
+
+/// What every attempt of a call shares: method, server, template.
+pub(crate) struct AttemptContext {
+    method: String,
+    template: Option<String>,
+    server: Attributes,
+}
+
+impl AttemptContext {
+    pub(crate) fn new(operation: OperationName, method: &str, base: &Url, url: &Url) -> Self {
+        AttemptContext {
+            method: method.to_owned(),
+            template: url_template(operation, base),
+            server: server(url),
+        }
+    }
+
+    fn common(&self) -> Attributes {
+        let mut attributes = vec![("http.request.method", text(&self.method))];
+        attributes.extend(self.server.iter().cloned());
+        if let Some(template) = &self.template {
+            attributes.push(("url.template", text(template)));
+        }
+        attributes
+    }
+
+    /// Attempt `number` (from 1) of `url` is starting.
+    pub(crate) fn started(&self, number: u32, url: &Url) -> AttemptStarted {
+        let mut attributes = self.common();
+        attributes.push(("url.full", text(redacted_url(url))));
+        if number > 1 {
+            attributes.push((
+                "http.request.resend_count",
+                AttributeValue::Int(i64::from(number - 1)),
+            ));
+        }
+        let name = match &self.template {
+            Some(template) => format!("{} {template}", self.method),
+            None => self.method.clone(),
+        };
+        AttemptStarted { name, attributes }
+    }
+
+    /// The attempt ended with `status` (a response) or `error` (none, or an error status).
+    pub(crate) fn ended(
+        &self,
+        status: Option<u16>,
+        error: Option<&Error>,
+        duration: Duration,
+    ) -> AttemptEnded {
+        let error_type = error.map(|error| error_type(status, error));
+        let mut outcome = Attributes::new();
+        if let Some(status) = status {
+            outcome.push((
+                "http.response.status_code",
+                AttributeValue::Int(i64::from(status)),
+            ));
+        }
+        if let Some(error_type) = &error_type {
+            outcome.push(("error.type", text(error_type)));
+        }
+        let mut metric_attributes = self.common();
+        metric_attributes.extend(outcome.iter().cloned());
+        AttemptEnded {
+            attributes: outcome,
+            error: error_type,
+            duration,
+            metric_attributes,
+        }
+    }
+}
+
+/// The conventions' `error.type`: the status code as text for a response of 400 or more,
+/// else the failure's kind (`timeout`, `connection`...), never a message.
+fn error_type(status: Option<u16>, error: &Error) -> String {
+    match status {
+        Some(status) if status >= 400 => status.to_string(),
+        _ => error.kind().as_str().to_owned(),
+    }
+}
+
+/// The operation ended with `error`, if it failed.
+pub(crate) fn operation_ended(error: Option<&Error>) -> OperationEnded {
+    let error_type = error.map(|error| error_type(error.status(), error));
+    OperationEnded {
+        attributes: error_type.iter().map(|t| ("error.type", text(t))).collect(),
+        error: error_type,
+    }
+}
+
+/// Propagation headers as a call's headers, each checked like a caller's (so never
+/// `X-API-KEY`); one that fails the check is dropped, and so is one the caller set on the
+/// call or the client (a `traceparent` given by hand is sent as given).
+pub(crate) fn checked_propagation(
+    propagation: Propagation,
+    set: &reqwest::header::HeaderMap,
+) -> Vec<(reqwest::header::HeaderName, reqwest::header::HeaderValue)> {
+    propagation
+        .into_iter()
+        .filter_map(|(name, value)| crate::validate::header("propagation", &name, &value).ok())
+        .filter(|(name, _)| !set.contains_key(name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn url_full_carries_no_credentials_nor_sensitive_query_values() {
+        assert_eq!(
+            redacted_url(&url("https://user:secret@api.ocus.io/v3/projects?page=2")),
+            "https://REDACTED:REDACTED@api.ocus.io/v3/projects?page=2"
+        );
+        assert_eq!(
+            redacted_url(&url("https://api.ocus.io/v3/x?sig=abc&a=1&Signature=def")),
+            "https://api.ocus.io/v3/x?sig=REDACTED&a=1&Signature=REDACTED"
+        );
+        assert_eq!(
+            redacted_url(&url("https://api.ocus.io/v3/projects/p%201")),
+            "https://api.ocus.io/v3/projects/p%201"
+        );
+    }
+
+    #[test]
+    fn attempts_are_named_and_described_by_the_conventions() {
+        let base = url("https://api.ocus.io/v3");
+        let target = url("https://api.ocus.io/v3/projects/p1");
+        let attempt = AttemptContext::new(OperationName::GetProject, "GET", &base, &target);
+        let first = attempt.started(1, &target);
+        assert_eq!(first.name, "GET /v3/projects/{id}");
+        assert_eq!(
+            first.attributes,
+            vec![
+                ("http.request.method", text("GET")),
+                ("server.address", text("api.ocus.io")),
+                ("server.port", AttributeValue::Int(443)),
+                ("url.template", text("/v3/projects/{id}")),
+                ("url.full", text("https://api.ocus.io/v3/projects/p1")),
+            ]
+        );
+        let second = attempt.started(2, &target);
+        assert_eq!(
+            second.attributes.last(),
+            Some(&("http.request.resend_count", AttributeValue::Int(1)))
+        );
+        let raw = AttemptContext::new(OperationName::Request, "POST", &base, &target);
+        assert_eq!(raw.started(1, &target).name, "POST");
+    }
+
+    #[test]
+    fn error_type_is_the_status_or_the_kind() {
+        let base = url("http://127.0.0.1:8080/v3");
+        let attempt = AttemptContext::new(OperationName::ListProjects, "GET", &base, &base);
+        let unavailable = Error::from_response(503, None, None, b"{}");
+        let ended = attempt.ended(Some(503), Some(&unavailable), Duration::from_millis(5));
+        assert_eq!(ended.error.as_deref(), Some("503"));
+        assert_eq!(
+            ended.attributes,
+            vec![
+                ("http.response.status_code", AttributeValue::Int(503)),
+                ("error.type", text("503")),
+            ]
+        );
+        assert!(
+            ended
+                .metric_attributes
+                .contains(&("server.port", AttributeValue::Int(8080)))
+        );
+        let timeout = Error::new(ErrorKind::Timeout, "no complete response");
+        let ended = attempt.ended(None, Some(&timeout), Duration::from_secs(1));
+        assert_eq!(ended.attributes, vec![("error.type", text("timeout"))]);
+        let ok = attempt.ended(Some(200), None, Duration::from_millis(1));
+        assert_eq!(ok.error, None);
+        assert_eq!(
+            operation_ended(Some(&unavailable)).error.as_deref(),
+            Some("503")
+        );
+    }
+
+    #[test]
+    fn propagation_never_sets_the_key_header() {
+        let mut set = reqwest::header::HeaderMap::new();
+        set.insert("tracestate", "given=by-hand".parse().unwrap());
+        let headers = checked_propagation(
+            vec![
+                (
+                    "traceparent".into(),
+                    "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into(),
+                ),
+                ("X-API-KEY".into(), "stolen".into()),
+                ("tracestate".into(), "from=propagator".into()),
+            ],
+            &set,
+        );
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[0].0, "traceparent");
+    }
+}
