@@ -8,6 +8,7 @@
 
 const util = require('node:util')
 const native = require('./native.js')
+const otel = require('./otel.js')
 
 // ---- public types (each @typedef is an exported type of index.d.ts) -------------------------
 
@@ -189,6 +190,27 @@ const crossing = new native.Crossing(() => {
  */
 function started(ticket) {
   return new Promise((resolve) => waiting.set(unwrap(ticket), resolve))
+}
+
+/**
+ * Starts a call with an OpenTelemetry trace when the application set one up (`otel.js`); the
+ * trace's last events (its spans' ends) are replayed before the outcome is seen.
+ * @param {(trace: any) => any} start given the native trace (or undefined), returns the ticket
+ * @returns {Promise<any>}
+ */
+function startTraced(start) {
+  const trace = otel.begin()
+  if (trace === null) return started(start(undefined))
+  return traced(trace, started(start(trace.native)))
+}
+
+/**
+ * @param {{ finish(): void } | null} trace
+ * @param {Promise<any>} outcome
+ * @returns {Promise<any>}
+ */
+function traced(trace, outcome) {
+  return trace === null ? outcome : outcome.finally(() => trace.finish())
 }
 
 /**
@@ -502,9 +524,10 @@ class ProjectList {
    * @returns {AsyncGenerator<Page, void, undefined>}
    */
   async *pages() {
-    const cursor = unwrap(this.#client.cursor(coreOptions(this.#params)))
+    const trace = otel.begin()
+    const cursor = unwrap(this.#client.cursor(coreOptions(this.#params), trace?.native))
     for (;;) {
-      const step = unwrap(await withSignal(this.#params.signal, (h) => started(cursor.startNextPage(h))))
+      const step = unwrap(await withSignal(this.#params.signal, (h) => traced(trace, started(cursor.startNextPage(h)))))
       if (step.value === null) return // after the last page
       yield new Page(step.value, step.response)
     }
@@ -542,7 +565,7 @@ class Projects {
    */
   listPage(params = {}) {
     const given = params ?? {}
-    return withResponse(withSignal(given.signal, (h) => started(this.#client.startListPage(coreOptions(given), h))), (view, response) => new Page(view, response))
+    return withResponse(withSignal(given.signal, (h) => startTraced((trace) => this.#client.startListPage(coreOptions(given), h, trace))), (view, response) => new Page(view, response))
   }
   /**
    * One project by id.
@@ -553,7 +576,7 @@ class Projects {
   get(id, options = {}) {
     if (typeof id !== 'string') return new APIPromise(Promise.reject(new TypeError('id must be a string')))
     const given = options ?? {}
-    return withResponse(withSignal(given.signal, (h) => started(this.#client.startGetProject(id, coreOptions(given), h))), (view) => new Project(view))
+    return withResponse(withSignal(given.signal, (h) => startTraced((trace) => this.#client.startGetProject(id, coreOptions(given), h, trace))), (view) => new Project(view))
   }
 }
 
@@ -628,7 +651,7 @@ class Client {
    */
   request(method, path, options = {}) {
     const given = options ?? {}
-    return withResponse(withSignal(given.signal, (h) => started(this.#native.startRequest(method, path, coreOptions(given), h))), (value) => value)
+    return withResponse(withSignal(given.signal, (h) => startTraced((trace) => this.#native.startRequest(method, path, coreOptions(given), h, trace))), (value) => value)
   }
   /**
    * Replaces the key; requests in flight finish with the old one.

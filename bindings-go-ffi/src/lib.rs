@@ -293,7 +293,12 @@ unsafe fn get_call(
     unsafe {
         let id = text(id, id_len, "id")?.to_owned();
         let options = options(options_json)?;
-        call::get_project(live(client, "client")?.handle.client(path)?, id, options)
+        call::get_project(
+            live(client, "client")?.handle.client(path)?,
+            id,
+            options,
+            None,
+        )
     }
 }
 
@@ -309,7 +314,7 @@ unsafe fn list_call(
     // SAFETY: the caller's.
     unsafe {
         let params = options(options_json)?;
-        call::list_page(live(client, "client")?.handle.client(path)?, params)
+        call::list_page(live(client, "client")?.handle.client(path)?, params, None)
     }
 }
 
@@ -334,6 +339,7 @@ unsafe fn request_call(
             method,
             url_path,
             options,
+            None,
         )
     }
 }

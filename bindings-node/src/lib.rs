@@ -295,10 +295,12 @@ impl NativeClient {
         id: String,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
+        trace: Option<&NativeTrace>,
     ) -> Outcome<u32> {
         outcome(self.hub.start(&env, cancel, || {
             ocus::options::milliseconds_only(&options)?;
-            call::get_project(self.handle.client(CallPath::Started)?, id, options)
+            let client = self.handle.client(CallPath::Started)?;
+            call::get_project(client, id, options, trace.map(NativeTrace::core))
         }))
     }
 
@@ -309,19 +311,29 @@ impl NativeClient {
         env: napi::Env,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
+        trace: Option<&NativeTrace>,
     ) -> Outcome<u32> {
         outcome(self.hub.start(&env, cancel, || {
             ocus::options::milliseconds_only(&options)?;
-            call::list_page(self.handle.client(CallPath::Started)?, options)
+            let client = self.handle.client(CallPath::Started)?;
+            call::list_page(client, options, trace.map(NativeTrace::core))
         }))
     }
 
     /// A cursor over every page.
     #[napi]
-    pub fn cursor(&self, options: Map<String, Value>) -> Outcome<NativeCursor> {
+    pub fn cursor(
+        &self,
+        options: Map<String, Value>,
+        trace: Option<&NativeTrace>,
+    ) -> Outcome<NativeCursor> {
         outcome(
             ocus::options::milliseconds_only(&options)
                 .and_then(|()| ocus::ListParams::from_options(options))
+                .map(|mut params| {
+                    params.options.trace = trace.map(NativeTrace::core);
+                    params
+                })
                 .map(|params| NativeCursor {
                     cursor: self.handle.cursor(params),
                     hub: self.hub.clone(),
@@ -338,6 +350,7 @@ impl NativeClient {
         path: String,
         options: Map<String, Value>,
         cancel: Option<&CancelHandle>,
+        trace: Option<&NativeTrace>,
     ) -> Outcome<u32> {
         outcome(self.hub.start(&env, cancel, || {
             ocus::options::milliseconds_only(&options)?;
@@ -346,6 +359,7 @@ impl NativeClient {
                 method,
                 path,
                 options,
+                trace.map(NativeTrace::core),
             )
         }))
     }
@@ -366,6 +380,127 @@ impl NativeCursor {
             call::next_page(&self.cursor, CallPath::Started)
         }))
     }
+}
+
+// ---- OpenTelemetry: the core's description of a call, replayed on the JS thread ------------
+
+/// Called on the JS thread with the events of a traced call so far (JSON text); returns the
+/// propagation headers of the attempt that is starting, as `[name, value]` pairs.
+type AttemptFunction =
+    ThreadsafeFunction<String, Vec<Vec<String>>, String, napi::Status, false, true>;
+
+/// One traced call (or a cursor's pages, one after the other), made by `otel.js` where the call
+/// is made. The core's events wait here with the time they happened; the JS side replays them:
+/// those before an attempt when it starts (its span must exist to be propagated, so that is a
+/// round trip to the JS thread), the rest when the call's outcome arrives (`take`).
+#[napi]
+pub struct NativeTrace {
+    state: Arc<TraceState>,
+}
+
+struct TraceState {
+    events: std::sync::Mutex<Vec<Value>>,
+    on_attempt: AttemptFunction,
+}
+
+#[napi]
+impl NativeTrace {
+    #[napi(constructor)]
+    pub fn new(on_attempt: Function<'_, String, Vec<Vec<String>>>) -> napi::Result<Self> {
+        let on_attempt = on_attempt
+            .build_threadsafe_function()
+            .weak::<true>()
+            .build()?;
+        Ok(NativeTrace {
+            state: Arc::new(TraceState {
+                events: std::sync::Mutex::new(Vec::new()),
+                on_attempt,
+            }),
+        })
+    }
+
+    /// The events not replayed yet, as the JSON text of an array.
+    #[napi]
+    pub fn take(&self) -> String {
+        Value::Array(self.state.take()).to_string()
+    }
+
+    fn core(&self) -> ocus::telemetry::Trace {
+        ocus::telemetry::Trace(Arc::new(NodeTrace(self.state.clone())))
+    }
+}
+
+impl TraceState {
+    fn take(&self) -> Vec<Value> {
+        std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Records `event` (`kind` and the core's description) with the time it happened.
+    fn push(&self, kind: &str, description: impl serde::Serialize) {
+        let Ok(Value::Object(mut event)) = serde_json::to_value(description) else {
+            return;
+        };
+        event.insert("event".into(), Value::from(kind));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        event.insert("time".into(), Value::from(now.as_secs_f64() * 1000.0));
+        self.events
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(event.into());
+    }
+}
+
+struct NodeTrace(Arc<TraceState>);
+
+impl ocus::telemetry::CallTrace for NodeTrace {
+    fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
+        self.0.push("operation_started", operation);
+    }
+
+    fn attempt_started(
+        &self,
+        attempt: &ocus::telemetry::AttemptStarted,
+    ) -> ocus::telemetry::PropagationFuture {
+        self.0.push("attempt_started", attempt);
+        let state = self.0.clone();
+        Box::pin(async move {
+            let events = Value::Array(state.take()).to_string();
+            match state.on_attempt.call_async(events).await {
+                Ok(pairs) => pairs
+                    .into_iter()
+                    .filter_map(|pair| match <[String; 2]>::try_from(pair) {
+                        Ok([name, value]) => Some((name, value)),
+                        Err(_) => None,
+                    })
+                    .collect(),
+                // The JS environment is going away: the attempt goes without a span context.
+                Err(_) => Vec::new(),
+            }
+        })
+    }
+
+    fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
+        self.0.push("attempt_ended", attempt);
+    }
+
+    fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
+        self.0.push("operation_ended", operation);
+    }
+}
+
+/// The core's names for the instruments (`otel.js` makes its tracer and histogram with them).
+#[napi]
+pub fn telemetry_names() -> Value {
+    use ocus::telemetry as t;
+    serde_json::json!({
+        "instrumentationName": t::INSTRUMENTATION_NAME,
+        "durationMetric": t::REQUEST_DURATION_METRIC,
+        "durationUnit": t::REQUEST_DURATION_UNIT,
+        "durationDescription": t::REQUEST_DURATION_DESCRIPTION,
+        "durationBuckets": t::REQUEST_DURATION_BUCKETS,
+    })
 }
 
 // ---- webhooks -----------------------------------------------------------------------------

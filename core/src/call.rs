@@ -17,6 +17,7 @@ use crate::handle::{CallPath, ClientHandle, CursorHandle};
 use crate::projects::{ListParams, Page, PageView, Project, ProjectView};
 use crate::request::RequestOptions;
 use crate::response::ResponseInfo;
+use crate::telemetry::Trace;
 
 /// The operations of the call table, by the number a host passes (`Operation as i32`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,9 +119,16 @@ fn page_output(page: &Page<Project>) -> CallOutput {
     )
 }
 
-/// `projects.get` of `id`, with the per-call `options` (`timeout_ms`, `max_retries`, `headers`).
-pub fn get_project(client: Client, id: String, options: Map<String, Value>) -> Result<PendingCall> {
-    let request = RequestOptions::from_call_options(options)?;
+/// `projects.get` of `id`, with the per-call `options` (`timeout_ms`, `max_retries`, `headers`),
+/// reported to `trace` if given (see [`telemetry`](crate::telemetry)).
+pub fn get_project(
+    client: Client,
+    id: String,
+    options: Map<String, Value>,
+    trace: Option<Trace>,
+) -> Result<PendingCall> {
+    let mut request = RequestOptions::from_call_options(options)?;
+    request.trace = trace;
     Ok(Box::pin(async move {
         let project = client.projects().get_with(&id, &request).await?;
         let view = ProjectView {
@@ -132,8 +140,13 @@ pub fn get_project(client: Client, id: String, options: Map<String, Value>) -> R
 }
 
 /// One page of `projects.list`, `params` being the list parameters and call options.
-pub fn list_page(client: Client, params: Map<String, Value>) -> Result<PendingCall> {
-    let params = ListParams::from_options(params)?;
+pub fn list_page(
+    client: Client,
+    params: Map<String, Value>,
+    trace: Option<Trace>,
+) -> Result<PendingCall> {
+    let mut params = ListParams::from_options(params)?;
+    params.options.trace = trace;
     Ok(Box::pin(async move {
         let page = client.projects().list(&params).await?;
         Ok(page_output(&page))
@@ -147,8 +160,10 @@ pub fn request(
     method: String,
     path: String,
     options: Map<String, Value>,
+    trace: Option<Trace>,
 ) -> Result<PendingCall> {
-    let options = RequestOptions::from_options(options)?;
+    let mut options = RequestOptions::from_options(options)?;
+    options.trace = trace;
     Ok(Box::pin(async move {
         let (data, response) = client
             .request_str_with_response(&method, &path, options)
@@ -199,13 +214,13 @@ pub fn prepare(
     match op {
         Operation::GetProject => {
             let id = text(&mut arguments, "id")?;
-            get_project(client, id, call_options(&mut arguments))
+            get_project(client, id, call_options(&mut arguments), None)
         }
-        Operation::ListPage => list_page(client, arguments),
+        Operation::ListPage => list_page(client, arguments, None),
         Operation::Request => {
             let method = text(&mut arguments, "method")?;
             let path = text(&mut arguments, "path")?;
-            request(client, method, path, call_options(&mut arguments))
+            request(client, method, path, call_options(&mut arguments), None)
         }
         Operation::NextPage => Err(configuration(
             "next_page is a cursor's call, not a client's",

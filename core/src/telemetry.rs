@@ -92,10 +92,15 @@ pub struct AttemptEnded {
     /// The span's status is ERROR with this description (the conventions' `error.type`):
     /// a status of 400 or more, or the kind of a failure without a response.
     pub error: Option<String>,
-    /// The attempt's duration, for the histogram.
+    /// The attempt's duration, for the histogram (in seconds, when serialised).
+    #[serde(serialize_with = "seconds")]
     pub duration: Duration,
     /// The histogram's attributes: method, server, template, status, error type.
     pub metric_attributes: Attributes,
+}
+
+fn seconds<S: serde::Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(duration.as_secs_f64())
 }
 
 /// The operation ended.
