@@ -217,10 +217,10 @@ impl Client {
         options: RequestOptions,
     ) -> Result<(serde_json::Value, ResponseInfo)> {
         let trace = options.trace.clone();
-        self.operation(OperationName::Request, trace, async {
+        self.operation(OperationName::Request, trace, async |trace| {
             let url = self.inner.settings.base.join(path, &options.query)?;
             let response = self
-                .execute(OperationName::Request, method, url, &options)
+                .execute(OperationName::Request, method, url, &options, trace)
                 .await?;
             if response.body.iter().all(u8::is_ascii_whitespace) {
                 return Ok((serde_json::Value::Null, response.info));
@@ -230,23 +230,28 @@ impl Client {
         .await
     }
 
-    /// `call`, reported to `trace` as one `operation` (its span ends however the call does:
-    /// an error, or the future dropped).
+    /// `call`, reported as one `operation` to `trace`, the call's own, else one from the
+    /// client's [`CallTracer`](crate::telemetry::CallTracer), which `call` is given for its
+    /// attempts (the span ends however the call does: an error, or the future dropped).
     pub(crate) async fn operation<T>(
         &self,
         operation: OperationName,
         trace: Option<Trace>,
-        call: impl std::future::Future<Output = Result<T>>,
+        call: impl AsyncFnOnce(Option<&Trace>) -> Result<T>,
     ) -> Result<T> {
-        let Some(trace) = trace else {
-            return call.await;
+        let from_client = || {
+            let tracer = self.inner.settings.call_tracer.as_ref()?;
+            tracer.0.begin().map(Trace)
+        };
+        let Some(trace) = trace.or_else(from_client) else {
+            return call(None).await;
         };
         trace.0.operation_started(&telemetry::operation_started(
             operation,
             self.inner.settings.base.url(),
         ));
-        let mut ending = OperationEnding(Some(trace));
-        let result = call.await;
+        let mut ending = OperationEnding(Some(trace.clone()));
+        let result = call(Some(&trace)).await;
         if let Some(trace) = ending.0.take() {
             trace
                 .0
@@ -307,6 +312,7 @@ impl Client {
         method: Method,
         url: Url,
         options: &RequestOptions,
+        trace: Option<&Trace>,
     ) -> Result<Response> {
         if self.is_closed() {
             return Err(Error::client_closed());
@@ -314,7 +320,7 @@ impl Client {
         tokio::select! {
             biased;
             () = self.inner.closing.cancelled() => Err(Error::client_closed()),
-            result = self.retry_loop(operation, method, url, options) => result,
+            result = self.retry_loop(operation, method, url, options, trace) => result,
         }
     }
 
@@ -325,6 +331,7 @@ impl Client {
         method: Method,
         url: Url,
         options: &RequestOptions,
+        trace: Option<&Trace>,
     ) -> Result<Response> {
         let settings = &self.inner.settings;
         let max_retries = options.max_retries.unwrap_or(settings.max_retries);
@@ -342,7 +349,7 @@ impl Client {
         let mut attempts = 0u32;
         let mut last_retry_cost = 0u32;
         let mut key_file_reread = false;
-        let traced = options.trace.as_ref().map(|trace| {
+        let traced = trace.map(|trace| {
             let context =
                 AttemptContext::new(operation, method.as_str(), settings.base.url(), &url);
             (trace, context)

@@ -78,6 +78,8 @@ pub(crate) struct Settings {
     /// Sent with every request (checked; a `user-agent` here extends the client's).
     pub default_headers: reqwest::header::HeaderMap,
     pub logger: Logger,
+    /// Traces each call that has no trace of its own (see [`crate::telemetry`]).
+    pub call_tracer: Option<crate::telemetry::Tracer>,
 }
 
 /// Builds a [`Client`](crate::Client). Values set here win over the environment.
@@ -113,6 +115,7 @@ pub struct ClientBuilder {
     proxy: Option<String>,
     default_headers: Vec<(String, String)>,
     log_sink: Option<Arc<dyn LogSink>>,
+    call_tracer: Option<Arc<dyn crate::telemetry::CallTracer>>,
     /// Set explicitly (`Some(None)`: off).
     log_level: Option<Option<LogLevel>>,
     log_fd: Option<i32>,
@@ -141,6 +144,7 @@ impl Default for ClientBuilder {
             proxy: None,
             default_headers: Vec::new(),
             log_sink: None,
+            call_tracer: None,
             log_level: None,
             log_fd: None,
             read_env: false,
@@ -306,6 +310,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Reports every call that has no trace of its own
+    /// ([`RequestOptions::trace`](crate::RequestOptions::trace)) to the traces `tracer` makes:
+    /// how a Rust application's OpenTelemetry sees the client's calls (`ocus-opentelemetry`).
+    pub fn call_tracer(mut self, tracer: Arc<dyn crate::telemetry::CallTracer>) -> Self {
+        self.call_tracer = Some(tracer);
+        self
+    }
+
     /// The level events reach the sink at (`None`: none do). Default: `OCUS_LOG` (with
     /// [`from_env`](Self::from_env)), else the sink's default (`warn`).
     pub fn log_level(mut self, level: Option<LogLevel>) -> Self {
@@ -434,6 +446,7 @@ impl ClientBuilder {
             ca_certs,
             proxy,
             default_headers,
+            call_tracer: self.call_tracer.clone().map(crate::telemetry::Tracer),
         };
         Ok((settings, key_source))
     }

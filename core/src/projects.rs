@@ -350,7 +350,7 @@ impl Projects {
 
     /// One project by id, with per-request options.
     pub async fn get_with(&self, id: &str, options: &RequestOptions) -> Result<Project> {
-        let call = async {
+        let call = async |trace: Option<&crate::telemetry::Trace>| {
             let url = self.client.url_for_id(PROJECTS_PATH, id)?;
             let response = self
                 .client
@@ -359,6 +359,7 @@ impl Projects {
                     reqwest::Method::GET,
                     url,
                     options,
+                    trace,
                 )
                 .await?;
             let mut envelope: Single<Project> = decode_json(&response.body)?;
@@ -402,11 +403,16 @@ impl ProjectPages {
         let client = self.client.clone();
         let trace = self.params.options.trace.clone();
         client
-            .operation(OperationName::ListProjects, trace, self.fetch_next())
+            .operation(OperationName::ListProjects, trace, async |trace| {
+                self.fetch_next(trace).await
+            })
             .await
     }
 
-    async fn fetch_next(&mut self) -> Result<Option<Page<Project>>> {
+    async fn fetch_next(
+        &mut self,
+        trace: Option<&crate::telemetry::Trace>,
+    ) -> Result<Option<Page<Project>>> {
         let url = match &self.state {
             PagerState::Start => self.client.url_for(PROJECTS_PATH, &self.params.query()?)?,
             PagerState::Next(url) => url.clone(),
@@ -419,6 +425,7 @@ impl ProjectPages {
                 reqwest::Method::GET,
                 url,
                 &self.params.options,
+                trace,
             )
             .await?;
         let mut page: Page<Project> = decode_json(&response.body)?;

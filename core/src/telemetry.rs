@@ -132,6 +132,24 @@ pub trait CallTrace: Send + Sync {
     fn operation_ended(&self, operation: &OperationEnded);
 }
 
+/// Makes a [`CallTrace`] for each call of a client that has no trace of its own
+/// ([`ClientBuilder::call_tracer`](crate::ClientBuilder::call_tracer)): how a Rust
+/// application's OpenTelemetry sees every call (the `ocus-opentelemetry` crate).
+pub trait CallTracer: Send + Sync {
+    /// The trace of an operation starting now, in the caller's context; `None`: not traced.
+    fn begin(&self) -> Option<Arc<dyn CallTrace>>;
+}
+
+/// A client's [`CallTracer`] (printed by name only).
+#[derive(Clone)]
+pub(crate) struct Tracer(pub Arc<dyn CallTracer>);
+
+impl std::fmt::Debug for Tracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CallTracer")
+    }
+}
+
 /// A [`CallTrace`] in a call's options (cloned with them; printed by name only).
 #[derive(Clone)]
 pub struct Trace(pub Arc<dyn CallTrace>);
