@@ -148,6 +148,7 @@ unsafe fn call(
     op: i32,
     path: CallPath,
     arguments: &[u8],
+    trace: u64,
 ) -> ocus::Result<PendingCall> {
     let op = Operation::from_code(op)?;
     // Checked before the address is read as the object `op` names.
@@ -163,7 +164,9 @@ unsafe fn call(
     }
     // SAFETY: the caller's.
     let client = unsafe { &*(target as *const NativeClient) };
-    call::prepare(&client.handle, path, op, call::arguments(arguments)?)
+    // SAFETY: the caller's: 0, or the address of a live `NativeTrace`.
+    let trace = unsafe { (trace as *const NativeTrace).as_ref() }.map(NativeTrace::core);
+    call::prepare(&client.handle, path, op, call::arguments(arguments)?, trace)
 }
 
 /// `len` bytes at `data` (none when `len` is 0).
@@ -218,12 +221,13 @@ pub unsafe extern "C" fn ocus_jvm_call(
     op: i32,
     arguments: *const u8,
     len: i32,
+    trace: u64,
 ) -> u64 {
     // SAFETY: the caller's.
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         // A Java interrupt does not reach native code: only the call's timeout or the
         // client's `close` stops it.
-        let call = unsafe { call(target, op, CallPath::Blocking, bytes(arguments, len)) }?;
+        let call = unsafe { call(target, op, CallPath::Blocking, bytes(arguments, len), trace) }?;
         ocus::runtime::block_on(call)?
     }))
     .unwrap_or_else(|_| Err(ocus::Error::panicked()));
@@ -242,10 +246,11 @@ pub unsafe extern "C" fn ocus_jvm_start(
     ticket: u64,
     arguments: *const u8,
     len: i32,
+    trace: u64,
 ) {
     // SAFETY: the caller's.
     let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        let call = unsafe { call(target, op, CallPath::Started, bytes(arguments, len)) }?;
+        let call = unsafe { call(target, op, CallPath::Started, bytes(arguments, len), trace) }?;
         CROSSING.start(ticket, call)
     }))
     .unwrap_or_else(|_| Err(ocus::Error::panicked()));
@@ -288,6 +293,102 @@ impl ocus::LogSink for JvmLogSink {
             self.0.log(event);
         }
     }
+}
+
+// ---- OpenTelemetry: the core's description of a call, handed to the JVM ------------------------
+
+/// A call's spans in the JVM's OpenTelemetry (`io.ocus.Telemetry`), called on the thread the
+/// request runs on. Each event is the core's description as JSON (`ocus::telemetry`), with
+/// `"event"` naming it: `operation_started`, `attempt_ended`, `operation_ended`.
+#[uniffi::export(with_foreign)]
+pub trait NativeCallTrace: Send + Sync {
+    /// An event that needs no answer.
+    fn event(&self, event: String);
+    /// `attempt_started`: returns the propagation headers of the attempt's span, as
+    /// `[name, value]` pairs.
+    fn attempt_started(&self, event: String) -> Vec<Vec<String>>;
+}
+
+/// A trace for one call (or a cursor's pages), passed to the direct entry points by address.
+#[derive(uniffi::Object)]
+pub struct NativeTrace {
+    trace: Arc<dyn NativeCallTrace>,
+}
+
+#[uniffi::export]
+impl NativeTrace {
+    #[uniffi::constructor]
+    pub fn new(trace: Arc<dyn NativeCallTrace>) -> Arc<NativeTrace> {
+        Arc::new(NativeTrace { trace })
+    }
+
+    /// This object's address, for the direct entry points (as `NativeClient::address`).
+    pub fn address(&self) -> u64 {
+        self as *const Self as u64
+    }
+}
+
+impl NativeTrace {
+    fn core(&self) -> ocus::telemetry::Trace {
+        ocus::telemetry::Trace(Arc::new(JvmTrace(self.trace.clone())))
+    }
+}
+
+struct JvmTrace(Arc<dyn NativeCallTrace>);
+
+/// The core's description, with `"event"` naming it.
+fn event_json(kind: &str, description: impl serde::Serialize) -> String {
+    match serde_json::to_value(description) {
+        Ok(Value::Object(mut event)) => {
+            event.insert("event".into(), Value::from(kind));
+            Value::Object(event).to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+impl ocus::telemetry::CallTrace for JvmTrace {
+    fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
+        self.0.event(event_json("operation_started", operation));
+    }
+
+    fn attempt_started(
+        &self,
+        attempt: &ocus::telemetry::AttemptStarted,
+    ) -> ocus::telemetry::PropagationFuture {
+        let pairs = self
+            .0
+            .attempt_started(event_json("attempt_started", attempt));
+        let headers = pairs
+            .into_iter()
+            .filter_map(|pair| <[String; 2]>::try_from(pair).ok())
+            .map(|[name, value]| (name, value))
+            .collect();
+        Box::pin(std::future::ready(headers))
+    }
+
+    fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
+        self.0.event(event_json("attempt_ended", attempt));
+    }
+
+    fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
+        self.0.event(event_json("operation_ended", operation));
+    }
+}
+
+/// The core's names for the instruments, as JSON (`io.ocus.Telemetry` makes its tracer and
+/// histogram with them).
+#[uniffi::export]
+pub fn telemetry_names() -> String {
+    use ocus::telemetry as t;
+    serde_json::json!({
+        "instrumentation_name": t::INSTRUMENTATION_NAME,
+        "duration_metric": t::REQUEST_DURATION_METRIC,
+        "duration_unit": t::REQUEST_DURATION_UNIT,
+        "duration_description": t::REQUEST_DURATION_DESCRIPTION,
+        "duration_buckets": t::REQUEST_DURATION_BUCKETS,
+    })
+    .to_string()
 }
 
 // ---- the client -------------------------------------------------------------------------------
@@ -349,9 +450,15 @@ impl NativeClient {
         self as *const Self as u64
     }
 
-    /// A cursor over every page, for suspending and blocking calls alike.
-    pub fn cursor(&self, params_json: String) -> Outcome<Arc<NativeCursor>> {
-        let params = ocus::ListParams::from_options(options(params_json)?)?;
+    /// A cursor over every page, for suspending and blocking calls alike; its pages are
+    /// reported to `trace`, if given, one after the other.
+    pub fn cursor(
+        &self,
+        params_json: String,
+        trace: Option<Arc<NativeTrace>>,
+    ) -> Outcome<Arc<NativeCursor>> {
+        let mut params = ocus::ListParams::from_options(options(params_json)?)?;
+        params.options.trace = trace.as_deref().map(NativeTrace::core);
         Ok(Arc::new(NativeCursor {
             cursor: self.handle.cursor(params),
         }))

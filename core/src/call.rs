@@ -209,18 +209,19 @@ pub fn prepare(
     path: CallPath,
     op: Operation,
     mut arguments: Map<String, Value>,
+    trace: Option<Trace>,
 ) -> Result<PendingCall> {
     let client = handle.client(path)?;
     match op {
         Operation::GetProject => {
             let id = text(&mut arguments, "id")?;
-            get_project(client, id, call_options(&mut arguments), None)
+            get_project(client, id, call_options(&mut arguments), trace)
         }
-        Operation::ListPage => list_page(client, arguments, None),
+        Operation::ListPage => list_page(client, arguments, trace),
         Operation::Request => {
             let method = text(&mut arguments, "method")?;
             let path = text(&mut arguments, "path")?;
-            request(client, method, path, call_options(&mut arguments), None)
+            request(client, method, path, call_options(&mut arguments), trace)
         }
         Operation::NextPage => Err(configuration(
             "next_page is a cursor's call, not a client's",

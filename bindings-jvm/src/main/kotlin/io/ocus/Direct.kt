@@ -2,6 +2,7 @@ package io.ocus
 
 import com.sun.jna.Native
 import com.sun.jna.Pointer
+import io.ocus.internal.NativeTrace
 import java.lang.ref.Reference
 import java.time.Duration
 import kotlinx.serialization.json.JsonElement
@@ -31,9 +32,9 @@ internal object Direct {
         Native.register(Direct::class.java, System.getProperty("uniffi.component.ocus_jvm.libraryOverride") ?: "ocus_jvm")
     }
 
-    @JvmStatic private external fun ocus_jvm_call(target: Long, op: Int, arguments: ByteArray?, len: Int): Long
+    @JvmStatic private external fun ocus_jvm_call(target: Long, op: Int, arguments: ByteArray?, len: Int, trace: Long): Long
 
-    @JvmStatic private external fun ocus_jvm_start(target: Long, op: Int, ticket: Long, arguments: ByteArray?, len: Int)
+    @JvmStatic private external fun ocus_jvm_start(target: Long, op: Int, ticket: Long, arguments: ByteArray?, len: Int, trace: Long)
 
     @JvmStatic private external fun ocus_jvm_wait(): Long
 
@@ -41,22 +42,27 @@ internal object Direct {
 
     /**
      * Runs [op] on [target] (a native client's or cursor's address; [owner] is the object, kept
-     * reachable until the call returns) on the calling thread.
+     * reachable until the call returns) on the calling thread, reported to [trace] if given
+     * (the core keeps what it needs of it: it is closed here).
      */
-    fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?): Outcome =
+    fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?, trace: NativeTrace? = null): Outcome =
         try {
-            Outcome.of(parseObject(take(ocus_jvm_call(target, op, arguments, arguments?.size ?: 0))))
+            Outcome.of(parseObject(take(ocus_jvm_call(target, op, arguments, arguments?.size ?: 0, address(trace)))))
         } finally {
             Reference.reachabilityFence(owner)
+            trace?.close()
         }
 
     /** Starts [op] on [target] (as for [call]); the outcome arrives from [waitForBatch] as [ticket]. */
-    fun start(owner: Any, target: Long, op: Int, ticket: Long, arguments: ByteArray?) =
+    fun start(owner: Any, target: Long, op: Int, ticket: Long, arguments: ByteArray?, trace: NativeTrace? = null) =
         try {
-            ocus_jvm_start(target, op, ticket, arguments, arguments?.size ?: 0)
+            ocus_jvm_start(target, op, ticket, arguments, arguments?.size ?: 0, address(trace))
         } finally {
             Reference.reachabilityFence(owner)
+            trace?.close()
         }
+
+    private fun address(trace: NativeTrace?): Long = trace?.address()?.toLong() ?: 0L
 
     /** Blocks until started calls finish: `[[ticket, outcome], ...]`. */
     fun waitForBatch(): List<JsonElement> = parseJson(take(ocus_jvm_wait())).jsonArray

@@ -57,7 +57,7 @@ internal object Crossing {
      * or its failure thrown as the matching [OcusException]. Cancelling the coroutine stops the
      * native call and closes its connection; a coroutine cancelled already starts nothing.
      */
-    suspend fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?): Outcome =
+    suspend fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?, trace: io.ocus.internal.NativeTrace? = null): Outcome =
         Outcome.of(
             suspendCancellableCoroutine { continuation ->
                 if (!continuation.isActive) return@suspendCancellableCoroutine
@@ -67,7 +67,7 @@ internal object Crossing {
                     if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
                 }
                 try {
-                    Direct.start(owner, target, op, ticket, arguments)
+                    Direct.start(owner, target, op, ticket, arguments, trace)
                 } catch (failure: Throwable) {
                     waiting.remove(ticket)
                     throw failure

@@ -117,8 +117,18 @@ class OcusClient(
         query: Map<String, Any?> = emptyMap(),
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
+    ): WithResponse<JsonElement> = requestWithResponse(method, path, query, body, options, Telemetry.begin())
+
+    // The trace is made where the call is made (for `requestAsync`, on the caller's thread).
+    private suspend fun requestWithResponse(
+        method: String,
+        path: String,
+        query: Map<String, Any?>,
+        body: Any?,
+        options: RequestOptions,
+        trace: io.ocus.internal.NativeTrace?,
     ): WithResponse<JsonElement> {
-        val result = Crossing.call(native, address, Direct.REQUEST, requestArguments(method, path, query, body, options))
+        val result = Crossing.call(native, address, Direct.REQUEST, requestArguments(method, path, query, body, options), trace)
         return WithResponse(result.value, Response.of(result.response)!!)
     }
 
@@ -131,7 +141,7 @@ class OcusClient(
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
     ): WithResponse<JsonElement> {
-        val result = Direct.call(native, address, Direct.REQUEST, requestArguments(method, path, query, body, options))
+        val result = Direct.call(native, address, Direct.REQUEST, requestArguments(method, path, query, body, options), Telemetry.begin())
         return WithResponse(result.value, Response.of(result.response)!!)
     }
 
@@ -153,7 +163,10 @@ class OcusClient(
         query: Map<String, Any?> = emptyMap(),
         body: Any? = null,
         options: RequestOptions = RequestOptions.DEFAULT,
-    ): CompletableFuture<JsonElement> = scope.future { request(method, path, query, body, options) }
+    ): CompletableFuture<JsonElement> {
+        val trace = Telemetry.begin()
+        return scope.future { requestWithResponse(method, path, query, body, options, trace).data }
+    }
 
     private fun requestArguments(method: String, path: String, query: Map<String, Any?>, body: Any?, options: RequestOptions) =
         arguments(

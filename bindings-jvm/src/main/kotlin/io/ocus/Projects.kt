@@ -2,6 +2,7 @@ package io.ocus
 
 import io.ocus.internal.NativeClient
 import io.ocus.internal.NativeCursor
+import io.ocus.internal.NativeTrace
 import java.util.concurrent.CompletableFuture
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.Flow
@@ -120,32 +121,41 @@ class Projects internal constructor(
     private val address = nativeClient.address().toLong()
 
     /** One project by id. */
-    suspend fun get(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        project(Crossing.call(nativeClient, address, Direct.GET_PROJECT, getArguments(id, options)))
+    suspend fun get(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project = get(id, options, Telemetry.begin())
+
+    // The trace is made where the call is made (for `...Async`, on the caller's thread).
+    private suspend fun get(id: String, options: RequestOptions, trace: NativeTrace?): Project =
+        project(Crossing.call(nativeClient, address, Direct.GET_PROJECT, getArguments(id, options), trace))
 
     /** [get], blocking the calling thread. */
     @JvmOverloads
     fun getBlocking(id: String, options: RequestOptions = RequestOptions.DEFAULT): Project =
-        project(Direct.call(nativeClient, address, Direct.GET_PROJECT, getArguments(id, options)))
+        project(Direct.call(nativeClient, address, Direct.GET_PROJECT, getArguments(id, options), Telemetry.begin()))
 
     /** [get] as a [CompletableFuture]. */
     @JvmOverloads
-    fun getAsync(id: String, options: RequestOptions = RequestOptions.DEFAULT): CompletableFuture<Project> =
-        scope.future { get(id, options) }
+    fun getAsync(id: String, options: RequestOptions = RequestOptions.DEFAULT): CompletableFuture<Project> {
+        val trace = Telemetry.begin()
+        return scope.future { get(id, options, trace) }
+    }
 
     /** One page. */
-    suspend fun listPage(params: ListParams = ListParams.ALL): ProjectPage =
-        page(Crossing.call(nativeClient, address, Direct.LIST_PAGE, params.json().toByteArray()))
+    suspend fun listPage(params: ListParams = ListParams.ALL): ProjectPage = listPage(params, Telemetry.begin())
+
+    private suspend fun listPage(params: ListParams, trace: NativeTrace?): ProjectPage =
+        page(Crossing.call(nativeClient, address, Direct.LIST_PAGE, params.json().toByteArray(), trace))
 
     /** [listPage], blocking the calling thread. */
     @JvmOverloads
     fun listPageBlocking(params: ListParams = ListParams.ALL): ProjectPage =
-        page(Direct.call(nativeClient, address, Direct.LIST_PAGE, params.json().toByteArray()))
+        page(Direct.call(nativeClient, address, Direct.LIST_PAGE, params.json().toByteArray(), Telemetry.begin()))
 
     /** [listPage] as a [CompletableFuture]. */
     @JvmOverloads
-    fun listPageAsync(params: ListParams = ListParams.ALL): CompletableFuture<ProjectPage> =
-        scope.future { listPage(params) }
+    fun listPageAsync(params: ListParams = ListParams.ALL): CompletableFuture<ProjectPage> {
+        val trace = Telemetry.begin()
+        return scope.future { listPage(params, trace) }
+    }
 
     /**
      * Every project of every page, following the server's `next` links; a page is fetched when
@@ -165,7 +175,7 @@ class Projects internal constructor(
      * response it arrived in. Collecting it again starts over.
      */
     fun pages(params: ListParams = ListParams.ALL): Flow<ProjectPage> = flow {
-        native { nativeClient.cursor(params.json()) }.use { cursor ->
+        native { cursor(params) }.use { cursor ->
             val cursorAddress = cursor.address().toLong()
             while (true) {
                 val result = Crossing.call(cursor, cursorAddress, Direct.NEXT_PAGE, null)
@@ -179,7 +189,7 @@ class Projects internal constructor(
     @JvmOverloads
     fun pagesBlocking(params: ListParams = ListParams.ALL): Iterable<ProjectPage> = Iterable {
         iterator {
-            native { nativeClient.cursor(params.json()) }.use { cursor: NativeCursor ->
+            native { cursor(params) }.use { cursor: NativeCursor ->
                 val cursorAddress = cursor.address().toLong()
                 while (true) {
                     val result = Direct.call(cursor, cursorAddress, Direct.NEXT_PAGE, null)
@@ -187,6 +197,16 @@ class Projects internal constructor(
                     yield(page(result))
                 }
             }
+        }
+    }
+
+    // Its pages are reported to one trace, made where the iteration starts.
+    private fun cursor(params: ListParams): NativeCursor {
+        val trace = Telemetry.begin()
+        return try {
+            nativeClient.cursor(params.json(), trace)
+        } finally {
+            trace?.close()
         }
     }
 

@@ -650,8 +650,36 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceNativeCallTraceMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceNativeCallTraceMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceNativeLoggerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "event", "attemptStarted")
+internal open class UniffiVTableCallbackInterfaceNativeCallTrace(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `event`: UniffiCallbackInterfaceNativeCallTraceMethod0? = null,
+    @JvmField internal var `attemptStarted`: UniffiCallbackInterfaceNativeCallTraceMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `event`: UniffiCallbackInterfaceNativeCallTraceMethod0? = null,
+        `attemptStarted`: UniffiCallbackInterfaceNativeCallTraceMethod1? = null,
+    ): UniffiVTableCallbackInterfaceNativeCallTrace(`uniffiFree`,`uniffiClone`,`event`,`attemptStarted`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceNativeCallTrace) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `event` = other.`event`
+        `attemptStarted` = other.`attemptStarted`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "log")
 internal open class UniffiVTableCallbackInterfaceNativeLogger(
@@ -705,9 +733,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_func_signature_header(
     ): Int
+    external fun uniffi_ocus_jvm_checksum_func_telemetry_names(
+    ): Int
     external fun uniffi_ocus_jvm_checksum_func_verify_webhook(
     ): Int
     external fun uniffi_ocus_jvm_checksum_func_version(
+    ): Int
+    external fun uniffi_ocus_jvm_checksum_method_nativecalltrace_event(
+    ): Int
+    external fun uniffi_ocus_jvm_checksum_method_nativecalltrace_attempt_started(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativeclient_address(
     ): Int
@@ -725,7 +759,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativelogger_log(
     ): Int
+    external fun uniffi_ocus_jvm_checksum_method_nativetrace_address(
+    ): Int
     external fun uniffi_ocus_jvm_checksum_constructor_nativeclient_new(
+    ): Int
+    external fun uniffi_ocus_jvm_checksum_constructor_nativetrace_new(
     ): Int
     external fun ffi_ocus_jvm_uniffi_contract_version(
     ): Int
@@ -743,11 +781,22 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "ocus_jvm"))
+        uniffiCallbackInterfaceNativeCallTrace.register(this)
         uniffiCallbackInterfaceNativeLogger.register(this)
         
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_ocus_jvm_fn_clone_nativecalltrace(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_ocus_jvm_fn_free_nativecalltrace(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_init_callback_vtable_nativecalltrace(`vtable`: UniffiVTableCallbackInterfaceNativeCallTrace,
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_method_nativecalltrace_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_method_nativecalltrace_attempt_started(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_clone_nativeclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_free_nativeclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -758,7 +807,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_ocus_jvm_fn_method_nativeclient_cursor(`ptr`: Long,`paramsJson`: RustBuffer.ByValue,`trace`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_ocus_jvm_fn_method_nativeclient_is_closed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
@@ -780,6 +829,14 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_ocus_jvm_fn_method_nativelogger_log(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_ocus_jvm_fn_clone_nativetrace(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_ocus_jvm_fn_free_nativetrace(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_ocus_jvm_fn_constructor_nativetrace_new(`trace`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_ocus_jvm_fn_method_nativetrace_address(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_ocus_jvm_fn_func_cancel_call(`ticket`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_ocus_jvm_fn_func_default_base_url(uniffi_out_err: UniffiRustCallStatus, 
@@ -787,6 +844,8 @@ internal object UniffiLib {
     external fun uniffi_ocus_jvm_fn_func_sign_webhook(`rawBody`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,`part`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_func_signature_header(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_ocus_jvm_fn_func_telemetry_names(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_func_verify_webhook(`rawBody`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,`secret`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -923,10 +982,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_func_signature_header() and 0xFFFF) != 26566) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_ocus_jvm_checksum_func_telemetry_names() and 0xFFFF) != 30359) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_ocus_jvm_checksum_func_verify_webhook() and 0xFFFF) != 36453) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_func_version() and 0xFFFF) != 554) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativecalltrace_event() and 0xFFFF) != 28237) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativecalltrace_attempt_started() and 0xFFFF) != 32229) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_address() and 0xFFFF) != 39943) {
@@ -935,7 +1003,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_base_url() and 0xFFFF) != 57790) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor() and 0xFFFF) != 15318) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_cursor() and 0xFFFF) != 33292) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_is_closed() and 0xFFFF) != 22873) {
@@ -953,7 +1021,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_method_nativelogger_log() and 0xFFFF) != 4258) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativetrace_address() and 0xFFFF) != 35171) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_ocus_jvm_checksum_constructor_nativeclient_new() and 0xFFFF) != 17682) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_ocus_jvm_checksum_constructor_nativetrace_new() and 0xFFFF) != 55924) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1363,6 +1437,370 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * A call's spans in the JVM's OpenTelemetry (`io.ocus.Telemetry`), called on the thread the
+ * request runs on. Each event is the core's description as JSON (`ocus::telemetry`), with
+ * `"event"` naming it: `operation_started`, `attempt_ended`, `operation_ended`.
+ */
+public interface NativeCallTrace {
+    
+    /**
+     * An event that needs no answer.
+     */
+    fun `event`(`event`: kotlin.String)
+    
+    /**
+     * `attempt_started`: returns the propagation headers of the attempt's span, as
+     * `[name, value]` pairs.
+     */
+    fun `attemptStarted`(`event`: kotlin.String): List<List<kotlin.String>>
+    
+    companion object
+}
+
+/**
+ * A call's spans in the JVM's OpenTelemetry (`io.ocus.Telemetry`), called on the thread the
+ * request runs on. Each event is the core's description as JSON (`ocus::telemetry`), with
+ * `"event"` naming it: `operation_started`, `attempt_ended`, `operation_ended`.
+ */
+open class NativeCallTraceImpl: Disposable, AutoCloseable, NativeCallTrace
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_ocus_jvm_fn_free_nativecalltrace(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_ocus_jvm_fn_clone_nativecalltrace(handle, status)
+        }
+    }
+
+    
+    /**
+     * An event that needs no answer.
+     */override fun `event`(`event`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativecalltrace_event(
+        it,
+        
+        FfiConverterString.lower(`event`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * `attempt_started`: returns the propagation headers of the attempt's span, as
+     * `[name, value]` pairs.
+     */override fun `attemptStarted`(`event`: kotlin.String): List<List<kotlin.String>> {
+            return FfiConverterSequenceSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativecalltrace_attempt_started(
+        it,
+        
+        FfiConverterString.lower(`event`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceNativeCallTrace {
+    internal object `event`: UniffiCallbackInterfaceNativeCallTraceMethod0 {
+        override fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeNativeCallTrace.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`event`(
+                    FfiConverterString.lift(`event`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `attemptStarted`: UniffiCallbackInterfaceNativeCallTraceMethod1 {
+        override fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeNativeCallTrace.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`attemptStarted`(
+                    FfiConverterString.lift(`event`),
+                )
+            }
+            val writeReturn = { value: List<List<kotlin.String>> -> uniffiOutReturn.setValue(FfiConverterSequenceSequenceString.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeNativeCallTrace.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeNativeCallTrace.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceNativeCallTrace.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `event`,
+        `attemptStarted`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_ocus_jvm_fn_init_callback_vtable_nativecalltrace(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNativeCallTrace: FfiConverter<NativeCallTrace, Long> {
+    internal val handleMap = UniffiHandleMap<NativeCallTrace>()
+
+    override fun lower(value: NativeCallTrace): Long {
+        if (value is NativeCallTraceImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): NativeCallTrace {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return NativeCallTraceImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): NativeCallTrace {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: NativeCallTrace) = 8UL
+
+    override fun write(value: NativeCallTrace, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A client. `shut_down` drops the core clients at once (their pools close their sockets now,
  * not when the JVM collects this object); later calls get the core's `client_closed` error.
  */
@@ -1380,9 +1818,10 @@ public interface NativeClientInterface {
     fun `baseUrl`(): kotlin.String
     
     /**
-     * A cursor over every page, for suspending and blocking calls alike.
+     * A cursor over every page, for suspending and blocking calls alike; its pages are
+     * reported to `trace`, if given, one after the other.
      */
-    fun `cursor`(`paramsJson`: kotlin.String): NativeCursor
+    fun `cursor`(`paramsJson`: kotlin.String, `trace`: NativeTrace?): NativeCursor
     
     /**
      * True once `shut_down` was called.
@@ -1559,16 +1998,18 @@ open class NativeClient: Disposable, AutoCloseable, NativeClientInterface
 
     
     /**
-     * A cursor over every page, for suspending and blocking calls alike.
+     * A cursor over every page, for suspending and blocking calls alike; its pages are
+     * reported to `trace`, if given, one after the other.
      */
-    @Throws(NativeException::class)override fun `cursor`(`paramsJson`: kotlin.String): NativeCursor {
+    @Throws(NativeException::class)override fun `cursor`(`paramsJson`: kotlin.String, `trace`: NativeTrace?): NativeCursor {
             return FfiConverterTypeNativeCursor.lift(
     callWithHandle {
     uniffiRustCallWithError(NativeException) { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_method_nativeclient_cursor(
         it,
         
-        FfiConverterString.lower(`paramsJson`),_status)
+        FfiConverterString.lower(`paramsJson`),
+        FfiConverterOptionalTypeNativeTrace.lower(`trace`),_status)
 }
     }
     )
@@ -2256,6 +2697,282 @@ public object FfiConverterTypeNativeLogger: FfiConverter<NativeLogger, Long> {
 }
 
 
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A trace for one call (or a cursor's pages), passed to the direct entry points by address.
+ */
+public interface NativeTraceInterface {
+    
+    /**
+     * This object's address, for the direct entry points (as `NativeClient::address`).
+     */
+    fun `address`(): kotlin.ULong
+    
+    companion object
+}
+
+/**
+ * A trace for one call (or a cursor's pages), passed to the direct entry points by address.
+ */
+open class NativeTrace: Disposable, AutoCloseable, NativeTraceInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor(`trace`: NativeCallTrace) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_constructor_nativetrace_new(
+    
+        
+        FfiConverterTypeNativeCallTrace.lower(`trace`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_ocus_jvm_fn_free_nativetrace(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_ocus_jvm_fn_clone_nativetrace(handle, status)
+        }
+    }
+
+    
+    /**
+     * This object's address, for the direct entry points (as `NativeClient::address`).
+     */override fun `address`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativetrace_address(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNativeTrace: FfiConverter<NativeTrace, Long> {
+    override fun lower(value: NativeTrace): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): NativeTrace {
+        return NativeTrace(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): NativeTrace {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: NativeTrace) = 8UL
+
+    override fun write(value: NativeTrace, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
 
 
 
@@ -2390,6 +3107,94 @@ public object FfiConverterOptionalTypeNativeLogger: FfiConverterRustBuffer<Nativ
         }
     }
 }
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeNativeTrace: FfiConverterRustBuffer<NativeTrace?> {
+    override fun read(buf: ByteBuffer): NativeTrace? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeNativeTrace.read(buf)
+    }
+
+    override fun allocationSize(value: NativeTrace?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeNativeTrace.allocationSize(value)
+        }
+    }
+
+    override fun write(value: NativeTrace?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeNativeTrace.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceSequenceString: FfiConverterRustBuffer<List<List<kotlin.String>>> {
+    override fun read(buf: ByteBuffer): List<List<kotlin.String>> {
+        val len = buf.getInt()
+        return List<List<kotlin.String>>(len) {
+            FfiConverterSequenceString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<List<kotlin.String>>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterSequenceString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<List<kotlin.String>>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterSequenceString.write(it, buf)
+        }
+    }
+}
         /**
          * Stops a started call (its coroutine was cancelled): the request is dropped and its
          * connection closed, and nothing is delivered. A call already finished is left alone.
@@ -2440,6 +3245,20 @@ public object FfiConverterOptionalTypeNativeLogger: FfiConverterRustBuffer<Nativ
             return FfiConverterString.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_func_signature_header(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The core's names for the instruments, as JSON (`io.ocus.Telemetry` makes its tracer and
+         * histogram with them).
+         */ fun `telemetryNames`(): kotlin.String {
+            return FfiConverterString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_ocus_jvm_fn_func_telemetry_names(
     
         _status)
 }
