@@ -283,7 +283,9 @@ mod tests {
                 Ok(op) => op,
                 Err(error) => return error.message().to_owned(),
             };
-            match arguments_of(arguments).and_then(|a| prepare(&handle, CallPath::Started, op, a)) {
+            match arguments_of(arguments)
+                .and_then(|a| prepare(&handle, CallPath::Started, op, a, None))
+            {
                 Ok(_) => "started".to_owned(),
                 Err(error) => error.message().to_owned(),
             }
