@@ -243,8 +243,10 @@ def go_proxy(root: Path, version: str) -> None:
     (at / f"{tag}.info").write_text(json.dumps({"Version": tag, "Time": "2026-01-01T00:00:00Z"}))
     shutil.copy(source / "go.mod", at / f"{tag}.mod")
     with zipfile.ZipFile(at / f"{tag}.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        # A folder with a go.mod of its own (ocusotel/) is another module, outside this zip.
+        nested = [p.parent for p in source.rglob("go.mod") if p.parent != source]
         for path in sorted(source.rglob("*")):
-            if path.is_file():
+            if path.is_file() and not any(folder in path.parents for folder in nested):
                 archive.write(path, f"{MODULE}@{tag}/{path.relative_to(source).as_posix()}")
 
 

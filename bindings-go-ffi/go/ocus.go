@@ -51,6 +51,7 @@ type Client struct {
 	native   *ffi.Client // freed by its finalizer once unreachable
 	baseURL  string
 	inFlight atomic.Int32
+	tracer   Tracer
 }
 
 // NewClient builds a client. Nothing is sent.
@@ -61,6 +62,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	logger, _ := options[loggerKey].(*slog.Logger)
 	delete(options, loggerKey)
+	tracer, _ := options[tracerKey].(Tracer)
+	delete(options, tracerKey)
 	logsMade, err := logOption(options, logger)
 	if err != nil {
 		return nil, configurationError("cannot make the log pipe: " + err.Error())
@@ -74,7 +77,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if e != nil {
 		return nil, toError(e)
 	}
-	c := &Client{native: native, baseURL: native.BaseURL()}
+	c := &Client{native: native, baseURL: native.BaseURL(), tracer: tracer}
 	c.Projects = &ProjectsService{client: c}
 	return c, nil
 }
@@ -208,7 +211,9 @@ func (c *Client) Request(ctx context.Context, method, path string, opts *Request
 		options["headers"] = opts.Headers
 	}
 	config := applyCallOptions(callOpts, options)
-	text, err := encodeOptions(config.options)
+	traced, traceMade := c.trace(ctx, config.options)
+	defer traceMade()
+	text, err := encodeOptions(traced)
 	if err != nil {
 		return nil, err
 	}

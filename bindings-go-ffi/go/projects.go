@@ -155,7 +155,9 @@ func listOptions(params *ListParams) map[string]any {
 // options apply on top of params (WithResponse fills in the page's response).
 func (s *ProjectsService) ListPage(ctx context.Context, params *ListParams, opts ...CallOption) (*Page, error) {
 	config := applyCallOptions(opts, listOptions(params))
-	text, err := encodeOptions(config.options)
+	traced, traceMade := s.client.trace(ctx, config.options)
+	defer traceMade()
+	text, err := encodeOptions(traced)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +171,9 @@ func (s *ProjectsService) ListPage(ctx context.Context, params *ListParams, opts
 // Pages iterates every page, following links.next, one request per page.
 func (s *ProjectsService) Pages(ctx context.Context, params *ListParams) iter.Seq2[*Page, error] {
 	return func(yield func(*Page, error) bool) {
-		options, err := encodeOptions(listOptions(params))
+		traced, traceMade := s.client.trace(ctx, listOptions(params))
+		defer traceMade() // the cursor keeps the trace for its pages
+		options, err := encodeOptions(traced)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -225,7 +229,9 @@ func (s *ProjectsService) List(ctx context.Context, params *ListParams) iter.Seq
 // Get returns one project by id.
 func (s *ProjectsService) Get(ctx context.Context, id string, opts ...CallOption) (*Project, error) {
 	config := applyCallOptions(opts, nil) // no map for the common call without options
-	text, err := encodeOptions(config.options)
+	traced, traceMade := s.client.trace(ctx, config.options)
+	defer traceMade()
+	text, err := encodeOptions(traced)
 	if err != nil {
 		return nil, err
 	}

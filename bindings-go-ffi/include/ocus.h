@@ -153,6 +153,25 @@ typedef struct OcusCompletion {
   struct OcusError *error;
 } OcusCompletion;
 
+// What a host gives to trace calls (`ocus_trace_new`); each is called with the host's
+// `context`, on the thread the request runs on (a runtime thread for a started call). The
+// events are the core's descriptions as JSON (`ocus::telemetry`), with `"event"` naming
+// them: `operation_started`, `attempt_started`, `attempt_ended`, `operation_ended`.
+typedef struct OcusTraceCallbacks {
+  // An event that needs no answer.
+  void (*event)(size_t context, const char *event, size_t len);
+  // `attempt_started`: writes the propagation headers of the attempt's span into `out` as
+  // a JSON array of `[name, value]` pairs and returns the length written (0: none; more
+  // than `capacity`: the headers are dropped).
+  size_t (*attempt_started)(size_t context,
+                            const char *event,
+                            size_t len,
+                            char *out,
+                            size_t capacity);
+  // The library no longer needs `context`: no call will report to it any more.
+  void (*release)(size_t context);
+} OcusTraceCallbacks;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -417,6 +436,18 @@ int32_t ocus_webhook_sign(const uint8_t *body,
                           size_t part_len,
                           char **out_signature,
                           struct OcusError **err);
+
+// A trace for calls that name it in their options (`"trace": id`, the id returned here), or
+// 0 when `callbacks` is NULL. The calls report to `callbacks` with `context`; once
+// `ocus_trace_free` was called and no call holds it any more, `release(context)` is called.
+//
+// # Safety
+// `callbacks` NULL or valid (copied here); the functions may be called from any thread until
+// `release`.
+uint64_t ocus_trace_new(const struct OcusTraceCallbacks *callbacks, size_t context);
+
+// Forgets the trace `id`: calls holding it go on reporting to it, later calls cannot name it.
+void ocus_trace_free(uint64_t id);
 
 // A new cancellation handle; free it with `ocus_cancel_free`.
 struct OcusCancel *ocus_cancel_new(void);

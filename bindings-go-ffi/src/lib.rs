@@ -3,9 +3,9 @@
 //! Rules: opaque handles; every buffer this library returns is freed by an `ocus_*_free`
 //! function of this library; no panic crosses the boundary (each entry point catches it and
 //! reports `OCUS_ERR_PANIC`); results are integer codes plus a structured `OcusError`; no
-//! callbacks into the caller. Calls block the calling thread (the core's caller-driven
-//! runtime, created once per process) and can be cancelled from another thread with an
-//! `OcusCancel`.
+//! callbacks into the caller, except a trace's (`ocus_trace_new`), which a host asks for.
+//! Calls block the calling thread (the core's caller-driven runtime, created once per process)
+//! and can be cancelled from another thread with an `OcusCancel`.
 
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -292,12 +292,12 @@ unsafe fn get_call(
     // SAFETY: the caller's.
     unsafe {
         let id = text(id, id_len, "id")?.to_owned();
-        let options = options(options_json)?;
+        let (options, trace) = traced(options(options_json)?)?;
         call::get_project(
             live(client, "client")?.handle.client(path)?,
             id,
             options,
-            None,
+            trace,
         )
     }
 }
@@ -313,8 +313,8 @@ unsafe fn list_call(
 ) -> Result<PendingCall, ocus::Error> {
     // SAFETY: the caller's.
     unsafe {
-        let params = options(options_json)?;
-        call::list_page(live(client, "client")?.handle.client(path)?, params, None)
+        let (params, trace) = traced(options(options_json)?)?;
+        call::list_page(live(client, "client")?.handle.client(path)?, params, trace)
     }
 }
 
@@ -333,13 +333,13 @@ unsafe fn request_call(
     unsafe {
         let method = text(method.0, method.1, "method")?.to_owned();
         let url_path = text(url_path.0, url_path.1, "path")?.to_owned();
-        let options = options(options_json)?;
+        let (options, trace) = traced(options(options_json)?)?;
         call::request(
             live(client, "client")?.handle.client(path)?,
             method,
             url_path,
             options,
-            None,
+            trace,
         )
     }
 }
@@ -570,7 +570,9 @@ pub unsafe extern "C" fn ocus_cursor_new(
         guard(err, || {
             clear_out(out)?;
             let client = live(client, "client")?;
-            let params = ListParams::from_options(options(options_json)?)?;
+            let (options, trace) = traced(options(options_json)?)?;
+            let mut params = ListParams::from_options(options)?;
+            params.options.trace = trace;
             let cursor = client.handle.cursor(params);
             write_handle(out, OcusCursor { cursor })
         })
@@ -966,6 +968,188 @@ pub unsafe extern "C" fn ocus_webhook_sign(
             write_out(out_signature, c_string(&signature))
         })
     }
+}
+
+// ---- OpenTelemetry: the core's description of a call, handed to the host -------------------
+
+/// What a host gives to trace calls (`ocus_trace_new`); each is called with the host's
+/// `context`, on the thread the request runs on (a runtime thread for a started call). The
+/// events are the core's descriptions as JSON (`ocus::telemetry`), with `"event"` naming
+/// them: `operation_started`, `attempt_started`, `attempt_ended`, `operation_ended`.
+#[repr(C)]
+pub struct OcusTraceCallbacks {
+    /// An event that needs no answer.
+    pub event: Option<unsafe extern "C" fn(context: usize, event: *const c_char, len: usize)>,
+    /// `attempt_started`: writes the propagation headers of the attempt's span into `out` as
+    /// a JSON array of `[name, value]` pairs and returns the length written (0: none; more
+    /// than `capacity`: the headers are dropped).
+    pub attempt_started: Option<
+        unsafe extern "C" fn(
+            context: usize,
+            event: *const c_char,
+            len: usize,
+            out: *mut c_char,
+            capacity: usize,
+        ) -> usize,
+    >,
+    /// The library no longer needs `context`: no call will report to it any more.
+    pub release: Option<unsafe extern "C" fn(context: usize)>,
+}
+
+/// What a trace's headers may take (`traceparent` is 55 bytes; `tracestate` at most 512).
+const PROPAGATION_CAPACITY: usize = 2048;
+
+struct HostTrace {
+    callbacks: OcusTraceCallbacks,
+    context: usize,
+}
+
+// SAFETY: the host promises its callbacks may be called from any thread (ocus_trace_new).
+unsafe impl Send for HostTrace {}
+// SAFETY: as above.
+unsafe impl Sync for HostTrace {}
+
+impl Drop for HostTrace {
+    fn drop(&mut self) {
+        if let Some(release) = self.callbacks.release {
+            // SAFETY: the host's contract (ocus_trace_new).
+            unsafe { release(self.context) };
+        }
+    }
+}
+
+impl HostTrace {
+    fn event(&self, kind: &str, description: impl serde::Serialize) {
+        let (Some(event), Some(text)) = (self.callbacks.event, event_json(kind, description))
+        else {
+            return;
+        };
+        // SAFETY: the host's contract; the text lives across the call.
+        unsafe { event(self.context, text.as_ptr().cast(), text.len()) };
+    }
+}
+
+/// The core's description, with `"event"` naming it.
+fn event_json(kind: &str, description: impl serde::Serialize) -> Option<String> {
+    match serde_json::to_value(description).ok()? {
+        Value::Object(mut event) => {
+            event.insert("event".into(), Value::from(kind));
+            Some(Value::Object(event).to_string())
+        }
+        _ => None,
+    }
+}
+
+impl ocus::telemetry::CallTrace for HostTrace {
+    fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
+        self.event("operation_started", operation);
+    }
+
+    fn attempt_started(
+        &self,
+        attempt: &ocus::telemetry::AttemptStarted,
+    ) -> ocus::telemetry::PropagationFuture {
+        let mut headers = Vec::new();
+        if let (Some(started), Some(text)) = (
+            self.callbacks.attempt_started,
+            event_json("attempt_started", attempt),
+        ) {
+            let mut out = vec![0u8; PROPAGATION_CAPACITY];
+            // SAFETY: the host's contract; both buffers live across the call.
+            let written = unsafe {
+                started(
+                    self.context,
+                    text.as_ptr().cast(),
+                    text.len(),
+                    out.as_mut_ptr().cast(),
+                    out.len(),
+                )
+            };
+            if written <= out.len() {
+                headers = serde_json::from_slice::<Vec<(String, String)>>(&out[..written])
+                    .unwrap_or_default();
+            }
+        }
+        Box::pin(std::future::ready(headers))
+    }
+
+    fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
+        self.event("attempt_ended", attempt);
+    }
+
+    fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
+        self.event("operation_ended", operation);
+    }
+}
+
+/// The traces hosts made, by id: a call names one with `"trace": id` in its options.
+static TRACES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<u64, ocus::telemetry::Trace>>,
+> = std::sync::LazyLock::new(Default::default);
+static NEXT_TRACE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The options without `"trace"`, and the trace it names.
+fn traced(
+    mut options: Map<String, Value>,
+) -> Result<(Map<String, Value>, Option<ocus::telemetry::Trace>), ocus::Error> {
+    let Some(id) = options.remove("trace") else {
+        return Ok((options, None));
+    };
+    let trace = id
+        .as_u64()
+        .and_then(|id| {
+            TRACES
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&id)
+                .cloned()
+        })
+        .ok_or_else(|| configuration(format!("trace {id} is not a trace from ocus_trace_new")))?;
+    Ok((options, Some(trace)))
+}
+
+/// A trace for calls that name it in their options (`"trace": id`, the id returned here), or
+/// 0 when `callbacks` is NULL. The calls report to `callbacks` with `context`; once
+/// `ocus_trace_free` was called and no call holds it any more, `release(context)` is called.
+///
+/// # Safety
+/// `callbacks` NULL or valid (copied here); the functions may be called from any thread until
+/// `release`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_trace_new(
+    callbacks: *const OcusTraceCallbacks,
+    context: usize,
+) -> u64 {
+    catch_unwind(|| {
+        // SAFETY: NULL or valid (documented).
+        let Some(callbacks) = (unsafe { callbacks.as_ref() }) else {
+            return 0;
+        };
+        let trace = HostTrace {
+            callbacks: OcusTraceCallbacks {
+                event: callbacks.event,
+                attempt_started: callbacks.attempt_started,
+                release: callbacks.release,
+            },
+            context,
+        };
+        let id = NEXT_TRACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        TRACES
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, ocus::telemetry::Trace(Arc::new(trace)));
+        id
+    })
+    .unwrap_or(0)
+}
+
+/// Forgets the trace `id`: calls holding it go on reporting to it, later calls cannot name it.
+#[unsafe(no_mangle)]
+pub extern "C" fn ocus_trace_free(id: u64) {
+    let _ = catch_unwind(|| {
+        let removed = TRACES.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        drop(removed); // outside the lock: the last reference calls the host's release
+    });
 }
 
 // ---- cancellation, freeing ----------------------------------------------------------------

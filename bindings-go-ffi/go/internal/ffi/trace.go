@@ -1,0 +1,49 @@
+package ffi
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include "ocus.h"
+
+// Defined in trace_export.go (exported from Go).
+extern void ocusGoTraceEvent(size_t context, char *event, size_t len);
+extern size_t ocusGoTraceAttempt(size_t context, char *event, size_t len, char *out, size_t capacity);
+extern void ocusGoTraceRelease(size_t context);
+
+static uint64_t ocus_go_trace_new(size_t context) {
+	OcusTraceCallbacks callbacks = {
+		(void (*)(size_t, const char *, size_t))ocusGoTraceEvent,
+		(size_t (*)(size_t, const char *, size_t, char *, size_t))ocusGoTraceAttempt,
+		ocusGoTraceRelease,
+	};
+	return ocus_trace_new(&callbacks, context);
+}
+*/
+import "C"
+
+import "runtime/cgo"
+
+// TraceHandler receives one traced call's events (the core's JSON descriptions) from the
+// library, on the thread the request runs on.
+type TraceHandler interface {
+	// Event is an operation_started, attempt_ended or operation_ended event.
+	Event(event []byte)
+	// AttemptStarted returns the propagation headers of the attempt's span, as the JSON
+	// array of [name, value] pairs the library reads.
+	AttemptStarted(event []byte) []byte
+}
+
+// NewTrace registers handler for calls that name the returned id in their options
+// ("trace": id); 0 if the library refused it. The library releases handler once FreeTrace was
+// called and no call holds it any more.
+func NewTrace(handler TraceHandler) uint64 {
+	handle := cgo.NewHandle(handler)
+	id := uint64(C.ocus_go_trace_new(C.size_t(handle)))
+	if id == 0 {
+		handle.Delete()
+	}
+	return id
+}
+
+// FreeTrace forgets id (calls holding it go on reporting to it).
+func FreeTrace(id uint64) { C.ocus_trace_free(C.uint64_t(id)) }

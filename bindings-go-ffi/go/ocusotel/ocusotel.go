@@ -1,0 +1,139 @@
+// Package ocusotel reports every call of an ocus.Client to OpenTelemetry: a span per
+// operation under the span in the call's context, one CLIENT span per HTTP attempt (a retry is
+// a resend), the attempt's span context sent through the configured propagator, and the
+// http.client.request.duration histogram. The library decides the span names, attributes and
+// error types (the OpenTelemetry semantic conventions for HTTP clients); this package only
+// hands them to the OpenTelemetry API.
+//
+//	client, err := ocus.NewClient(ocus.WithTracer(ocusotel.NewTracer()))
+//
+// Until the application sets a tracer or meter provider (otel.SetTracerProvider,
+// otel.SetMeterProvider), calls are not traced.
+package ocusotel
+
+import (
+	"context"
+	"sync"
+
+	"github.com/ocus/ocus-go"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// The instrumentation scope (the library's name for it) and the histogram's definition.
+const (
+	scope               = "ocus"
+	durationMetric      = "http.client.request.duration"
+	durationUnit        = "s"
+	durationDescription = "Duration of HTTP client requests."
+)
+
+var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+
+// The global providers before the application sets its own: while both are these, nothing
+// would record a call.
+var (
+	unsetTracerProvider = otel.GetTracerProvider()
+	unsetMeterProvider  = otel.GetMeterProvider()
+)
+
+// NewTracer returns the ocus.Tracer for the global OpenTelemetry providers and propagator.
+func NewTracer() ocus.Tracer {
+	histogram, _ := otel.Meter(scope, metric.WithInstrumentationVersion(ocus.Version)).Float64Histogram(
+		durationMetric,
+		metric.WithUnit(durationUnit),
+		metric.WithDescription(durationDescription),
+		metric.WithExplicitBucketBoundaries(durationBuckets...),
+	)
+	return &tracer{
+		tracer:    otel.Tracer(scope, trace.WithInstrumentationVersion(ocus.Version)),
+		histogram: histogram,
+	}
+}
+
+type tracer struct {
+	tracer    trace.Tracer
+	histogram metric.Float64Histogram
+}
+
+func (t *tracer) Begin(ctx context.Context) ocus.CallTrace {
+	if otel.GetTracerProvider() == unsetTracerProvider && otel.GetMeterProvider() == unsetMeterProvider {
+		return nil
+	}
+	return &callSpans{tracer: t, parent: ctx, operationContext: ctx}
+}
+
+// callSpans is one call's spans (a Pages iteration's pages one after the other).
+type callSpans struct {
+	tracer           *tracer
+	mu               sync.Mutex
+	parent           context.Context
+	operation        trace.Span
+	operationContext context.Context
+	attempt          trace.Span
+}
+
+func attributes(list []ocus.Attribute) []attribute.KeyValue {
+	values := make([]attribute.KeyValue, 0, len(list))
+	for _, a := range list {
+		switch v := a.Value.(type) {
+		case string:
+			values = append(values, attribute.String(a.Key, v))
+		case int64:
+			values = append(values, attribute.Int64(a.Key, v))
+		}
+	}
+	return values
+}
+
+func (c *callSpans) Event(event ocus.TraceEvent) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch event.Kind {
+	case "operation_started":
+		c.operationContext, c.operation = c.tracer.tracer.Start(c.parent, event.Name,
+			trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attributes(event.Attributes)...))
+	case "attempt_ended":
+		if c.attempt != nil {
+			c.attempt.SetAttributes(attributes(event.Attributes)...)
+			if event.Error != "" {
+				c.attempt.SetStatus(codes.Error, event.Error)
+			}
+			c.attempt.End()
+			c.attempt = nil
+		}
+		if c.tracer.histogram != nil {
+			c.tracer.histogram.Record(context.Background(), event.Duration.Seconds(),
+				metric.WithAttributes(attributes(event.MetricAttributes)...))
+		}
+	case "operation_ended":
+		if c.operation != nil {
+			c.operation.SetAttributes(attributes(event.Attributes)...)
+			if event.Error != "" {
+				c.operation.SetStatus(codes.Error, event.Error)
+			}
+			c.operation.End()
+			c.operation = nil
+		}
+		c.operationContext = c.parent
+	}
+}
+
+func (c *callSpans) AttemptStarted(event ocus.TraceEvent) [][2]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ctx, span := c.tracer.tracer.Start(c.operationContext, event.Name,
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attributes(event.Attributes)...))
+	c.attempt = span
+	carrier := propagation.MapCarrier{}
+	otel.GetTextMapPropagator().Inject(ctx, carrier)
+	headers := make([][2]string, 0, len(carrier))
+	for name, value := range carrier {
+		headers = append(headers, [2]string{name, value})
+	}
+	return headers
+}

@@ -1,0 +1,168 @@
+package ocus
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/ocus/ocus-go/internal/ffi"
+)
+
+// A Tracer sees every call a client makes, as the library describes it: the operation
+// (projects.get, projects.list, request), each HTTP attempt with the span names and
+// attributes of the OpenTelemetry semantic conventions for HTTP clients, and their outcomes.
+// Package github.com/ocus/ocus-go/ocusotel is the Tracer for OpenTelemetry:
+//
+//	client, err := ocus.NewClient(ocus.WithTracer(ocusotel.NewTracer()))
+type Tracer interface {
+	// Begin returns the trace of a call made with ctx (whose span is the parent), or nil to
+	// leave the call untraced.
+	Begin(ctx context.Context) CallTrace
+}
+
+// A CallTrace receives one call's events in order (a Pages iteration's pages one after the
+// other), from the goroutine or thread the request runs on.
+type CallTrace interface {
+	// Event is an operation starting, or an attempt or the operation ending.
+	Event(event TraceEvent)
+	// AttemptStarted is an attempt about to be sent; the headers returned (the attempt's
+	// span context: traceparent, tracestate) are sent with it. A header the call or client
+	// sets itself is sent as set, and X-API-KEY can never be set this way.
+	AttemptStarted(event TraceEvent) (headers [][2]string)
+}
+
+// TraceEvent is the library's description of one step of a call.
+type TraceEvent struct {
+	// Kind is "operation_started", "attempt_started", "attempt_ended" or "operation_ended".
+	Kind string
+	// Name is the span name (started events): the operation's, or "{method} {url.template}".
+	Name string
+	// Attributes are the span's attributes to set (text or int64 values), in order.
+	Attributes []Attribute
+	// Error is the conventions' error.type of a failed attempt or operation ("" when it
+	// succeeded); the span's status is then an error.
+	Error string
+	// Duration is an ended attempt's, for the http.client.request.duration histogram.
+	Duration time.Duration
+	// MetricAttributes are the histogram's attributes of an ended attempt.
+	MetricAttributes []Attribute
+}
+
+// Attribute is one span or metric attribute: its Value is a string or an int64.
+type Attribute struct {
+	Key   string
+	Value any
+}
+
+// WithTracer reports every call to tracer (see Tracer).
+func WithTracer(tracer Tracer) Option {
+	return func(o map[string]any) { o[tracerKey] = tracer }
+}
+
+// tracerKey holds the Tracer among the options until NewClient takes it out.
+const tracerKey = "\x00tracer"
+
+// trace adds the trace tracer makes for ctx to options ("trace": its id), and returns what
+// forgets the id once the call is in the library's hands (the library keeps the trace as
+// long as the call needs it).
+func (c *Client) trace(ctx context.Context, options map[string]any) (map[string]any, func()) {
+	if c.tracer == nil {
+		return options, func() {}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	trace := c.tracer.Begin(ctx)
+	if trace == nil {
+		return options, func() {}
+	}
+	id := ffi.NewTrace(traceHandler{trace})
+	if id == 0 {
+		return options, func() {}
+	}
+	if options == nil {
+		options = map[string]any{}
+	}
+	options["trace"] = id
+	return options, func() { ffi.FreeTrace(id) }
+}
+
+// traceHandler decodes the library's events for a CallTrace.
+type traceHandler struct{ trace CallTrace }
+
+type eventJSON struct {
+	Event            string         `json:"event"`
+	Name             string         `json:"name"`
+	Attributes       attributesJSON `json:"attributes"`
+	Error            *string        `json:"error"`
+	Duration         float64        `json:"duration"`
+	MetricAttributes attributesJSON `json:"metric_attributes"`
+}
+
+// attributesJSON is the library's [[name, value], ...].
+type attributesJSON []Attribute
+
+func (a *attributesJSON) UnmarshalJSON(text []byte) error {
+	var pairs [][2]json.RawMessage
+	if err := json.Unmarshal(text, &pairs); err != nil {
+		return err
+	}
+	*a = make(attributesJSON, 0, len(pairs))
+	for _, pair := range pairs {
+		var key string
+		if err := json.Unmarshal(pair[0], &key); err != nil {
+			return err
+		}
+		var text string
+		if json.Unmarshal(pair[1], &text) == nil {
+			*a = append(*a, Attribute{Key: key, Value: text})
+			continue
+		}
+		var number int64
+		if err := json.Unmarshal(pair[1], &number); err != nil {
+			return err
+		}
+		*a = append(*a, Attribute{Key: key, Value: number})
+	}
+	return nil
+}
+
+func decodeEvent(text []byte) (TraceEvent, bool) {
+	var e eventJSON
+	if json.Unmarshal(text, &e) != nil {
+		return TraceEvent{}, false
+	}
+	event := TraceEvent{
+		Kind:             e.Event,
+		Name:             e.Name,
+		Attributes:       e.Attributes,
+		Duration:         time.Duration(e.Duration * float64(time.Second)),
+		MetricAttributes: e.MetricAttributes,
+	}
+	if e.Error != nil {
+		event.Error = *e.Error
+	}
+	return event, true
+}
+
+func (h traceHandler) Event(text []byte) {
+	if event, ok := decodeEvent(text); ok {
+		h.trace.Event(event)
+	}
+}
+
+func (h traceHandler) AttemptStarted(text []byte) []byte {
+	event, ok := decodeEvent(text)
+	if !ok {
+		return nil
+	}
+	headers := h.trace.AttemptStarted(event)
+	if len(headers) == 0 {
+		return nil
+	}
+	encoded, err := json.Marshal(headers)
+	if err != nil {
+		return nil
+	}
+	return encoded
+}
