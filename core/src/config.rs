@@ -474,7 +474,6 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::read_small_file;
     use crate::validate::BaseUrl;
     use crate::{Client, ErrorKind};
 
@@ -511,7 +510,7 @@ mod tests {
     #[test]
     fn a_device_or_huge_file_named_as_a_key_or_bundle_fails_without_filling_memory() {
         let dev_zero = std::path::Path::new("/dev/zero");
-        let error = read_small_file(dev_zero, 1024, "CA bundle").unwrap_err();
+        let error = crate::io::read_small_file(dev_zero, 1024, "CA bundle").unwrap_err();
         assert_eq!(
             error.message(),
             "the CA bundle /dev/zero is larger than 1024 bytes"
