@@ -12,3 +12,5 @@ export OCUS_API_KEY=ocus_demo_key
 "$bin/fanout"
 "$here/../../scripts/webhook-roundtrip" project.status.updated body -- "$bin/webhook-receiver" -once
 "$here/../../scripts/webhook-roundtrip" project.status.updated data -- "$bin/webhook-receiver" -once
+# OpenTelemetry: a module of its own (ocusotel and the SDK stay out of the examples module).
+(cd otel-console && go build -o "$bin/otel-console" . && "$bin/otel-console")

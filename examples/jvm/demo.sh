@@ -9,6 +9,7 @@ cp="target/classes:$(cat target/classpath.txt)"
 export OCUS_API_KEY=ocus_demo_key
 java -cp "$cp" listprojects.ListProjectsKt
 java -cp "$cp" ListProjectsJava
+java -cp "$cp" otelconsole.OtelConsoleKt
 java -cp "$cp" handleerrors.HandleErrorsKt ocus_demo_key not_a_real_key ocus_demo_revoked_key ocus_demo_expired_key
 "$here/../../scripts/webhook-roundtrip" project.status.updated body -- java -cp "$here/$cp" webhookreceiver.WebhookReceiverKt --once
 "$here/../../scripts/webhook-roundtrip" project.status.updated data -- java -cp "$here/$cp" webhookreceiver.WebhookReceiverKt --once

@@ -1,0 +1,27 @@
+module github.com/ocus/ocus-go/examples/otel-console
+
+go 1.26.0
+
+require (
+	github.com/ocus/ocus-go v0.1.0
+	github.com/ocus/ocus-go/ocusotel v0.0.0
+	go.opentelemetry.io/otel v1.47.0
+	go.opentelemetry.io/otel/sdk v1.47.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	go.opentelemetry.io/otel/metric v1.47.0 // indirect
+	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)
+
+replace (
+	github.com/ocus/ocus-go => ../../../bindings-go-ffi/go
+	github.com/ocus/ocus-go/ocusotel => ../../../bindings-go-ffi/go/ocusotel
+)
