@@ -313,6 +313,7 @@ bench-python: python-install
 bench-node: node-install
 	$(CARGO) build --locked --release -p ocus-mock -p ocus-bench
 	node bench/node_bench.js
+	node bench/otel_bench.js
 
 BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 
