@@ -182,10 +182,37 @@ def check_files() -> None:
         arch = "x86_64" if "-x64" in binary.name else "aarch64"
         expect(machine == ARCH[arch] and (QUICK or not needed), f"{binary.name}: {machine}" + ("" if QUICK else ", static"))
     for lib in sorted((DIST / "go").rglob("libocus_ffi.a")):
-        objdump = subprocess.run(["readelf", "-h", str(lib)], capture_output=True, text=True).stdout
-        machines = set(re.findall(r"Machine:\s+(.*)", objdump))
         arch = "x86_64" if "amd64" in lib.parent.name else "aarch64"
-        expect(machines == {ARCH[arch]}, f"go/{lib.parent.name}/libocus_ffi.a: {', '.join(machines)}")
+        machines = archive_machines(lib)
+        expect(machines == {arch}, f"go/{lib.parent.name}/libocus_ffi.a: {', '.join(sorted(machines)) or 'no object'}")
+
+
+def archive_machines(path: Path) -> set[str]:
+    """The architectures of the objects in a static library: ELF (Linux), COFF (Windows,
+    MinGW-w64) or Mach-O (macOS) members, in a GNU or BSD `ar` archive (readelf reads only
+    the first kind)."""
+    data = path.read_bytes()
+    machines: set[str] = set()
+    offset = 8  # "!<arch>\n"
+    while offset + 60 <= len(data):
+        name = data[offset:offset + 16].decode("ascii", "replace").strip()
+        size = int(data[offset + 48:offset + 58].decode("ascii").strip() or 0)
+        body = data[offset + 60:offset + 60 + size]
+        offset += 60 + size + (size % 2)
+        if name.startswith("#1/"):  # BSD: the name precedes the member's data
+            body = body[int(name[3:]):]
+            name = "member"
+        if name in ("/", "//", "/SYM64/") or name.startswith("__.SYMDEF"):
+            continue
+        if body[:4] == b"\x7fELF":
+            machine = int.from_bytes(body[18:20], "little")
+            machines.add({0x3E: "x86_64", 0xB7: "aarch64"}.get(machine, f"ELF machine {machine:#x}"))
+        elif body[:4] == b"\xcf\xfa\xed\xfe":
+            cpu = int.from_bytes(body[4:8], "little")
+            machines.add({0x01000007: "x86_64", 0x0100000C: "aarch64"}.get(cpu, f"Mach-O cpu {cpu:#x}"))
+        elif len(body) >= 2 and int.from_bytes(body[:2], "little") in (0x8664, 0xAA64):
+            machines.add("x86_64" if int.from_bytes(body[:2], "little") == 0x8664 else "aarch64")
+    return machines
 
 
 # ---- Python ---------------------------------------------------------------------------------

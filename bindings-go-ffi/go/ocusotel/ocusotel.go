@@ -41,27 +41,67 @@ var (
 	unsetMeterProvider  = otel.GetMeterProvider()
 )
 
-// NewTracer returns the ocus.Tracer for the global OpenTelemetry providers and propagator.
-func NewTracer() ocus.Tracer {
-	histogram, _ := otel.Meter(scope, metric.WithInstrumentationVersion(ocus.Version)).Float64Histogram(
+// Option sets what a Tracer uses instead of the global providers and propagator.
+type Option func(*config)
+
+type config struct {
+	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
+	propagator     propagation.TextMapPropagator
+}
+
+// WithTracerProvider makes the spans with provider instead of the global one.
+func WithTracerProvider(provider trace.TracerProvider) Option {
+	return func(c *config) { c.tracerProvider = provider }
+}
+
+// WithMeterProvider records the duration histogram with provider instead of the global one.
+func WithMeterProvider(provider metric.MeterProvider) Option {
+	return func(c *config) { c.meterProvider = provider }
+}
+
+// WithPropagators sends each attempt's span context with propagator instead of the global one.
+func WithPropagators(propagator propagation.TextMapPropagator) Option {
+	return func(c *config) { c.propagator = propagator }
+}
+
+// NewTracer returns the ocus.Tracer for the global OpenTelemetry providers and propagator, or
+// the ones the options give.
+func NewTracer(opts ...Option) ocus.Tracer {
+	var c config
+	for _, opt := range opts {
+		opt(&c)
+	}
+	tracerProvider, meterProvider := c.tracerProvider, c.meterProvider
+	if tracerProvider == nil {
+		tracerProvider = otel.GetTracerProvider() // the global one: a delegate until it is set
+	}
+	if meterProvider == nil {
+		meterProvider = otel.GetMeterProvider()
+	}
+	histogram, _ := meterProvider.Meter(scope, metric.WithInstrumentationVersion(ocus.Version)).Float64Histogram(
 		durationMetric,
 		metric.WithUnit(durationUnit),
 		metric.WithDescription(durationDescription),
 		metric.WithExplicitBucketBoundaries(durationBuckets...),
 	)
 	return &tracer{
-		tracer:    otel.Tracer(scope, trace.WithInstrumentationVersion(ocus.Version)),
-		histogram: histogram,
+		tracer:     tracerProvider.Tracer(scope, trace.WithInstrumentationVersion(ocus.Version)),
+		histogram:  histogram,
+		propagator: c.propagator,
+		explicit:   c.tracerProvider != nil || c.meterProvider != nil,
 	}
 }
 
 type tracer struct {
-	tracer    trace.Tracer
-	histogram metric.Float64Histogram
+	tracer     trace.Tracer
+	histogram  metric.Float64Histogram
+	propagator propagation.TextMapPropagator // nil: the global one, at each attempt
+	explicit   bool                          // providers given: always traced
 }
 
 func (t *tracer) Begin(ctx context.Context) ocus.CallTrace {
-	if otel.GetTracerProvider() == unsetTracerProvider && otel.GetMeterProvider() == unsetMeterProvider {
+	if !t.explicit && otel.GetTracerProvider() == unsetTracerProvider && otel.GetMeterProvider() == unsetMeterProvider {
 		return nil
 	}
 	return &callSpans{tracer: t, parent: ctx, operationContext: ctx}
@@ -130,7 +170,11 @@ func (c *callSpans) AttemptStarted(event ocus.TraceEvent) [][2]string {
 		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attributes(event.Attributes)...))
 	c.attempt = span
 	carrier := propagation.MapCarrier{}
-	otel.GetTextMapPropagator().Inject(ctx, carrier)
+	propagator := c.tracer.propagator
+	if propagator == nil {
+		propagator = otel.GetTextMapPropagator()
+	}
+	propagator.Inject(ctx, carrier)
 	headers := make([][2]string, 0, len(carrier))
 	for name, value := range carrier {
 		headers = append(headers, [2]string{name, value})
