@@ -324,6 +324,10 @@ bench-go: go-lib
 	go run $(BENCHSTAT) -col /client target/go-bench.txt
 	grep -E '^Benchmark(Cgo|FFI)' target/go-bench.txt
 	$(PYTHON) bench/many_in_flight.py go
+	# OpenTelemetry: ocus+ocusotel beside net/http+otelhttp, one SDK setup for both.
+	cd bindings-go-ffi/go/ocusotel && OCUS_MOCK_BIN=$(CURDIR)/target/release/ocus-mock \
+	  go test -run '^$$' -bench OpenTelemetry -count 6 > $(CURDIR)/target/go-otel-bench.txt
+	go run $(BENCHSTAT) -col /client target/go-otel-bench.txt
 
 # The JVM package against java.net.http and OkHttp (bindings-jvm/src/test/kotlin/io/ocus/bench).
 bench-jvm: jvm-lib

@@ -18,7 +18,7 @@ import (
 type dropped struct{}
 
 func (dropped) ExportSpans(context.Context, []sdktrace.ReadOnlySpan) error { return nil }
-func (dropped) Shutdown(context.Context) error                            { return nil }
+func (dropped) Shutdown(context.Context) error                             { return nil }
 
 // BenchmarkOpenTelemetry: one sequential GET, with and without OpenTelemetry, beside net/http
 // with and without otelhttp (the same SDK setup for both): `make bench-go` runs it.
