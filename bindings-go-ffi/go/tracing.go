@@ -21,7 +21,8 @@ type Tracer interface {
 }
 
 // A CallTrace receives one call's events in order (a Pages iteration's pages one after the
-// other), from the goroutine or thread the request runs on.
+// other), from the goroutine or thread the request runs on. They may arrive after they
+// happened (the library hands them over in two batches per attempt at most): each has its Time.
 type CallTrace interface {
 	// Event is an operation starting, or an attempt or the operation ending.
 	Event(event TraceEvent)
@@ -46,6 +47,8 @@ type TraceEvent struct {
 	Duration time.Duration
 	// MetricAttributes are the histogram's attributes of an ended attempt.
 	MetricAttributes []Attribute
+	// Time is when it happened.
+	Time time.Time
 }
 
 // Attribute is one span or metric attribute: its Value is a string or an int64.
@@ -97,6 +100,7 @@ type eventJSON struct {
 	Error            *string        `json:"error"`
 	Duration         float64        `json:"duration"`
 	MetricAttributes attributesJSON `json:"metric_attributes"`
+	Time             int64          `json:"time"`
 }
 
 // attributesJSON is the library's [[name, value], ...].
@@ -127,36 +131,48 @@ func (a *attributesJSON) UnmarshalJSON(text []byte) error {
 	return nil
 }
 
-func decodeEvent(text []byte) (TraceEvent, bool) {
-	var e eventJSON
-	if json.Unmarshal(text, &e) != nil {
-		return TraceEvent{}, false
+func decodeEvents(text []byte) []TraceEvent {
+	var list []eventJSON
+	if json.Unmarshal(text, &list) != nil {
+		return nil
 	}
+	events := make([]TraceEvent, len(list))
+	for i, e := range list {
+		events[i] = toEvent(e)
+	}
+	return events
+}
+
+func toEvent(e eventJSON) TraceEvent {
 	event := TraceEvent{
 		Kind:             e.Event,
 		Name:             e.Name,
 		Attributes:       e.Attributes,
 		Duration:         time.Duration(e.Duration * float64(time.Second)),
 		MetricAttributes: e.MetricAttributes,
+		Time:             time.Unix(0, e.Time),
 	}
 	if e.Error != nil {
 		event.Error = *e.Error
 	}
-	return event, true
+	return event
 }
 
-func (h traceHandler) Event(text []byte) {
-	if event, ok := decodeEvent(text); ok {
+func (h traceHandler) Events(text []byte) {
+	for _, event := range decodeEvents(text) {
 		h.trace.Event(event)
 	}
 }
 
 func (h traceHandler) AttemptStarted(text []byte) []byte {
-	event, ok := decodeEvent(text)
-	if !ok {
+	events := decodeEvents(text)
+	if len(events) == 0 {
 		return nil
 	}
-	headers := h.trace.AttemptStarted(event)
+	for _, event := range events[:len(events)-1] {
+		h.trace.Event(event)
+	}
+	headers := h.trace.AttemptStarted(events[len(events)-1])
 	if len(headers) == 0 {
 		return nil
 	}

@@ -154,17 +154,19 @@ typedef struct OcusCompletion {
 } OcusCompletion;
 
 // What a host gives to trace calls (`ocus_trace_new`); each is called with the host's
-// `context`, on the thread the request runs on (a runtime thread for a started call). The
-// events are the core's descriptions as JSON (`ocus::telemetry`), with `"event"` naming
-// them: `operation_started`, `attempt_started`, `attempt_ended`, `operation_ended`.
+// `context`, on the thread the request runs on (a runtime thread for a started call), with
+// events as a JSON array: the core's descriptions (`ocus::telemetry`), each with `"event"`
+// naming it: `operation_started`, `attempt_started`, `attempt_ended`, `operation_ended`.
+// Events wait in the library and cross in two calls per attempt at most: the ones before an
+// attempt with it (`attempt_started`), the rest when the operation ends (`events`).
 typedef struct OcusTraceCallbacks {
-  // An event that needs no answer.
-  void (*event)(size_t context, const char *event, size_t len);
-  // `attempt_started`: writes the propagation headers of the attempt's span into `out` as
-  // a JSON array of `[name, value]` pairs and returns the length written (0: none; more
-  // than `capacity`: the headers are dropped).
+  // Events that need no answer (the last is `operation_ended`).
+  void (*events)(size_t context, const char *events, size_t len);
+  // Events ending with an `attempt_started`: writes the propagation headers of the
+  // attempt's span into `out` as a JSON array of `[name, value]` pairs and returns the
+  // length written (0: none; more than `capacity`: the headers are dropped).
   size_t (*attempt_started)(size_t context,
-                            const char *event,
+                            const char *events,
                             size_t len,
                             char *out,
                             size_t capacity);

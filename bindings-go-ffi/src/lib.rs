@@ -973,20 +973,22 @@ pub unsafe extern "C" fn ocus_webhook_sign(
 // ---- OpenTelemetry: the core's description of a call, handed to the host -------------------
 
 /// What a host gives to trace calls (`ocus_trace_new`); each is called with the host's
-/// `context`, on the thread the request runs on (a runtime thread for a started call). The
-/// events are the core's descriptions as JSON (`ocus::telemetry`), with `"event"` naming
-/// them: `operation_started`, `attempt_started`, `attempt_ended`, `operation_ended`.
+/// `context`, on the thread the request runs on (a runtime thread for a started call), with
+/// events as a JSON array: the core's descriptions (`ocus::telemetry`), each with `"event"`
+/// naming it: `operation_started`, `attempt_started`, `attempt_ended`, `operation_ended`.
+/// Events wait in the library and cross in two calls per attempt at most: the ones before an
+/// attempt with it (`attempt_started`), the rest when the operation ends (`events`).
 #[repr(C)]
 pub struct OcusTraceCallbacks {
-    /// An event that needs no answer.
-    pub event: Option<unsafe extern "C" fn(context: usize, event: *const c_char, len: usize)>,
-    /// `attempt_started`: writes the propagation headers of the attempt's span into `out` as
-    /// a JSON array of `[name, value]` pairs and returns the length written (0: none; more
-    /// than `capacity`: the headers are dropped).
+    /// Events that need no answer (the last is `operation_ended`).
+    pub events: Option<unsafe extern "C" fn(context: usize, events: *const c_char, len: usize)>,
+    /// Events ending with an `attempt_started`: writes the propagation headers of the
+    /// attempt's span into `out` as a JSON array of `[name, value]` pairs and returns the
+    /// length written (0: none; more than `capacity`: the headers are dropped).
     pub attempt_started: Option<
         unsafe extern "C" fn(
             context: usize,
-            event: *const c_char,
+            events: *const c_char,
             len: usize,
             out: *mut c_char,
             capacity: usize,
@@ -1002,6 +1004,8 @@ const PROPAGATION_CAPACITY: usize = 2048;
 struct HostTrace {
     callbacks: OcusTraceCallbacks,
     context: usize,
+    /// Events not handed over yet (each crossing into the host costs it a scheduler turn).
+    pending: std::sync::Mutex<Vec<Value>>,
 }
 
 // SAFETY: the host promises its callbacks may be called from any thread (ocus_trace_new).
@@ -1019,30 +1023,31 @@ impl Drop for HostTrace {
 }
 
 impl HostTrace {
-    fn event(&self, kind: &str, description: impl serde::Serialize) {
-        let (Some(event), Some(text)) = (self.callbacks.event, event_json(kind, description))
-        else {
-            return;
-        };
-        // SAFETY: the host's contract; the text lives across the call.
-        unsafe { event(self.context, text.as_ptr().cast(), text.len()) };
-    }
-}
-
-/// The core's description, with `"event"` naming it.
-fn event_json(kind: &str, description: impl serde::Serialize) -> Option<String> {
-    match serde_json::to_value(description).ok()? {
-        Value::Object(mut event) => {
+    fn push(&self, kind: &str, description: impl serde::Serialize) {
+        if let Ok(Value::Object(mut event)) = serde_json::to_value(description) {
             event.insert("event".into(), Value::from(kind));
-            Some(Value::Object(event).to_string())
+            // When it happened (Unix nanoseconds): the host may see it later.
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            event.insert("time".into(), Value::from(now.as_nanos() as u64));
+            self.pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Value::Object(event));
         }
-        _ => None,
+    }
+
+    /// The waiting events as the JSON text of an array.
+    fn take(&self) -> String {
+        let events = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
+        Value::Array(events).to_string()
     }
 }
 
 impl ocus::telemetry::CallTrace for HostTrace {
     fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
-        self.event("operation_started", operation);
+        self.push("operation_started", operation);
     }
 
     fn attempt_started(
@@ -1050,10 +1055,9 @@ impl ocus::telemetry::CallTrace for HostTrace {
         attempt: &ocus::telemetry::AttemptStarted,
     ) -> ocus::telemetry::PropagationFuture {
         let mut headers = Vec::new();
-        if let (Some(started), Some(text)) = (
-            self.callbacks.attempt_started,
-            event_json("attempt_started", attempt),
-        ) {
+        self.push("attempt_started", attempt);
+        let text = self.take();
+        if let Some(started) = self.callbacks.attempt_started {
             let mut out = vec![0u8; PROPAGATION_CAPACITY];
             // SAFETY: the host's contract; both buffers live across the call.
             let written = unsafe {
@@ -1074,11 +1078,16 @@ impl ocus::telemetry::CallTrace for HostTrace {
     }
 
     fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
-        self.event("attempt_ended", attempt);
+        self.push("attempt_ended", attempt);
     }
 
     fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
-        self.event("operation_ended", operation);
+        self.push("operation_ended", operation);
+        let text = self.take();
+        if let Some(events) = self.callbacks.events {
+            // SAFETY: the host's contract; the text lives across the call.
+            unsafe { events(self.context, text.as_ptr().cast(), text.len()) };
+        }
     }
 }
 
@@ -1127,11 +1136,12 @@ pub unsafe extern "C" fn ocus_trace_new(
         };
         let trace = HostTrace {
             callbacks: OcusTraceCallbacks {
-                event: callbacks.event,
+                events: callbacks.events,
                 attempt_started: callbacks.attempt_started,
                 release: callbacks.release,
             },
             context,
+            pending: std::sync::Mutex::new(Vec::new()),
         };
         let id = NEXT_TRACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         TRACES

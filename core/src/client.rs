@@ -954,8 +954,10 @@ impl AttemptEnding<'_> {
 
 impl Drop for AttemptEnding<'_> {
     fn drop(&mut self) {
-        let cancelled = Error::new(ErrorKind::Cancelled, "the call was cancelled");
-        self.end(None, Some(&cancelled));
+        if self.0.is_some() {
+            let cancelled = Error::new(ErrorKind::Cancelled, "the call was cancelled");
+            self.end(None, Some(&cancelled));
+        }
     }
 }
 

@@ -135,7 +135,7 @@ func (c *callSpans) Event(event ocus.TraceEvent) {
 	defer c.mu.Unlock()
 	switch event.Kind {
 	case "operation_started":
-		c.operationContext, c.operation = c.tracer.tracer.Start(c.parent, event.Name,
+		c.operationContext, c.operation = c.tracer.tracer.Start(c.parent, event.Name, trace.WithTimestamp(event.Time),
 			trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attributes(event.Attributes)...))
 	case "attempt_ended":
 		if c.attempt != nil {
@@ -143,7 +143,7 @@ func (c *callSpans) Event(event ocus.TraceEvent) {
 			if event.Error != "" {
 				c.attempt.SetStatus(codes.Error, event.Error)
 			}
-			c.attempt.End()
+			c.attempt.End(trace.WithTimestamp(event.Time))
 			c.attempt = nil
 		}
 		if c.tracer.histogram != nil {
@@ -156,7 +156,7 @@ func (c *callSpans) Event(event ocus.TraceEvent) {
 			if event.Error != "" {
 				c.operation.SetStatus(codes.Error, event.Error)
 			}
-			c.operation.End()
+			c.operation.End(trace.WithTimestamp(event.Time))
 			c.operation = nil
 		}
 		c.operationContext = c.parent
@@ -166,7 +166,7 @@ func (c *callSpans) Event(event ocus.TraceEvent) {
 func (c *callSpans) AttemptStarted(event ocus.TraceEvent) [][2]string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ctx, span := c.tracer.tracer.Start(c.operationContext, event.Name,
+	ctx, span := c.tracer.tracer.Start(c.operationContext, event.Name, trace.WithTimestamp(event.Time),
 		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attributes(event.Attributes)...))
 	c.attempt = span
 	carrier := propagation.MapCarrier{}

@@ -6,13 +6,13 @@ package ffi
 #include "ocus.h"
 
 // Defined in trace_export.go (exported from Go).
-extern void ocusGoTraceEvent(size_t context, char *event, size_t len);
-extern size_t ocusGoTraceAttempt(size_t context, char *event, size_t len, char *out, size_t capacity);
+extern void ocusGoTraceEvents(size_t context, char *events, size_t len);
+extern size_t ocusGoTraceAttempt(size_t context, char *events, size_t len, char *out, size_t capacity);
 extern void ocusGoTraceRelease(size_t context);
 
 static uint64_t ocus_go_trace_new(size_t context) {
 	OcusTraceCallbacks callbacks = {
-		(void (*)(size_t, const char *, size_t))ocusGoTraceEvent,
+		(void (*)(size_t, const char *, size_t))ocusGoTraceEvents,
 		(size_t (*)(size_t, const char *, size_t, char *, size_t))ocusGoTraceAttempt,
 		ocusGoTraceRelease,
 	};
@@ -23,14 +23,15 @@ import "C"
 
 import "runtime/cgo"
 
-// TraceHandler receives one traced call's events (the core's JSON descriptions) from the
-// library, on the thread the request runs on.
+// TraceHandler receives one traced call's events (a JSON array of the core's descriptions)
+// from the library, on the thread the request runs on: the events before an attempt with it,
+// the rest when the operation ends.
 type TraceHandler interface {
-	// Event is an operation_started, attempt_ended or operation_ended event.
-	Event(event []byte)
-	// AttemptStarted returns the propagation headers of the attempt's span, as the JSON
-	// array of [name, value] pairs the library reads.
-	AttemptStarted(event []byte) []byte
+	// Events ends with an operation_ended event.
+	Events(events []byte)
+	// AttemptStarted's events end with an attempt_started; it returns the propagation headers
+	// of the attempt's span, as the JSON array of [name, value] pairs the library reads.
+	AttemptStarted(events []byte) []byte
 }
 
 // NewTrace registers handler for calls that name the returned id in their options
