@@ -326,7 +326,7 @@ bench-go: go-lib
 	$(PYTHON) bench/many_in_flight.py go
 	# OpenTelemetry: ocus+ocusotel beside net/http+otelhttp, one SDK setup for both.
 	cd bindings-go-ffi/go/ocusotel && OCUS_MOCK_BIN=$(CURDIR)/target/release/ocus-mock \
-	  go test -run '^$$' -bench OpenTelemetry -count 6 > $(CURDIR)/target/go-otel-bench.txt
+	  go test -run '^$$' -bench 'OpenTelemetry|Plumbing' -count 6 > $(CURDIR)/target/go-otel-bench.txt
 	go run $(BENCHSTAT) -col /client target/go-otel-bench.txt
 
 # The JVM package against java.net.http and OkHttp (bindings-jvm/src/test/kotlin/io/ocus/bench).

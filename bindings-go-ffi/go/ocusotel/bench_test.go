@@ -23,7 +23,7 @@ func (dropped) Shutdown(context.Context) error                             { ret
 // BenchmarkOpenTelemetry: one sequential GET, with and without OpenTelemetry, beside net/http
 // with and without otelhttp (the same SDK setup for both): `make bench-go` runs it.
 func BenchmarkOpenTelemetry(b *testing.B) {
-	base, _ := emulator(&testing.T{})
+	base, _ := emulator(b)
 	tracerProvider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(dropped{}))
 	meterProvider := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	propagator := propagation.TraceContext{}

@@ -33,7 +33,7 @@ const (
 )
 
 // emulator starts ocus-mock (OCUS_MOCK_BIN, else the repository's debug build) with one key.
-func emulator(t *testing.T) (base string, admin func(method, path string, body any) map[string]any) {
+func emulator(t testing.TB) (base string, admin func(method, path string, body any) map[string]any) {
 	t.Helper()
 	bin := os.Getenv("OCUS_MOCK_BIN")
 	if bin == "" {
