@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["io", "log", "retry", "runtime", "response", "model"],
     // Every rule a value must meet: ranges, reserved headers, URLs.
     &["validate"],
-    &["key"],
+    &["key", "telemetry"],
     &["request"],
     // The builder: settings from values and the environment.
     &["config"],
