@@ -334,6 +334,8 @@ bench-jvm: jvm-lib
 	$(CARGO) build --locked --release -p ocus-mock
 	cd bindings-jvm && $(MVN) -q test-compile org.codehaus.mojo:exec-maven-plugin:3.6.4:exec -Dexec.executable=java -Dexec.classpathScope=test \
 	  "-Dexec.args=-Xms256m -Xmx256m -cp %classpath io.ocus.bench.BenchKt"
+	cd bindings-jvm && $(MVN) -q org.codehaus.mojo:exec-maven-plugin:3.6.4:exec -Dexec.executable=java -Dexec.classpathScope=test \
+	  "-Dexec.args=-Xms256m -Xmx256m -cp %classpath io.ocus.bench.OtelBenchKt"
 
 # What an idle client costs in each language (process CPU over 60 s, beside the runtime alone).
 bench-idle: python-install node-install go-lib jvm-lib
