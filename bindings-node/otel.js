@@ -47,6 +47,14 @@ function configured() {
   return api.metrics.getMeterProvider()?.constructor?.name !== 'NoopMeterProvider'
 }
 
+/**
+ * An event's time (Unix nanoseconds) as the API takes it: milliseconds since the epoch.
+ * @param {number} nanos
+ */
+function millis(nanos) {
+  return nanos / 1e6
+}
+
 /** @param {Array<[string, string | number]>} pairs */
 function attributes(pairs) {
   return Object.fromEntries(pairs)
@@ -94,11 +102,11 @@ class CallTrace {
     const { tracer, histogram } = tracerAndHistogram()
     switch (event.event) {
       case 'operation_started':
-        this.operation = tracer.startSpan(event.name, { kind: api.SpanKind.INTERNAL, attributes: attributes(event.attributes), startTime: event.time }, this.parent)
+        this.operation = tracer.startSpan(event.name, { kind: api.SpanKind.INTERNAL, attributes: attributes(event.attributes), startTime: millis(event.time) }, this.parent)
         this.operationContext = api.trace.setSpan(this.parent, this.operation)
         return undefined
       case 'attempt_started': {
-        this.attempt = tracer.startSpan(event.name, { kind: api.SpanKind.CLIENT, attributes: attributes(event.attributes), startTime: event.time }, this.operationContext)
+        this.attempt = tracer.startSpan(event.name, { kind: api.SpanKind.CLIENT, attributes: attributes(event.attributes), startTime: millis(event.time) }, this.operationContext)
         /** @type {Record<string, string>} */
         const carrier = {}
         api.propagation.inject(api.trace.setSpan(this.parent, this.attempt), carrier)
@@ -110,7 +118,7 @@ class CallTrace {
         if (span !== null) {
           span.setAttributes(attributes(event.attributes))
           if (event.error !== null) span.setStatus({ code: api.SpanStatusCode.ERROR })
-          span.end(event.time)
+          span.end(millis(event.time))
         }
         histogram.record(event.duration, attributes(event.metric_attributes))
         return undefined
@@ -122,7 +130,7 @@ class CallTrace {
         if (span !== null) {
           span.setAttributes(attributes(event.attributes))
           if (event.error !== null) span.setStatus({ code: api.SpanStatusCode.ERROR, message: event.error })
-          span.end(event.time)
+          span.end(millis(event.time))
         }
         return undefined
       }

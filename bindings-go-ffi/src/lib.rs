@@ -1004,8 +1004,8 @@ const PROPAGATION_CAPACITY: usize = 2048;
 struct HostTrace {
     callbacks: OcusTraceCallbacks,
     context: usize,
-    /// Events not handed over yet (each crossing into the host costs it a scheduler turn).
-    pending: std::sync::Mutex<Vec<Value>>,
+    /// Events not handed over yet.
+    pending: ocus::telemetry::PendingEvents,
 }
 
 // SAFETY: the host promises its callbacks may be called from any thread (ocus_trace_new).
@@ -1022,32 +1022,9 @@ impl Drop for HostTrace {
     }
 }
 
-impl HostTrace {
-    fn push(&self, kind: &str, description: impl serde::Serialize) {
-        if let Ok(Value::Object(mut event)) = serde_json::to_value(description) {
-            event.insert("event".into(), Value::from(kind));
-            // When it happened (Unix nanoseconds): the host may see it later.
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            event.insert("time".into(), Value::from(now.as_nanos() as u64));
-            self.pending
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(Value::Object(event));
-        }
-    }
-
-    /// The waiting events as the JSON text of an array.
-    fn take(&self) -> String {
-        let events = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
-        Value::Array(events).to_string()
-    }
-}
-
 impl ocus::telemetry::CallTrace for HostTrace {
     fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
-        self.push("operation_started", operation);
+        self.pending.push("operation_started", operation);
     }
 
     fn attempt_started(
@@ -1055,8 +1032,8 @@ impl ocus::telemetry::CallTrace for HostTrace {
         attempt: &ocus::telemetry::AttemptStarted,
     ) -> ocus::telemetry::PropagationFuture {
         let mut headers = Vec::new();
-        self.push("attempt_started", attempt);
-        let text = self.take();
+        self.pending.push("attempt_started", attempt);
+        let text = self.pending.take_json();
         if let Some(started) = self.callbacks.attempt_started {
             let mut out = vec![0u8; PROPAGATION_CAPACITY];
             // SAFETY: the host's contract; both buffers live across the call.
@@ -1078,12 +1055,12 @@ impl ocus::telemetry::CallTrace for HostTrace {
     }
 
     fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
-        self.push("attempt_ended", attempt);
+        self.pending.push("attempt_ended", attempt);
     }
 
     fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
-        self.push("operation_ended", operation);
-        let text = self.take();
+        self.pending.push("operation_ended", operation);
+        let text = self.pending.take_json();
         if let Some(events) = self.callbacks.events {
             // SAFETY: the host's contract; the text lives across the call.
             unsafe { events(self.context, text.as_ptr().cast(), text.len()) };
@@ -1141,7 +1118,7 @@ pub unsafe extern "C" fn ocus_trace_new(
                 release: callbacks.release,
             },
             context,
-            pending: std::sync::Mutex::new(Vec::new()),
+            pending: ocus::telemetry::PendingEvents::default(),
         };
         let id = NEXT_TRACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         TRACES

@@ -399,7 +399,7 @@ pub struct NativeTrace {
 }
 
 struct TraceState {
-    events: std::sync::Mutex<Vec<Value>>,
+    events: ocus::telemetry::PendingEvents,
     on_attempt: AttemptFunction,
 }
 
@@ -413,7 +413,7 @@ impl NativeTrace {
             .build()?;
         Ok(NativeTrace {
             state: Arc::new(TraceState {
-                events: std::sync::Mutex::new(Vec::new()),
+                events: ocus::telemetry::PendingEvents::default(),
                 on_attempt,
             }),
         })
@@ -422,7 +422,7 @@ impl NativeTrace {
     /// The events not replayed yet, as the JSON text of an array.
     #[napi]
     pub fn take(&self) -> String {
-        Value::Array(self.state.take()).to_string()
+        self.state.events.take_json()
     }
 
     fn core(&self) -> ocus::telemetry::Trace {
@@ -430,43 +430,21 @@ impl NativeTrace {
     }
 }
 
-impl TraceState {
-    fn take(&self) -> Vec<Value> {
-        std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// Records `event` (`kind` and the core's description) with the time it happened.
-    fn push(&self, kind: &str, description: impl serde::Serialize) {
-        let Ok(Value::Object(mut event)) = serde_json::to_value(description) else {
-            return;
-        };
-        event.insert("event".into(), Value::from(kind));
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        event.insert("time".into(), Value::from(now.as_secs_f64() * 1000.0));
-        self.events
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(event.into());
-    }
-}
-
 struct NodeTrace(Arc<TraceState>);
 
 impl ocus::telemetry::CallTrace for NodeTrace {
     fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
-        self.0.push("operation_started", operation);
+        self.0.events.push("operation_started", operation);
     }
 
     fn attempt_started(
         &self,
         attempt: &ocus::telemetry::AttemptStarted,
     ) -> ocus::telemetry::PropagationFuture {
-        self.0.push("attempt_started", attempt);
+        self.0.events.push("attempt_started", attempt);
         let state = self.0.clone();
         Box::pin(async move {
-            let events = Value::Array(state.take()).to_string();
+            let events = state.events.take_json();
             match state.on_attempt.call_async(events).await {
                 Ok(pairs) => pairs
                     .into_iter()
@@ -482,11 +460,11 @@ impl ocus::telemetry::CallTrace for NodeTrace {
     }
 
     fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
-        self.0.push("attempt_ended", attempt);
+        self.0.events.push("attempt_ended", attempt);
     }
 
     fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
-        self.0.push("operation_ended", operation);
+        self.0.events.push("operation_ended", operation);
     }
 }
 

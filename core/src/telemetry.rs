@@ -160,6 +160,38 @@ impl std::fmt::Debug for Trace {
     }
 }
 
+/// A call's events as they wait to cross to a host that takes them in batches (Node's JS
+/// thread, Go's callbacks: each crossing costs the host a scheduler turn): the core's
+/// descriptions as JSON objects, each with `"event"` naming it and `"time"`, when it happened
+/// (Unix nanoseconds), since the host replays it later.
+#[derive(Debug, Default)]
+pub struct PendingEvents(std::sync::Mutex<Vec<serde_json::Value>>);
+
+impl PendingEvents {
+    /// Adds the event `kind` (`operation_started`, `attempt_started`, `attempt_ended`,
+    /// `operation_ended`) with its description.
+    pub fn push(&self, kind: &str, description: impl Serialize) {
+        let Ok(serde_json::Value::Object(mut event)) = serde_json::to_value(description) else {
+            return;
+        };
+        event.insert("event".into(), kind.into());
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        event.insert("time".into(), (now.as_nanos() as u64).into());
+        self.events().push(serde_json::Value::Object(event));
+    }
+
+    /// The waiting events, oldest first, as the JSON text of an array; none wait after.
+    pub fn take_json(&self) -> String {
+        serde_json::Value::Array(std::mem::take(&mut *self.events())).to_string()
+    }
+
+    fn events(&self) -> std::sync::MutexGuard<'_, Vec<serde_json::Value>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Which operation a call is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationName {
@@ -424,6 +456,28 @@ mod tests {
             operation_ended(Some(&unavailable)).error.as_deref(),
             Some("503")
         );
+    }
+
+    #[test]
+    fn pending_events_cross_in_order_with_their_time_and_once() {
+        let pending = PendingEvents::default();
+        let base = url("https://api.ocus.io/v3");
+        pending.push(
+            "operation_started",
+            operation_started(OperationName::ListProjects, &base),
+        );
+        pending.push("operation_ended", operation_ended(None));
+        let events: serde_json::Value = serde_json::from_str(&pending.take_json()).unwrap();
+        let events = events.as_array().unwrap();
+        assert_eq!(events[0]["event"], "operation_started");
+        assert_eq!(events[0]["name"], "projects.list");
+        assert_eq!(events[1]["event"], "operation_ended");
+        let (first, second) = (
+            events[0]["time"].as_u64().unwrap(),
+            events[1]["time"].as_u64().unwrap(),
+        );
+        assert!(first > 1_700_000_000_000_000_000 && second >= first);
+        assert_eq!(pending.take_json(), "[]");
     }
 
     #[test]
