@@ -3,6 +3,11 @@ package ffi
 /*
 #include <stdint.h>
 #include <stdlib.h>
+// cgo compiles each file's preamble on its own, in no set order: without the header this one
+// must fail with ffi.go's words, not the preprocessor's (build_test.go).
+#if !__has_include("ocus.h")
+#error "ocus: internal/ffi/include/ocus.h is missing. In the ocus repository, run `make go-lib` first: it builds target/release/libocus_ffi.a with cargo and links the header and the library here. A published module carries both."
+#else
 #include "ocus.h"
 
 // Defined in trace_export.go (exported from Go).
@@ -18,6 +23,7 @@ static uint64_t ocus_go_trace_new(size_t context) {
 	};
 	return ocus_trace_new(&callbacks, context);
 }
+#endif
 */
 import "C"
 
