@@ -135,7 +135,6 @@ test('no exported span or metric carries the key', async () => {
 
 test('without a provider, or without the API, nothing is traced', async () => {
   const probe = `
-    ${process.env.OCUS_PROBE_BLOCK ?? ''}
     const ocus = require(${JSON.stringify(require.resolve('../index.js'))})
     new ocus.Client({ apiKey: ${JSON.stringify(ALPHA)}, baseUrl: ${JSON.stringify(mock.baseUrl)} }).projects.get(${JSON.stringify(ID0)}).then(() => console.log('ok'))`
   const blockApi = `const Module = require('node:module'); const load = Module._load; Module._load = function (request, ...rest) { if (request === '@opentelemetry/api') throw new Error('not installed'); return load.call(this, request, ...rest) }`

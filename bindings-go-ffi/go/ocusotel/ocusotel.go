@@ -24,16 +24,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// The instrumentation scope (the library's name for it) and the histogram's definition.
-const (
-	scope               = "ocus"
-	durationMetric      = "http.client.request.duration"
-	durationUnit        = "s"
-	durationDescription = "Duration of HTTP client requests."
-)
-
-var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
-
 // The global providers before the application sets its own: while both are these, nothing
 // would record a call.
 var (
