@@ -76,6 +76,14 @@ export type ClientOptions = {
      */
     idleTimeoutMs?: number | undefined;
     /**
+     * Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+     */
+    captureRequestHeaders?: string[] | undefined;
+    /**
+     * Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
+     */
+    captureResponseHeaders?: string[] | undefined;
+    /**
      * Where events go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
      */
     logger?: Logger | undefined;

@@ -79,6 +79,20 @@ func WithIdleTimeout(d time.Duration) Option {
 	return func(o map[string]any) { o["idle_timeout_ms"] = millis(d) }
 }
 
+// WithCaptureRequestHeaders sets the request headers recorded on each traced attempt's span
+// (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed;
+// x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+func WithCaptureRequestHeaders(names ...string) Option {
+	return func(o map[string]any) { o["capture_request_headers"] = append([]string{}, names...) }
+}
+
+// WithCaptureResponseHeaders sets the response headers recorded on each traced attempt's span
+// (http.response.header.<name>), by name, any case. Default:
+// OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
+func WithCaptureResponseHeaders(names ...string) Option {
+	return func(o map[string]any) { o["capture_response_headers"] = append([]string{}, names...) }
+}
+
 // RequestOptions are the optional parts of a generic request (Client.Request).
 type RequestOptions struct {
 	// Query parameters: a string as is, a boolean as true/false, a number as JSON writes it, a list as

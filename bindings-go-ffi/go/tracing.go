@@ -38,7 +38,7 @@ type TraceEvent struct {
 	Kind string
 	// Name is the span name (started events): the operation's, or "{method} {url.template}".
 	Name string
-	// Attributes are the span's attributes to set (text or int64 values), in order.
+	// Attributes are the span's attributes to set (see Attribute), in order.
 	Attributes []Attribute
 	// Error is the conventions' error.type of a failed attempt or operation ("" when it
 	// succeeded); the span's status is then an error.
@@ -51,7 +51,8 @@ type TraceEvent struct {
 	Time time.Time
 }
 
-// Attribute is one span or metric attribute: its Value is a string or an int64.
+// Attribute is one span or metric attribute: its Value is a string, an int64, or a []string (the
+// values of a header listed by WithCaptureRequestHeaders or WithCaptureResponseHeaders).
 type Attribute struct {
 	Key   string
 	Value any
@@ -120,6 +121,11 @@ func (a *attributesJSON) UnmarshalJSON(text []byte) error {
 		var text string
 		if json.Unmarshal(pair[1], &text) == nil {
 			*a = append(*a, Attribute{Key: key, Value: text})
+			continue
+		}
+		var values []string
+		if json.Unmarshal(pair[1], &values) == nil {
+			*a = append(*a, Attribute{Key: key, Value: values})
 			continue
 		}
 		var number int64

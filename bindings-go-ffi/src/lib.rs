@@ -384,6 +384,13 @@ unsafe fn request_call(
 /// - `idle_timeout_ms` (or `idle_timeout`, seconds) (number): How long an unused pooled connection
 ///   stays open: it closes between this long and three times this after its last use. Positive.
 ///   Default: 60000 ms.
+/// - `capture_request_headers` (list of strings): Request headers recorded on each traced attempt's
+///   span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
+///   listed; x-api-key cannot be. Default:
+///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+/// - `capture_response_headers` (list of strings): Response headers recorded on each traced
+///   attempt's span (http.response.header.<name>), by name, any case. Default:
+///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
 // codegen:end client-options
 ///
 /// The log events written to `log_fd` are one JSON object per line: `{"level", "message",

@@ -133,6 +133,30 @@ test('no exported span or metric carries the key', async () => {
   for (const secret of [ALPHA, 'sk_test_unknown_key', 'x-api-key', 'x-tenant']) assert.ok(!exported.includes(secret), secret)
 })
 
+test('listed headers are recorded by name on each attempt, and the key cannot be listed', async () => {
+  await mock.faults({ path: `/v3/projects/${ID0}`, status: 503, headers: { 'retry-after': '0' }, times: 1 })
+  const c = client({
+    defaultHeaders: { 'X-Tenant': 't1' },
+    captureRequestHeaders: ['x-tenant', 'Accept'],
+    captureResponseHeaders: ['X-Request-Id', 'retry-after'],
+  })
+  await c.projects.get(ID0)
+  const [first, second] = named('GET /v3/projects/{id}').sort((a, b) => (a.startTime[0] - b.startTime[0]) || (a.startTime[1] - b.startTime[1]))
+  for (const attempt of [first, second]) {
+    assert.deepEqual(attempt.attributes['http.request.header.x-tenant'], ['t1'])
+    assert.deepEqual(attempt.attributes['http.request.header.accept'], ['application/json'])
+    const [requestId] = attempt.attributes['http.response.header.x-request-id']
+    assert.match(requestId, /^req_/)
+  }
+  assert.deepEqual(first.attributes['http.response.header.retry-after'], ['0'])
+  assert.equal(second.attributes['http.response.header.retry-after'], undefined)
+  const exported = JSON.stringify(exporter.getFinishedSpans().map((s) => s.attributes))
+  assert.ok(!exported.includes(ALPHA) && !exported.includes('x-api-key'))
+  for (const listed of [{ captureRequestHeaders: ['X-API-Key'] }, { captureResponseHeaders: ['x-request-id', 'x-api-key'] }]) {
+    assert.throws(() => client(listed), (error) => error instanceof ocus.ConfigurationError && /x-api-key is never recorded/.test(error.message))
+  }
+})
+
 test('without a provider, or without the API, nothing is traced', async () => {
   const probe = `
     const ocus = require(${JSON.stringify(require.resolve('../index.js'))})

@@ -156,6 +156,13 @@ fn list_future(
 ///   ``ocus`` logger lets through.
 /// - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes between
 ///   this long and three times this after its last use. Positive. Default: 60 seconds.
+/// - ``capture_request_headers``: Request headers recorded on each traced attempt's span
+///   (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
+///   listed; x-api-key cannot be. Default:
+///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+/// - ``capture_response_headers``: Response headers recorded on each traced attempt's span
+///   (http.response.header.<name>), by name, any case. Default:
+///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
 // codegen:end client-doc
 ///
 /// Blocking and thread-safe: share one across threads; the GIL is released while requests
@@ -171,7 +178,7 @@ impl Client {
     // codegen:begin client-signature
     #[pyo3(
         signature = (api_key=None, *, api_key_file=None, **options),
-        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None, idle_timeout=None)"
+        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None, idle_timeout=None, capture_request_headers=None, capture_response_headers=None)"
     )]
     // codegen:end client-signature
     fn new(
@@ -406,6 +413,13 @@ impl PageIterator {
 ///   ``ocus`` logger lets through.
 /// - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes between
 ///   this long and three times this after its last use. Positive. Default: 60 seconds.
+/// - ``capture_request_headers``: Request headers recorded on each traced attempt's span
+///   (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
+///   listed; x-api-key cannot be. Default:
+///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+/// - ``capture_response_headers``: Response headers recorded on each traced attempt's span
+///   (http.response.header.<name>), by name, any case. Default:
+///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
 // codegen:end client-doc
 ///
 /// For asyncio: it never blocks the event loop, and cancelling a task cancels its request.
@@ -420,7 +434,7 @@ impl AsyncClient {
     // codegen:begin client-signature
     #[pyo3(
         signature = (api_key=None, *, api_key_file=None, **options),
-        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None, idle_timeout=None)"
+        text_signature = "(api_key=None, *, api_key_file=None, base_url=None, timeout=None, connect_timeout=None, max_retries=None, retry_budget=None, ca_bundle=None, proxy=None, default_headers=None, user_agent=None, log_level=None, idle_timeout=None, capture_request_headers=None, capture_response_headers=None)"
     )]
     // codegen:end client-signature
     fn new(

@@ -46,8 +46,9 @@ fn attributes<'py>(py: Python<'py>, attributes: &Attributes) -> PyResult<Bound<'
     let dict = PyDict::new(py);
     for (name, value) in attributes {
         match value {
-            AttributeValue::Text(text) => dict.set_item(name, text)?,
-            AttributeValue::Int(number) => dict.set_item(name, number)?,
+            AttributeValue::Text(text) => dict.set_item(name.as_ref(), text)?,
+            AttributeValue::Int(number) => dict.set_item(name.as_ref(), number)?,
+            AttributeValue::TextList(values) => dict.set_item(name.as_ref(), values)?,
         }
     }
     Ok(dict)

@@ -161,6 +161,33 @@ def test_no_exported_span_or_metric_carries_the_key(mock: Emulator, otel: InMemo
         assert secret not in exported
 
 
+def test_listed_headers_are_recorded_by_name_and_the_key_cannot_be(mock: Emulator, otel: InMemorySpanExporter) -> None:
+    mock.faults({"path": f"/v3/projects/{ID}", "status": 503, "headers": {"retry-after": "0"}, "times": 1})
+    with ocus.Client(
+        ALPHA,
+        base_url=mock.base_url,
+        default_headers={"X-Tenant": "t1"},
+        capture_request_headers=["x-tenant", "Accept"],
+        capture_response_headers=["X-Request-Id", "retry-after"],
+    ) as client:
+        client.projects.get(ID)
+    first, second = sorted(by_name(otel.get_finished_spans(), "GET /v3/projects/{id}"), key=lambda s: s.start_time or 0)
+    for attempt in (first, second):
+        assert attempt.attributes is not None
+        assert attempt.attributes["http.request.header.x-tenant"] == ("t1",)
+        assert attempt.attributes["http.request.header.accept"] == ("application/json",)
+    assert first.attributes is not None and second.attributes is not None
+    assert first.attributes["http.response.header.retry-after"] == ("0",)
+    assert "http.response.header.retry-after" not in second.attributes
+    request_ids = [a.attributes["http.response.header.x-request-id"] for a in (first, second) if a.attributes]
+    assert len(request_ids) == 2 and all(len(v) == 1 and v[0].startswith("req_") for v in request_ids), request_ids
+    exported = json.dumps([json.loads(s.to_json()) for s in otel.get_finished_spans()])
+    assert ALPHA not in exported and "x-api-key" not in exported
+    for listed in ({"capture_request_headers": ["X-API-Key"]}, {"capture_response_headers": "x-request-id, x-api-key"}):
+        with pytest.raises(ocus.ConfigurationError, match="x-api-key is never recorded"):
+            ocus.Client(ALPHA, base_url=mock.base_url, **listed)  # type: ignore[arg-type]
+
+
 PROBE = """
 import sys
 {block}

@@ -343,15 +343,20 @@ impl Client {
             })?)),
             None => None,
         };
-        let headers = self.call_headers(&options.headers)?;
+        let headers = self.sent_headers(&options.headers, body.is_some())?;
         let http = self.http()?;
         let mut retries = 0u32;
         let mut attempts = 0u32;
         let mut last_retry_cost = 0u32;
         let mut key_file_reread = false;
         let traced = trace.map(|trace| {
-            let context =
-                AttemptContext::new(operation, method.as_str(), settings.base.url(), &url);
+            let context = AttemptContext::new(
+                operation,
+                method.as_str(),
+                settings.base.url(),
+                &url,
+                &settings.captured_headers,
+            );
             (trace, context)
         });
         loop {
@@ -360,7 +365,7 @@ impl Client {
             // The attempt's span context goes out with it (a copy of the headers only then).
             let traced_headers = match &traced {
                 Some((trace, context)) => {
-                    let started = context.started(attempts, &url);
+                    let started = context.started(attempts, &url, &headers);
                     let propagation = trace.0.attempt_started(&started).await;
                     let mut with_context = headers.clone();
                     with_context.extend(telemetry::checked_propagation(propagation, &headers));
@@ -369,7 +374,10 @@ impl Client {
                 None => None,
             };
             let started = Instant::now();
-            let mut ending = AttemptEnding(traced.as_ref().map(|(t, c)| (*t, c, started)));
+            let mut ending = AttemptEnding {
+                traced: traced.as_ref().map(|(t, c)| (*t, c, started)),
+                response_headers: Vec::new(),
+            };
             let outcome = match tokio::time::timeout(
                 timeout,
                 self.attempt(
@@ -379,6 +387,7 @@ impl Client {
                     body.clone(),
                     traced_headers.as_ref().unwrap_or(&headers),
                     &key,
+                    &mut ending,
                 ),
             )
             .await
@@ -519,9 +528,10 @@ impl Client {
         }
     }
 
-    /// The client's default headers with this call's on top; a `user-agent` among them
-    /// extends the client's User-Agent.
-    fn call_headers(&self, extra: &[(String, String)]) -> Result<HeaderMap> {
+    /// Every header an attempt sends but the key: the client's default headers with this
+    /// call's on top (a `user-agent` among them extends the client's User-Agent), then
+    /// `Accept` unless the caller set one, `Content-Type` with a body, the User-Agent.
+    fn sent_headers(&self, extra: &[(String, String)], has_body: bool) -> Result<HeaderMap> {
         let settings = &self.inner.settings;
         let mut headers = settings.default_headers.clone();
         for (name, value) in extra {
@@ -538,11 +548,24 @@ impl Client {
                 Error::configuration("the User-Agent extension is not a valid header value")
             })?;
             headers.insert(USER_AGENT, combined);
+        } else {
+            let user_agent = HeaderValue::from_str(&settings.user_agent)
+                .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
+            headers.insert(USER_AGENT, user_agent);
+        }
+        if !headers.contains_key(ACCEPT) {
+            // A caller's Accept (e.g. application/vnd.api+json) replaces this one.
+            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        }
+        if has_body {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         Ok(headers)
     }
 
     /// One attempt: send, follow same-origin redirects, read the body within its bound.
+    // The attempt's parts, borrowed from the retry loop, which keeps them across attempts.
+    #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &self,
         http: &reqwest::Client,
@@ -551,24 +574,23 @@ impl Client {
         body: Option<Bytes>,
         headers: &HeaderMap,
         key: &ApiKey,
+        ending: &mut AttemptEnding<'_>,
     ) -> Result<Attempt> {
         let settings = &self.inner.settings;
         let mut method = method.clone();
         let mut url = url.clone();
         let mut body = body;
         for _hop in 0..=MAX_REDIRECTS {
+            let mut sent = headers.clone();
+            if body.is_none() {
+                sent.remove(CONTENT_TYPE); // a redirect that turned a POST into a GET
+            }
             let mut request = http
                 .request(method.clone(), url.clone())
-                .headers(headers.clone())
+                .headers(sent)
                 .header(HeaderName::from_static(API_KEY_HEADER), key.header_value());
-            if !headers.contains_key(ACCEPT) {
-                // A caller's Accept (e.g. application/vnd.api+json) replaces this one.
-                request = request.header(ACCEPT, HeaderValue::from_static("application/json"));
-            }
             if let Some(body) = &body {
-                request = request
-                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                    .body(body.clone());
+                request = request.body(body.clone());
             }
             let response = request.send().await.map_err(|e| transport_error(e, &url))?;
             let status = response.status();
@@ -603,6 +625,7 @@ impl Client {
                 url = next;
                 continue;
             }
+            ending.capture(response.headers());
             let request_id = request_id(response.headers());
             if status.is_success() {
                 let headers = header_list(response.headers());
@@ -940,21 +963,36 @@ impl Drop for OperationEnding {
 
 /// Ends an attempt's span once: with its outcome, or as cancelled when the call is dropped
 /// (or times out) mid-attempt.
-struct AttemptEnding<'a>(Option<(&'a Trace, &'a AttemptContext, Instant)>);
+struct AttemptEnding<'a> {
+    traced: Option<(&'a Trace, &'a AttemptContext, Instant)>,
+    /// The listed response headers of the attempt's last response, if traced.
+    response_headers: telemetry::Attributes,
+}
 
 impl AttemptEnding<'_> {
+    /// Keeps the listed headers of the response the attempt ends with.
+    fn capture(&mut self, headers: &HeaderMap) {
+        if let Some((_, context, _)) = &self.traced {
+            self.response_headers = context.response_headers(headers);
+        }
+    }
+
     fn end(&mut self, status: Option<u16>, error: Option<&Error>) {
-        if let Some((trace, context, started)) = self.0.take() {
-            trace
-                .0
-                .attempt_ended(&context.ended(status, error, started.elapsed()));
+        if let Some((trace, context, started)) = self.traced.take() {
+            let response_headers = std::mem::take(&mut self.response_headers);
+            trace.0.attempt_ended(&context.ended(
+                status,
+                error,
+                started.elapsed(),
+                response_headers,
+            ));
         }
     }
 }
 
 impl Drop for AttemptEnding<'_> {
     fn drop(&mut self) {
-        if self.0.is_some() {
+        if self.traced.is_some() {
             let cancelled = Error::new(ErrorKind::Cancelled, "the call was cancelled");
             self.end(None, Some(&cancelled));
         }

@@ -80,6 +80,8 @@ pub(crate) struct Settings {
     pub logger: Logger,
     /// Traces each call that has no trace of its own (see [`crate::telemetry`]).
     pub call_tracer: Option<crate::telemetry::Tracer>,
+    /// The headers a traced attempt records (never the key's).
+    pub captured_headers: crate::telemetry::CapturedHeaders,
 }
 
 /// Builds a [`Client`](crate::Client). Values set here win over the environment.
@@ -116,6 +118,8 @@ pub struct ClientBuilder {
     default_headers: Vec<(String, String)>,
     log_sink: Option<Arc<dyn LogSink>>,
     call_tracer: Option<Arc<dyn crate::telemetry::CallTracer>>,
+    capture_request_headers: Option<Vec<String>>,
+    capture_response_headers: Option<Vec<String>>,
     /// Set explicitly (`Some(None)`: off).
     log_level: Option<Option<LogLevel>>,
     log_fd: Option<i32>,
@@ -145,6 +149,8 @@ impl Default for ClientBuilder {
             default_headers: Vec::new(),
             log_sink: None,
             call_tracer: None,
+            capture_request_headers: None,
+            capture_response_headers: None,
             log_level: None,
             log_fd: None,
             read_env: false,
@@ -318,6 +324,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Request headers each traced attempt records, by name (any case), as the OpenTelemetry
+    /// conventions' `http.request.header.<name>` (all values, as a list). None is recorded
+    /// unless listed; `x-api-key` cannot be listed ([`build`](Self::build) refuses it). Default:
+    /// `OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST` (comma-separated, with
+    /// [`from_env`](Self::from_env)), else none.
+    pub fn capture_request_headers<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.capture_request_headers = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Response headers each traced attempt records, as `http.response.header.<name>`, under
+    /// the same rules. Default: `OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE`.
+    pub fn capture_response_headers<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.capture_response_headers = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// The level events reach the sink at (`None`: none do). Default: `OCUS_LOG` (with
     /// [`from_env`](Self::from_env)), else the sink's default (`warn`).
     pub fn log_level(mut self, level: Option<LogLevel>) -> Self {
@@ -334,7 +365,8 @@ impl ClientBuilder {
     }
 
     /// Fill every value not set explicitly from `OCUS_API_KEY`, `OCUS_API_KEY_FILE`,
-    /// `OCUS_BASE_URL`, `OCUS_CA_BUNDLE` and `OCUS_LOG`.
+    /// `OCUS_BASE_URL`, `OCUS_CA_BUNDLE`, `OCUS_LOG` and the two
+    /// `OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_*` lists.
     pub fn from_env(mut self) -> Self {
         self.read_env = true;
         self
@@ -427,6 +459,25 @@ impl ClientBuilder {
             (None, Some(text)) => LogLevel::parse(ENV_LOG, &text)?,
             (None, None) => sink.as_ref().and_then(|s| s.default_level()),
         };
+        let captured = |option: &str, given: &Option<Vec<String>>, variable: &str| match given {
+            Some(names) => crate::telemetry::header_names(option, names),
+            None => {
+                let listed = env(variable).unwrap_or_default();
+                crate::telemetry::header_names(variable, &listed.split(',').collect::<Vec<_>>())
+            }
+        };
+        let captured_headers = crate::telemetry::CapturedHeaders {
+            request: captured(
+                "capture_request_headers",
+                &self.capture_request_headers,
+                crate::telemetry::ENV_CAPTURE_REQUEST_HEADERS,
+            )?,
+            response: captured(
+                "capture_response_headers",
+                &self.capture_response_headers,
+                crate::telemetry::ENV_CAPTURE_RESPONSE_HEADERS,
+            )?,
+        };
         let settings = Settings {
             logger: Logger::new(sink, log_level),
             retry_budget: crate::validate::retry_budget(
@@ -447,6 +498,7 @@ impl ClientBuilder {
             proxy,
             default_headers,
             call_tracer: self.call_tracer.clone().map(crate::telemetry::Tracer),
+            captured_headers,
         };
         Ok((settings, key_source))
     }
@@ -600,6 +652,32 @@ mod tests {
             .build_with_env(env)
             .unwrap();
         assert_eq!(client.base_url(), "https://example.test/v3");
+        // Header lists for traces come from OpenTelemetry's variables, checked the same way.
+        let listed = |name: &str| {
+            (name == crate::telemetry::ENV_CAPTURE_REQUEST_HEADERS)
+                .then(|| "X-Tenant, ,accept".to_string())
+                .or_else(|| env(name))
+        };
+        let (settings, _) = Client::builder()
+            .from_env()
+            .settings_with_env(listed)
+            .unwrap();
+        let request = settings.captured_headers.request;
+        let names: Vec<&str> = request.iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["x-tenant", "accept"]);
+        let keyed = |name: &str| {
+            (name == crate::telemetry::ENV_CAPTURE_RESPONSE_HEADERS)
+                .then(|| "x-request-id,X-API-Key".to_string())
+                .or_else(|| env(name))
+        };
+        let err = Client::builder()
+            .from_env()
+            .build_with_env(keyed)
+            .unwrap_err();
+        assert_eq!(
+            err.message(),
+            "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE: x-api-key is never recorded (it carries the API key)"
+        );
         // Without from_env() nothing is read.
         let err = Client::builder().build_with_env(env).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Configuration);

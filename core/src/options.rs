@@ -136,6 +136,8 @@ pub enum OptionType {
     Flag,
     /// An object of header names to string values.
     Headers,
+    /// A list of header names (a string of comma-separated names too, as in the environment).
+    HeaderNames,
     /// An object of query parameter names to values (a list repeats the name).
     Query,
     /// Any JSON value.
@@ -439,6 +441,28 @@ pub static OPTIONS: &[OptionSpec] = &[
         field: Field::IdleTimeout(TimeUnit::Seconds),
     },
     OptionSpec {
+        name: "capture_request_headers",
+        aliases: &[],
+        value: OptionType::HeaderNames,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: Some(crate::telemetry::ENV_CAPTURE_REQUEST_HEADERS),
+        public: true,
+        doc: "Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be.",
+        field: Field::CaptureRequestHeaders,
+    },
+    OptionSpec {
+        name: "capture_response_headers",
+        aliases: &[],
+        value: OptionType::HeaderNames,
+        scopes: CLIENT,
+        default: OptionDefault::Unset,
+        env: Some(crate::telemetry::ENV_CAPTURE_RESPONSE_HEADERS),
+        public: true,
+        doc: "Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case.",
+        field: Field::CaptureResponseHeaders,
+    },
+    OptionSpec {
         name: "query",
         aliases: &["params"],
         value: OptionType::Query,
@@ -599,6 +623,8 @@ enum Field {
     LogLevel,
     LogFd,
     RetryBudget,
+    CaptureRequestHeaders,
+    CaptureResponseHeaders,
 }
 
 impl Field {
@@ -740,6 +766,18 @@ fn text(name: &str, value: Value) -> Result<String> {
     }
 }
 
+/// Header names: a list of strings, or one string of comma-separated names.
+fn names(name: &str, value: Value) -> Result<Vec<String>> {
+    match value {
+        Value::Array(items) => items.into_iter().map(|item| text(name, item)).collect(),
+        Value::String(listed) => Ok(listed.split(',').map(str::to_owned).collect()),
+        other => Err(configuration(format!(
+            "{name} must be a list of header names, not {}",
+            shown(&other)
+        ))),
+    }
+}
+
 fn flag(name: &str, value: &Value) -> Result<bool> {
     value.as_bool().ok_or_else(|| {
         configuration(format!(
@@ -801,6 +839,12 @@ impl ClientBuilder {
                         return Err(configuration(format!("{name} must be {what}, not {fd}")));
                     }
                     std::mem::take(&mut self).log_fd(fd as i32)
+                }
+                Field::CaptureRequestHeaders => {
+                    std::mem::take(&mut self).capture_request_headers(names(name, value)?)
+                }
+                Field::CaptureResponseHeaders => {
+                    std::mem::take(&mut self).capture_response_headers(names(name, value)?)
                 }
                 Field::DefaultHeaders => {
                     let mut builder = std::mem::take(&mut self);

@@ -13,22 +13,27 @@
 //! A call without a trace (no tracer or meter configured in the host) pays one `Option`
 //! check per attempt.
 //!
-//! Never the key: the attributes carry no header (the key travels in `X-API-KEY` only), and
-//! `url.full` is redacted per the conventions (credentials in the URL, and the values of the
-//! query parameters they name as sensitive). Propagation headers a host returns are checked
+//! Never the key: the attributes carry no header unless the user lists it by name
+//! ([`ClientBuilder::capture_request_headers`](crate::ClientBuilder::capture_request_headers)
+//! and `capture_response_headers`, the conventions' `http.request.header.<name>` and
+//! `http.response.header.<name>`), and `x-api-key` cannot be listed; `url.full` is redacted
+//! per the conventions (credentials in the URL, and the values of the query parameters they
+//! name as sensitive). Propagation headers a host returns are checked
 //! like any per-call header: `X-API-KEY` and the headers the client sets are refused.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::header::{HeaderMap, HeaderName};
 use serde::Serialize;
 use url::Url;
 
-use crate::error::Error;
 #[cfg(test)]
 use crate::error::ErrorKind;
+use crate::error::{Error, Result};
 
 /// The instrumentation scope's name (the tracer's and the meter's).
 pub const INSTRUMENTATION_NAME: &str = "ocus";
@@ -47,7 +52,19 @@ const SENSITIVE_QUERY_PARAMETERS: [&str; 4] =
     ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"];
 const REDACTED: &str = "REDACTED";
 
-/// One attribute value (the conventions' attributes are text or whole numbers).
+/// The environment variable listing the request headers to record (comma-separated), read
+/// when [`ClientBuilder::capture_request_headers`](crate::ClientBuilder::capture_request_headers)
+/// is not given: the name OpenTelemetry's Python HTTP instrumentations read.
+pub const ENV_CAPTURE_REQUEST_HEADERS: &str =
+    "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST";
+/// The same for response headers.
+pub const ENV_CAPTURE_RESPONSE_HEADERS: &str =
+    "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE";
+/// The header that carries the key: never recorded, whatever is listed.
+const KEY_HEADER: &str = "x-api-key";
+
+/// One attribute value (the conventions' attributes are text, whole numbers, or lists of text
+/// for headers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum AttributeValue {
@@ -55,10 +72,73 @@ pub enum AttributeValue {
     Text(String),
     /// A whole number.
     Int(i64),
+    /// Text values in order (a header's values: `http.request.header.<name>`).
+    TextList(Vec<String>),
 }
 
+/// An attribute's name: the conventions' fixed names, or a header's
+/// (`http.request.header.x-request-id`).
+pub type AttributeName = Cow<'static, str>;
+
 /// Attributes in the order they are set.
-pub type Attributes = Vec<(&'static str, AttributeValue)>;
+pub type Attributes = Vec<(AttributeName, AttributeValue)>;
+
+fn attribute(name: &'static str, value: AttributeValue) -> (AttributeName, AttributeValue) {
+    (Cow::Borrowed(name), value)
+}
+
+/// The headers a client records on its attempts' spans, lower-case names, checked once when
+/// the client is built.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CapturedHeaders {
+    pub request: Arc<[HeaderName]>,
+    pub response: Arc<[HeaderName]>,
+}
+
+/// The header names `option` lists (each trimmed, any case, empties skipped), checked: a
+/// valid name, and never `x-api-key` (a configuration error saying why).
+pub(crate) fn header_names<S: AsRef<str>>(option: &str, names: &[S]) -> Result<Arc<[HeaderName]>> {
+    let mut checked: Vec<HeaderName> = Vec::new();
+    for name in names {
+        let name = name.as_ref().trim();
+        if name.is_empty() {
+            continue;
+        }
+        let header =
+            HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).map_err(|_| {
+                Error::configuration(format!("{option}: {name:?} is not a valid header name"))
+            })?;
+        if header == KEY_HEADER {
+            return Err(Error::configuration(format!(
+                "{option}: {KEY_HEADER} is never recorded (it carries the API key)"
+            )));
+        }
+        if !checked.contains(&header) {
+            checked.push(header);
+        }
+    }
+    Ok(checked.into())
+}
+
+/// `http.request.header.<name>` / `http.response.header.<name>` for each listed header that
+/// is present: all its values, in order, as text (bytes outside ASCII read as Latin-1).
+fn header_attributes(prefix: &str, names: &[HeaderName], headers: &HeaderMap) -> Attributes {
+    let mut attributes = Attributes::new();
+    for name in names {
+        let values: Vec<String> = headers
+            .get_all(name)
+            .iter()
+            .map(|value| value.as_bytes().iter().map(|&b| char::from(b)).collect())
+            .collect();
+        if !values.is_empty() {
+            attributes.push((
+                Cow::Owned(format!("{prefix}{name}")),
+                AttributeValue::TextList(values),
+            ));
+        }
+    }
+    attributes
+}
 
 fn text(value: impl Into<String>) -> AttributeValue {
     AttributeValue::Text(value.into())
@@ -224,9 +304,15 @@ impl OperationName {
 }
 
 fn server(url: &Url) -> Attributes {
-    let mut attributes = vec![("server.address", text(url.host_str().unwrap_or_default()))];
+    let mut attributes = vec![attribute(
+        "server.address",
+        text(url.host_str().unwrap_or_default()),
+    )];
     if let Some(port) = url.port_or_known_default() {
-        attributes.push(("server.port", AttributeValue::Int(i64::from(port))));
+        attributes.push(attribute(
+            "server.port",
+            AttributeValue::Int(i64::from(port)),
+        ));
     }
     attributes
 }
@@ -275,41 +361,54 @@ fn url_template(operation: OperationName, base: &Url) -> Option<String> {
         .map(|template| format!("{}{template}", base.path().trim_end_matches('/')))
 }
 
-/// What every attempt of a call shares: method, server, template.
+/// What every attempt of a call shares: method, server, template, the headers to record.
 pub(crate) struct AttemptContext {
     method: String,
     template: Option<String>,
     server: Attributes,
+    captured: CapturedHeaders,
 }
 
 impl AttemptContext {
-    pub(crate) fn new(operation: OperationName, method: &str, base: &Url, url: &Url) -> Self {
+    pub(crate) fn new(
+        operation: OperationName,
+        method: &str,
+        base: &Url,
+        url: &Url,
+        captured: &CapturedHeaders,
+    ) -> Self {
         AttemptContext {
             method: method.to_owned(),
             template: url_template(operation, base),
             server: server(url),
+            captured: captured.clone(),
         }
     }
 
     fn common(&self) -> Attributes {
-        let mut attributes = vec![("http.request.method", text(&self.method))];
+        let mut attributes = vec![attribute("http.request.method", text(&self.method))];
         attributes.extend(self.server.iter().cloned());
         if let Some(template) = &self.template {
-            attributes.push(("url.template", text(template)));
+            attributes.push(attribute("url.template", text(template)));
         }
         attributes
     }
 
-    /// Attempt `number` (from 1) of `url` is starting.
-    pub(crate) fn started(&self, number: u32, url: &Url) -> AttemptStarted {
+    /// Attempt `number` (from 1) of `url` is starting with `headers` (all but the key).
+    pub(crate) fn started(&self, number: u32, url: &Url, headers: &HeaderMap) -> AttemptStarted {
         let mut attributes = self.common();
-        attributes.push(("url.full", text(redacted_url(url))));
+        attributes.push(attribute("url.full", text(redacted_url(url))));
         if number > 1 {
-            attributes.push((
+            attributes.push(attribute(
                 "http.request.resend_count",
                 AttributeValue::Int(i64::from(number - 1)),
             ));
         }
+        attributes.extend(header_attributes(
+            "http.request.header.",
+            &self.captured.request,
+            headers,
+        ));
         let name = match &self.template {
             Some(template) => format!("{} {template}", self.method),
             None => self.method.clone(),
@@ -317,26 +416,34 @@ impl AttemptContext {
         AttemptStarted { name, attributes }
     }
 
-    /// The attempt ended with `status` (a response) or `error` (none, or an error status).
+    /// The listed response headers of a response (empty when none is listed).
+    pub(crate) fn response_headers(&self, headers: &HeaderMap) -> Attributes {
+        header_attributes("http.response.header.", &self.captured.response, headers)
+    }
+
+    /// The attempt ended with `status` (a response) or `error` (none, or an error status);
+    /// `response_headers` are the listed response headers it came with (span only).
     pub(crate) fn ended(
         &self,
         status: Option<u16>,
         error: Option<&Error>,
         duration: Duration,
+        response_headers: Attributes,
     ) -> AttemptEnded {
         let error_type = error.map(|error| error_type(status, error));
         let mut outcome = Attributes::new();
         if let Some(status) = status {
-            outcome.push((
+            outcome.push(attribute(
                 "http.response.status_code",
                 AttributeValue::Int(i64::from(status)),
             ));
         }
         if let Some(error_type) = &error_type {
-            outcome.push(("error.type", text(error_type)));
+            outcome.push(attribute("error.type", text(error_type)));
         }
         let mut metric_attributes = self.common();
         metric_attributes.extend(outcome.iter().cloned());
+        outcome.extend(response_headers);
         AttemptEnded {
             attributes: outcome,
             error: error_type,
@@ -359,7 +466,10 @@ fn error_type(status: Option<u16>, error: &Error) -> String {
 pub(crate) fn operation_ended(error: Option<&Error>) -> OperationEnded {
     let error_type = error.map(|error| error_type(error.status(), error));
     OperationEnded {
-        attributes: error_type.iter().map(|t| ("error.type", text(t))).collect(),
+        attributes: error_type
+            .iter()
+            .map(|t| attribute("error.type", text(t)))
+            .collect(),
         error: error_type,
     }
 }
@@ -406,55 +516,142 @@ mod tests {
     fn attempts_are_named_and_described_by_the_conventions() {
         let base = url("https://api.ocus.io/v3");
         let target = url("https://api.ocus.io/v3/projects/p1");
-        let attempt = AttemptContext::new(OperationName::GetProject, "GET", &base, &target);
-        let first = attempt.started(1, &target);
+        let none = CapturedHeaders::default();
+        let attempt = AttemptContext::new(OperationName::GetProject, "GET", &base, &target, &none);
+        let headers = HeaderMap::new();
+        let first = attempt.started(1, &target, &headers);
         assert_eq!(first.name, "GET /v3/projects/{id}");
         assert_eq!(
             first.attributes,
             vec![
-                ("http.request.method", text("GET")),
-                ("server.address", text("api.ocus.io")),
-                ("server.port", AttributeValue::Int(443)),
-                ("url.template", text("/v3/projects/{id}")),
-                ("url.full", text("https://api.ocus.io/v3/projects/p1")),
+                attribute("http.request.method", text("GET")),
+                attribute("server.address", text("api.ocus.io")),
+                attribute("server.port", AttributeValue::Int(443)),
+                attribute("url.template", text("/v3/projects/{id}")),
+                attribute("url.full", text("https://api.ocus.io/v3/projects/p1")),
             ]
         );
-        let second = attempt.started(2, &target);
+        let second = attempt.started(2, &target, &headers);
         assert_eq!(
             second.attributes.last(),
-            Some(&("http.request.resend_count", AttributeValue::Int(1)))
+            Some(&attribute(
+                "http.request.resend_count",
+                AttributeValue::Int(1)
+            ))
         );
-        let raw = AttemptContext::new(OperationName::Request, "POST", &base, &target);
-        assert_eq!(raw.started(1, &target).name, "POST");
+        let raw = AttemptContext::new(OperationName::Request, "POST", &base, &target, &none);
+        assert_eq!(raw.started(1, &target, &headers).name, "POST");
     }
 
     #[test]
     fn error_type_is_the_status_or_the_kind() {
         let base = url("http://127.0.0.1:8080/v3");
-        let attempt = AttemptContext::new(OperationName::ListProjects, "GET", &base, &base);
+        let attempt = AttemptContext::new(
+            OperationName::ListProjects,
+            "GET",
+            &base,
+            &base,
+            &CapturedHeaders::default(),
+        );
         let unavailable = Error::from_response(503, None, None, b"{}");
-        let ended = attempt.ended(Some(503), Some(&unavailable), Duration::from_millis(5));
+        let ended = attempt.ended(
+            Some(503),
+            Some(&unavailable),
+            Duration::from_millis(5),
+            Attributes::new(),
+        );
         assert_eq!(ended.error.as_deref(), Some("503"));
         assert_eq!(
             ended.attributes,
             vec![
-                ("http.response.status_code", AttributeValue::Int(503)),
-                ("error.type", text("503")),
+                attribute("http.response.status_code", AttributeValue::Int(503)),
+                attribute("error.type", text("503")),
             ]
         );
         assert!(
             ended
                 .metric_attributes
-                .contains(&("server.port", AttributeValue::Int(8080)))
+                .contains(&attribute("server.port", AttributeValue::Int(8080)))
         );
         let timeout = Error::new(ErrorKind::Timeout, "no complete response");
-        let ended = attempt.ended(None, Some(&timeout), Duration::from_secs(1));
-        assert_eq!(ended.attributes, vec![("error.type", text("timeout"))]);
-        let ok = attempt.ended(Some(200), None, Duration::from_millis(1));
+        let ended = attempt.ended(None, Some(&timeout), Duration::from_secs(1), Vec::new());
+        assert_eq!(
+            ended.attributes,
+            vec![attribute("error.type", text("timeout"))]
+        );
+        let ok = attempt.ended(Some(200), None, Duration::from_millis(1), Vec::new());
         assert_eq!(ok.error, None);
         assert_eq!(
             operation_ended(Some(&unavailable)).error.as_deref(),
             Some("503")
+        );
+    }
+
+    #[test]
+    fn listed_headers_are_recorded_by_the_conventions_names_and_never_the_key() {
+        let captured = CapturedHeaders {
+            request: header_names("capture_request_headers", &[" X-Tenant ", "", "accept"])
+                .unwrap(),
+            response: header_names(
+                "capture_response_headers",
+                &["x-request-id", "X-Request-Id"],
+            )
+            .unwrap(),
+        };
+        assert_eq!(captured.response.len(), 1);
+        let base = url("https://api.ocus.io/v3");
+        let attempt =
+            AttemptContext::new(OperationName::ListProjects, "GET", &base, &base, &captured);
+        let mut sent = HeaderMap::new();
+        sent.append("x-tenant", "a".parse().unwrap());
+        sent.append("x-tenant", "b".parse().unwrap());
+        sent.insert("user-agent", "ocus-rust/0.1.0".parse().unwrap());
+        let started = attempt.started(1, &base, &sent);
+        assert_eq!(
+            started.attributes.last(),
+            Some(&(
+                Cow::Borrowed("http.request.header.x-tenant"),
+                AttributeValue::TextList(vec!["a".into(), "b".into()])
+            ))
+        );
+        assert!(
+            !started
+                .attributes
+                .iter()
+                .any(|(name, _)| name.contains("user-agent") || name.contains("accept"))
+        );
+        let mut received = HeaderMap::new();
+        received.insert("x-request-id", "req-1".parse().unwrap());
+        let ended = attempt.ended(
+            Some(200),
+            None,
+            Duration::from_millis(1),
+            attempt.response_headers(&received),
+        );
+        assert_eq!(
+            ended.attributes.last(),
+            Some(&(
+                Cow::Borrowed("http.response.header.x-request-id"),
+                AttributeValue::TextList(vec!["req-1".into()])
+            ))
+        );
+        assert!(
+            !ended
+                .metric_attributes
+                .iter()
+                .any(|(name, _)| name.starts_with("http.response.header."))
+        );
+        for listed in ["X-API-KEY", " x-api-key"] {
+            let refused = header_names("capture_request_headers", &[listed]).unwrap_err();
+            assert_eq!(
+                refused.message(),
+                "capture_request_headers: x-api-key is never recorded (it carries the API key)"
+            );
+        }
+        let invalid = header_names("capture_response_headers", &["bad header"]).unwrap_err();
+        assert_eq!(
+            invalid.message(),
+            "capture_response_headers: \"bad header\" is not a valid header name"
         );
     }
 

@@ -301,3 +301,93 @@ async fn a_call_without_a_trace_sends_no_trace_context() {
     let seen = requests(&emulator);
     assert_eq!(seen[0]["headers"].get("traceparent"), None);
 }
+
+#[tokio::test]
+async fn listed_headers_are_recorded_on_each_attempt_and_the_key_never_is() {
+    let emulator = Emulator::with_key(KEY).await;
+    let client = ocus::Client::builder()
+        .api_key(KEY)
+        .base_url(&emulator.base_url)
+        .default_header("X-Tenant", "north")
+        .capture_request_headers(["x-tenant", "User-Agent", "accept", "x-absent"])
+        .capture_response_headers(["X-Request-Id"])
+        .build()
+        .unwrap();
+    let trace = Arc::new(HostTrace::default());
+    let options = ocus::RequestOptions::new().trace(trace.clone());
+    let error = client
+        .projects()
+        .get_with("no-such-project", &options)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(404));
+    let events = trace.events();
+    let started = &events[1];
+    assert_eq!(started["event"], "attempt_started");
+    let attributes = started["attributes"].as_array().unwrap();
+    let recorded = |name: &str| {
+        attributes
+            .iter()
+            .find(|pair| pair[0] == name)
+            .map(|pair| pair[1].clone())
+    };
+    assert_eq!(
+        recorded("http.request.header.x-tenant"),
+        Some(json!(["north"]))
+    );
+    assert_eq!(
+        recorded("http.request.header.accept"),
+        Some(json!(["application/json"]))
+    );
+    let user_agent = recorded("http.request.header.user-agent").unwrap();
+    assert!(user_agent[0].as_str().unwrap().starts_with("ocus-rust/"));
+    assert_eq!(recorded("http.request.header.x-absent"), None);
+    // The failed attempt's response header, on the span only (not the histogram's).
+    let ended = &events[2];
+    assert_eq!(ended["event"], "attempt_ended");
+    let response_header = ended["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pair| pair[0] == "http.response.header.x-request-id")
+        .unwrap_or_else(|| panic!("no x-request-id in {ended}"));
+    assert_eq!(
+        response_header[1][0].as_str(),
+        error.request_id(),
+        "the recorded id is the error's"
+    );
+    assert!(
+        !ended["metric_attributes"]
+            .to_string()
+            .contains("x-request-id")
+    );
+    assert!(!events.iter().any(|e| e.to_string().contains(KEY)));
+
+    // Listed by the builder, or as JSON options (a binding's), one string or a list.
+    let refused = [
+        ocus::Client::builder()
+            .api_key(KEY)
+            .capture_response_headers(["X-API-KEY"])
+            .build()
+            .unwrap_err(),
+        ocus::Client::builder()
+            .options(
+                json!({"apiKey": KEY, "captureRequestHeaders": "x-tenant, x-api-key"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            )
+            .and_then(ocus::ClientBuilder::build)
+            .unwrap_err(),
+    ];
+    for error in refused {
+        assert_eq!(error.kind(), ocus::ErrorKind::Configuration);
+        assert!(
+            error
+                .message()
+                .ends_with("x-api-key is never recorded (it carries the API key)"),
+            "{}",
+            error.message()
+        );
+    }
+}

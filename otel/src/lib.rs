@@ -84,8 +84,14 @@ fn key_values(attributes: &Attributes) -> Vec<KeyValue> {
     attributes
         .iter()
         .map(|(name, value)| match value {
-            AttributeValue::Text(text) => KeyValue::new(*name, text.clone()),
-            AttributeValue::Int(number) => KeyValue::new(*name, *number),
+            AttributeValue::Text(text) => KeyValue::new(name.clone(), text.clone()),
+            AttributeValue::Int(number) => KeyValue::new(name.clone(), *number),
+            AttributeValue::TextList(values) => KeyValue::new(
+                name.clone(),
+                opentelemetry::Value::Array(opentelemetry::Array::String(
+                    values.iter().map(|v| v.clone().into()).collect(),
+                )),
+            ),
         })
         .collect()
 }

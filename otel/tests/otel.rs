@@ -48,6 +48,7 @@ async fn every_call_is_traced_under_the_callers_span() {
             std::time::Duration::from_millis(5),
         )
         .call_tracer(ocus_opentelemetry::OpenTelemetry::global())
+        .capture_response_headers(["x-request-id"])
         .build()
         .unwrap();
 
@@ -100,6 +101,15 @@ async fn every_call_is_traced_under_the_callers_span() {
         Some("503")
     );
     assert_eq!(attribute(attempts[0], "error.type").as_deref(), Some("503"));
+    let request_id = attempts[0]
+        .attributes
+        .iter()
+        .find(|kv| kv.key.as_str() == "http.response.header.x-request-id")
+        .map(|kv| kv.value.clone());
+    assert!(
+        matches!(&request_id, Some(opentelemetry::Value::Array(opentelemetry::Array::String(ids))) if ids.len() == 1 && ids[0].as_str().starts_with("req_")),
+        "a listed response header is a list of strings: {request_id:?}"
+    );
     assert!(matches!(attempts[0].status, Status::Error { .. }));
     assert_eq!(
         attribute(attempts[1], "http.request.resend_count").as_deref(),

@@ -115,6 +115,8 @@ func attributes(list []ocus.Attribute) []attribute.KeyValue {
 			values = append(values, attribute.String(a.Key, v))
 		case int64:
 			values = append(values, attribute.Int64(a.Key, v))
+		case []string:
+			values = append(values, attribute.StringSlice(a.Key, v))
 		}
 	}
 	return values

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -103,7 +104,9 @@ func TestCallsAreSpansUnderTheContextsSpan(t *testing.T) {
 		spans.Reset()
 		admin("DELETE", "/__admin/requests", nil)
 		admin("POST", "/__admin/faults", map[string]any{"path": "/v3/projects/" + id0, "status": 503, "headers": map[string]string{"retry-after": "0"}, "times": 1})
-		client, err := ocus.NewClient(ocus.WithAPIKey(key), ocus.WithBaseURL(base), ocus.WithTracer(tracer))
+		client, err := ocus.NewClient(ocus.WithAPIKey(key), ocus.WithBaseURL(base), ocus.WithTracer(tracer),
+			ocus.WithHeader("X-Tenant", "t1"), ocus.WithCaptureRequestHeaders("x-tenant"),
+			ocus.WithCaptureResponseHeaders("X-Request-Id", "retry-after"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,6 +156,16 @@ func TestCallsAreSpansUnderTheContextsSpan(t *testing.T) {
 		if attr(attempts[1], "http.request.resend_count").AsInt64() != 1 || attr(attempts[1], "url.template").AsString() != "/v3/projects/{id}" {
 			t.Fatalf("the retry: %+v", attempts[1].Attributes)
 		}
+		for _, attempt := range attempts {
+			tenant := attr(attempt, "http.request.header.x-tenant").AsStringSlice()
+			requestID := attr(attempt, "http.response.header.x-request-id").AsStringSlice()
+			if len(tenant) != 1 || tenant[0] != "t1" || len(requestID) != 1 || !strings.HasPrefix(requestID[0], "req_") {
+				t.Fatalf("concurrent=%v: the listed headers: %+v", concurrent, attempt.Attributes)
+			}
+		}
+		if retryAfter := attr(attempts[0], "http.response.header.retry-after").AsStringSlice(); len(retryAfter) != 1 || retryAfter[0] != "0" {
+			t.Fatalf("the failed attempt's retry-after: %+v", attempts[0].Attributes)
+		}
 		var sent []string
 		for _, r := range admin("GET", "/__admin/requests", nil)["requests"].([]any) {
 			request := r.(map[string]any)
@@ -186,5 +199,14 @@ func TestCallsAreSpansUnderTheContextsSpan(t *testing.T) {
 	everything := fmt.Sprintf("%+v %+v", tracetest.SpanStubsFromReadOnlySpans(spans.Ended()), collected)
 	if strings.Contains(everything, key) {
 		t.Fatal("the key is in an exported span or metric")
+	}
+}
+
+func TestTheKeyHeaderCannotBeListed(t *testing.T) {
+	for _, option := range []ocus.Option{ocus.WithCaptureRequestHeaders("X-API-KEY"), ocus.WithCaptureResponseHeaders("x-request-id", "x-api-key")} {
+		_, err := ocus.NewClient(ocus.WithAPIKey(key), option)
+		if !errors.Is(err, ocus.ErrConfiguration) || !strings.Contains(err.Error(), "x-api-key is never recorded") {
+			t.Fatalf("listing x-api-key: %v", err)
+		}
 	}
 }

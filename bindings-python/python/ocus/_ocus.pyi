@@ -261,6 +261,13 @@ class Client:
       what the ``ocus`` logger lets through.
     - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes
       between this long and three times this after its last use. Positive. Default: 60 seconds.
+    - ``capture_request_headers``: Request headers recorded on each traced attempt's span
+      (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
+      listed; x-api-key cannot be. Default:
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+    - ``capture_response_headers``: Response headers recorded on each traced attempt's span
+      (http.response.header.<name>), by name, any case. Default:
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
     """
     # codegen:end client-doc
 
@@ -281,6 +288,8 @@ class Client:
         user_agent: Optional[str] = None,
         log_level: Optional[_LogLevel] = None,
         idle_timeout: Optional[float] = None,
+        capture_request_headers: Optional[Sequence[str]] = None,
+        capture_response_headers: Optional[Sequence[str]] = None,
         # codegen:end client-options
     ) -> Self: ...
     @property
@@ -379,6 +388,13 @@ class AsyncClient:
       what the ``ocus`` logger lets through.
     - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes
       between this long and three times this after its last use. Positive. Default: 60 seconds.
+    - ``capture_request_headers``: Request headers recorded on each traced attempt's span
+      (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
+      listed; x-api-key cannot be. Default:
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+    - ``capture_response_headers``: Response headers recorded on each traced attempt's span
+      (http.response.header.<name>), by name, any case. Default:
+      OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
     """
     # codegen:end client-doc
 
@@ -399,6 +415,8 @@ class AsyncClient:
         user_agent: Optional[str] = None,
         log_level: Optional[_LogLevel] = None,
         idle_timeout: Optional[float] = None,
+        capture_request_headers: Optional[Sequence[str]] = None,
+        capture_response_headers: Optional[Sequence[str]] = None,
         # codegen:end client-options
     ) -> Self: ...
     @property

@@ -240,6 +240,7 @@ fn python_type(spec: &OptionSpec) -> (&'static str, &'static str) {
         }
         OptionType::Duration => "Optional[float]",
         OptionType::Headers => "Optional[Mapping[str, str]]",
+        OptionType::HeaderNames => "Optional[Sequence[str]]",
         OptionType::Query => "Optional[Mapping[str, _QueryValue]]",
         OptionType::LogLevel => "Optional[_LogLevel]",
         _ => "Optional[int]",
@@ -378,6 +379,7 @@ fn node_type(spec: &OptionSpec) -> &'static str {
         | OptionType::Fd => "number",
         OptionType::Flag => "boolean",
         OptionType::Headers => "Record<string, string>",
+        OptionType::HeaderNames => "string[]",
         OptionType::Query => "Record<string, QueryValue>",
         OptionType::Json => "JsonValue",
         OptionType::LogLevel => "LogLevel",
@@ -472,6 +474,7 @@ fn kotlin_type(spec: &OptionSpec) -> (&'static str, &'static str) {
         OptionType::Duration => ("Duration?", "null"),
         OptionType::Retries | OptionType::Tokens | OptionType::PageIndex => ("Int?", "null"),
         OptionType::Headers => ("Map<String, String>", "emptyMap()"),
+        OptionType::HeaderNames => ("List<String>", "emptyList()"),
         _ => ("String?", "null"),
     }
 }
@@ -532,7 +535,9 @@ fn kotlin_entries() -> String {
                 camel_case(&format!("{}_ms", spec.name)),
                 format!("{name}?.toMillisDouble()"),
             ),
-            OptionType::Headers => (name.clone(), format!("{name}.ifEmpty {{ null }}")),
+            OptionType::Headers | OptionType::HeaderNames => {
+                (name.clone(), format!("{name}.ifEmpty {{ null }}"))
+            }
             _ => (name.clone(), name.clone()),
         };
         writeln!(out, "                \"{key}\" to {value},").unwrap();
@@ -548,6 +553,11 @@ fn kotlin_builder_fields() -> String {
             OptionType::Headers => writeln!(
                 out,
                 "        private val {name} = LinkedHashMap<String, String>()"
+            )
+            .unwrap(),
+            OptionType::HeaderNames => writeln!(
+                out,
+                "        private var {name}: List<String> = emptyList()"
             )
             .unwrap(),
             _ => writeln!(
@@ -570,6 +580,10 @@ fn kotlin_builder_setters() -> String {
             OptionType::Headers => writeln!(
                 out,
                 "        /** Adds one of [OcusClient]'s `{name}`: {doc} */\n        fun defaultHeader(name: String, value: String) = apply {{ {name}[name] = value }}\n"
+            ),
+            OptionType::HeaderNames => writeln!(
+                out,
+                "        /** {doc} */\n        fun {name}(vararg names: String) = apply {{ this.{name} = names.toList() }}\n\n        /** {doc} */\n        fun {name}(names: List<String>) = apply {{ this.{name} = names.toList() }}\n"
             ),
             _ => {
                 let kind = kotlin_type(spec).0.trim_end_matches('?');
@@ -674,6 +688,15 @@ fn go_options() -> String {
                     "With{name} sets {}\n\
                      func With{name}(d time.Duration) Option {{\n\
                      \treturn func(o map[string]any) {{ o[\"{key}_ms\"] = millis(d) }}\n}}",
+                    lower_first(&doc)
+                )
+            }
+            OptionType::HeaderNames => {
+                let name = go_name(key);
+                format!(
+                    "With{name} sets the {}\n\
+                     func With{name}(names ...string) Option {{\n\
+                     \treturn func(o map[string]any) {{ o[{key:?}] = append([]string{{}}, names...) }}\n}}",
                     lower_first(&doc)
                 )
             }
@@ -802,6 +825,7 @@ fn c_type(spec: &OptionSpec) -> &'static str {
         OptionType::Duration => "number",
         OptionType::Retries | OptionType::Tokens | OptionType::Fd => "integer",
         OptionType::Headers => "object of strings",
+        OptionType::HeaderNames => "list of strings",
         _ => "string",
     }
 }

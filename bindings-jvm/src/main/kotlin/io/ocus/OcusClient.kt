@@ -53,6 +53,10 @@ class OcusClient(
     logLevel: String? = null,
     /** How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60 s. */
     idleTimeout: Duration? = null,
+    /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
+    captureRequestHeaders: List<String> = emptyList(),
+    /** Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE. */
+    captureResponseHeaders: List<String> = emptyList(),
     // codegen:end client-params
 ) : AutoCloseable {
     private val native: NativeClient = native {
@@ -72,6 +76,8 @@ class OcusClient(
                 "userAgent" to userAgent,
                 "logLevel" to logLevel,
                 "idleTimeoutMs" to idleTimeout?.toMillisDouble(),
+                "captureRequestHeaders" to captureRequestHeaders.ifEmpty { null },
+                "captureResponseHeaders" to captureResponseHeaders.ifEmpty { null },
                 // codegen:end client-options
             ),
             SystemLoggerSink,
@@ -201,6 +207,8 @@ class OcusClient(
         private var userAgent: String? = null
         private var logLevel: String? = null
         private var idleTimeout: Duration? = null
+        private var captureRequestHeaders: List<String> = emptyList()
+        private var captureResponseHeaders: List<String> = emptyList()
         // codegen:end builder-fields
 
         // codegen:begin builder-setters
@@ -243,12 +251,25 @@ class OcusClient(
         /** How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60 s. */
         fun idleTimeout(timeout: Duration) = apply { this.idleTimeout = timeout }
 
+        /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
+        fun captureRequestHeaders(vararg names: String) = apply { this.captureRequestHeaders = names.toList() }
+
+        /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
+        fun captureRequestHeaders(names: List<String>) = apply { this.captureRequestHeaders = names.toList() }
+
+        /** Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE. */
+        fun captureResponseHeaders(vararg names: String) = apply { this.captureResponseHeaders = names.toList() }
+
+        /** Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE. */
+        fun captureResponseHeaders(names: List<String>) = apply { this.captureResponseHeaders = names.toList() }
+
         // codegen:end builder-setters
         /** The client; throws [ConfigurationException] on a missing key or a bad value. */
         fun build() = OcusClient(
             // codegen:begin builder-build
             apiKey, apiKeyFile, baseUrl, timeout, connectTimeout, maxRetries, retryBudget, caBundle,
             proxy, LinkedHashMap(defaultHeaders), userAgent, logLevel, idleTimeout,
+            captureRequestHeaders, captureResponseHeaders,
             // codegen:end builder-build
         )
 

@@ -4,6 +4,7 @@ import io.ocus.internal.NativeCallTrace
 import io.ocus.internal.NativeTrace
 import io.opentelemetry.api.GlobalOpenTelemetry
 import io.opentelemetry.api.OpenTelemetry
+import io.opentelemetry.api.common.AttributeKey
 import io.opentelemetry.api.common.Attributes
 import io.opentelemetry.api.metrics.DoubleHistogram
 import io.opentelemetry.api.trace.Span
@@ -60,12 +61,16 @@ internal object Telemetry {
         return Instruments(openTelemetry, tracer, histogram)
     }
 
-    /** `[[name, value], ...]` as OpenTelemetry attributes (text or whole numbers). */
+    /** `[[name, value], ...]` as OpenTelemetry attributes (text, whole numbers, or lists of text). */
     private fun attributes(pairs: JsonElement?): Attributes {
         val builder = Attributes.builder()
         for (pair in (pairs as? JsonArray).orEmpty()) {
             val (name, value) = pair.jsonArray
             val key = name.jsonPrimitive.content
+            if (value is JsonArray) {
+                builder.put(AttributeKey.stringArrayKey(key), value.map { it.jsonPrimitive.content })
+                continue
+            }
             val primitive = value as? JsonPrimitive ?: continue
             if (primitive.isString) builder.put(key, primitive.content) else primitive.longOrNull?.let { builder.put(key, it) }
         }

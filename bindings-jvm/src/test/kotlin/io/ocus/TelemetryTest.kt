@@ -130,6 +130,37 @@ class TelemetryTest {
     }
 
     @Test
+    fun `listed headers are recorded by name on each attempt, and the key cannot be listed`() {
+        install()
+        mock.faults(buildJsonObject { put("path", "/v3/projects/${ids[0]}"); put("status", 503); put("times", 1) })
+        val listed = OcusClient(
+            apiKey = ALPHA,
+            baseUrl = mock.baseUrl,
+            defaultHeaders = mapOf("X-Tenant" to "t1"),
+            captureRequestHeaders = listOf("x-tenant", "Accept"),
+            captureResponseHeaders = listOf("X-Request-Id"),
+        )
+        listed.use { runBlocking { it.projects.get(ids[0]) } }
+        val attempts = named("GET /v3/projects/{id}").sortedBy { it.startEpochNanos }
+        assertEquals(2, attempts.size)
+        for (attempt in attempts) {
+            assertEquals(listOf("t1"), attempt.attributes.get(AttributeKey.stringArrayKey("http.request.header.x-tenant")))
+            assertEquals(listOf("application/json"), attempt.attributes.get(AttributeKey.stringArrayKey("http.request.header.accept")))
+            val requestId = attempt.attributes.get(AttributeKey.stringArrayKey("http.response.header.x-request-id"))
+            assertTrue(requestId?.singleOrNull()?.startsWith("req_") == true, "$requestId")
+        }
+        assertFalse(spans.finishedSpanItems.toString().contains(ALPHA))
+        // The builder (Java's way) lists names the same way, and is refused the same way.
+        for (build in listOf<() -> OcusClient>(
+            { OcusClient.builder().apiKey(ALPHA).captureRequestHeaders("X-API-KEY").build() },
+            { OcusClient(apiKey = ALPHA, captureResponseHeaders = listOf("x-request-id", "x-api-key")) },
+        )) {
+            val refused = assertThrows(ConfigurationException::class.java) { build() }
+            assertTrue(refused.message!!.contains("x-api-key is never recorded"), refused.message)
+        }
+    }
+
+    @Test
     fun `a failed call and a listing, the histogram, and no key anywhere`() {
         install()
         client().use { c ->
