@@ -298,15 +298,16 @@ impl ocus::LogSink for JvmLogSink {
 // ---- OpenTelemetry: the core's description of a call, handed to the JVM ------------------------
 
 /// A call's spans in the JVM's OpenTelemetry (`io.ocus.Telemetry`), called on the thread the
-/// request runs on. Each event is the core's description as JSON (`ocus::telemetry`), with
-/// `"event"` naming it: `operation_started`, `attempt_ended`, `operation_ended`.
+/// request runs on. Events cross in batches (`ocus::telemetry::PendingEvents`: a JSON array of
+/// the core's descriptions, each with `"event"` and the `"time"` it happened), two crossings
+/// per attempt instead of one per event: a JNA callback costs more than the span it makes.
 #[uniffi::export(with_foreign)]
 pub trait NativeCallTrace: Send + Sync {
-    /// An event that needs no answer.
-    fn event(&self, event: String);
-    /// `attempt_started`: returns the propagation headers of the attempt's span, as
-    /// `[name, value]` pairs.
-    fn attempt_started(&self, event: String) -> Vec<Vec<String>>;
+    /// Events that need no answer (an operation ended, with what waited before it).
+    fn events(&self, events: String);
+    /// Events ending with an attempt's start: returns the propagation headers of the attempt's
+    /// span, as `[name, value]` pairs.
+    fn attempt_started(&self, events: String) -> Vec<Vec<String>>;
 }
 
 /// A trace for one call (or a cursor's pages), passed to the direct entry points by address.
@@ -330,35 +331,29 @@ impl NativeTrace {
 
 impl NativeTrace {
     fn core(&self) -> ocus::telemetry::Trace {
-        ocus::telemetry::Trace(Arc::new(JvmTrace(self.trace.clone())))
+        ocus::telemetry::Trace(Arc::new(JvmTrace {
+            host: self.trace.clone(),
+            pending: ocus::telemetry::PendingEvents::default(),
+        }))
     }
 }
 
-struct JvmTrace(Arc<dyn NativeCallTrace>);
-
-/// The core's description, with `"event"` naming it.
-fn event_json(kind: &str, description: impl serde::Serialize) -> String {
-    match serde_json::to_value(description) {
-        Ok(Value::Object(mut event)) => {
-            event.insert("event".into(), Value::from(kind));
-            Value::Object(event).to_string()
-        }
-        _ => String::new(),
-    }
+struct JvmTrace {
+    host: Arc<dyn NativeCallTrace>,
+    pending: ocus::telemetry::PendingEvents,
 }
 
 impl ocus::telemetry::CallTrace for JvmTrace {
     fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
-        self.0.event(event_json("operation_started", operation));
+        self.pending.push("operation_started", operation);
     }
 
     fn attempt_started(
         &self,
         attempt: &ocus::telemetry::AttemptStarted,
     ) -> ocus::telemetry::PropagationFuture {
-        let pairs = self
-            .0
-            .attempt_started(event_json("attempt_started", attempt));
+        self.pending.push("attempt_started", attempt);
+        let pairs = self.host.attempt_started(self.pending.take_json());
         let headers = pairs
             .into_iter()
             .filter_map(|pair| <[String; 2]>::try_from(pair).ok())
@@ -368,11 +363,12 @@ impl ocus::telemetry::CallTrace for JvmTrace {
     }
 
     fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
-        self.0.event(event_json("attempt_ended", attempt));
+        self.pending.push("attempt_ended", attempt);
     }
 
     fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
-        self.0.event(event_json("operation_ended", operation));
+        self.pending.push("operation_ended", operation);
+        self.host.events(self.pending.take_json());
     }
 }
 

@@ -13,6 +13,7 @@ import io.opentelemetry.api.trace.StatusCode
 import io.opentelemetry.api.trace.Tracer
 import io.opentelemetry.context.Context
 import io.opentelemetry.context.propagation.TextMapSetter
+import java.util.concurrent.TimeUnit
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonObject
@@ -86,16 +87,44 @@ internal object Telemetry {
         private var attempt: Span? = null
 
         @Synchronized
-        override fun event(event: String) {
+        override fun events(events: String) {
             try {
-                val description = parseObject(event)
+                replay(events)
+            } catch (_: Throwable) {
+                // The application's telemetry never fails a call.
+            }
+        }
+
+        @Synchronized
+        override fun attemptStarted(events: String): List<List<String>> =
+            try {
+                replay(events)
+                val carrier = mutableListOf<List<String>>()
+                attempt?.let { span ->
+                    instruments.openTelemetry.propagators.textMapPropagator.inject(parent.with(span), carrier, carrierSetter)
+                }
+                carrier
+            } catch (_: Throwable) {
+                emptyList()
+            }
+
+        /** The core's events in order, each at the time it happened (Unix nanoseconds). */
+        private fun replay(events: String) {
+            for (element in parseJson(events).jsonArray) {
+                val description = element.jsonObject
+                val time = description["time"]?.jsonPrimitive?.longOrNull ?: System.currentTimeMillis() * 1_000_000
                 when (description["event"]?.jsonPrimitive?.contentOrNull) {
                     "operation_started" -> {
                         val span = instruments.tracer.spanBuilder(description.getValue("name").jsonPrimitive.content)
-                            .setParent(parent).setSpanKind(SpanKind.INTERNAL)
+                            .setParent(parent).setSpanKind(SpanKind.INTERNAL).setStartTimestamp(time, TimeUnit.NANOSECONDS)
                             .setAllAttributes(attributes(description["attributes"])).startSpan()
                         operation = span
                         operationContext = parent.with(span)
+                    }
+                    "attempt_started" -> {
+                        attempt = instruments.tracer.spanBuilder(description.getValue("name").jsonPrimitive.content)
+                            .setParent(operationContext).setSpanKind(SpanKind.CLIENT).setStartTimestamp(time, TimeUnit.NANOSECONDS)
+                            .setAllAttributes(attributes(description["attributes"])).startSpan()
                     }
                     "attempt_ended" -> {
                         attempt?.let { span ->
@@ -103,7 +132,7 @@ internal object Telemetry {
                             if (description["error"] is JsonPrimitive && description["error"]?.jsonPrimitive?.isString == true) {
                                 span.setStatus(StatusCode.ERROR)
                             }
-                            span.end()
+                            span.end(time, TimeUnit.NANOSECONDS)
                         }
                         attempt = null
                         instruments.histogram.record(
@@ -116,30 +145,13 @@ internal object Telemetry {
                             span.setAllAttributes(attributes(description["attributes"]))
                             val error = (description["error"] as? JsonPrimitive)?.takeIf { it.isString }?.content
                             if (error != null) span.setStatus(StatusCode.ERROR, error)
-                            span.end()
+                            span.end(time, TimeUnit.NANOSECONDS)
                         }
                         operation = null
                         operationContext = parent
                     }
                 }
-            } catch (_: Throwable) {
-                // The application's telemetry never fails a call.
             }
         }
-
-        @Synchronized
-        override fun attemptStarted(event: String): List<List<String>> =
-            try {
-                val description = parseObject(event)
-                val span = instruments.tracer.spanBuilder(description.getValue("name").jsonPrimitive.content)
-                    .setParent(operationContext).setSpanKind(SpanKind.CLIENT)
-                    .setAllAttributes(attributes(description["attributes"])).startSpan()
-                attempt = span
-                val carrier = mutableListOf<List<String>>()
-                instruments.openTelemetry.propagators.textMapPropagator.inject(parent.with(span), carrier, carrierSetter)
-                carrier
-            } catch (_: Throwable) {
-                emptyList()
-            }
     }
 }

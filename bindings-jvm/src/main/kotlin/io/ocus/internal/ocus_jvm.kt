@@ -651,32 +651,32 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
 internal interface UniffiCallbackInterfaceNativeCallTraceMethod0 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`events`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceNativeCallTraceMethod1 : com.sun.jna.Callback {
-    fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+    fun callback(`uniffiHandle`: Long,`events`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
 }
 internal interface UniffiCallbackInterfaceNativeLoggerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
-@Structure.FieldOrder("uniffiFree", "uniffiClone", "event", "attemptStarted")
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "events", "attemptStarted")
 internal open class UniffiVTableCallbackInterfaceNativeCallTrace(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
     @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-    @JvmField internal var `event`: UniffiCallbackInterfaceNativeCallTraceMethod0? = null,
+    @JvmField internal var `events`: UniffiCallbackInterfaceNativeCallTraceMethod0? = null,
     @JvmField internal var `attemptStarted`: UniffiCallbackInterfaceNativeCallTraceMethod1? = null,
 ) : Structure() {
     class UniffiByValue(
         `uniffiFree`: UniffiCallbackInterfaceFree? = null,
         `uniffiClone`: UniffiCallbackInterfaceClone? = null,
-        `event`: UniffiCallbackInterfaceNativeCallTraceMethod0? = null,
+        `events`: UniffiCallbackInterfaceNativeCallTraceMethod0? = null,
         `attemptStarted`: UniffiCallbackInterfaceNativeCallTraceMethod1? = null,
-    ): UniffiVTableCallbackInterfaceNativeCallTrace(`uniffiFree`,`uniffiClone`,`event`,`attemptStarted`,), Structure.ByValue
+    ): UniffiVTableCallbackInterfaceNativeCallTrace(`uniffiFree`,`uniffiClone`,`events`,`attemptStarted`,), Structure.ByValue
 
    internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceNativeCallTrace) {
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
-        `event` = other.`event`
+        `events` = other.`events`
         `attemptStarted` = other.`attemptStarted`
     }
 
@@ -739,7 +739,7 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_ocus_jvm_checksum_func_version(
     ): Int
-    external fun uniffi_ocus_jvm_checksum_method_nativecalltrace_event(
+    external fun uniffi_ocus_jvm_checksum_method_nativecalltrace_events(
     ): Int
     external fun uniffi_ocus_jvm_checksum_method_nativecalltrace_attempt_started(
     ): Int
@@ -793,9 +793,9 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_ocus_jvm_fn_init_callback_vtable_nativecalltrace(`vtable`: UniffiVTableCallbackInterfaceNativeCallTrace,
     ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativecalltrace_event(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_ocus_jvm_fn_method_nativecalltrace_events(`ptr`: Long,`events`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_ocus_jvm_fn_method_nativecalltrace_attempt_started(`ptr`: Long,`event`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_ocus_jvm_fn_method_nativecalltrace_attempt_started(`ptr`: Long,`events`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_ocus_jvm_fn_clone_nativeclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -991,10 +991,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_ocus_jvm_checksum_func_version() and 0xFFFF) != 554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativecalltrace_event() and 0xFFFF) != 28237) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativecalltrace_events() and 0xFFFF) != 40287) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_ocus_jvm_checksum_method_nativecalltrace_attempt_started() and 0xFFFF) != 32229) {
+    if ((lib.uniffi_ocus_jvm_checksum_method_nativecalltrace_attempt_started() and 0xFFFF) != 4803) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_ocus_jvm_checksum_method_nativeclient_address() and 0xFFFF) != 39943) {
@@ -1438,29 +1438,31 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 /**
  * A call's spans in the JVM's OpenTelemetry (`io.ocus.Telemetry`), called on the thread the
- * request runs on. Each event is the core's description as JSON (`ocus::telemetry`), with
- * `"event"` naming it: `operation_started`, `attempt_ended`, `operation_ended`.
+ * request runs on. Events cross in batches (`ocus::telemetry::PendingEvents`: a JSON array of
+ * the core's descriptions, each with `"event"` and the `"time"` it happened), two crossings
+ * per attempt instead of one per event: a JNA callback costs more than the span it makes.
  */
 public interface NativeCallTrace {
     
     /**
-     * An event that needs no answer.
+     * Events that need no answer (an operation ended, with what waited before it).
      */
-    fun `event`(`event`: kotlin.String)
+    fun `events`(`events`: kotlin.String)
     
     /**
-     * `attempt_started`: returns the propagation headers of the attempt's span, as
-     * `[name, value]` pairs.
+     * Events ending with an attempt's start: returns the propagation headers of the attempt's
+     * span, as `[name, value]` pairs.
      */
-    fun `attemptStarted`(`event`: kotlin.String): List<List<kotlin.String>>
+    fun `attemptStarted`(`events`: kotlin.String): List<List<kotlin.String>>
     
     companion object
 }
 
 /**
  * A call's spans in the JVM's OpenTelemetry (`io.ocus.Telemetry`), called on the thread the
- * request runs on. Each event is the core's description as JSON (`ocus::telemetry`), with
- * `"event"` naming it: `operation_started`, `attempt_ended`, `operation_ended`.
+ * request runs on. Events cross in batches (`ocus::telemetry::PendingEvents`: a JSON array of
+ * the core's descriptions, each with `"event"` and the `"time"` it happened), two crossings
+ * per attempt instead of one per event: a JNA callback costs more than the span it makes.
  */
 open class NativeCallTraceImpl: Disposable, AutoCloseable, NativeCallTrace
 {
@@ -1565,15 +1567,15 @@ open class NativeCallTraceImpl: Disposable, AutoCloseable, NativeCallTrace
 
     
     /**
-     * An event that needs no answer.
-     */override fun `event`(`event`: kotlin.String)
+     * Events that need no answer (an operation ended, with what waited before it).
+     */override fun `events`(`events`: kotlin.String)
         = 
     callWithHandle {
     uniffiRustCall() { _status ->
-    UniffiLib.uniffi_ocus_jvm_fn_method_nativecalltrace_event(
+    UniffiLib.uniffi_ocus_jvm_fn_method_nativecalltrace_events(
         it,
         
-        FfiConverterString.lower(`event`),_status)
+        FfiConverterString.lower(`events`),_status)
 }
     }
     
@@ -1581,16 +1583,16 @@ open class NativeCallTraceImpl: Disposable, AutoCloseable, NativeCallTrace
 
     
     /**
-     * `attempt_started`: returns the propagation headers of the attempt's span, as
-     * `[name, value]` pairs.
-     */override fun `attemptStarted`(`event`: kotlin.String): List<List<kotlin.String>> {
+     * Events ending with an attempt's start: returns the propagation headers of the attempt's
+     * span, as `[name, value]` pairs.
+     */override fun `attemptStarted`(`events`: kotlin.String): List<List<kotlin.String>> {
             return FfiConverterSequenceSequenceString.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_ocus_jvm_fn_method_nativecalltrace_attempt_started(
         it,
         
-        FfiConverterString.lower(`event`),_status)
+        FfiConverterString.lower(`events`),_status)
 }
     }
     )
@@ -1615,12 +1617,12 @@ open class NativeCallTraceImpl: Disposable, AutoCloseable, NativeCallTrace
 
 // Put the implementation in an object so we don't pollute the top-level namespace
 internal object uniffiCallbackInterfaceNativeCallTrace {
-    internal object `event`: UniffiCallbackInterfaceNativeCallTraceMethod0 {
-        override fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+    internal object `events`: UniffiCallbackInterfaceNativeCallTraceMethod0 {
+        override fun callback(`uniffiHandle`: Long,`events`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeNativeCallTrace.handleMap.get(uniffiHandle)
             val makeCall = { ->
-                uniffiObj.`event`(
-                    FfiConverterString.lift(`event`),
+                uniffiObj.`events`(
+                    FfiConverterString.lift(`events`),
                 )
             }
             val writeReturn = { _: Unit -> Unit }
@@ -1628,11 +1630,11 @@ internal object uniffiCallbackInterfaceNativeCallTrace {
         }
     }
     internal object `attemptStarted`: UniffiCallbackInterfaceNativeCallTraceMethod1 {
-        override fun callback(`uniffiHandle`: Long,`event`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+        override fun callback(`uniffiHandle`: Long,`events`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
             val uniffiObj = FfiConverterTypeNativeCallTrace.handleMap.get(uniffiHandle)
             val makeCall = { ->
                 uniffiObj.`attemptStarted`(
-                    FfiConverterString.lift(`event`),
+                    FfiConverterString.lift(`events`),
                 )
             }
             val writeReturn = { value: List<List<kotlin.String>> -> uniffiOutReturn.setValue(FfiConverterSequenceSequenceString.lower(value)) }
@@ -1655,7 +1657,7 @@ internal object uniffiCallbackInterfaceNativeCallTrace {
     internal var vtable = UniffiVTableCallbackInterfaceNativeCallTrace.UniffiByValue(
         uniffiFree,
         uniffiClone,
-        `event`,
+        `events`,
         `attemptStarted`,
     )
 
