@@ -85,15 +85,20 @@ fn options(mut text: String) -> ocus::Result<Map<String, Value>> {
 
 /// The process's started calls: outcomes (see `encode`) wait in one queue that the Kotlin
 /// layer's completion thread takes in batches (`ocus_jvm_wait`), and each running call can be
-/// aborted by its ticket.
+/// aborted by its ticket. That thread also drives the runtime the calls run on
+/// (`ocus::runtime::host_driven`): a call's I/O and its result's hand-over happen on one
+/// thread, one thread hand-off fewer per call than a worker thread queueing for it.
 struct Crossing {
     queue: Arc<Completions<String>>,
     running: Mutex<HashMap<u64, AbortHandle>>,
+    /// The runtime the completion thread drives (`None`: the process had one already).
+    runtime: Option<&'static tokio::runtime::Runtime>,
 }
 
 static CROSSING: LazyLock<Crossing> = LazyLock::new(|| Crossing {
-    queue: Arc::new(Completions::waitable()),
+    queue: Arc::new(Completions::driven()),
     running: Mutex::new(HashMap::new()),
+    runtime: ocus::runtime::host_driven().ok().flatten(),
 });
 
 impl Crossing {
@@ -184,10 +189,28 @@ unsafe fn bytes<'a>(data: *const u8, len: i32) -> &'a [u8] {
 /// Text handed to the JVM: its length (8 bytes, native order), then its UTF-8 bytes. Owned by
 /// the JVM until `ocus_jvm_free`.
 fn hand_over(text: String) -> u64 {
-    let mut buffer = Vec::with_capacity(8 + text.len());
-    buffer.extend_from_slice(&(text.len() as u64).to_ne_bytes());
-    buffer.extend_from_slice(text.as_bytes());
+    hand_over_bytes(text.as_bytes())
+}
+
+fn hand_over_bytes(bytes: &[u8]) -> u64 {
+    let mut buffer = Vec::with_capacity(8 + bytes.len());
+    buffer.extend_from_slice(&(bytes.len() as u64).to_ne_bytes());
+    buffer.extend_from_slice(bytes);
     Box::into_raw(buffer.into_boxed_slice()) as *mut u8 as u64
+}
+
+/// Finished calls as `ticket` (8 bytes), the outcome's length (4 bytes), then its UTF-8, one
+/// after the other, in the machine's byte order: the completion thread only splits them, and
+/// each outcome is parsed by its own coroutine, off the thread that drives the calls' I/O.
+fn batch_frames(finished: &[(u64, String)]) -> Vec<u8> {
+    let size = finished.iter().map(|(_, text)| 12 + text.len()).sum();
+    let mut frames = Vec::with_capacity(size);
+    for (ticket, text) in finished {
+        frames.extend_from_slice(&ticket.to_ne_bytes());
+        frames.extend_from_slice(&(text.len() as u32).to_ne_bytes());
+        frames.extend_from_slice(text.as_bytes());
+    }
+    frames
 }
 
 /// Frees what `ocus_jvm_call` or `ocus_jvm_wait` returned.
@@ -259,12 +282,16 @@ pub unsafe extern "C" fn ocus_jvm_start(
     }
 }
 
-/// Blocks until started calls finish, then returns them all as one buffer (free it with
-/// `ocus_jvm_free`): the JSON text of `[[ticket, outcome], ...]` (see `encode`). One
-/// crossing per batch of calls, from the JVM's one completion thread.
+/// Drives the started calls' runtime until some finish, then returns them all as one buffer
+/// (free it with `ocus_jvm_free`): their outcomes (see `encode`) framed by `batch_frames`.
+/// One crossing per batch of calls, from the JVM's one completion thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn ocus_jvm_wait() -> u64 {
-    let finished = CROSSING.queue.wait(None);
+    let finished = match CROSSING.runtime {
+        Some(runtime) => CROSSING.queue.run(runtime),
+        // Started calls run on a runtime of their own: wait for their results.
+        None => CROSSING.queue.run(waiting_runtime()),
+    };
     {
         // Forgotten under a short lock: starts and cancels wait on it.
         let mut running = CROSSING.running.lock().unwrap_or_else(|p| p.into_inner());
@@ -272,7 +299,17 @@ pub extern "C" fn ocus_jvm_wait() -> u64 {
             running.remove(ticket);
         }
     }
-    hand_over(ocus::completion::json_batch(&finished))
+    hand_over_bytes(&batch_frames(&finished))
+}
+
+/// A runtime with no I/O, only to wait on the queue when the calls run elsewhere.
+fn waiting_runtime() -> &'static tokio::runtime::Runtime {
+    static WAITING: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime without I/O or timers starts")
+    });
+    &WAITING
 }
 
 // ---- logs: the core's events handed to the JVM ------------------------------------------------

@@ -51,6 +51,8 @@ enum Wake {
         raised: Mutex<bool>,
         changed: Condvar,
     },
+    /// A permit for the host thread driving a runtime in [`Completions::run`].
+    Notify(tokio::sync::Notify),
 }
 
 impl Wake {
@@ -65,6 +67,7 @@ impl Wake {
                 *raised.lock().unwrap_or_else(|p| p.into_inner()) = true;
                 changed.notify_one();
             }
+            Wake::Notify(notify) => notify.notify_one(),
         }
     }
 }
@@ -140,6 +143,35 @@ impl<T> Completions<T> {
             },
             running: AtomicUsize::new(0),
         }
+    }
+
+    /// A new queue whose host lends a thread to [`run`](Self::run): the thread drives the
+    /// runtime the calls run on until results wait, then takes them.
+    pub fn driven() -> Self {
+        Completions {
+            done: Mutex::new(VecDeque::new()),
+            wake: Wake::Notify(tokio::sync::Notify::new()),
+            running: AtomicUsize::new(0),
+        }
+    }
+
+    /// Drives `runtime` on the calling thread (a [`driven`](Self::driven) queue's host, with the
+    /// [`runtime::host_driven`](crate::runtime::host_driven) runtime: its calls' I/O runs here)
+    /// until results wait, then takes every one of them. On another queue it is
+    /// [`wait`](Self::wait).
+    pub fn run(&self, runtime: &tokio::runtime::Runtime) -> Vec<(u64, T)> {
+        let Wake::Notify(notify) = &self.wake else {
+            return self.wait(None);
+        };
+        runtime.block_on(async {
+            loop {
+                let finished = self.drain(usize::MAX);
+                if !finished.is_empty() {
+                    return finished;
+                }
+                notify.notified().await;
+            }
+        })
     }
 
     fn from_pair((reader, doorbell): (Socket, Socket)) -> std::io::Result<Self> {

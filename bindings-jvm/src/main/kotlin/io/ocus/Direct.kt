@@ -64,8 +64,28 @@ internal object Direct {
 
     private fun address(trace: NativeTrace?): Long = trace?.address()?.toLong() ?: 0L
 
-    /** Blocks until started calls finish: `[[ticket, outcome], ...]`. */
-    fun waitForBatch(): List<JsonElement> = parseJson(take(ocus_jvm_wait())).jsonArray
+    /**
+     * Drives the started calls until some finish (this thread does their I/O): each one's ticket
+     * and outcome text, unparsed (its coroutine parses it, off this thread).
+     */
+    fun waitForBatch(): List<Pair<Long, String>> {
+        val buffer = ocus_jvm_wait()
+        try {
+            val pointer = Pointer(buffer)
+            val end = 8 + pointer.getLong(0)
+            val finished = ArrayList<Pair<Long, String>>()
+            var at = 8L
+            while (at < end) {
+                val ticket = pointer.getLong(at)
+                val length = pointer.getInt(at + 8)
+                finished.add(ticket to String(pointer.getByteArray(at + 12, length), Charsets.UTF_8))
+                at += 12 + length
+            }
+            return finished
+        } finally {
+            ocus_jvm_free(buffer)
+        }
+    }
 
     /** The text in a buffer the library handed over (its length, then UTF-8), freed after. */
     private fun take(buffer: Long): String =

@@ -11,11 +11,6 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.CancellableContinuation
 import kotlinx.coroutines.suspendCancellableCoroutine
-import kotlinx.serialization.json.JsonObject
-import kotlinx.serialization.json.jsonArray
-import kotlinx.serialization.json.jsonObject
-import kotlinx.serialization.json.jsonPrimitive
-import kotlinx.serialization.json.long
 
 /**
  * A cause the core reported, as text: the Rust error itself does not cross into the JVM.
@@ -40,12 +35,13 @@ internal inline fun <T> native(call: () -> T): T =
 
 /**
  * Where suspending calls cross back from the native runtime. A call starts with a ticket (one
- * native call) and suspends; the native side queues its outcome. One daemon thread waits for
- * finished calls and, per batch (one native crossing for many calls), resumes each waiting
- * coroutine on its own dispatcher.
+ * native call) and suspends; the native side queues its outcome. One daemon thread lends itself
+ * to the native runtime the calls run on (their I/O runs on it, so a result needs no hand-off
+ * from another thread to reach it) and, per batch of finished calls (one native crossing for
+ * many), resumes each waiting coroutine on its own dispatcher, which parses the outcome.
  */
 internal object Crossing {
-    private val waiting = ConcurrentHashMap<Long, CancellableContinuation<JsonObject>>()
+    private val waiting = ConcurrentHashMap<Long, CancellableContinuation<String>>()
     private val tickets = AtomicLong()
 
     init {
@@ -57,25 +53,26 @@ internal object Crossing {
      * or its failure thrown as the matching [OcusException]. Cancelling the coroutine stops the
      * native call and closes its connection; a coroutine cancelled already starts nothing.
      */
-    suspend fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?, trace: io.ocus.internal.NativeTrace? = null): Outcome =
-        Outcome.of(
-            suspendCancellableCoroutine { continuation ->
-                if (!continuation.isActive) return@suspendCancellableCoroutine
-                val ticket = tickets.incrementAndGet()
-                waiting[ticket] = continuation
-                continuation.invokeOnCancellation {
-                    if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
-                }
-                try {
-                    Direct.start(owner, target, op, ticket, arguments, trace)
-                } catch (failure: Throwable) {
-                    waiting.remove(ticket)
-                    throw failure
-                }
-                // Cancelled while it started: the handler ran before there was a call to stop.
-                if (!continuation.isActive) cancelCall(ticket.toULong())
-            },
-        )
+    suspend fun call(owner: Any, target: Long, op: Int, arguments: ByteArray?, trace: io.ocus.internal.NativeTrace? = null): Outcome {
+        val outcome = suspendCancellableCoroutine { continuation ->
+            if (!continuation.isActive) return@suspendCancellableCoroutine
+            val ticket = tickets.incrementAndGet()
+            waiting[ticket] = continuation
+            continuation.invokeOnCancellation {
+                if (waiting.remove(ticket) != null) cancelCall(ticket.toULong())
+            }
+            try {
+                Direct.start(owner, target, op, ticket, arguments, trace)
+            } catch (failure: Throwable) {
+                waiting.remove(ticket)
+                throw failure
+            }
+            // Cancelled while it started: the handler ran before there was a call to stop.
+            if (!continuation.isActive) cancelCall(ticket.toULong())
+        }
+        // Parsed here, on the coroutine's own thread: the completion thread drives every call.
+        return Outcome.of(parseObject(outcome))
+    }
 
     private fun deliver() {
         while (true) {
@@ -87,11 +84,10 @@ internal object Crossing {
                 Thread.sleep(10)
                 continue
             }
-            for (finished in batch) {
-                val (ticket, outcome) = finished.jsonArray
-                val continuation = waiting.remove(ticket.jsonPrimitive.long) ?: continue
+            for ((ticket, outcome) in batch) {
+                val continuation = waiting.remove(ticket) ?: continue
                 try {
-                    resume(continuation, outcome.jsonObject)
+                    resume(continuation, outcome)
                 } catch (_: Throwable) {
                     // The coroutine's own dispatcher refused it; this thread must go on for the others.
                 }
@@ -104,7 +100,7 @@ internal object Crossing {
      * `Unconfined`) gets `Dispatchers.Default` instead: user code must never run on, or block,
      * the thread every call's result comes through.
      */
-    private fun resume(continuation: CancellableContinuation<JsonObject>, outcome: JsonObject) {
+    private fun resume(continuation: CancellableContinuation<String>, outcome: String) {
         val dispatcher = continuation.context[ContinuationInterceptor] as? CoroutineDispatcher
         if (dispatcher == null || !dispatcher.isDispatchNeeded(continuation.context)) {
             Dispatchers.Default.dispatch(continuation.context, Runnable { continuation.resume(outcome) })
