@@ -91,14 +91,14 @@ fn options(mut text: String) -> ocus::Result<Map<String, Value>> {
 struct Crossing {
     queue: Arc<Completions<String>>,
     running: Mutex<HashMap<u64, AbortHandle>>,
-    /// The runtime the completion thread drives (`None`: the process had one already).
-    runtime: Option<&'static tokio::runtime::Runtime>,
+    /// The runtime the completion thread drives.
+    runtime: ocus::Result<&'static tokio::runtime::Runtime>,
 }
 
 static CROSSING: LazyLock<Crossing> = LazyLock::new(|| Crossing {
     queue: Arc::new(Completions::driven()),
     running: Mutex::new(HashMap::new()),
-    runtime: ocus::runtime::host_driven().ok().flatten(),
+    runtime: ocus::runtime::host_driven(),
 });
 
 impl Crossing {
@@ -287,10 +287,13 @@ pub unsafe extern "C" fn ocus_jvm_start(
 /// One crossing per batch of calls, from the JVM's one completion thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn ocus_jvm_wait() -> u64 {
-    let finished = match CROSSING.runtime {
-        Some(runtime) => CROSSING.queue.run(runtime),
-        // Started calls run on a runtime of their own: wait for their results.
-        None => CROSSING.queue.run(waiting_runtime()),
+    let finished = match &CROSSING.runtime {
+        Ok(runtime) => CROSSING.queue.run(runtime, usize::MAX),
+        // No runtime could start: the calls' starts failed and queued their errors.
+        Err(_) => {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            CROSSING.queue.drain(usize::MAX)
+        }
     };
     {
         // Forgotten under a short lock: starts and cancels wait on it.
@@ -300,16 +303,6 @@ pub extern "C" fn ocus_jvm_wait() -> u64 {
         }
     }
     hand_over_bytes(&batch_frames(&finished))
-}
-
-/// A runtime with no I/O, only to wait on the queue when the calls run elsewhere.
-fn waiting_runtime() -> &'static tokio::runtime::Runtime {
-    static WAITING: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("a runtime without I/O or timers starts")
-    });
-    &WAITING
 }
 
 // ---- logs: the core's events handed to the JVM ------------------------------------------------

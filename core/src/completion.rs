@@ -157,15 +157,15 @@ impl<T> Completions<T> {
 
     /// Drives `runtime` on the calling thread (a [`driven`](Self::driven) queue's host, with the
     /// [`runtime::host_driven`](crate::runtime::host_driven) runtime: its calls' I/O runs here)
-    /// until results wait, then takes every one of them. On another queue it is
-    /// [`wait`](Self::wait).
-    pub fn run(&self, runtime: &tokio::runtime::Runtime) -> Vec<(u64, T)> {
+    /// until results wait, then takes up to `max` of them (call it again for the rest: it
+    /// returns at once while results wait). On another queue it is [`wait`](Self::wait).
+    pub fn run(&self, runtime: &tokio::runtime::Runtime, max: usize) -> Vec<(u64, T)> {
         let Wake::Notify(notify) = &self.wake else {
             return self.wait(None);
         };
         runtime.block_on(async {
             loop {
-                let finished = self.drain(usize::MAX);
+                let finished = self.drain(max);
                 if !finished.is_empty() {
                     return finished;
                 }
@@ -363,6 +363,41 @@ impl<T> Drop for Running<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_driven_queue_runs_its_calls_on_the_lending_thread_until_results_wait() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let queue = Arc::new(Completions::<std::thread::ThreadId>::driven());
+        for ticket in 1..=3u64 {
+            let queue = Arc::clone(&queue);
+            // Spawned from another thread, as a host's call starts are.
+            let handle = runtime.handle().clone();
+            std::thread::spawn(move || {
+                handle.spawn(async move {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * ticket)).await;
+                    queue.deliver(ticket, std::thread::current().id());
+                });
+            })
+            .join()
+            .unwrap();
+        }
+        let lender = std::thread::current().id();
+        let mut finished = Vec::new();
+        while finished.len() < 3 {
+            // One at a time (`max` 1): each run drives until one waits.
+            let batch = queue.run(&runtime, 1);
+            assert_eq!(batch.len(), 1);
+            finished.extend(batch);
+        }
+        assert_eq!(
+            finished,
+            vec![(1, lender), (2, lender), (3, lender)],
+            "each call ran on the thread that drove the runtime"
+        );
+    }
 
     /// The queue's contract, over whichever socket pair it was made with.
     fn rings_once_per_batch_and_drain_clears_it(queue: Completions<&'static str>) {

@@ -131,20 +131,19 @@ pub fn install(handle: Handle) -> bool {
 static HOST_DRIVEN: Slot = OnceLock::new();
 
 /// A runtime with no threads of its own, driven by one thread the host lends to it
-/// ([`Completions::run`](crate::completion::Completions::run)), made the process's runtime
-/// for started calls ([`install`]): the thread that hands results over also does the calls'
-/// I/O, so a started call's result reaches the host without a hand-off from a worker thread
-/// (the JVM's completion thread). `None` when the process already has a multi-thread runtime
-/// (then started calls run there and the lent thread only waits for their results).
-pub fn host_driven() -> Result<Option<&'static Runtime>> {
-    let runtime = per_process(&HOST_DRIVEN, || {
-        tokio::runtime::Builder::new_current_thread()
+/// ([`Completions::run`](crate::completion::Completions::run)), and made the process's
+/// runtime for started calls ([`install`]) if the process has none yet: the thread that hands
+/// results over then also does the calls' I/O, so a started call's result reaches the host
+/// without a hand-off from a worker thread (the JVM's completion thread).
+/// If the process already had one, started calls run there and the lent thread only waits.
+pub fn host_driven() -> Result<&'static Runtime> {
+    per_process(&HOST_DRIVEN, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()
-    })?;
-    // Call it once per process (the binding keeps the answer): a second call finds the
-    // runtime it installed the first time, and answers `None`.
-    Ok(install(runtime.handle().clone()).then_some(runtime))
+            .build()?;
+        install(runtime.handle().clone());
+        Ok(runtime)
+    })
 }
 
 /// The process-wide runtime for blocking callers, rebuilt after a fork. It has no threads of
