@@ -45,7 +45,7 @@ const otel = require('./otel.js')
  * @property {string} [userAgent] Your application's product token ("billing/2.1"), sent in User-Agent after the SDK's own.
  * @property {LogLevel} [logLevel] The least severe event the client logs: off, error, warn, info, debug, trace (off: none). Never the key, bodies or proxy credentials. Default: OCUS_LOG, else warn.
  * @property {number} [idleTimeoutMs] In milliseconds. How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60000.
- * @property {string[]} [captureRequestHeaders] Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+ * @property {string[]} [captureRequestHeaders] Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be recorded is skipped with a warning); an empty list records none. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
  * @property {string[]} [captureResponseHeaders] Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE.
  * @property {Logger} [logger] Where events go: console or winston as they are; pino and bunyan take the fields first (`{ debug: (message, fields) => log.debug(fields, message), ... }`). Default: one line per event on stderr.
  */

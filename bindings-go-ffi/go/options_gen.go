@@ -80,8 +80,10 @@ func WithIdleTimeout(d time.Duration) Option {
 }
 
 // WithCaptureRequestHeaders sets the request headers recorded on each traced attempt's span
-// (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed;
-// x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
+// (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is recorded
+// unless listed; x-api-key cannot be (from the environment, a name that cannot be recorded is
+// skipped with a warning); an empty list records none. Default:
+// OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
 func WithCaptureRequestHeaders(names ...string) Option {
 	return func(o map[string]any) { o["capture_request_headers"] = append([]string{}, names...) }
 }

@@ -385,8 +385,9 @@ unsafe fn request_call(
 ///   stays open: it closes between this long and three times this after its last use. Positive.
 ///   Default: 60000 ms.
 /// - `capture_request_headers` (list of strings): Request headers recorded on each traced attempt's
-///   span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
-///   listed; x-api-key cannot be. Default:
+///   span (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is
+///   recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be
+///   recorded is skipped with a warning); an empty list records none. Default:
 ///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
 /// - `capture_response_headers` (list of strings): Response headers recorded on each traced
 ///   attempt's span (http.response.header.<name>), by name, any case. Default:

@@ -135,8 +135,9 @@ pub fn cancel_call(ticket: u64) {
 // A uniffi call allocates JNA structures (its call status, each returned buffer), and every one
 // goes through JNA's global map of native allocations: measured here at 12-45 µs per call, more
 // than the request itself. So the calls themselves cross through four plain C functions, which
-// JNA maps directly with only numbers and byte arrays (`io.ocus.Direct`); a result comes back
-// as one JSON text in a buffer this library owns until `ocus_jvm_free`.
+// JNA maps directly with only numbers and byte arrays (`io.ocus.Direct`); a blocking call's
+// result comes back as one JSON text, a batch of started ones framed (`batch_frames`), in a
+// buffer this library owns until `ocus_jvm_free`.
 
 /// `{"value": view, "response": view}` or `{"error": error view}`: one JSON text per outcome.
 fn encode(result: ocus::Result<CallOutput>) -> String {
@@ -199,15 +200,15 @@ fn hand_over_bytes(bytes: &[u8]) -> u64 {
     Box::into_raw(buffer.into_boxed_slice()) as *mut u8 as u64
 }
 
-/// Finished calls as `ticket` (8 bytes), the outcome's length (4 bytes), then its UTF-8, one
+/// Finished calls as `ticket` (8 bytes), the outcome's length (8 bytes), then its UTF-8, one
 /// after the other, in the machine's byte order: the completion thread only splits them, and
 /// each outcome is parsed by its own coroutine, off the thread that drives the calls' I/O.
 fn batch_frames(finished: &[(u64, String)]) -> Vec<u8> {
-    let size = finished.iter().map(|(_, text)| 12 + text.len()).sum();
+    let size = finished.iter().map(|(_, text)| 16 + text.len()).sum();
     let mut frames = Vec::with_capacity(size);
     for (ticket, text) in finished {
         frames.extend_from_slice(&ticket.to_ne_bytes());
-        frames.extend_from_slice(&(text.len() as u32).to_ne_bytes());
+        frames.extend_from_slice(&(text.len() as u64).to_ne_bytes());
         frames.extend_from_slice(text.as_bytes());
     }
     frames
@@ -289,7 +290,8 @@ pub unsafe extern "C" fn ocus_jvm_start(
 pub extern "C" fn ocus_jvm_wait() -> u64 {
     let finished = match &CROSSING.runtime {
         Ok(runtime) => CROSSING.queue.run(runtime, usize::MAX),
-        // No runtime could start: the calls' starts failed and queued their errors.
+        // This thread could not get a runtime to drive (so neither, most likely, could the
+        // calls, whose starts then queued their errors): take what waits, without spinning.
         Err(_) => {
             std::thread::sleep(std::time::Duration::from_millis(10));
             CROSSING.queue.drain(usize::MAX)

@@ -157,8 +157,9 @@ fn list_future(
 /// - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes between
 ///   this long and three times this after its last use. Positive. Default: 60 seconds.
 /// - ``capture_request_headers``: Request headers recorded on each traced attempt's span
-///   (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
-///   listed; x-api-key cannot be. Default:
+///   (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is
+///   recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be
+///   recorded is skipped with a warning); an empty list records none. Default:
 ///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
 /// - ``capture_response_headers``: Response headers recorded on each traced attempt's span
 ///   (http.response.header.<name>), by name, any case. Default:
@@ -414,8 +415,9 @@ impl PageIterator {
 /// - ``idle_timeout`` (seconds): How long an unused pooled connection stays open: it closes between
 ///   this long and three times this after its last use. Positive. Default: 60 seconds.
 /// - ``capture_request_headers``: Request headers recorded on each traced attempt's span
-///   (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless
-///   listed; x-api-key cannot be. Default:
+///   (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is
+///   recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be
+///   recorded is skipped with a warning); an empty list records none. Default:
 ///   OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST.
 /// - ``capture_response_headers``: Response headers recorded on each traced attempt's span
 ///   (http.response.header.<name>), by name, any case. Default:

@@ -188,6 +188,20 @@ def test_listed_headers_are_recorded_by_name_and_the_key_cannot_be(mock: Emulato
             ocus.Client(ALPHA, base_url=mock.base_url, **listed)  # type: ignore[arg-type]
 
 
+def test_the_environments_lists_apply_unless_the_option_is_given(mock: Emulator, otel: InMemorySpanExporter, monkeypatch: pytest.MonkeyPatch) -> None:
+    # OpenTelemetry's variable, read by every client: a name it cannot take is skipped (with
+    # a warning), never fatal, and never the key.
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE", "X-Request-Id, x-api-key, x-(a|b)")
+    with ocus.Client(ALPHA, base_url=mock.base_url) as client:
+        client.projects.get(ID)
+    with ocus.Client(ALPHA, base_url=mock.base_url, capture_response_headers=[]) as client:
+        client.projects.get(ID)
+    listed, unlisted = sorted(by_name(otel.get_finished_spans(), "GET /v3/projects/{id}"), key=lambda s: s.start_time or 0)
+    assert listed.attributes is not None and unlisted.attributes is not None
+    assert [k for k in listed.attributes if k.startswith("http.response.header.")] == ["http.response.header.x-request-id"]
+    assert not [k for k in unlisted.attributes if k.startswith("http.response.header.")]
+
+
 PROBE = """
 import sys
 {block}

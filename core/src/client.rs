@@ -549,9 +549,7 @@ impl Client {
             })?;
             headers.insert(USER_AGENT, combined);
         } else {
-            let user_agent = HeaderValue::from_str(&settings.user_agent)
-                .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
-            headers.insert(USER_AGENT, user_agent);
+            headers.insert(USER_AGENT, settings.user_agent_header.clone());
         }
         if !headers.contains_key(ACCEPT) {
             // A caller's Accept (e.g. application/vnd.api+json) replaces this one.
@@ -593,6 +591,8 @@ impl Client {
                 request = request.body(body.clone());
             }
             let response = request.send().await.map_err(|e| transport_error(e, &url))?;
+            // The last response's listed headers are the attempt's (a redirect's too).
+            ending.capture(response.headers());
             let status = response.status();
             if status.is_redirection()
                 && let Some(location) = response.headers().get(LOCATION)
@@ -625,7 +625,6 @@ impl Client {
                 url = next;
                 continue;
             }
-            ending.capture(response.headers());
             let request_id = request_id(response.headers());
             if status.is_success() {
                 let headers = header_list(response.headers());
@@ -705,7 +704,6 @@ fn build_http(settings: &Settings) -> Result<reqwest::Client> {
         // reqwest only strips standard credential headers on cross-origin hops.
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(settings.connect_timeout)
-        .user_agent(settings.user_agent.clone())
         .pool_idle_timeout(settings.idle_timeout)
         // A burst leaves at most this many connections open (hyper-util also keeps the
         // connections it opened while racing a checkout, which grew the pool past the calls

@@ -8,8 +8,10 @@
 //! whose other end ([`fd`](Completions::fd)) its event loop watches, or a function given to
 //! [`with_wake`](Completions::with_wake) is called. The host then [`drain`](Completions::drain)s
 //! every result at once, so one wake-up hands over a whole batch. A host with no event loop (the
-//! JVM) instead keeps one thread blocked in [`wait`](Completions::wait), made
-//! [`waitable`](Completions::waitable): a condition variable wakes it once per batch.
+//! JVM) instead lends a thread to [`run`](Completions::run) on a queue made
+//! [`driven`](Completions::driven): the thread drives the runtime the calls run on
+//! ([`runtime::host_driven`](crate::runtime::host_driven)) until results wait, so they reach
+//! it with no hand-off from another thread.
 //!
 //! The socket pair is a Unix socket pair on Unix. Windows has none that its event loops
 //! watch, so there it is a connected pair of loopback TCP sockets (what asyncio's own
@@ -20,7 +22,7 @@ use std::future::Future;
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;
 
@@ -46,11 +48,6 @@ enum Wake {
     /// A function of the host's (e.g. a Node threadsafe function): called on the runtime
     /// thread that delivered, it must only schedule the drain, not do it.
     Call(Box<dyn Fn() + Send + Sync>),
-    /// A flag raised for a host thread blocked in [`Completions::wait`].
-    Signal {
-        raised: Mutex<bool>,
-        changed: Condvar,
-    },
     /// A permit for the host thread driving a runtime in [`Completions::run`].
     Notify(tokio::sync::Notify),
 }
@@ -63,10 +60,6 @@ impl Wake {
                 let _ = (&*doorbell).write(&[1]);
             }
             Wake::Call(wake) => wake(),
-            Wake::Signal { raised, changed } => {
-                *raised.lock().unwrap_or_else(|p| p.into_inner()) = true;
-                changed.notify_one();
-            }
             Wake::Notify(notify) => notify.notify_one(),
         }
     }
@@ -133,18 +126,6 @@ impl<T> Completions<T> {
         }
     }
 
-    /// A new queue whose host takes results from a thread blocked in [`wait`](Self::wait).
-    pub fn waitable() -> Self {
-        Completions {
-            done: Mutex::new(VecDeque::new()),
-            wake: Wake::Signal {
-                raised: Mutex::new(false),
-                changed: Condvar::new(),
-            },
-            running: AtomicUsize::new(0),
-        }
-    }
-
     /// A new queue whose host lends a thread to [`run`](Self::run): the thread drives the
     /// runtime the calls run on until results wait, then takes them.
     pub fn driven() -> Self {
@@ -158,10 +139,12 @@ impl<T> Completions<T> {
     /// Drives `runtime` on the calling thread (a [`driven`](Self::driven) queue's host, with the
     /// [`runtime::host_driven`](crate::runtime::host_driven) runtime: its calls' I/O runs here)
     /// until results wait, then takes up to `max` of them (call it again for the rest: it
-    /// returns at once while results wait). On another queue it is [`wait`](Self::wait).
+    /// returns at once while results wait; `max` 0 counts as 1). On another queue it is
+    /// [`drain`](Self::drain), which does not wait.
     pub fn run(&self, runtime: &tokio::runtime::Runtime, max: usize) -> Vec<(u64, T)> {
+        let max = max.max(1);
         let Wake::Notify(notify) = &self.wake else {
-            return self.wait(None);
+            return self.drain(max);
         };
         runtime.block_on(async {
             loop {
@@ -252,36 +235,10 @@ impl<T> Completions<T> {
         let count = done.len().min(max);
         done.drain(..count).collect()
     }
-
-    /// Blocks the calling thread until results wait, then takes every one of them (a queue
-    /// made [`waitable`](Self::waitable); on another, it is [`drain`](Self::drain) without
-    /// the wait). `timeout` bounds the wait: an empty batch then.
-    pub fn wait(&self, timeout: Option<std::time::Duration>) -> Vec<(u64, T)> {
-        if let Wake::Signal { raised, changed } = &self.wake {
-            let mut is_raised = raised.lock().unwrap_or_else(|p| p.into_inner());
-            while !*is_raised {
-                is_raised = match timeout {
-                    None => changed.wait(is_raised).unwrap_or_else(|p| p.into_inner()),
-                    Some(timeout) => {
-                        let (guard, waited) = changed
-                            .wait_timeout(is_raised, timeout)
-                            .unwrap_or_else(|p| p.into_inner());
-                        if waited.timed_out() && !*guard {
-                            return Vec::new();
-                        }
-                        guard
-                    }
-                };
-            }
-            // Lowered before draining: a result queued after the drain raises it again.
-            *is_raised = false;
-        }
-        self.drain(usize::MAX)
-    }
 }
 
 impl<T: Send + 'static> Completions<T> {
-    /// Starts `call` on the process's multi-thread runtime ([`runtime::get`](crate::runtime::get))
+    /// Starts `call` on the process's runtime for started calls ([`runtime::get`](crate::runtime::get))
     /// and delivers `finish(result)` as `ticket`. `finish` runs on the runtime thread, so
     /// the host's thread only takes the finished value (serialise there, not on the host).
     ///
@@ -493,35 +450,6 @@ mod tests {
     }
 
     /// A thread blocked in `wait` takes what arrives, and a timeout gives an empty batch.
-    #[test]
-    fn a_waiting_thread_takes_each_batch() {
-        use std::time::Duration;
-        let queue: Arc<Completions<u32>> = Arc::new(Completions::waitable());
-        assert_eq!(queue.fd(), None);
-        assert!(queue.wait(Some(Duration::from_millis(10))).is_empty());
-        let waiter = std::thread::spawn({
-            let queue = queue.clone();
-            move || {
-                let mut taken = Vec::new();
-                while taken.len() < 3 {
-                    taken.extend(queue.wait(None));
-                }
-                taken
-            }
-        });
-        queue.deliver(1, 10);
-        std::thread::sleep(Duration::from_millis(20));
-        queue.deliver(2, 20);
-        queue
-            .start(3, None, async { Ok(30) }, |r| r.unwrap())
-            .unwrap();
-        assert_eq!(waiter.join().unwrap(), vec![(1, 10), (2, 20), (3, 30)]);
-        // Nothing left raised: the next wait times out.
-        assert!(queue.wait(Some(Duration::from_millis(10))).is_empty());
-    }
-
-    /// `start` delivers every outcome: a value, an error, a panic and a cancellation, each
-    /// under its own ticket.
     #[test]
     fn started_calls_deliver_values_errors_panics_and_cancellations() {
         use crate::error::ErrorKind;

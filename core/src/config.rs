@@ -71,6 +71,8 @@ pub(crate) struct Settings {
     pub max_idle_connections: usize,
     pub idle_timeout: Duration,
     pub user_agent: String,
+    /// `user_agent` as the header value every request sends.
+    pub user_agent_header: reqwest::header::HeaderValue,
     /// Extra trusted CA certificates (on top of the system's).
     pub ca_certs: Vec<reqwest::Certificate>,
     /// An explicit proxy (else the standard variables, HTTPS_PROXY and the rest).
@@ -422,11 +424,8 @@ impl ClientBuilder {
             Some(application) if !application.is_empty() => format!("{sdk} {application}"),
             _ => sdk,
         };
-        if reqwest::header::HeaderValue::from_str(&user_agent).is_err() {
-            return Err(Error::configuration(
-                "the user agent is not a valid header value",
-            ));
-        }
+        let user_agent_header = reqwest::header::HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::configuration("the user agent is not a valid header value"))?;
         let max_retries = crate::validate::retries(
             "max_retries",
             f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)),
@@ -459,11 +458,14 @@ impl ClientBuilder {
             (None, Some(text)) => LogLevel::parse(ENV_LOG, &text)?,
             (None, None) => sink.as_ref().and_then(|s| s.default_level()),
         };
-        let captured = |option: &str, given: &Option<Vec<String>>, variable: &str| match given {
+        let mut skipped = Vec::new();
+        let mut captured = |option: &str, given: &Option<Vec<String>>, variable: &str| match given {
             Some(names) => crate::telemetry::header_names(option, names),
             None => {
                 let listed = env(variable).unwrap_or_default();
-                crate::telemetry::header_names(variable, &listed.split(',').collect::<Vec<_>>())
+                let (names, refused) = crate::telemetry::listed_header_names(variable, &listed);
+                skipped.extend(refused);
+                Ok(names)
             }
         };
         let captured_headers = crate::telemetry::CapturedHeaders {
@@ -478,8 +480,16 @@ impl ClientBuilder {
                 crate::telemetry::ENV_CAPTURE_RESPONSE_HEADERS,
             )?,
         };
+        let logger = Logger::new(sink, log_level);
+        for why in skipped {
+            logger.emit(LogLevel::Warn, || crate::log::LogEvent {
+                error: Some(why.clone()),
+                ..crate::log::LogEvent::new(LogLevel::Warn, "a listed header is not recorded")
+            });
+        }
         let settings = Settings {
-            logger: Logger::new(sink, log_level),
+            logger,
+            user_agent_header,
             retry_budget: crate::validate::retry_budget(
                 "retry_budget",
                 f64::from(self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET)),
@@ -665,19 +675,29 @@ mod tests {
         let request = settings.captured_headers.request;
         let names: Vec<&str> = request.iter().map(|n| n.as_str()).collect();
         assert_eq!(names, ["x-tenant", "accept"]);
+        // One the check refuses is skipped (the variable is OpenTelemetry's, read by every
+        // client): never the key, and never fatal.
         let keyed = |name: &str| {
             (name == crate::telemetry::ENV_CAPTURE_RESPONSE_HEADERS)
-                .then(|| "x-request-id,X-API-Key".to_string())
+                .then(|| "x-request-id,X-API-Key,x-(a|b)".to_string())
                 .or_else(|| env(name))
         };
-        let err = Client::builder()
+        let (settings, _) = Client::builder()
             .from_env()
-            .build_with_env(keyed)
-            .unwrap_err();
+            .settings_with_env(keyed)
+            .unwrap();
+        let response = settings.captured_headers.response;
         assert_eq!(
-            err.message(),
-            "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE: x-api-key is never recorded (it carries the API key)"
+            response.iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+            ["x-request-id"]
         );
+        // An empty list given explicitly turns the variable's list off.
+        let (settings, _) = Client::builder()
+            .from_env()
+            .capture_request_headers(Vec::<String>::new())
+            .settings_with_env(listed)
+            .unwrap();
+        assert!(settings.captured_headers.request.is_empty());
         // Without from_env() nothing is read.
         let err = Client::builder().build_with_env(env).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Configuration);

@@ -448,7 +448,7 @@ pub static OPTIONS: &[OptionSpec] = &[
         default: OptionDefault::Unset,
         env: Some(crate::telemetry::ENV_CAPTURE_REQUEST_HEADERS),
         public: true,
-        doc: "Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be.",
+        doc: "Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be recorded is skipped with a warning); an empty list records none.",
         field: Field::CaptureRequestHeaders,
     },
     OptionSpec {

@@ -1,8 +1,9 @@
 //! The process's tokio runtimes: one for blocking callers (the C ABI, Python's sync client),
-//! one multi-thread runtime for callers whose tasks run on their own (the C ABI's started
-//! calls, Python's asyncio bridge). A host with a runtime of its own hands it over with
-//! [`install`] (the Node addon gives napi's, which drives its async functions), so anything in
-//! that process asking for [`get`] shares it instead of starting a second.
+//! one for started calls: a multi-thread runtime whose tasks run on their own (the C ABI's
+//! started calls, Python's asyncio bridge). A host with a runtime of its own hands it over
+//! with [`install`] (the Node addon gives napi's, which drives its async functions; the JVM
+//! lends a thread to [`host_driven`]'s), so anything in that process asking for [`get`] shares
+//! it instead of starting a second.
 //!
 //! Created once per process, never per call. After `fork()` its threads do not exist in the
 //! child, so the child gets a fresh runtime (the parent's is leaked, not shut down: shutting
@@ -83,9 +84,10 @@ type Shared = Option<(u32, Handle, Option<&'static Runtime>)>;
 
 static SHARED: OnceLock<Mutex<Shared>> = OnceLock::new();
 
-/// The process-wide multi-thread runtime, rebuilt after a fork: for callers that need tasks to
-/// make progress on their own (the C ABI's started calls, the asyncio bridge). The one a host
-/// handed over with [`install`], else one started here (up to 4 workers).
+/// The process-wide runtime for started calls, rebuilt after a fork: for callers that need
+/// tasks to make progress without them (the C ABI's started calls, the asyncio bridge). The one
+/// a host handed over with [`install`] (driven by the host), else a multi-thread one started
+/// here (up to 4 workers).
 pub fn get() -> Result<Handle> {
     let mut slot = SHARED
         .get_or_init(|| Mutex::new(None))

@@ -61,7 +61,7 @@ pub const ENV_CAPTURE_REQUEST_HEADERS: &str =
 pub const ENV_CAPTURE_RESPONSE_HEADERS: &str =
     "OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE";
 /// The header that carries the key: never recorded, whatever is listed.
-const KEY_HEADER: &str = "x-api-key";
+const KEY_HEADER: &str = crate::validate::API_KEY_HEADER;
 
 /// One attribute value (the conventions' attributes are text, whole numbers, or lists of text
 /// for headers).
@@ -100,24 +100,50 @@ pub(crate) struct CapturedHeaders {
 pub(crate) fn header_names<S: AsRef<str>>(option: &str, names: &[S]) -> Result<Arc<[HeaderName]>> {
     let mut checked: Vec<HeaderName> = Vec::new();
     for name in names {
-        let name = name.as_ref().trim();
-        if name.is_empty() {
-            continue;
-        }
-        let header =
-            HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).map_err(|_| {
-                Error::configuration(format!("{option}: {name:?} is not a valid header name"))
-            })?;
-        if header == KEY_HEADER {
-            return Err(Error::configuration(format!(
-                "{option}: {KEY_HEADER} is never recorded (it carries the API key)"
-            )));
-        }
-        if !checked.contains(&header) {
+        if let Some(header) = header_name(option, name.as_ref())?
+            && !checked.contains(&header)
+        {
             checked.push(header);
         }
     }
     Ok(checked.into())
+}
+
+/// The names an environment variable lists (comma-separated), as [`header_names`] checks them,
+/// but one it refuses is skipped, not fatal: the variable is OpenTelemetry's, read by every
+/// client in the process whether traced or not, and other instrumentations accept patterns
+/// there (`x-.*`). Returns the names, and why each skipped one was.
+pub(crate) fn listed_header_names(
+    variable: &str,
+    listed: &str,
+) -> (Arc<[HeaderName]>, Vec<String>) {
+    let mut checked: Vec<HeaderName> = Vec::new();
+    let mut skipped = Vec::new();
+    for name in listed.split(',') {
+        match header_name(variable, name) {
+            Ok(Some(header)) if !checked.contains(&header) => checked.push(header),
+            Ok(_) => {}
+            Err(error) => skipped.push(error.message().to_owned()),
+        }
+    }
+    (checked.into(), skipped)
+}
+
+/// One listed name, lower case; `None` for an empty one.
+fn header_name(option: &str, name: &str) -> Result<Option<HeaderName>> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Ok(None);
+    }
+    let header = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).map_err(|_| {
+        Error::configuration(format!("{option}: {name:?} is not a valid header name"))
+    })?;
+    if header == KEY_HEADER {
+        return Err(Error::configuration(format!(
+            "{option}: {KEY_HEADER} is never recorded (it carries the API key)"
+        )));
+    }
+    Ok(Some(header))
 }
 
 /// `http.request.header.<name>` / `http.response.header.<name>` for each listed header that

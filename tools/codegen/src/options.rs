@@ -474,7 +474,8 @@ fn kotlin_type(spec: &OptionSpec) -> (&'static str, &'static str) {
         OptionType::Duration => ("Duration?", "null"),
         OptionType::Retries | OptionType::Tokens | OptionType::PageIndex => ("Int?", "null"),
         OptionType::Headers => ("Map<String, String>", "emptyMap()"),
-        OptionType::HeaderNames => ("List<String>", "emptyList()"),
+        // null: not given (the environment's list applies); empty: none recorded.
+        OptionType::HeaderNames => ("List<String>?", "null"),
         _ => ("String?", "null"),
     }
 }
@@ -535,9 +536,7 @@ fn kotlin_entries() -> String {
                 camel_case(&format!("{}_ms", spec.name)),
                 format!("{name}?.toMillisDouble()"),
             ),
-            OptionType::Headers | OptionType::HeaderNames => {
-                (name.clone(), format!("{name}.ifEmpty {{ null }}"))
-            }
+            OptionType::Headers => (name.clone(), format!("{name}.ifEmpty {{ null }}")),
             _ => (name.clone(), name.clone()),
         };
         writeln!(out, "                \"{key}\" to {value},").unwrap();
@@ -555,11 +554,9 @@ fn kotlin_builder_fields() -> String {
                 "        private val {name} = LinkedHashMap<String, String>()"
             )
             .unwrap(),
-            OptionType::HeaderNames => writeln!(
-                out,
-                "        private var {name}: List<String> = emptyList()"
-            )
-            .unwrap(),
+            OptionType::HeaderNames => {
+                writeln!(out, "        private var {name}: List<String>? = null").unwrap()
+            }
             _ => writeln!(
                 out,
                 "        private var {name}: {} = null",

@@ -77,9 +77,9 @@ internal object Direct {
             var at = 8L
             while (at < end) {
                 val ticket = pointer.getLong(at)
-                val length = pointer.getInt(at + 8)
-                finished.add(ticket to String(pointer.getByteArray(at + 12, length), Charsets.UTF_8))
-                at += 12 + length
+                val length = pointer.getLong(at + 8)
+                finished.add(ticket to String(pointer.getByteArray(at + 16, Math.toIntExact(length)), Charsets.UTF_8))
+                at += 16 + length
             }
             return finished
         } finally {

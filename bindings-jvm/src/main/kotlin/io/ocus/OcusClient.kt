@@ -53,10 +53,10 @@ class OcusClient(
     logLevel: String? = null,
     /** How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60 s. */
     idleTimeout: Duration? = null,
-    /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
-    captureRequestHeaders: List<String> = emptyList(),
+    /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be recorded is skipped with a warning); an empty list records none. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
+    captureRequestHeaders: List<String>? = null,
     /** Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE. */
-    captureResponseHeaders: List<String> = emptyList(),
+    captureResponseHeaders: List<String>? = null,
     // codegen:end client-params
 ) : AutoCloseable {
     private val native: NativeClient = native {
@@ -76,8 +76,8 @@ class OcusClient(
                 "userAgent" to userAgent,
                 "logLevel" to logLevel,
                 "idleTimeoutMs" to idleTimeout?.toMillisDouble(),
-                "captureRequestHeaders" to captureRequestHeaders.ifEmpty { null },
-                "captureResponseHeaders" to captureResponseHeaders.ifEmpty { null },
+                "captureRequestHeaders" to captureRequestHeaders,
+                "captureResponseHeaders" to captureResponseHeaders,
                 // codegen:end client-options
             ),
             SystemLoggerSink,
@@ -207,8 +207,8 @@ class OcusClient(
         private var userAgent: String? = null
         private var logLevel: String? = null
         private var idleTimeout: Duration? = null
-        private var captureRequestHeaders: List<String> = emptyList()
-        private var captureResponseHeaders: List<String> = emptyList()
+        private var captureRequestHeaders: List<String>? = null
+        private var captureResponseHeaders: List<String>? = null
         // codegen:end builder-fields
 
         // codegen:begin builder-setters
@@ -251,10 +251,10 @@ class OcusClient(
         /** How long an unused pooled connection stays open: it closes between this long and three times this after its last use. Positive. Default: 60 s. */
         fun idleTimeout(timeout: Duration) = apply { this.idleTimeout = timeout }
 
-        /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
+        /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be recorded is skipped with a warning); an empty list records none. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
         fun captureRequestHeaders(vararg names: String) = apply { this.captureRequestHeaders = names.toList() }
 
-        /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name, any case. None is recorded unless listed; x-api-key cannot be. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
+        /** Request headers recorded on each traced attempt's span (OpenTelemetry's http.request.header.<name>), by name (any case, no patterns). None is recorded unless listed; x-api-key cannot be (from the environment, a name that cannot be recorded is skipped with a warning); an empty list records none. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_REQUEST. */
         fun captureRequestHeaders(names: List<String>) = apply { this.captureRequestHeaders = names.toList() }
 
         /** Response headers recorded on each traced attempt's span (http.response.header.<name>), by name, any case. Default: OTEL_INSTRUMENTATION_HTTP_CAPTURE_HEADERS_CLIENT_RESPONSE. */
