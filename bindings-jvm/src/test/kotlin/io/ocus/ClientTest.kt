@@ -262,6 +262,26 @@ class ClientTest {
     }
 
     @Test
+    fun `after a burst of suspending calls, idle connections close on the thread that drives them`() {
+        // The README's rule: as calls end the pool keeps what it may, and a connection unused
+        // for the idle timeout closes within twice that on a runtime that runs on its own (here
+        // the completion thread's, which also does the calls' I/O).
+        val idle = Duration.ofMillis(300)
+        OcusClient(apiKey = ALPHA, baseUrl = mock.baseUrl, idleTimeout = idle).use { c ->
+            runBlocking { c.projects.get(ids[0]) }
+            Thread.sleep(3 * idle.toMillis()) // that first connection is gone too
+            val before = ProcessStats.descriptors()
+            runBlocking { List(200) { async(Dispatchers.Default) { c.projects.get(ids[0]) } }.awaitAll() }
+            val burst = ProcessStats.descriptors()
+            assertTrue(burst > before + 10, "the burst opened connections: $burst vs $before")
+            assertTrue(
+                eventually(2 * idle.toMillis() / 1000.0 + 2.0) { ProcessStats.descriptors() <= before },
+                "descriptors ${ProcessStats.descriptors()} vs $before before the burst ($burst after it)",
+            )
+        }
+    }
+
+    @Test
     fun `close stops calls in flight and later calls`(): Unit = runBlocking {
         val c = client(timeout = Duration.ofSeconds(30))
         hang()
