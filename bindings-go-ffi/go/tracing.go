@@ -1,6 +1,7 @@
 package ocus
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -118,23 +119,31 @@ func (a *attributesJSON) UnmarshalJSON(text []byte) error {
 		if err := json.Unmarshal(pair[0], &key); err != nil {
 			return err
 		}
-		var text string
-		if json.Unmarshal(pair[1], &text) == nil {
-			*a = append(*a, Attribute{Key: key, Value: text})
-			continue
-		}
-		var values []string
-		if json.Unmarshal(pair[1], &values) == nil {
-			*a = append(*a, Attribute{Key: key, Value: values})
-			continue
-		}
-		var number int64
-		if err := json.Unmarshal(pair[1], &number); err != nil {
+		value, err := attributeValue(bytes.TrimSpace(pair[1]))
+		if err != nil {
 			return err
 		}
-		*a = append(*a, Attribute{Key: key, Value: number})
+		*a = append(*a, Attribute{Key: key, Value: value})
 	}
 	return nil
+}
+
+// attributeValue decodes a value by its first byte: text, a header's values, or a number.
+func attributeValue(raw json.RawMessage) (any, error) {
+	switch {
+	case len(raw) > 0 && raw[0] == '"':
+		var text string
+		err := json.Unmarshal(raw, &text)
+		return text, err
+	case len(raw) > 0 && raw[0] == '[':
+		var values []string
+		err := json.Unmarshal(raw, &values)
+		return values, err
+	default:
+		var number int64
+		err := json.Unmarshal(raw, &number)
+		return number, err
+	}
 }
 
 func decodeEvents(text []byte) []TraceEvent {

@@ -190,22 +190,31 @@ unsafe fn bytes<'a>(data: *const u8, len: i32) -> &'a [u8] {
 /// Text handed to the JVM: its length (8 bytes, native order), then its UTF-8 bytes. Owned by
 /// the JVM until `ocus_jvm_free`.
 fn hand_over(text: String) -> u64 {
-    hand_over_bytes(text.as_bytes())
+    let mut buffer = buffer_for(text.len());
+    buffer.extend_from_slice(text.as_bytes());
+    hand_over_buffer(buffer)
 }
 
-fn hand_over_bytes(bytes: &[u8]) -> u64 {
-    let mut buffer = Vec::with_capacity(8 + bytes.len());
-    buffer.extend_from_slice(&(bytes.len() as u64).to_ne_bytes());
-    buffer.extend_from_slice(bytes);
+/// An empty buffer to hand over, with room for `len` bytes after its length field.
+fn buffer_for(len: usize) -> Vec<u8> {
+    let mut buffer = Vec::with_capacity(8 + len);
+    buffer.extend_from_slice(&[0; 8]);
+    buffer
+}
+
+/// Writes the length field of a `buffer_for` buffer and hands it over.
+fn hand_over_buffer(mut buffer: Vec<u8>) -> u64 {
+    let len = (buffer.len() - 8) as u64;
+    buffer[..8].copy_from_slice(&len.to_ne_bytes());
     Box::into_raw(buffer.into_boxed_slice()) as *mut u8 as u64
 }
 
-/// Finished calls as `ticket` (8 bytes), the outcome's length (8 bytes), then its UTF-8, one
-/// after the other, in the machine's byte order: the completion thread only splits them, and
+/// A buffer to hand over holding finished calls as `ticket` (8 bytes), the outcome's length (8
+/// bytes), then its UTF-8, one after the other, in the machine's byte order: the completion thread only splits them, and
 /// each outcome is parsed by its own coroutine, off the thread that drives the calls' I/O.
 fn batch_frames(finished: &[(u64, String)]) -> Vec<u8> {
     let size = finished.iter().map(|(_, text)| 16 + text.len()).sum();
-    let mut frames = Vec::with_capacity(size);
+    let mut frames = buffer_for(size);
     for (ticket, text) in finished {
         frames.extend_from_slice(&ticket.to_ne_bytes());
         frames.extend_from_slice(&(text.len() as u64).to_ne_bytes());
@@ -304,7 +313,7 @@ pub extern "C" fn ocus_jvm_wait() -> u64 {
             running.remove(ticket);
         }
     }
-    hand_over_bytes(&batch_frames(&finished))
+    hand_over_buffer(batch_frames(&finished))
 }
 
 // ---- logs: the core's events handed to the JVM ------------------------------------------------

@@ -449,7 +449,8 @@ mod tests {
         assert!(serde_json::from_str::<serde_json::Value>(&batch).is_ok());
     }
 
-    /// A thread blocked in `wait` takes what arrives, and a timeout gives an empty batch.
+    /// `start` delivers every outcome: a value, an error, a panic and a cancellation, each
+    /// under its own ticket.
     #[test]
     fn started_calls_deliver_values_errors_panics_and_cancellations() {
         use crate::error::ErrorKind;
