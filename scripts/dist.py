@@ -93,6 +93,11 @@ ALL = False  # --all: every target built here (Linux cross builds, the Go module
 MOCK_BINARIES = {"x86_64-unknown-linux-musl": "linux-x64", "aarch64-unknown-linux-musl": "linux-arm64"}
 
 
+# A target's RUSTFLAGS replace .cargo/config.toml's build.rustflags, so they repeat its flag
+# (the Node addon's event-loop runtime needs tokio's unstable metrics).
+TOKIO_UNSTABLE = "--cfg tokio_unstable"
+
+
 def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path = ROOT, capture: bool = False) -> str:
     shown = " ".join(str(a) for a in args)
     print(f"+ {shown}", flush=True)
@@ -148,7 +153,7 @@ def zigbuild(target: Target, package: str, *, static: bool = False) -> Path:
     env = tool_env()
     if target.musl and not static:
         # A musl cdylib needs the C runtime linked dynamically (Node loads it as a .so).
-        env[f"CARGO_TARGET_{target.triple.upper().replace('-', '_')}_RUSTFLAGS"] = "-C target-feature=-crt-static"
+        env[f"CARGO_TARGET_{target.triple.upper().replace('-', '_')}_RUSTFLAGS"] = f"-C target-feature=-crt-static {TOKIO_UNSTABLE}"
     run("cargo", "zigbuild", "--locked", "--profile", PROFILE, "-p", package, "--target", target.zig_triple, env=env)
     return target.out_dir()
 
@@ -335,7 +340,7 @@ def mingw_env() -> dict[str, str]:
     key = WINDOWS_GNU.replace("-", "_")
     return {**os.environ, f"CC_{key}": "x86_64-w64-mingw32-gcc", f"AR_{key}": "x86_64-w64-mingw32-ar",
             f"CARGO_TARGET_{key.upper()}_LINKER": "x86_64-w64-mingw32-gcc",
-            f"CARGO_TARGET_{key.upper()}_RUSTFLAGS": "-C link-arg=-static"}
+            f"CARGO_TARGET_{key.upper()}_RUSTFLAGS": f"-C link-arg=-static {TOKIO_UNSTABLE}"}
 
 
 def windows_go_library(ffi: Path) -> None:

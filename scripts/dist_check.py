@@ -276,6 +276,10 @@ def check_node(env: dict[str, str], work: Path, version: str) -> None:
         expect("esm: 2 projects" in out.stdout, "ESM import works")
         shown = run("node", "-p", f"require('ocus').VERSION + ' ' + require('ocus-{PLATFORM}/package.json').version", env=user, cwd=project)
         expect(shown.stdout.split() == [version, version], f"Node VERSION and the platform package are {version}")
+        if sys.platform == "linux":
+            # Built with tokio_unstable (scripts/dist.py), the addon drives calls from libuv.
+            crossing = run("node", "-p", "const p = require('node:path'); const n = require(p.join(p.dirname(require.resolve('ocus')), 'native.js')); new n.Crossing(() => {}).path", env=user, cwd=project)
+            expect(crossing.stdout.strip() == "event-loop", f"the Node addon's calls run on libuv's loop ({crossing.stdout.strip()})")
         run("node", "handle-errors.js", "ocus_demo_key", "not_a_real_key", env=user, cwd=project)
     compiled = run(project / "node_modules" / ".bin" / "tsc", "--noEmit", "-p", "tsconfig.json", env=env, cwd=project, check=False)
     expect(compiled.returncode == 0, "TypeScript example compiles against the installed types")

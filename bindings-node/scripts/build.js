@@ -13,8 +13,12 @@ const profile = process.env.OCUS_NODE_PROFILE || 'release'
 const cargo = process.env.CARGO || 'cargo'
 const args = ['build', '--locked', '-p', 'ocus-node', '--manifest-path', path.join(here, 'Cargo.toml')]
 if (profile === 'release') args.push('--release')
+// The runtime driven from libuv needs tokio's unstable metrics (the repository's
+// .cargo/config.toml sets the same flag; a published source package has no such file).
+const rustflags = process.env.RUSTFLAGS ?? ''
+const env = { ...process.env, RUSTFLAGS: /tokio_unstable/.test(rustflags) ? rustflags : `${rustflags} --cfg tokio_unstable`.trim() }
 try {
-  execFileSync(cargo, args, { stdio: 'inherit', cwd: here })
+  execFileSync(cargo, args, { stdio: 'inherit', cwd: here, env })
 } catch (error) {
   console.error('ocus: building the native addon failed; it needs Rust (https://rustup.rs) and a C toolchain.')
   process.exit(1)

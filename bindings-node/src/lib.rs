@@ -4,15 +4,21 @@
 //! the generated `error-view.js` turns into the matching error class.
 //!
 //! Calls cross through the core's completion queue ([`ocus::completion::Completions`]): a
-//! `start*` method starts the call on the runtime and returns a ticket; the runtime thread
-//! serialises the result to JSON text; the first result of a batch wakes the JS thread once
-//! (one threadsafe function per JS environment), which takes the whole batch as one string
-//! and parses it with `JSON.parse`. Not napi's async functions: they make a threadsafe
-//! function per call, and each call's result is woken, converted and settled on its own.
+//! `start*` method starts the call and returns a ticket; the result is serialised to JSON text
+//! where the call ran; `onReady` (one per JS environment) takes every waiting result as one
+//! string and parses it with `JSON.parse`. Where the call runs:
+//! - on Linux, on a runtime driven by the environment's own libuv loop (`event_loop`): the call's
+//!   I/O, its result and its log events stay on the JS thread, as undici's do;
+//! - elsewhere (or with `OCUS_NODE_THREADED=1`), on the process runtime's one worker thread,
+//!   the first result of a batch waking the JS thread through a threadsafe function.
+//!
+//! Not napi's async functions: they make a threadsafe function per call, and each call's result
+//! is woken, converted and settled on its own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use napi::JsValue;
 use napi::bindgen_prelude::{Buffer, Either, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -21,6 +27,9 @@ use ocus::completion::Completions;
 use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 use ocus::runtime::CancelToken;
 use serde_json::{Map, Value};
+
+#[cfg(target_os = "linux")]
+mod event_loop;
 
 /// A failed call: the core's view of the error (`ocus::ErrorView`) as JSON text, marked so
 /// `index.js` tells it from a value; the generated `error-view.js` makes the error from it.
@@ -44,9 +53,11 @@ impl From<ocus::Error> for ErrorData {
 type Outcome<T> = Either<T, ErrorData>;
 
 /// napi's runtime, which is also the core's process runtime (`ocus::runtime::install`): one
-/// runtime in the process. One worker thread drives every request and its connection, so a
-/// request crosses threads twice (in from the JS thread, back to it) instead of also bouncing
-/// between workers; the JS thread does the rest.
+/// runtime in the process. It runs the threaded crossing's calls: one worker thread drives
+/// every request and its connection, so a request crosses threads twice (in from the JS thread,
+/// back to it) instead of also bouncing between workers. Made here even where the event loop's
+/// crossing is used: napi pins the addon in memory with it (Node unloads an addon with the
+/// environment that loaded it, and the runtime's blocking threads run its code).
 #[napi_derive::module_init]
 fn init() {
     if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
@@ -88,15 +99,27 @@ pub struct Crossing {
 
 struct Hub {
     queue: Arc<Completions<String>>,
-    /// The wake function's raw handle, to reference it while calls are in flight.
-    wake: napi::sys::napi_threadsafe_function,
-    /// Calls started and not drained yet (changed on the JS thread only).
-    in_flight: AtomicU32,
+    path: CrossingPath,
     next_ticket: AtomicU32,
 }
 
+/// How results reach the JS thread.
+enum CrossingPath {
+    /// The calls run on this environment's own libuv loop (Linux; see `event_loop`).
+    #[cfg(target_os = "linux")]
+    EventLoop(&'static event_loop::EventLoop),
+    /// The calls run on the process runtime's worker thread, and the first result of a batch
+    /// calls the threadsafe function `wake` (referenced while calls are in flight).
+    Threaded {
+        wake: napi::sys::napi_threadsafe_function,
+        /// Calls started and not drained yet (changed on the JS thread only).
+        in_flight: AtomicU32,
+    },
+}
+
 // SAFETY: `wake` is only passed to napi_(un)ref_threadsafe_function on the JS thread that
-// owns it (start and drain run there); the queue is thread-safe.
+// owns it (start and drain run there); the queue is thread-safe; the event loop is used on
+// its JS thread only.
 unsafe impl Send for Hub {}
 // SAFETY: as above.
 unsafe impl Sync for Hub {}
@@ -104,7 +127,18 @@ unsafe impl Sync for Hub {}
 #[napi]
 impl Crossing {
     #[napi(constructor)]
-    pub fn new(on_ready: Function<'_, (), ()>) -> napi::Result<Self> {
+    pub fn new(env: napi::Env, on_ready: Function<'_, (), ()>) -> napi::Result<Self> {
+        #[cfg(target_os = "linux")]
+        if let Some(event_loop) = event_loop::EventLoop::new(env.raw(), on_ready.raw()) {
+            return Ok(Crossing {
+                hub: Arc::new(Hub {
+                    queue: event_loop.queue.clone(),
+                    path: CrossingPath::EventLoop(event_loop),
+                    next_ticket: AtomicU32::new(0),
+                }),
+            });
+        }
+        let _ = env;
         let wake: WakeFunction = on_ready
             .build_threadsafe_function()
             .weak::<true>()
@@ -116,11 +150,23 @@ impl Crossing {
         Ok(Crossing {
             hub: Arc::new(Hub {
                 queue: Arc::new(queue),
-                wake: raw,
-                in_flight: AtomicU32::new(0),
+                path: CrossingPath::Threaded {
+                    wake: raw,
+                    in_flight: AtomicU32::new(0),
+                },
                 next_ticket: AtomicU32::new(0),
             }),
         })
+    }
+
+    /// How calls cross: "event-loop" (run on this thread's libuv loop) or "threaded".
+    #[napi(getter)]
+    pub fn path(&self) -> &'static str {
+        match self.hub.path {
+            #[cfg(target_os = "linux")]
+            CrossingPath::EventLoop(_) => "event-loop",
+            CrossingPath::Threaded { .. } => "threaded",
+        }
     }
 
     /// Every finished call, as the JSON text of `[[ticket, outcome], ...]` (see `settled`).
@@ -129,10 +175,16 @@ impl Crossing {
         let finished = self.hub.queue.drain(usize::MAX);
         let batch = ocus::completion::json_batch(&finished);
         let count = u32::try_from(finished.len()).unwrap_or(u32::MAX);
-        let before = self.hub.in_flight.fetch_sub(count, Ordering::Relaxed);
-        if before == count && count > 0 {
-            // SAFETY: on the JS thread that owns the function (see Hub).
-            unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), self.hub.wake) };
+        match &self.hub.path {
+            #[cfg(target_os = "linux")]
+            CrossingPath::EventLoop(event_loop) => event_loop.drained(count),
+            CrossingPath::Threaded { wake, in_flight } => {
+                let before = in_flight.fetch_sub(count, Ordering::Relaxed);
+                if before == count && count > 0 {
+                    // SAFETY: on the JS thread that owns the function (see Hub).
+                    unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), *wake) };
+                }
+            }
         }
         batch
     }
@@ -150,13 +202,63 @@ impl Hub {
         let call = prepare()?;
         let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
         let cancel = cancel.map(|c| c.token.clone());
-        self.queue.start(u64::from(ticket), cancel, call, settled)?;
-        if self.in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
-            // A call in flight keeps the process alive until its promise settles.
-            // SAFETY: on the JS thread that owns the function (see Hub).
-            unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), self.wake) };
+        match &self.path {
+            #[cfg(target_os = "linux")]
+            CrossingPath::EventLoop(event_loop) => {
+                let runtime = event_loop.runtime().ok_or_else(|| {
+                    ocus::Error::new(
+                        ocus::ErrorKind::Configuration,
+                        "the JS environment is closing",
+                    )
+                })?;
+                self.queue
+                    .start_on(&runtime, u64::from(ticket), cancel, call, settled);
+                event_loop.started();
+            }
+            CrossingPath::Threaded { wake, in_flight } => {
+                self.queue.start(u64::from(ticket), cancel, call, settled)?;
+                if in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
+                    // A call in flight keeps the process alive until its promise settles.
+                    // SAFETY: on the JS thread that owns the function (see Hub).
+                    unsafe { napi::sys::napi_ref_threadsafe_function(env.raw(), *wake) };
+                }
+            }
         }
         Ok(ticket)
+    }
+
+    /// Where a client's log events go, by the crossing's path.
+    fn log_sink(&self, log: Function<'_, Value, ()>) -> ocus::Result<NodeLogSink> {
+        #[cfg(target_os = "linux")]
+        if let CrossingPath::EventLoop(event_loop) = &self.path {
+            let logger =
+                event_loop::JsLogger::new(log.value().env, log.raw()).ok_or_else(|| {
+                    ocus::Error::new(ocus::ErrorKind::Configuration, "the logger cannot be used")
+                })?;
+            return Ok(NodeLogSink::EventLoop(event_loop, Arc::new(logger)));
+        }
+        let log: LogFunction = log
+            .build_threadsafe_function()
+            .weak::<true>()
+            .build()
+            .map_err(|e| {
+                ocus::Error::new(
+                    ocus::ErrorKind::Configuration,
+                    format!("the logger cannot be used: {e}"),
+                )
+            })?;
+        Ok(NodeLogSink::Threaded(log))
+    }
+
+    /// Lets an event loop run often enough to close the clients' idle connections on time
+    /// (after a client is made: its idle timeout may be the shortest).
+    fn sweep_on_time(&self) {
+        #[cfg(target_os = "linux")]
+        if let (CrossingPath::EventLoop(event_loop), Some(period)) =
+            (&self.path, ocus::runtime::sweep_period())
+        {
+            event_loop.sweep_every(period);
+        }
     }
 }
 
@@ -208,15 +310,25 @@ pub struct NativeClient {
 /// waiting to log never keeps the process alive; non-blocking: a request never waits for JS.
 type LogFunction = ThreadsafeFunction<Value, (), Value, napi::Status, false, true>;
 
-struct NodeLogSink {
-    log: LogFunction,
+enum NodeLogSink {
+    /// Called on the JS thread through a threadsafe function (the threaded crossing).
+    Threaded(LogFunction),
+    /// Handed to the environment's event loop, which calls it in the same turn.
+    #[cfg(target_os = "linux")]
+    EventLoop(&'static event_loop::EventLoop, Arc<event_loop::JsLogger>),
 }
 
 impl ocus::LogSink for NodeLogSink {
     fn log(&self, event: &ocus::LogEvent) {
-        if let Ok(event) = serde_json::to_value(event) {
-            self.log
-                .call(event, ThreadsafeFunctionCallMode::NonBlocking);
+        let Ok(event) = serde_json::to_value(event) else {
+            return;
+        };
+        match self {
+            NodeLogSink::Threaded(log) => {
+                log.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+            }
+            #[cfg(target_os = "linux")]
+            NodeLogSink::EventLoop(event_loop, logger) => event_loop.log(logger, event),
         }
     }
 }
@@ -240,22 +352,14 @@ pub fn create_client(
             builder = builder.extra_ca_bundle(path);
         }
         if let Some(log) = log {
-            let log: LogFunction = log
-                .build_threadsafe_function()
-                .weak::<true>()
-                .build()
-                .map_err(|e| {
-                    ocus::Error::new(
-                        ocus::ErrorKind::Configuration,
-                        format!("the logger cannot be used: {e}"),
-                    )
-                })?;
-            builder = builder.log_sink(Arc::new(NodeLogSink { log }));
+            builder = builder.log_sink(Arc::new(crossing.hub.log_sink(log)?));
         }
         ocus::options::milliseconds_only(&options)?;
         let builder = builder.options(options)?;
+        let client = builder.build()?;
+        crossing.hub.sweep_on_time();
         Ok(NativeClient {
-            handle: ClientHandle::one_path(builder.build()?, CallPath::Started),
+            handle: ClientHandle::one_path(client, CallPath::Started),
             hub: crossing.hub.clone(),
         })
     })())

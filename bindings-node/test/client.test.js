@@ -394,11 +394,41 @@ test('a private CA is trusted through caBundle or NODE_EXTRA_CA_CERTS, and refus
 // A regression guard: nothing in the addon may make the core start a runtime of its own next
 // to napi's (the addon hands napi's over with ocus::runtime::install; core/tests/runtime_install.rs
 // checks that handing over works).
-test('the process runs no core runtime beside napi\'s', async () => {
+test('started calls run on the JS thread\'s own loop (Linux): no other thread does their work', async () => {
   await mock.reset()
-  const client = new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl })
-  await Promise.all([client.projects.get(ID0), client.projects.listPage({ pageSize: 2 })])
-  const names = fs.readdirSync('/proc/self/task').map((task) => fs.readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim())
-  assert.ok(names.includes('ocus-node'), `threads: ${names.join(', ')}`)
+  const native = require(path.join(path.dirname(require.resolve('ocus', { paths: [consumer] })), 'native.js'))
+  assert.equal(new native.Crossing(() => {}).path, process.platform === 'linux' ? 'event-loop' : 'threaded')
+  // CPU ticks of each thread but this one (the JS thread).
+  const others = () =>
+    fs.readdirSync('/proc/self/task').filter((task) => task !== String(process.pid)).map((task) => {
+      const fields = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1].split(' ')
+      return { name: fs.readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim(), ticks: Number(fields[11]) + Number(fields[12]) }
+    })
+  const c = new ocus.Client({ apiKey: ALPHA, baseUrl: mock.baseUrl })
+  await c.projects.get(ID0)
+  const ocusTicks = () => others().filter((t) => t.name.startsWith('ocus')).reduce((sum, t) => sum + t.ticks, 0)
+  const before = ocusTicks()
+  for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 25 }, () => c.projects.get(ID0)))
+  const names = others().map((t) => t.name)
   assert.ok(!names.includes('ocus-runtime'), `the core started a runtime of its own: ${names.join(', ')}`)
+  // 500 calls on a worker thread cost ~5-10 ticks (10 ms each) of its CPU; here the JS thread did them.
+  assert.ok(ocusTicks() - before <= 1, `ocus threads used ${ocusTicks() - before} ticks for 500 calls`)
+})
+
+test('the threaded crossing (platforms without the event loop\'s) settles, cancels and logs', () => {
+  const script = `const { Client } = require('ocus');
+    const native = require(require('node:path').join(require('node:path').dirname(require.resolve('ocus')), 'native.js'));
+    const lines = [];
+    const logger = { error() {}, warn() {}, info() {}, debug: (m) => lines.push(m) };
+    const c = new Client({ apiKey: '${ALPHA}', baseUrl: '${mock.baseUrl}', logLevel: 'debug', logger });
+    (async () => {
+      const ids = await Promise.all([1, 2, 3].map(() => c.projects.get('${ID0}').then((p) => p.id)));
+      const aborted = await c.projects.get('${ID0}', { signal: AbortSignal.abort() }).catch((e) => e.kind);
+      const missing = await c.projects.get('missing').catch((e) => e.status);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // log events arrive on their own here
+      console.log(JSON.stringify({ path: new native.Crossing(() => {}).path, ids, aborted, missing, logged: lines.length }));
+    })()`
+  const result = spawnSync(process.execPath, ['-e', script], { cwd: consumer, encoding: 'utf8', timeout: 20000, env: { ...process.env, OCUS_NODE_THREADED: '1' } })
+  assert.equal(result.status, 0, result.stderr)
+  assert.deepEqual(JSON.parse(result.stdout), { path: 'threaded', ids: [ID0, ID0, ID0], aborted: 'cancelled', missing: 404, logged: 4 })
 })

@@ -50,6 +50,9 @@ enum Wake {
     Call(Box<dyn Fn() + Send + Sync>),
     /// A permit for the host thread driving a runtime in [`Completions::run`].
     Notify(tokio::sync::Notify),
+    /// Nothing: the host drives the runtime itself and looks after each turn
+    /// ([`EventLoopRuntime`](crate::runtime::EventLoopRuntime)).
+    Nothing,
 }
 
 impl Wake {
@@ -61,6 +64,7 @@ impl Wake {
             }
             Wake::Call(wake) => wake(),
             Wake::Notify(notify) => notify.notify_one(),
+            Wake::Nothing => {}
         }
     }
 }
@@ -132,6 +136,17 @@ impl<T> Completions<T> {
         Completions {
             done: Mutex::new(VecDeque::new()),
             wake: Wake::Notify(tokio::sync::Notify::new()),
+            running: AtomicUsize::new(0),
+        }
+    }
+
+    /// A new queue that wakes nobody: for a host that drives the runtime its calls run on
+    /// ([`EventLoopRuntime`](crate::runtime::EventLoopRuntime)) and checks
+    /// [`pending`](Self::pending) after each turn.
+    pub fn unwoken() -> Self {
+        Completions {
+            done: Mutex::new(VecDeque::new()),
+            wake: Wake::Nothing,
             running: AtomicUsize::new(0),
         }
     }
@@ -210,7 +225,7 @@ impl<T> Completions<T> {
     {
         // This call's own task still counts itself (see `start`).
         let others_running = self.running.load(Ordering::Acquire) > 1;
-        if !others_running {
+        if !others_running || matches!(self.wake, Wake::Nothing) {
             return self.deliver(ticket, result);
         }
         if self.push(ticket, result) {
@@ -238,17 +253,9 @@ impl<T> Completions<T> {
 }
 
 impl<T: Send + 'static> Completions<T> {
-    /// Starts `call` on the process's runtime for started calls ([`runtime::get`](crate::runtime::get))
-    /// and delivers `finish(result)` as `ticket`. `finish` runs on the runtime thread, so
-    /// the host's thread only takes the finished value (serialise there, not on the host).
-    ///
-    /// Results finishing in the same turn of the runtime wake the host once (see
-    /// `deliver_batched`).
-    ///
-    /// The result is always delivered unless the returned handle aborts the task: a panic
-    /// in `call` becomes [`Error::panicked`], and cancelling `cancel` stops the call at once
-    /// (its connection is closed) with a `cancelled` error. Fails only if the runtime cannot
-    /// start; then nothing is delivered.
+    /// Starts `call` on the process's runtime for started calls ([`runtime::get`](crate::runtime::get)):
+    /// [`start_on`](Self::start_on) that runtime. Fails only if the runtime cannot start; then
+    /// nothing is delivered.
     pub fn start<R, F, M>(
         self: &Arc<Self>,
         ticket: u64,
@@ -261,7 +268,32 @@ impl<T: Send + 'static> Completions<T> {
         R: Send + 'static,
         M: FnOnce(Result<R>) -> T + Send + 'static,
     {
-        let runtime = crate::runtime::get()?;
+        Ok(self.start_on(&crate::runtime::get()?, ticket, cancel, call, finish))
+    }
+
+    /// Starts `call` on `runtime` and delivers `finish(result)` as `ticket`. `finish` runs on
+    /// the runtime's thread, so the host's thread only takes the finished value (serialise
+    /// there, not on the host).
+    ///
+    /// Results finishing in the same turn of the runtime wake the host once (see
+    /// `deliver_batched`).
+    ///
+    /// The result is always delivered unless the returned handle aborts the task: a panic
+    /// in `call` becomes [`Error::panicked`], and cancelling `cancel` stops the call at once
+    /// (its connection is closed) with a `cancelled` error.
+    pub fn start_on<R, F, M>(
+        self: &Arc<Self>,
+        runtime: &tokio::runtime::Handle,
+        ticket: u64,
+        cancel: Option<CancelToken>,
+        call: F,
+        finish: M,
+    ) -> tokio::task::AbortHandle
+    where
+        F: Future<Output = Result<R>> + Send + 'static,
+        R: Send + 'static,
+        M: FnOnce(Result<R>) -> T + Send + 'static,
+    {
         let queue = Arc::clone(self);
         let running = Running::count(self);
         let task = runtime.spawn(async move {
@@ -280,7 +312,7 @@ impl<T: Send + 'static> Completions<T> {
             };
             queue.deliver_batched(ticket, finish(result));
         });
-        Ok(task.abort_handle())
+        task.abort_handle()
     }
 }
 

@@ -247,6 +247,16 @@ pub(crate) fn sweep_within(idle_timeout: Duration) {
     }
 }
 
+/// How often a runtime that runs only when driven must run so that idle connections close on
+/// time: half the shortest idle timeout of the clients built in this process so far (at least
+/// 45 ms); `None` before any client. A host driving [`EventLoopRuntime`] runs it this often.
+pub fn sweep_period() -> Option<Duration> {
+    match SWEEP_PERIOD_MS.load(Ordering::Relaxed) {
+        u64::MAX => None,
+        ms => Some(Duration::from_millis(ms)),
+    }
+}
+
 /// Starts the sweep thread of a new caller-driven runtime. If the system refuses a thread,
 /// idle connections still close at the next call, as they did before the sweep.
 fn start_sweeping() {
@@ -264,6 +274,138 @@ fn start_sweeping() {
         });
     if let Ok(handle) = started {
         *SWEEPER.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle.thread().clone());
+    }
+}
+
+/// A runtime with no threads of its own, driven by a host's event loop (Node's libuv): the
+/// host watches [`fd`](Self::fd), the runtime's own epoll descriptor, which is readable when
+/// its I/O is ready or a task was woken from another thread, and calls
+/// [`run_ready`](Self::run_ready) on its thread then, after starting calls, and on a timer
+/// while calls wait (the runtime's timers fire only when it runs). A call's I/O and its result
+/// then stay on the host's thread: no hand-off to a worker thread and back.
+///
+/// Linux only, and only in a build with `--cfg tokio_unstable` (`.cargo/config.toml`):
+/// [`run_ready`](Self::run_ready) must see whether tasks are still queued, which only tokio's
+/// unstable metrics tell. Elsewhere [`new`](Self::new) fails and hosts keep their threaded path.
+#[derive(Debug)]
+pub struct EventLoopRuntime {
+    runtime: Runtime,
+    #[cfg(target_os = "linux")]
+    fd: std::os::fd::RawFd,
+}
+
+impl EventLoopRuntime {
+    /// A new runtime, or an error where this build or platform has none (see above).
+    pub fn new() -> Result<Self> {
+        Self::build().map_err(|e| {
+            Error::configuration("cannot start a runtime for the event loop").with_source(e)
+        })
+    }
+
+    #[cfg(all(target_os = "linux", tokio_unstable))]
+    fn build() -> std::io::Result<Self> {
+        use std::collections::HashSet;
+        // The epoll descriptors open now (tokio does not tell which one is its own).
+        fn epoll_descriptors() -> std::io::Result<HashSet<i32>> {
+            let mut found = HashSet::new();
+            for entry in std::fs::read_dir("/proc/self/fd")? {
+                let entry = entry?;
+                let is_epoll = std::fs::read_link(entry.path())
+                    .is_ok_and(|target| target.as_os_str() == "anon_inode:[eventpoll]");
+                if let Some(fd) = entry.file_name().to_str().and_then(|n| n.parse().ok())
+                    && is_epoll
+                {
+                    found.insert(fd);
+                }
+            }
+            Ok(found)
+        }
+        // One build at a time here, so two hosts starting together cannot take each other's.
+        static BUILDING: Mutex<()> = Mutex::new(());
+        let _one = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
+        let before = epoll_descriptors()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // tokio keeps a duplicate of its descriptor (mio's registry), so two appear: the same
+        // epoll instance, registering the same descriptors. Anything else is not ours to guess.
+        let registrations = |fd: i32| {
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).map(|info| {
+                info.lines()
+                    .filter(|line| line.starts_with("tfd:"))
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+        };
+        let mut new: Vec<i32> = epoll_descriptors()?
+            .into_iter()
+            .filter(|fd| !before.contains(fd))
+            .collect();
+        new.sort_unstable();
+        let Some(&fd) = new.first() else {
+            return Err(std::io::Error::other(
+                "the runtime's epoll descriptor was not found",
+            ));
+        };
+        let watched = registrations(fd)?;
+        for other in &new[1..] {
+            if watched.is_empty() || registrations(*other)? != watched {
+                return Err(std::io::Error::other(
+                    "the runtime's epoll descriptor is not known (another was opened meanwhile)",
+                ));
+            }
+        }
+        Ok(EventLoopRuntime { runtime, fd })
+    }
+
+    #[cfg(not(all(target_os = "linux", tokio_unstable)))]
+    fn build() -> std::io::Result<Self> {
+        Err(std::io::Error::other(
+            "driving a runtime from an event loop needs Linux and a tokio_unstable build",
+        ))
+    }
+
+    /// The descriptor to watch for readability (the runtime's epoll descriptor; it stays the
+    /// runtime's: do not close it).
+    #[cfg(target_os = "linux")]
+    pub fn fd(&self) -> std::os::fd::RawFd {
+        self.fd
+    }
+
+    /// Where calls are spawned to run here.
+    pub fn handle(&self) -> &Handle {
+        self.runtime.handle()
+    }
+
+    /// Runs everything ready now on the calling thread (the host's, outside any runtime):
+    /// queued tasks, ready I/O and expired timers, again until none is left, then returns.
+    /// Never waits for I/O. Returns false if tasks are still queued after a bounded number of
+    /// rounds (tasks that keep waking each other must not hold the host's thread for ever):
+    /// the host runs it again soon, on its timer.
+    pub fn run_ready(&self) -> bool {
+        #[cfg(tokio_unstable)]
+        {
+            let metrics = self.runtime.metrics();
+            for _ in 0..64 {
+                // One round: the queued tasks run, then the I/O and timers are polled without
+                // waiting, then `block_on` returns, leaving the tasks that poll woke queued.
+                self.runtime.block_on(tokio::task::yield_now());
+                if metrics.worker_local_queue_depth(0) == 0 && metrics.global_queue_depth() == 0 {
+                    return true;
+                }
+            }
+            false
+        }
+        #[cfg(not(tokio_unstable))]
+        {
+            self.runtime.block_on(tokio::task::yield_now());
+            false
+        }
+    }
+
+    /// Stops the runtime without waiting for its tasks (the host is going away).
+    pub fn shut_down(self) {
+        self.runtime.shutdown_background();
     }
 }
 
