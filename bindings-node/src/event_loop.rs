@@ -241,10 +241,16 @@ impl EventLoop {
         Some(event_loop)
     }
 
-    /// Where calls are spawned; `None` once the environment is going away.
-    pub fn runtime(&self) -> Option<tokio::runtime::Handle> {
-        let runtime = self.runtime.borrow();
-        runtime.as_ref().map(|r| r.handle().clone())
+    /// Spawns a call's task, to start before the loop next blocks; false once the environment
+    /// is going away.
+    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) -> bool {
+        match &*self.runtime.borrow() {
+            Some(runtime) => {
+                runtime.spawn(task);
+                true
+            }
+            None => false,
+        }
     }
 
     /// A call was started: it runs before the loop next blocks, and the loop ticks until

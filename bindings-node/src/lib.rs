@@ -205,14 +205,13 @@ impl Hub {
         match &self.path {
             #[cfg(target_os = "linux")]
             CrossingPath::EventLoop(event_loop) => {
-                let runtime = event_loop.runtime().ok_or_else(|| {
-                    ocus::Error::new(
+                let task = self.queue.task(u64::from(ticket), cancel, call, settled);
+                if !event_loop.spawn(task) {
+                    return Err(ocus::Error::new(
                         ocus::ErrorKind::Configuration,
                         "the JS environment is closing",
-                    )
-                })?;
-                self.queue
-                    .start_on(&runtime, u64::from(ticket), cancel, call, settled);
+                    ));
+                }
                 event_loop.started();
             }
             CrossingPath::Threaded { wake, in_flight } => {

@@ -271,16 +271,8 @@ impl<T: Send + 'static> Completions<T> {
         Ok(self.start_on(&crate::runtime::get()?, ticket, cancel, call, finish))
     }
 
-    /// Starts `call` on `runtime` and delivers `finish(result)` as `ticket`. `finish` runs on
-    /// the runtime's thread, so the host's thread only takes the finished value (serialise
-    /// there, not on the host).
-    ///
-    /// Results finishing in the same turn of the runtime wake the host once (see
-    /// `deliver_batched`).
-    ///
-    /// The result is always delivered unless the returned handle aborts the task: a panic
-    /// in `call` becomes [`Error::panicked`], and cancelling `cancel` stops the call at once
-    /// (its connection is closed) with a `cancelled` error.
+    /// Starts `call` on `runtime` and delivers `finish(result)` as `ticket`: [`task`](Self::task)
+    /// spawned there.
     pub fn start_on<R, F, M>(
         self: &Arc<Self>,
         runtime: &tokio::runtime::Handle,
@@ -294,9 +286,36 @@ impl<T: Send + 'static> Completions<T> {
         R: Send + 'static,
         M: FnOnce(Result<R>) -> T + Send + 'static,
     {
+        runtime
+            .spawn(self.task(ticket, cancel, call, finish))
+            .abort_handle()
+    }
+
+    /// The task that runs `call` and delivers `finish(result)` as `ticket`, for the caller to
+    /// spawn. `finish` runs on the runtime's thread, so the host's thread only takes the
+    /// finished value (serialise there, not on the host).
+    ///
+    /// Results finishing in the same turn of the runtime wake the host once (see
+    /// `deliver_batched`).
+    ///
+    /// The result is always delivered unless the task is aborted: a panic in `call` becomes
+    /// [`Error::panicked`], and cancelling `cancel` stops the call at once (its connection is
+    /// closed) with a `cancelled` error.
+    pub fn task<R, F, M>(
+        self: &Arc<Self>,
+        ticket: u64,
+        cancel: Option<CancelToken>,
+        call: F,
+        finish: M,
+    ) -> impl Future<Output = ()> + Send + 'static
+    where
+        F: Future<Output = Result<R>> + Send + 'static,
+        R: Send + 'static,
+        M: FnOnce(Result<R>) -> T + Send + 'static,
+    {
         let queue = Arc::clone(self);
         let running = Running::count(self);
-        let task = runtime.spawn(async move {
+        async move {
             // Counted until the task ends, delivered or aborted.
             let _running = running;
             // A panic must still be delivered: the host is waiting for this ticket.
@@ -311,8 +330,7 @@ impl<T: Send + 'static> Completions<T> {
                 None => call.await,
             };
             queue.deliver_batched(ticket, finish(result));
-        });
-        task.abort_handle()
+        }
     }
 }
 

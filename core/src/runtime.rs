@@ -287,11 +287,20 @@ fn start_sweeping() {
 /// Linux only, and only in a build with `--cfg tokio_unstable` (`.cargo/config.toml`):
 /// [`run_ready`](Self::run_ready) must see whether tasks are still queued, which only tokio's
 /// unstable metrics tell. Elsewhere [`new`](Self::new) fails and hosts keep their threaded path.
-#[derive(Debug)]
 pub struct EventLoopRuntime {
     runtime: Runtime,
+    /// Tasks to spawn at the start of the next [`run_ready`](Self::run_ready): spawned from
+    /// inside the runtime they are queued there, where a spawn from outside would also wake
+    /// the runtime's driver (a write to its eventfd, then one more event to poll).
+    starting: Mutex<Vec<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>>>,
     #[cfg(target_os = "linux")]
     fd: std::os::fd::RawFd,
+}
+
+impl std::fmt::Debug for EventLoopRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventLoopRuntime").finish_non_exhaustive()
+    }
 }
 
 impl EventLoopRuntime {
@@ -355,7 +364,11 @@ impl EventLoopRuntime {
                 ));
             }
         }
-        Ok(EventLoopRuntime { runtime, fd })
+        Ok(EventLoopRuntime {
+            runtime,
+            fd,
+            starting: Mutex::default(),
+        })
     }
 
     #[cfg(not(all(target_os = "linux", tokio_unstable)))]
@@ -377,6 +390,13 @@ impl EventLoopRuntime {
         self.runtime.handle()
     }
 
+    /// Spawns `task` here at the start of the next [`run_ready`](Self::run_ready) (which the
+    /// host must call soon: nothing wakes it for this).
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        let mut starting = self.starting.lock().unwrap_or_else(|p| p.into_inner());
+        starting.push(Box::pin(task));
+    }
+
     /// Runs everything ready now on the calling thread (the host's, outside any runtime):
     /// queued tasks, ready I/O and expired timers, again until none is left, then returns.
     /// Never waits for I/O. Returns false if tasks are still queued after a bounded number of
@@ -386,10 +406,19 @@ impl EventLoopRuntime {
         #[cfg(tokio_unstable)]
         {
             let metrics = self.runtime.metrics();
+            let starting =
+                std::mem::take(&mut *self.starting.lock().unwrap_or_else(|p| p.into_inner()));
+            let mut starting = Some(starting);
             for _ in 0..64 {
                 // One round: the queued tasks run, then the I/O and timers are polled without
                 // waiting, then `block_on` returns, leaving the tasks that poll woke queued.
-                self.runtime.block_on(tokio::task::yield_now());
+                let start = starting.take().unwrap_or_default();
+                self.runtime.block_on(async move {
+                    for task in start {
+                        tokio::spawn(task);
+                    }
+                    tokio::task::yield_now().await;
+                });
                 if metrics.worker_local_queue_depth(0) == 0 && metrics.global_queue_depth() == 0 {
                     return true;
                 }
@@ -398,12 +427,20 @@ impl EventLoopRuntime {
         }
         #[cfg(not(tokio_unstable))]
         {
-            self.runtime.block_on(tokio::task::yield_now());
+            let starting =
+                std::mem::take(&mut *self.starting.lock().unwrap_or_else(|p| p.into_inner()));
+            self.runtime.block_on(async move {
+                for task in starting {
+                    tokio::spawn(task);
+                }
+                tokio::task::yield_now().await;
+            });
             false
         }
     }
 
-    /// Stops the runtime without waiting for its tasks (the host is going away).
+    /// Stops the runtime without waiting for its tasks (the host is going away); tasks not started
+    /// yet are dropped.
     pub fn shut_down(self) {
         self.runtime.shutdown_background();
     }
