@@ -332,12 +332,9 @@ impl EventLoopRuntime {
         // One build at a time here, so two hosts starting together cannot take each other's.
         static BUILDING: Mutex<()> = Mutex::new(());
         let _one = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
-        let before = epoll_descriptors()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
         // tokio keeps a duplicate of its descriptor (mio's registry), so two appear: the same
-        // epoll instance, registering the same descriptors. Anything else is not ours to guess.
+        // epoll instance, registering the same descriptors. Another thread opening one at the
+        // same moment makes it ambiguous: then the runtime is built again (a few times).
         let registrations = |fd: i32| {
             std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).map(|info| {
                 info.lines()
@@ -346,24 +343,37 @@ impl EventLoopRuntime {
                     .collect::<Vec<_>>()
             })
         };
-        let mut new: Vec<i32> = epoll_descriptors()?
-            .into_iter()
-            .filter(|fd| !before.contains(fd))
-            .collect();
-        new.sort_unstable();
-        let Some(&fd) = new.first() else {
-            return Err(std::io::Error::other(
-                "the runtime's epoll descriptor was not found",
-            ));
-        };
-        let watched = registrations(fd)?;
-        for other in &new[1..] {
-            if watched.is_empty() || registrations(*other)? != watched {
+        let mut attempts = 0;
+        let (runtime, fd) = loop {
+            attempts += 1;
+            let before = epoll_descriptors()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let mut new: Vec<i32> = epoll_descriptors()?
+                .into_iter()
+                .filter(|fd| !before.contains(fd))
+                .collect();
+            new.sort_unstable();
+            let Some(&fd) = new.first() else {
                 return Err(std::io::Error::other(
-                    "the runtime's epoll descriptor is not known (another was opened meanwhile)",
+                    "the runtime's epoll descriptor was not found",
+                ));
+            };
+            let watched = registrations(fd)?;
+            let mut same = !watched.is_empty();
+            for other in &new[1..] {
+                same = same && registrations(*other)? == watched;
+            }
+            if same {
+                break (runtime, fd);
+            }
+            if attempts == 5 {
+                return Err(std::io::Error::other(
+                    "the runtime's epoll descriptor is not known (others were opened meanwhile)",
                 ));
             }
-        }
+        };
         Ok(EventLoopRuntime {
             runtime,
             fd,
@@ -530,6 +540,80 @@ mod tests {
         );
         assert_eq!(result.unwrap_err().kind(), ErrorKind::Cancelled);
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    /// An event loop's runtime runs only inside `run_ready`, on the caller's thread; its
+    /// descriptor turns readable when I/O waits, and a timer fires at the first run after it.
+    #[cfg(all(target_os = "linux", tokio_unstable))]
+    #[test]
+    fn an_event_loop_runtime_runs_when_driven_and_its_descriptor_says_when() {
+        use std::io::Write;
+        let runtime = EventLoopRuntime::new().unwrap();
+        let readable = |timeout_ms: i32| {
+            let mut watched = libc::pollfd {
+                fd: runtime.fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            unsafe { libc::poll(&mut watched, 1, timeout_ms) == 1 }
+        };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let (sender, received) = std::sync::mpsc::channel();
+        let driver = std::thread::current().id();
+        runtime.spawn(async move {
+            let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+            let mut greeting = [0u8; 5];
+            tokio::io::AsyncReadExt::read_exact(&mut stream, &mut greeting)
+                .await
+                .unwrap();
+            sender
+                .send((greeting, std::thread::current().id()))
+                .unwrap();
+        });
+        let (timer_sender, timer) = std::sync::mpsc::channel();
+        runtime.spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            timer_sender.send(()).unwrap();
+        });
+        assert!(listener.set_nonblocking(true).is_ok());
+        assert!(runtime.run_ready()); // the spawned tasks start: a connect, a timer
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut peer = loop {
+            match listener.accept() {
+                Ok((peer, _)) => break peer,
+                Err(_) if Instant::now() < deadline => {
+                    if readable(10) {
+                        runtime.run_ready();
+                    }
+                }
+                Err(e) => panic!("no connection: {e}"),
+            }
+        };
+        peer.write_all(b"hello").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            received.try_recv().is_err() && timer.try_recv().is_err(),
+            "ran undriven"
+        );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (greeting, thread) = loop {
+            assert!(Instant::now() < deadline, "never read");
+            if readable(100) {
+                runtime.run_ready();
+            }
+            if let Ok(done) = received.try_recv() {
+                break done;
+            }
+        };
+        assert_eq!((&greeting, thread), (b"hello", driver));
+        assert!(
+            timer.try_recv().is_ok(),
+            "the expired timer fired in the same run"
+        );
+        assert!(!readable(0), "nothing waits after a run");
+        runtime.shut_down();
     }
 
     /// The cached process id is the child's after a fork (read in the child, which reports
