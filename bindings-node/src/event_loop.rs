@@ -6,7 +6,8 @@
 //! runtime's own timers: timeouts, retry delays). Results then go straight to `onReady`.
 //!
 //! libuv's functions come from the host process (`dlsym`): Node exports them to addons. Where a
-//! step fails (another platform, a runtime without libuv), the caller keeps its threaded path.
+//! step fails (another platform, Bun or Deno, a libuv refusal), the caller keeps its threaded
+//! path.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, c_int, c_void};
@@ -17,6 +18,10 @@ use std::time::Duration;
 use napi::sys;
 use ocus::completion::Completions;
 use ocus::runtime::EventLoopRuntime;
+
+/// How long a turn goes on handing results over before it gives the loop back (see
+/// `EventLoop::turn`).
+const TURN_BUDGET: Duration = Duration::from_millis(5);
 
 // uv.h's uv_handle_type values and uv_poll_event.
 const UV_POLL: c_int = 8;
@@ -83,6 +88,28 @@ fn uv() -> Option<&'static Uv> {
     .as_ref()
 }
 
+/// Whether this is Bun or Deno: their N-API has no libuv loop (Bun exports libuv's names as
+/// stubs that abort), so calls take the threaded crossing there.
+fn not_node(env: sys::napi_env) -> bool {
+    // SAFETY: napi calls on the environment's thread, inside the constructor's handle scope.
+    unsafe {
+        let (mut global, mut process, mut versions) = (null_mut(), null_mut(), null_mut());
+        if sys::napi_get_global(env, &mut global) != sys::Status::napi_ok
+            || sys::napi_get_named_property(env, global, c"process".as_ptr(), &mut process)
+                != sys::Status::napi_ok
+            || sys::napi_get_named_property(env, process, c"versions".as_ptr(), &mut versions)
+                != sys::Status::napi_ok
+        {
+            return true; // not Node's `process`
+        }
+        [c"bun", c"deno"].iter().any(|name| {
+            let mut has = false;
+            sys::napi_has_named_property(env, versions, name.as_ptr(), &mut has);
+            has
+        })
+    }
+}
+
 /// Room for any libuv handle (they are 100-200 bytes); `data`, its first field, points back to
 /// the [`EventLoop`].
 type HandleMemory = [u128; 32];
@@ -101,12 +128,20 @@ unsafe extern "C" fn free_handle(handle: *mut c_void) {
     let event_loop = unsafe { owner(handle) };
     let open = event_loop.open_handles.get() - 1;
     event_loop.open_handles.set(open);
-    // SAFETY: made by `new_handle`, closed: libuv no longer uses it.
-    drop(unsafe { Box::from_raw(handle.cast::<HandleMemory>()) });
-    if open == 0 {
-        // SAFETY: the hook registered in `new`, ended once.
-        unsafe { sys::napi_remove_async_cleanup_hook(event_loop.cleanup.get()) };
+    // SAFETY: closed: libuv no longer uses it.
+    unsafe { free_handle_memory(handle) };
+    let hook = event_loop.cleanup.get();
+    if open == 0 && !hook.is_null() && event_loop.cleaning.get() {
+        // SAFETY: the hook registered in `new`, running now, ended once.
+        unsafe { sys::napi_remove_async_cleanup_hook(hook) };
     }
+}
+
+/// # Safety
+/// `handle` was made by `new_handle` and is not (or no longer) used by libuv.
+unsafe fn free_handle_memory(handle: *mut c_void) {
+    // SAFETY: per the contract.
+    drop(unsafe { Box::from_raw(handle.cast::<HandleMemory>()) });
 }
 
 /// The event loop of one JS environment: its runtime, the libuv handles driving it, and where
@@ -141,6 +176,8 @@ pub struct EventLoop {
     /// Handles not closed yet, and the cleanup hook to tell when none is left.
     open_handles: Cell<u8>,
     cleanup: Cell<sys::napi_async_cleanup_hook_handle>,
+    /// The environment's cleanup hook is running (it ends when the last handle is closed).
+    cleaning: Cell<bool>,
 }
 
 // SAFETY: every use is on the JS thread that made it (napi objects live on their environment's
@@ -155,6 +192,9 @@ impl EventLoop {
     pub fn new(env: sys::napi_env, on_ready: sys::napi_value) -> Option<&'static EventLoop> {
         if std::env::var_os("OCUS_NODE_THREADED").is_some_and(|v| v == "1") {
             return None; // the threaded crossing, chosen (tests run both)
+        }
+        if not_node(env) {
+            return None;
         }
         let uv = uv()?;
         let runtime = EventLoopRuntime::new().ok()?;
@@ -200,45 +240,61 @@ impl EventLoop {
             logs: std::sync::Mutex::new(Vec::new()),
             open_handles: Cell::new(4),
             cleanup: Cell::new(null_mut()),
+            cleaning: Cell::new(false),
             runtime: RefCell::new(None),
         }));
         let data = std::ptr::from_ref(event_loop).cast_mut().cast::<c_void>();
         let fd = runtime.fd();
         *event_loop.runtime.borrow_mut() = Some(runtime);
-        // SAFETY: fresh handles on this environment's loop; `data` is each one's first field.
         let uv_loop = uv_loop.cast::<c_void>();
-        let started = unsafe {
-            let initialised = (uv.poll_init)(uv_loop, poll, fd) == 0
-                && (uv.timer_init)(uv_loop, tick) == 0
-                && (uv.timer_init)(uv_loop, sweep) == 0
-                && (uv.prepare_init)(uv_loop, prepare) == 0;
-            for handle in [poll, tick, sweep, prepare] {
+        // SAFETY: fresh handles on this environment's loop; `data` is each one's first field
+        // (libuv never touches it). Timer and prepare handles cannot fail to initialise.
+        unsafe {
+            (uv.timer_init)(uv_loop, tick);
+            (uv.timer_init)(uv_loop, sweep);
+            (uv.prepare_init)(uv_loop, prepare);
+            for handle in [tick, sweep, prepare] {
                 *handle.cast::<*mut c_void>() = data;
             }
-            initialised && (uv.poll_start)(poll, UV_READABLE, on_readable) == 0
-        };
-        // SAFETY: handles initialised above (unref of a handle that failed to start is harmless).
+            if (uv.poll_init)(uv_loop, poll, fd) != 0 {
+                event_loop.open_handles.set(3);
+                free_handle_memory(poll);
+                return event_loop.abandon(&[tick, sweep, prepare]);
+            }
+            *poll.cast::<*mut c_void>() = data;
+        }
+        let mut remove = null_mut();
+        // SAFETY: initialised handles; the hook gets the leaked loop back when the environment
+        // goes away.
         unsafe {
+            if sys::napi_add_async_cleanup_hook(env, Some(clean_up), data, &mut remove)
+                != sys::Status::napi_ok
+            {
+                return event_loop.abandon(&[poll, tick, sweep, prepare]);
+            }
+            event_loop.cleanup.set(remove);
+            if (uv.poll_start)(poll, UV_READABLE, on_readable) != 0 {
+                // The hook finds the loop closed and the handles closing: it ends at once.
+                return event_loop.abandon(&[poll, tick, sweep, prepare]);
+            }
             (uv.unref)(poll);
             (uv.unref)(sweep);
         }
-        let mut remove = null_mut();
-        // SAFETY: the hook gets the leaked loop back when the environment goes away.
-        let hooked = unsafe {
-            sys::napi_add_async_cleanup_hook(env, Some(clean_up), data, &mut remove)
-                == sys::Status::napi_ok
-        };
-        event_loop.cleanup.set(remove);
-        if !started || !hooked {
-            // Half made (a libuv refusal: rare). Stopping its runtime closes the descriptor, so
-            // libuv stops watching it; the rest is left for the process's end.
-            event_loop.closed.set(true);
-            if let Some(runtime) = event_loop.runtime.borrow_mut().take() {
-                runtime.shut_down();
-            }
-            return None;
-        }
         Some(event_loop)
+    }
+
+    /// Gives up on a half-made loop (libuv refused a step: rare): closes its handles, then its
+    /// runtime; the caller keeps the threaded crossing.
+    fn abandon(&self, handles: &[*mut c_void]) -> Option<&'static EventLoop> {
+        self.closed.set(true);
+        for &handle in handles {
+            // SAFETY: initialised handles of this loop, closed once.
+            unsafe { (self.uv.close)(handle, Some(free_handle)) };
+        }
+        if let Some(runtime) = self.runtime.borrow_mut().take() {
+            runtime.shut_down();
+        }
+        None
     }
 
     /// Spawns a call's task, to start before the loop next blocks; false once the environment
@@ -295,39 +351,71 @@ impl EventLoop {
         if self.closed.get() || self.turning.replace(true) {
             return;
         }
-        loop {
+        // Hand-overs for up to 5 ms, then back to the loop (its timers, other I/O,
+        // immediates): with promise reactions starting new calls each time, results could
+        // otherwise keep one turn going for as long as a bulk job lasts (measured: a 5 ms
+        // interval ticked 0 times in 700 ms).
+        let began = std::time::Instant::now();
+        let all_ran = loop {
             // Not borrowed while JS runs (its calls start here again).
-            match &*self.runtime.borrow() {
-                Some(runtime) => {
-                    runtime.run_ready();
-                }
-                None => break,
-            }
+            let all_ran = match &*self.runtime.borrow() {
+                Some(runtime) => runtime.run_ready(),
+                None => break true,
+            };
             self.flush_logs();
             let waiting = self.queue.pending();
+            if waiting == 0 || began.elapsed() >= TURN_BUDGET {
+                break all_ran && waiting == 0;
+            }
             // Its promise reactions may start calls: the next round runs them. If JS cannot
             // take the results (the environment is being terminated), stop here.
-            if waiting == 0 || !self.call_on_ready() || self.queue.pending() >= waiting {
-                break;
+            if !self.call_on_ready() || self.queue.pending() >= waiting {
+                break true;
             }
-        }
-        if self.preparing.replace(false) {
-            // SAFETY: as above.
-            unsafe { (self.uv.prepare_stop)(self.prepare) };
+        };
+        if !all_ran {
+            // Results wait or tasks are still queued: the loop's next iteration comes back
+            // here, after its timers and callbacks had their turn (so not a timer due now: libuv
+            // would run it again in the same pass, for ever), and a tick keeps the loop from
+            // blocking for long meanwhile.
+            if !self.preparing.replace(true) {
+                // SAFETY: as above.
+                unsafe { (self.uv.prepare_start)(self.prepare, on_prepare) };
+            }
+            if self.in_flight.get() == 0 {
+                // SAFETY: as above.
+                unsafe { (self.uv.timer_start)(self.tick, on_timer, 1, 1) };
+            }
+        } else {
+            if self.preparing.replace(false) {
+                // SAFETY: as above.
+                unsafe { (self.uv.prepare_stop)(self.prepare) };
+            }
+            if self.in_flight.get() == 0 {
+                // SAFETY: as above.
+                unsafe { (self.uv.timer_stop)(self.tick) };
+            }
         }
         self.turning.set(false);
     }
 
-    /// Queues a log event for `logger` (called on the thread the request runs on: this one).
+    /// Queues a log event for `logger` (called on the thread the request runs on: this one),
+    /// handed over in this turn, or before the loop next blocks if none is running (an event
+    /// of building a client).
     pub fn log(&self, logger: &std::sync::Arc<JsLogger>, event: serde_json::Value) {
         let mut logs = self.logs.lock().unwrap_or_else(|p| p.into_inner());
         logs.push((logger.clone(), event));
+        drop(logs);
+        if !self.turning.get() && !self.preparing.replace(true) {
+            // SAFETY: as above.
+            unsafe { (self.uv.prepare_start)(self.prepare, on_prepare) };
+        }
     }
 
     fn flush_logs(&self) {
         let logs = std::mem::take(&mut *self.logs.lock().unwrap_or_else(|p| p.into_inner()));
         for (logger, event) in logs {
-            logger.call(self.env, event);
+            logger.call(self.env, self.context, event);
         }
     }
 
@@ -401,7 +489,9 @@ impl JsLogger {
         })
     }
 
-    fn call(&self, env: sys::napi_env, event: serde_json::Value) {
+    /// Calls the logger with `event` as a callback from the loop (its microtasks and
+    /// `nextTick`s run after it, as after any).
+    fn call(&self, env: sys::napi_env, context: sys::napi_async_context, event: serde_json::Value) {
         use napi::bindgen_prelude::ToNapiValue;
         // SAFETY: on the environment's thread (the loop's), inside a handle scope.
         unsafe {
@@ -414,8 +504,15 @@ impl JsLogger {
                 && sys::napi_get_reference_value(env, self.function, &mut function)
                     == sys::Status::napi_ok
                 && sys::napi_get_global(env, &mut receiver) == sys::Status::napi_ok
-                && sys::napi_call_function(env, receiver, function, 1, &argument, &mut result)
-                    == sys::Status::napi_pending_exception
+                && sys::napi_make_callback(
+                    env,
+                    context,
+                    receiver,
+                    function,
+                    1,
+                    &argument,
+                    &mut result,
+                ) == sys::Status::napi_pending_exception
             {
                 // The wrapper catches the logger's throws: this is a termination.
                 let mut error = null_mut();
@@ -462,16 +559,20 @@ unsafe extern "C" fn on_prepare(handle: *mut c_void) {
 
 /// The environment is going away: close the handles (their memory is freed once libuv is done
 /// with them) and stop the runtime without waiting for its tasks.
-unsafe extern "C" fn clean_up(_remove: sys::napi_async_cleanup_hook_handle, data: *mut c_void) {
+unsafe extern "C" fn clean_up(remove: sys::napi_async_cleanup_hook_handle, data: *mut c_void) {
     // SAFETY: the leaked loop registered with this hook, on its thread.
     let event_loop = unsafe { &*data.cast::<EventLoop>() };
-    event_loop.closed.set(true);
-    if let Some(runtime) = event_loop.runtime.borrow_mut().take() {
-        runtime.shut_down();
+    if event_loop.closed.replace(true) {
+        // Abandoned while being made: its handles are closed already.
+        // SAFETY: this hook, ended once.
+        unsafe { sys::napi_remove_async_cleanup_hook(remove) };
+        return;
     }
+    event_loop.cleaning.set(true);
     let uv = event_loop.uv;
-    // SAFETY: our open handles; nothing calls back into the loop after `closed`. The loop
-    // itself stays leaked: a call object may still point at it while it is finalised.
+    // SAFETY: our open handles, closed before the runtime's descriptor (as libuv asks); nothing
+    // calls back into the loop after `closed`. The loop itself stays leaked: a call object may
+    // still point at it while it is finalised. The last close callback ends the hook.
     unsafe {
         for handle in [
             event_loop.poll,
@@ -483,5 +584,8 @@ unsafe extern "C" fn clean_up(_remove: sys::napi_async_cleanup_hook_handle, data
         }
         sys::napi_delete_reference(event_loop.env, event_loop.on_ready);
         sys::napi_async_destroy(event_loop.env, event_loop.context);
+    }
+    if let Some(runtime) = event_loop.runtime.borrow_mut().take() {
+        runtime.shut_down();
     }
 }

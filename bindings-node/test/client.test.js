@@ -118,6 +118,32 @@ test('requests from one client run concurrently and never block the event loop',
   assert.ok(ticks >= 25, `the event loop ticked only ${ticks} times`)
 })
 
+test('calls that start calls as they finish leave the event loop its timers', async () => {
+  const c = client()
+  await c.projects.get(ID0)
+  const ticks = []
+  const timer = setInterval(() => ticks.push(performance.now()), 5)
+  const started = performance.now()
+  // 100 chains of 20 calls: each result's reaction works 0.2 ms (so more results arrive
+  // meanwhile) and starts the next call. Handing over every result that keeps arriving in one
+  // go would run the whole job without the interval ticking once.
+  const work = () => {
+    const until = performance.now() + 0.2
+    while (performance.now() < until);
+  }
+  await Promise.all(Array.from({ length: 100 }, async () => {
+    for (let i = 0; i < 20; i++) {
+      await c.projects.get(ID0)
+      work()
+    }
+  }))
+  clearInterval(timer)
+  const gaps = [started, ...ticks, performance.now()].slice(1).map((t, i, all) => t - (i === 0 ? started : all[i - 1]))
+  const longest = Math.max(...gaps)
+  // A batch of ~100 reactions is ~20 ms of work: the loop must come back between batches.
+  assert.ok(longest < 100, `the interval waited up to ${longest.toFixed(0)} ms (${ticks.length} ticks in ${(performance.now() - started).toFixed(0)} ms)`)
+})
+
 test('AbortSignal cancels the request', async () => {
   const c = client({ timeoutMs: 30000 })
   await mock.faults({ action: 'hang' })
