@@ -254,8 +254,8 @@ impl<T> Completions<T> {
 
 impl<T: Send + 'static> Completions<T> {
     /// Starts `call` on the process's runtime for started calls ([`runtime::get`](crate::runtime::get)):
-    /// [`start_on`](Self::start_on) that runtime. Fails only if the runtime cannot start; then
-    /// nothing is delivered.
+    /// [`task`](Self::task) spawned there. Fails only if the runtime cannot start; then nothing
+    /// is delivered.
     pub fn start<R, F, M>(
         self: &Arc<Self>,
         ticket: u64,
@@ -268,27 +268,8 @@ impl<T: Send + 'static> Completions<T> {
         R: Send + 'static,
         M: FnOnce(Result<R>) -> T + Send + 'static,
     {
-        Ok(self.start_on(&crate::runtime::get()?, ticket, cancel, call, finish))
-    }
-
-    /// Starts `call` on `runtime` and delivers `finish(result)` as `ticket`: [`task`](Self::task)
-    /// spawned there.
-    pub fn start_on<R, F, M>(
-        self: &Arc<Self>,
-        runtime: &tokio::runtime::Handle,
-        ticket: u64,
-        cancel: Option<CancelToken>,
-        call: F,
-        finish: M,
-    ) -> tokio::task::AbortHandle
-    where
-        F: Future<Output = Result<R>> + Send + 'static,
-        R: Send + 'static,
-        M: FnOnce(Result<R>) -> T + Send + 'static,
-    {
-        runtime
-            .spawn(self.task(ticket, cancel, call, finish))
-            .abort_handle()
+        let task = self.task(ticket, cancel, call, finish);
+        Ok(crate::runtime::get()?.spawn(task).abort_handle())
     }
 
     /// The task that runs `call` and delivers `finish(result)` as `ticket`, for the caller to

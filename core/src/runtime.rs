@@ -399,11 +399,6 @@ impl EventLoopRuntime {
         self.fd
     }
 
-    /// Where calls are spawned to run here.
-    pub fn handle(&self) -> &Handle {
-        self.runtime.handle()
-    }
-
     /// Spawns `task` here at the start of the next [`run_ready`](Self::run_ready) (which the
     /// host must call soon: nothing wakes it for this).
     pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
