@@ -140,8 +140,10 @@ test('calls that start calls as they finish leave the event loop its timers', as
   clearInterval(timer)
   const gaps = [started, ...ticks, performance.now()].slice(1).map((t, i, all) => t - (i === 0 ? started : all[i - 1]))
   const longest = Math.max(...gaps)
-  // A batch of ~100 reactions is ~20 ms of work: the loop must come back between batches.
-  assert.ok(longest < 100, `the interval waited up to ${longest.toFixed(0)} ms (${ticks.length} ticks in ${(performance.now() - started).toFixed(0)} ms)`)
+  // The loop must come back between batches of reactions: the longest gap was 52-80 ms here
+  // (three runs), and the whole job (685 ms) without a bound on a turn; 250 leaves room for a
+  // loaded machine.
+  assert.ok(longest < 250, `the interval waited up to ${longest.toFixed(0)} ms (${ticks.length} ticks in ${(performance.now() - started).toFixed(0)} ms)`)
 })
 
 test('AbortSignal cancels the request', async () => {
