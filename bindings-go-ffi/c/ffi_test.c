@@ -390,6 +390,57 @@ int main(int argc, char **argv) {
     ocus_queue_free(queue);
   }
 
+  /* Calls started on an event-loop queue: they run in ocus_queue_turn, on this thread, which
+     waits in poll() on the queue's descriptor as long as the last turn said. A hang with a
+     timeout shows the runtime's timers fire between turns. */
+  {
+    OcusQueue *queue = ocus_queue_new_event_loop();
+#ifdef __linux__
+    CHECK(queue != NULL && ocus_queue_fd(queue) >= 0, "event-loop queue");
+#else
+    CHECK(queue == NULL, "an event-loop queue is Linux's");
+#endif
+    if (queue) {
+      OcusClient *looped = NULL;
+      char options[512];
+      snprintf(options, sizeof options, "{\"api_key\": \"ocus_demo_key\", \"base_url\": \"%s\", \"max_retries\": 0}", base_url);
+      CHECK(ocus_client_new(options, &looped, NULL) == OCUS_OK, "client for the event loop");
+      admin_post("/__admin/faults", "{\"status\": 404, \"path\": \"/v3/projects/missing\"}");
+      admin_post("/__admin/faults", "{\"action\": \"hang\", \"path\": \"/v3/projects/slow\"}");
+      CHECK(ocus_projects_get_start(looped, id0, strlen(id0), NULL, NULL, queue, 1, NULL) == OCUS_OK, "loop get_start");
+      CHECK(ocus_projects_get_start(looped, "missing", 7, NULL, NULL, queue, 2, NULL) == OCUS_OK, "loop 404");
+      CHECK(ocus_projects_list_start(looped, "{\"page_size\": 2}", NULL, queue, 3, NULL) == OCUS_OK, "loop list_start");
+      CHECK(ocus_request_start(looped, "GET", 3, "/projects/slow", 14, "{\"timeout_ms\": 300}", NULL, queue, 4, NULL) == OCUS_OK,
+            "loop request_start");
+      int seen = 0, ok = 0, not_found = 0, timed_out = 0, turns = 0;
+      while (seen < 4 && turns < 100000) {
+        OcusCompletion done[2];
+        int32_t again_ms = -2;
+        size_t n = ocus_queue_turn(queue, done, 2, &again_ms);
+        turns++;
+        for (size_t i = 0; i < n; i++, seen++) {
+          if (done[i].code == OCUS_OK && done[i].json) ok++;
+          if (done[i].code == OCUS_ERR_NOT_FOUND) not_found++;
+          if (done[i].code == OCUS_ERR_TIMEOUT && done[i].ticket == 4) timed_out++;
+          ocus_string_free(done[i].json);
+          ocus_error_free(done[i].error);
+        }
+        CHECK(again_ms >= 0, "calls are running or results wait: a turn is due again_ms=%d", (int)again_ms);
+        if (seen < 4 && again_ms > 0) {
+          struct pollfd fd = {ocus_queue_fd(queue), POLLIN, 0};
+          poll(&fd, 1, again_ms);
+        }
+      }
+      CHECK(ok == 2 && not_found == 1 && timed_out == 1, "event loop: ok=%d not_found=%d timed_out=%d", ok, not_found, timed_out);
+      OcusCompletion none[1];
+      int32_t again_ms = -2;
+      CHECK(ocus_queue_turn(queue, none, 1, &again_ms) == 0 && again_ms != 0 && again_ms != 1,
+            "nothing running: no tick (again_ms=%d)", (int)again_ms);
+      ocus_client_free(looped);
+      ocus_queue_free(queue);
+    }
+  }
+
   /* Webhooks. */
   {
     const char *body = "{\"type\":\"event\",\"id\":\"project.updated\",\"attributes\":{\"project_id\":\"p1\"}}";

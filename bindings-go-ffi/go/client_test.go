@@ -180,6 +180,46 @@ func TestThousandGoroutinesShareOneClient(t *testing.T) {
 	}
 }
 
+// On Linux, calls that overlap run on the dispatcher's goroutine, which drives the library's
+// runtime from Go's netpoller: the library starts no thread of its own for them.
+func TestOverlappingCallsRunOnGoThreads(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the event-loop queue is Linux's; elsewhere the library's threads run started calls")
+	}
+	mock.reset(t)
+	defer ocus.SetAlwaysStart(ocus.SetAlwaysStart(true))
+	c := newClient(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 500)
+	for i := 0; i < 500; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Projects.Get(context.Background(), id0); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if path := ocus.DispatcherPath(); path != "event-loop" {
+		t.Fatalf("started calls run on %q, want the event loop", path)
+	}
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		name, _ := os.ReadFile("/proc/self/task/" + task.Name() + "/comm")
+		if strings.HasPrefix(string(name), "ocus-runtime") {
+			t.Fatalf("thread %s is named %q: the library's runtime threads started", task.Name(), strings.TrimSpace(string(name)))
+		}
+	}
+}
+
 func TestContextCancelAndDeadlineStopTheRequest(t *testing.T) {
 	mock.reset(t)
 	c := newClient(t, ocus.WithTimeout(30*time.Second))

@@ -1,20 +1,29 @@
 package ocus
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 
 	"github.com/ocus/ocus-go/internal/ffi"
 )
 
-// dispatcher receives the results of calls started on the library's threads. It waits on the
-// completion queue's descriptor through Go's netpoller, so concurrent calls park goroutines,
-// not OS threads; the library never calls back into Go.
+// dispatcher receives the results of started calls and hands each to the goroutine waiting
+// for it; the library never calls back into Go. Where it can (Linux), the calls run on the
+// dispatcher's own goroutine: it drives the library's runtime whenever that runtime's
+// descriptor is readable in Go's netpoller, so a call's I/O and result stay on Go's threads.
+// Elsewhere they run on the library's threads, and the dispatcher waits for their results on
+// the completion queue's descriptor. Either way concurrent calls park goroutines, not OS
+// threads.
 type dispatcher struct {
 	queue   *ffi.Queue
 	next    atomic.Uint64
 	mu      sync.Mutex
 	waiting map[uint64]chan ffi.Completion
+	// poke asks for a turn soon: calls started on an event-loop queue wait for the next one.
+	poke func()
+	// path is where started calls run: "event-loop" or "threads".
+	path string
 }
 
 var (
@@ -26,6 +35,21 @@ var (
 // then block a thread each, which is slower but correct).
 func getDispatcher() *dispatcher {
 	dispatcherOnce.Do(func() {
+		d := &dispatcher{waiting: map[uint64]chan ffi.Completion{}, poke: func() {}}
+		// OCUS_GO_THREADED=1 keeps started calls on the library's threads (to compare, or
+		// if driving them from the netpoller ever misbehaves somewhere).
+		if queue := ffi.NewEventLoopQueue(); queue != nil && os.Getenv("OCUS_GO_THREADED") != "1" {
+			d.queue = queue
+			if run, poke, err := eventLoop(d); err == nil {
+				d.poke, d.path = poke, "event-loop"
+				go run()
+				sharedDispatcher = d
+				return
+			}
+			queue.Free() // nothing was started on it
+		} else if queue != nil {
+			queue.Free()
+		}
 		queue := ffi.NewQueue()
 		if queue == nil {
 			return
@@ -34,28 +58,39 @@ func getDispatcher() *dispatcher {
 		if err != nil {
 			return
 		}
-		d := &dispatcher{queue: queue, waiting: map[uint64]chan ffi.Completion{}}
+		d.queue, d.path = queue, "threads"
 		go d.run(ring)
 		sharedDispatcher = d
 	})
 	return sharedDispatcher
 }
 
-// run waits for the doorbell (wait returns once results are queued) and hands each result to
-// the goroutine waiting for it.
+// run waits for the doorbell (wait returns once results are queued) and hands the results
+// over.
 func (d *dispatcher) run(wait func() error) {
 	for {
 		if err := wait(); err != nil {
 			return
 		}
-		for _, completion := range d.queue.Drain() {
-			d.mu.Lock()
-			ch := d.waiting[completion.Ticket]
-			delete(d.waiting, completion.Ticket)
-			d.mu.Unlock()
-			if ch != nil {
-				ch <- completion
-			}
+		d.hand(d.queue.Drain())
+	}
+}
+
+// hand gives each result to the goroutine waiting for it.
+func (d *dispatcher) hand(completions []ffi.Completion) {
+	if len(completions) == 0 {
+		return
+	}
+	channels := make([]chan ffi.Completion, len(completions))
+	d.mu.Lock()
+	for i, completion := range completions {
+		channels[i] = d.waiting[completion.Ticket]
+		delete(d.waiting, completion.Ticket)
+	}
+	d.mu.Unlock()
+	for i, ch := range channels {
+		if ch != nil {
+			ch <- completions[i]
 		}
 	}
 }

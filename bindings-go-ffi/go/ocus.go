@@ -112,9 +112,9 @@ var alwaysStart atomic.Bool
 
 // call runs one native call with ctx's cancellation wired to a native cancel handle. A call
 // made while no other is in flight blocks its thread on the library's caller-driven runtime
-// (the thread does its own I/O: the lowest latency); concurrent calls are started on the
-// library's threads and delivered through the dispatcher, parking goroutines instead of
-// blocking an OS thread each.
+// (the thread does its own I/O: the lowest latency); concurrent calls are started through
+// the dispatcher, which runs them on its goroutine (Linux) or the library's threads, parking
+// goroutines instead of blocking an OS thread each.
 func (c *Client) call(ctx context.Context, op ffi.Op) (string, error) {
 	concurrent := c.inFlight.Add(1) > 1 || alwaysStart.Load()
 	defer c.inFlight.Add(-1)
@@ -128,6 +128,7 @@ func (c *Client) call(ctx context.Context, op ffi.Op) (string, error) {
 			d.forget(ticket)
 			return "", e
 		}
+		d.poke()
 		completion := <-ch // once cancelled, the library answers promptly
 		return completion.JSON, completion.Err
 	})

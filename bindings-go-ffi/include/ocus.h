@@ -340,6 +340,31 @@ int32_t ocus_request(const struct OcusClient *client,
 // `ocus_queue_free` once no started call is pending on it.
 struct OcusQueue *ocus_queue_new(void);
 
+// A new completion queue whose calls run on the thread that calls `ocus_queue_turn`, with no
+// thread of the library's: their I/O, timers and results all stay on the caller's event loop.
+// `ocus_queue_fd` is then the descriptor of the queue's runtime, readable when its I/O is
+// ready; a started call waits until the next `ocus_queue_turn`, which its starter must make
+// happen soon. NULL where there is none (Linux only; then use `ocus_queue_new`).
+//
+// A client's started calls must all go through one queue: a pooled connection belongs to
+// the queue whose turns run it.
+struct OcusQueue *ocus_queue_new_event_loop(void);
+
+// Runs an event-loop queue's calls on the calling thread (everything ready: started calls,
+// I/O, expired timers; it never waits), then moves up to `capacity` completions into `out` and
+// returns how many. `*again_ms` says when to call it again at the latest, if its descriptor
+// does not become readable first: 0 at once (more is waiting), 1 while started calls are
+// running (the runtime's timers fire only in a turn), the idle-connection sweep period when
+// none is, -1 never. One thread at a time. On another queue it only drains (`*again_ms` -1).
+//
+// # Safety
+// `queue` is a live handle; `out` has room for `capacity` completions; `again_ms` is NULL or
+// writable.
+size_t ocus_queue_turn(const struct OcusQueue *queue,
+                       struct OcusCompletion *out,
+                       size_t capacity,
+                       int32_t *again_ms);
+
 // The descriptor that becomes readable when completions arrive (non-blocking; owned by the
 // queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
 // On Windows it is a loopback TCP `SOCKET` (Windows keeps handle values within 32 bits);

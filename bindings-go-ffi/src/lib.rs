@@ -15,7 +15,7 @@ use std::sync::Arc;
 use ocus::call::{self, CallOutput, PendingCall, ResponseShape};
 use ocus::completion::Completions;
 use ocus::handle::{CallPath, ClientHandle, CursorHandle};
-use ocus::runtime::CancelToken;
+use ocus::runtime::{CancelToken, EventLoopRuntime};
 use ocus::webhooks::SignedPart;
 use ocus::{ErrorKind, ListParams};
 use serde_json::{Map, Value};
@@ -672,6 +672,9 @@ pub struct OcusCompletion {
 /// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
 pub struct OcusQueue {
     inner: Arc<Completions<Result<CallOutput, ocus::Error>>>,
+    /// The runtime its calls run on when the caller drives it (`ocus_queue_new_event_loop`);
+    /// else they run on the library's threads.
+    event_loop: Option<EventLoopRuntime>,
 }
 
 /// A new completion queue (NULL if the system refuses a socket pair); free with
@@ -681,10 +684,79 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
     catch_unwind(|| match Completions::new() {
         Ok(queue) => Box::into_raw(Box::new(OcusQueue {
             inner: Arc::new(queue),
+            event_loop: None,
         })),
         Err(_) => ptr::null_mut(),
     })
     .unwrap_or(ptr::null_mut())
+}
+
+/// A new completion queue whose calls run on the thread that calls `ocus_queue_turn`, with no
+/// thread of the library's: their I/O, timers and results all stay on the caller's event loop.
+/// `ocus_queue_fd` is then the descriptor of the queue's runtime, readable when its I/O is
+/// ready; a started call waits until the next `ocus_queue_turn`, which its starter must make
+/// happen soon. NULL where there is none (Linux only; then use `ocus_queue_new`).
+///
+/// A client's started calls must all go through one queue: a pooled connection belongs to
+/// the queue whose turns run it.
+#[unsafe(no_mangle)]
+pub extern "C" fn ocus_queue_new_event_loop() -> *mut OcusQueue {
+    catch_unwind(|| match EventLoopRuntime::new() {
+        Ok(event_loop) => Box::into_raw(Box::new(OcusQueue {
+            inner: Arc::new(Completions::unwoken()),
+            event_loop: Some(event_loop),
+        })),
+        Err(_) => ptr::null_mut(),
+    })
+    .unwrap_or(ptr::null_mut())
+}
+
+/// Runs an event-loop queue's calls on the calling thread (everything ready: started calls,
+/// I/O, expired timers; it never waits), then moves up to `capacity` completions into `out` and
+/// returns how many. `*again_ms` says when to call it again at the latest, if its descriptor
+/// does not become readable first: 0 at once (more is waiting), 1 while started calls are
+/// running (the runtime's timers fire only in a turn), the idle-connection sweep period when
+/// none is, -1 never. One thread at a time. On another queue it only drains (`*again_ms` -1).
+///
+/// # Safety
+/// `queue` is a live handle; `out` has room for `capacity` completions; `again_ms` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ocus_queue_turn(
+    queue: *const OcusQueue,
+    out: *mut OcusCompletion,
+    capacity: usize,
+    again_ms: *mut i32,
+) -> usize {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: documented contract.
+        let Some(queue) = (unsafe { queue.as_ref() }) else {
+            return 0;
+        };
+        let all_ran = queue
+            .event_loop
+            .as_ref()
+            .is_none_or(EventLoopRuntime::run_ready);
+        // SAFETY: documented contract.
+        let count = unsafe { drain_into(queue, out, capacity) };
+        let again = if queue.event_loop.is_none() {
+            -1
+        } else if !all_ran || queue.inner.pending() > 0 {
+            0
+        } else if queue.inner.running() > 0 {
+            1
+        } else {
+            ocus::runtime::sweep_period().map_or(-1, |period| {
+                i32::try_from(period.as_millis()).unwrap_or(i32::MAX)
+            })
+        };
+        // SAFETY: documented contract.
+        if let Some(again_ms) = unsafe { again_ms.as_mut() } {
+            *again_ms = again;
+        }
+        count
+    }))
+    .unwrap_or(0)
 }
 
 /// The descriptor that becomes readable when completions arrive (non-blocking; owned by the
@@ -698,11 +770,22 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: a live handle.
-        unsafe { queue.as_ref() }
-            .and_then(|q| q.inner.fd())
-            .map_or(-1, descriptor_as_int)
+        unsafe { queue.as_ref() }.map_or(-1, |q| match &q.event_loop {
+            Some(event_loop) => event_loop_fd(event_loop),
+            None => q.inner.fd().map_or(-1, descriptor_as_int),
+        })
     }))
     .unwrap_or(-1)
+}
+
+#[cfg(target_os = "linux")]
+fn event_loop_fd(event_loop: &EventLoopRuntime) -> i32 {
+    event_loop.fd()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn event_loop_fd(_: &EventLoopRuntime) -> i32 {
+    -1 // never made there
 }
 
 #[cfg(unix)]
@@ -731,35 +814,44 @@ pub unsafe extern "C" fn ocus_queue_drain(
         let Some(queue) = (unsafe { queue.as_ref() }) else {
             return 0;
         };
-        if out.is_null() {
-            return 0;
-        }
-        let delivered = queue.inner.drain(capacity);
-        let count = delivered.len();
-        for (index, (ticket, result)) in delivered.into_iter().enumerate() {
-            let completion = match result {
-                Ok(output) => OcusCompletion {
-                    ticket,
-                    code: OCUS_OK,
-                    json: c_string(&output_json(output)),
-                    error: ptr::null_mut(),
-                },
-                Err(error) => {
-                    let code = code_of(error.kind());
-                    OcusCompletion {
-                        ticket,
-                        code,
-                        json: ptr::null_mut(),
-                        error: error_box(code, &error),
-                    }
-                }
-            };
-            // SAFETY: `out` has room for `capacity` items; index < count <= capacity.
-            unsafe { out.add(index).write(completion) };
-        }
-        count
+        // SAFETY: documented contract.
+        unsafe { drain_into(queue, out, capacity) }
     }))
     .unwrap_or(0)
+}
+
+/// Moves up to `capacity` completions of `queue` into `out`.
+///
+/// # Safety
+/// `out` is NULL or has room for `capacity` completions.
+unsafe fn drain_into(queue: &OcusQueue, out: *mut OcusCompletion, capacity: usize) -> usize {
+    if out.is_null() {
+        return 0;
+    }
+    let delivered = queue.inner.drain(capacity);
+    let count = delivered.len();
+    for (index, (ticket, result)) in delivered.into_iter().enumerate() {
+        let completion = match result {
+            Ok(output) => OcusCompletion {
+                ticket,
+                code: OCUS_OK,
+                json: c_string(&output_json(output)),
+                error: ptr::null_mut(),
+            },
+            Err(error) => {
+                let code = code_of(error.kind());
+                OcusCompletion {
+                    ticket,
+                    code,
+                    json: ptr::null_mut(),
+                    error: error_box(code, &error),
+                }
+            }
+        };
+        // SAFETY: `out` has room for `capacity` items; index < count <= capacity.
+        unsafe { out.add(index).write(completion) };
+    }
+    count
 }
 
 /// Frees a queue. No started call may still be pending on it.
@@ -772,7 +864,8 @@ pub unsafe extern "C" fn ocus_queue_free(queue: *mut OcusQueue) {
     unsafe { free_handle(queue) }
 }
 
-/// Starts the call `prepare` makes on the multi-thread runtime; its outcome is delivered to
+/// Starts the call `prepare` makes on the multi-thread runtime (or, for an event-loop queue,
+/// queues it for the next `ocus_queue_turn`); its outcome is delivered to
 /// `queue` as `ticket`. A closed client's call still completes through the queue, with
 /// `client_closed`, as a call started just before the close; other failures to prepare are
 /// returned (nothing is delivered).
@@ -786,10 +879,7 @@ unsafe fn start(
     prepare: impl FnOnce() -> Result<PendingCall, ocus::Error>,
 ) -> Result<(), ocus::Error> {
     // SAFETY: documented contract of the *_start functions.
-    let queue = unsafe { queue.as_ref() }
-        .ok_or_else(|| configuration("queue is NULL"))?
-        .inner
-        .clone();
+    let queue = unsafe { queue.as_ref() }.ok_or_else(|| configuration("queue is NULL"))?;
     // SAFETY: NULL or a live handle; the token is cloned, so the handle may be freed once the
     // completion arrives.
     let token = unsafe { cancel.as_ref() }.map(|c| c.token.clone());
@@ -800,7 +890,12 @@ unsafe fn start(
         }
         Err(error) => return Err(error),
     };
-    queue.start(ticket, token, call, |result| result)?;
+    match &queue.event_loop {
+        Some(event_loop) => {
+            event_loop.spawn(queue.inner.task(ticket, token, call, |result| result))
+        }
+        None => drop(queue.inner.start(ticket, token, call, |result| result)?),
+    }
     Ok(())
 }
 

@@ -200,6 +200,11 @@ impl<T> Completions<T> {
         self.done.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
+    /// How many calls started here have not been delivered yet.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::Acquire)
+    }
+
     /// Queues a result; wakes the host if the queue was empty.
     pub fn deliver(&self, ticket: u64, result: T) {
         if self.push(ticket, result) {

@@ -41,6 +41,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -342,7 +343,21 @@ func NewQueue() *Queue {
 	return &Queue{ptr: p}
 }
 
+// NewEventLoopQueue creates a queue whose calls run in Turn, on the caller's thread, with no
+// thread of the library's (nil where there is none: Linux only).
+func NewEventLoopQueue() *Queue {
+	p := C.ocus_queue_new_event_loop()
+	if p == nil {
+		return nil
+	}
+	return &Queue{ptr: p}
+}
+
+// Free frees a queue no call was started on.
+func (q *Queue) Free() { C.ocus_queue_free(q.ptr) }
+
 // FD is the descriptor that becomes readable when completions arrive (owned by the queue).
+// For an event-loop queue: when its runtime has I/O ready.
 func (q *Queue) FD() int { return int(C.ocus_queue_fd(q.ptr)) }
 
 const drainBatch = 64
@@ -353,18 +368,36 @@ func (q *Queue) Drain() []Completion {
 	var batch [drainBatch]C.OcusCompletion
 	for {
 		n := int(C.ocus_queue_drain(q.ptr, &batch[0], drainBatch))
-		for i := 0; i < n; i++ {
-			c := batch[i]
-			completion := Completion{Ticket: uint64(c.ticket)}
-			if c.code == C.OCUS_OK {
-				completion.JSON = takeString(c.json)
-			} else {
-				completion.Err = takeError(c.code, c.error)
-			}
-			out = append(out, completion)
-		}
+		out = appendCompletions(out, batch[:n])
 		if n < drainBatch {
 			return out
 		}
 	}
+}
+
+// Turn runs an event-loop queue's calls on this thread (what is ready; it never waits) and
+// returns up to a batch of completions, and when to turn again at the latest if FD does not
+// become readable first: 0 at once, a duration, or -1 never.
+func (q *Queue) Turn() ([]Completion, time.Duration) {
+	var batch [drainBatch]C.OcusCompletion
+	var againMs C.int32_t
+	n := int(C.ocus_queue_turn(q.ptr, &batch[0], drainBatch, &againMs))
+	again := time.Duration(againMs) * time.Millisecond
+	if againMs < 0 {
+		again = -1
+	}
+	return appendCompletions(nil, batch[:n]), again
+}
+
+func appendCompletions(out []Completion, batch []C.OcusCompletion) []Completion {
+	for _, c := range batch {
+		completion := Completion{Ticket: uint64(c.ticket)}
+		if c.code == C.OCUS_OK {
+			completion.JSON = takeString(c.json)
+		} else {
+			completion.Err = takeError(c.code, c.error)
+		}
+		out = append(out, completion)
+	}
+	return out
 }
