@@ -9,9 +9,10 @@ import (
 )
 
 // dispatcher receives the results of started calls and hands each to the goroutine waiting
-// for it; the library never calls back into Go. Where it can (Linux), the calls run on the
-// dispatcher's own goroutine: it drives the library's runtime whenever that runtime's
-// descriptor is readable in Go's netpoller, so a call's I/O and result stay on Go's threads.
+// for it; the library calls back into Go only for a Tracer. Where it can (Linux), the calls
+// run on the dispatcher's own goroutine: it drives the library's runtime whenever that
+// runtime's descriptor is readable in Go's netpoller, so a call's I/O and result stay on Go's
+// threads (a Tracer's callbacks run there too).
 // Elsewhere they run on the library's threads, and the dispatcher waits for their results on
 // the completion queue's descriptor. Either way concurrent calls park goroutines, not OS
 // threads.
@@ -38,17 +39,17 @@ func getDispatcher() *dispatcher {
 		d := &dispatcher{waiting: map[uint64]chan ffi.Completion{}, poke: func() {}}
 		// OCUS_GO_THREADED=1 keeps started calls on the library's threads (to compare, or
 		// if driving them from the netpoller ever misbehaves somewhere).
-		if queue := ffi.NewEventLoopQueue(); queue != nil && os.Getenv("OCUS_GO_THREADED") != "1" {
-			d.queue = queue
-			if run, poke, err := eventLoop(d); err == nil {
-				d.poke, d.path = poke, "event-loop"
-				go run()
-				sharedDispatcher = d
-				return
+		if os.Getenv("OCUS_GO_THREADED") != "1" {
+			if queue := ffi.NewEventLoopQueue(); queue != nil {
+				d.queue = queue
+				if run, poke, err := eventLoop(d); err == nil {
+					d.poke, d.path = poke, "event-loop"
+					go run()
+					sharedDispatcher = d
+					return
+				}
+				queue.Free() // nothing was started on it
 			}
-			queue.Free() // nothing was started on it
-		} else if queue != nil {
-			queue.Free()
 		}
 		queue := ffi.NewQueue()
 		if queue == nil {

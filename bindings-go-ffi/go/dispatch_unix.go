@@ -12,10 +12,17 @@ import (
 	"github.com/ocus/ocus-go/internal/ffi"
 )
 
-// doorbell waits on the completion queue's descriptor through Go's netpoller, so concurrent
-// calls park goroutines, not OS threads.
-func doorbell(queue *ffi.Queue) (wait func() error, err error) {
+// pollable duplicates the queue's descriptor for Go's netpoller: close-on-exec (a child
+// process must not inherit it) and non-blocking, so os.NewFile registers it with the
+// netpoller (epoll_wait ignores the flag).
+func pollable(queue *ffi.Queue, name string) (*os.File, error) {
+	// Held as os does, so no fork happens between the dup and the flag.
+	syscall.ForkLock.RLock()
 	fd, err := syscall.Dup(queue.FD())
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +30,16 @@ func doorbell(queue *ffi.Queue) (wait func() error, err error) {
 		syscall.Close(fd)
 		return nil, err
 	}
-	ring := os.NewFile(uintptr(fd), "ocus-completions")
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// doorbell waits on the completion queue's descriptor through Go's netpoller, so concurrent
+// calls park goroutines, not OS threads.
+func doorbell(queue *ffi.Queue) (wait func() error, err error) {
+	ring, err := pollable(queue, "ocus-completions")
+	if err != nil {
+		return nil, err
+	}
 	buf := make([]byte, 256)
 	return func() error {
 		_, err := ring.Read(buf)
@@ -39,16 +55,10 @@ var longAgo = time.Unix(1, 0)
 // call was started), and on the deadline the last turn asked for (the runtime's timers fire
 // only in a turn). Waking it is a read deadline moved into the past: no system call.
 func eventLoop(d *dispatcher) (run func(), poke func(), err error) {
-	fd, err := syscall.Dup(d.queue.FD())
+	watched, err := pollable(d.queue, "ocus-event-loop")
 	if err != nil {
 		return nil, nil, err
 	}
-	// Non-blocking, so os.NewFile puts it in the netpoller (epoll_wait ignores the flag).
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		syscall.Close(fd)
-		return nil, nil, err
-	}
-	watched := os.NewFile(uintptr(fd), "ocus-event-loop")
 	raw, err := watched.SyscallConn()
 	if err == nil {
 		// Fails unless the netpoller took the descriptor.

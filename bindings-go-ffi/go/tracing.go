@@ -24,6 +24,8 @@ type Tracer interface {
 // A CallTrace receives one call's events in order (a Pages iteration's pages one after the
 // other), from the goroutine or thread the request runs on. They may arrive after they
 // happened (the library hands them over in two batches per attempt at most): each has its Time.
+// On Linux, calls that overlap all run on one goroutine: its methods should return quickly
+// (a slow one delays every such call) and must not wait for a call of this client.
 type CallTrace interface {
 	// Event is an operation starting, or an attempt or the operation ending.
 	Event(event TraceEvent)

@@ -107,7 +107,9 @@ typedef struct OcusCursor OcusCursor;
 // A completion queue (opaque). Calls started with `ocus_*_start` run on the library's
 // threads and, when done, are queued here; the queue's file descriptor (`ocus_queue_fd`)
 // becomes readable when completions arrive, so a caller waits in its own event loop
-// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
+// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made
+// (but a trace's). A queue made with `ocus_queue_new_event_loop` runs its calls in
+// `ocus_queue_turn` instead, on the caller's thread.
 typedef struct OcusQueue OcusQueue;
 
 // A structured error. Free it with `ocus_error_free`.
@@ -367,6 +369,8 @@ size_t ocus_queue_turn(const struct OcusQueue *queue,
 
 // The descriptor that becomes readable when completions arrive (non-blocking; owned by the
 // queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
+// For a queue made with `ocus_queue_new_event_loop`: its runtime's epoll descriptor, readable
+// when its I/O is ready (do not read it; call `ocus_queue_turn`).
 // On Windows it is a loopback TCP `SOCKET` (Windows keeps handle values within 32 bits);
 // watch it with `select`/`WSAPoll` or an overlapped `WSARecv`.
 //

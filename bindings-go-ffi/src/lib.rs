@@ -669,12 +669,23 @@ pub struct OcusCompletion {
 /// A completion queue (opaque). Calls started with `ocus_*_start` run on the library's
 /// threads and, when done, are queued here; the queue's file descriptor (`ocus_queue_fd`)
 /// becomes readable when completions arrive, so a caller waits in its own event loop
-/// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made.
+/// (Go's netpoller, epoll...) instead of blocking a thread per call. No callback is made
+/// (but a trace's). A queue made with `ocus_queue_new_event_loop` runs its calls in
+/// `ocus_queue_turn` instead, on the caller's thread.
 pub struct OcusQueue {
     inner: Arc<Completions<Result<CallOutput, ocus::Error>>>,
     /// The runtime its calls run on when the caller drives it (`ocus_queue_new_event_loop`);
     /// else they run on the library's threads.
     event_loop: Option<EventLoopRuntime>,
+}
+
+impl Drop for OcusQueue {
+    fn drop(&mut self) {
+        // Without waiting for the runtime's blocking threads (a DNS lookup in progress).
+        if let Some(event_loop) = self.event_loop.take() {
+            event_loop.shut_down();
+        }
+    }
 }
 
 /// A new completion queue (NULL if the system refuses a socket pair); free with
@@ -733,6 +744,11 @@ pub unsafe extern "C" fn ocus_queue_turn(
         let Some(queue) = (unsafe { queue.as_ref() }) else {
             return 0;
         };
+        // SAFETY: documented contract. Written first: a panic below leaves a tick, not a spin.
+        let mut again_ms = unsafe { again_ms.as_mut() };
+        if let Some(again_ms) = again_ms.as_deref_mut() {
+            *again_ms = 1;
+        }
         let all_ran = queue
             .event_loop
             .as_ref()
@@ -750,8 +766,7 @@ pub unsafe extern "C" fn ocus_queue_turn(
                 i32::try_from(period.as_millis()).unwrap_or(i32::MAX)
             })
         };
-        // SAFETY: documented contract.
-        if let Some(again_ms) = unsafe { again_ms.as_mut() } {
+        if let Some(again_ms) = again_ms {
             *again_ms = again;
         }
         count
@@ -761,6 +776,8 @@ pub unsafe extern "C" fn ocus_queue_turn(
 
 /// The descriptor that becomes readable when completions arrive (non-blocking; owned by the
 /// queue: read and discard its bytes, do not close it; `dup` it to hand it to a runtime).
+/// For a queue made with `ocus_queue_new_event_loop`: its runtime's epoll descriptor, readable
+/// when its I/O is ready (do not read it; call `ocus_queue_turn`).
 /// On Windows it is a loopback TCP `SOCKET` (Windows keeps handle values within 32 bits);
 /// watch it with `select`/`WSAPoll` or an overlapped `WSARecv`.
 ///

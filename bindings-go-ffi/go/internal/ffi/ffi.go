@@ -238,7 +238,8 @@ func (c *Client) Call(op Op, cancel *Cancel) (string, *ErrorData) {
 	return takeString(out), nil
 }
 
-// Start starts op on the library's threads; the result arrives on q as ticket.
+// Start starts op on the library's threads (for an event-loop queue: in its next Turn); the
+// result arrives on q as ticket.
 func (c *Client) Start(op Op, cancel *Cancel, q *Queue, ticket uint64) *ErrorData {
 	defer runtime.KeepAlive(c)
 	defer runtime.KeepAlive(op.cursor)
