@@ -5,6 +5,7 @@ package ocus
 import (
 	"errors"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -68,27 +69,57 @@ func eventLoop(d *dispatcher) (run func(), poke func(), err error) {
 		watched.Close()
 		return nil, nil, err
 	}
-	var pokes atomic.Uint64
-	poke = func() {
-		pokes.Add(1)
-		watched.SetReadDeadline(longAgo)
+	// One turn at a time (the runtime is driven by one thread at a time): the dispatcher's,
+	// or, when no turn is running, that of a goroutine that just started a call. With the
+	// dispatcher alone, turns waited for its goroutine to be scheduled among all the callers'
+	// (at 1,000 in flight, 20-25% fewer calls per second than the library's threads).
+	var turning sync.Mutex
+	// asked: a turn is due that no turn has begun since (set before trying the lock: a
+	// holder about to leave sees it and turns again).
+	var asked atomic.Bool
+	// turnLocked takes turns while one is asked for, at most most; the deadline is the last
+	// turn's (set under the lock, so the latest state wins). True if a turn is still due.
+	turnLocked := func(most int) bool {
+		for i := 0; i < most; i++ {
+			asked.Store(false)
+			completions, again := d.queue.Turn()
+			d.hand(completions)
+			if again == 0 {
+				asked.Store(true)
+				continue
+			}
+			deadline := time.Time{}
+			if again > 0 {
+				deadline = time.Now().Add(again)
+			}
+			watched.SetReadDeadline(deadline)
+			if !asked.Load() {
+				return false
+			}
+		}
+		return true
 	}
-	// One turn; true to go round again at once, false to wait for the descriptor or the
-	// deadline.
+	poke = func() {
+		asked.Store(true)
+		for asked.Load() && turning.TryLock() {
+			due := turnLocked(4)
+			turning.Unlock()
+			if due {
+				watched.SetReadDeadline(longAgo) // the rest is the dispatcher's
+				return
+			}
+		}
+	}
+	// The dispatcher's turn; true to go round again at once, false to wait for the
+	// descriptor or the deadline.
 	turn := func(uintptr) bool {
-		seen := pokes.Load()
-		completions, again := d.queue.Turn()
-		d.hand(completions)
-		if again == 0 {
-			return true
+		if !turning.TryLock() {
+			asked.Store(true) // the goroutine turning now turns again for this
+			return false
 		}
-		deadline := time.Time{}
-		if again > 0 {
-			deadline = time.Now().Add(again)
-		}
-		watched.SetReadDeadline(deadline)
-		// A poke meanwhile may have been overwritten by this deadline: turn again for it.
-		return pokes.Load() != seen
+		due := turnLocked(64)
+		turning.Unlock()
+		return due
 	}
 	run = func() {
 		for {
