@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -155,23 +156,32 @@ def blocks(readme: str) -> list[Block]:
 def main() -> None:
     environment = env()
     started = time.monotonic()
-    ran = failed = 0
+    runnable = []
     for readme in READMES:
-        for lang, code, skip, where, label in blocks(readme):
-            if skip:
-                print(f"skip {where}: {skip}")
-                continue
-            if lang not in RUNNABLE:
-                print(f"data {where}: not a program")
-                continue
-            with tempfile.TemporaryDirectory(prefix="ocus-readme-") as tmp:
-                ok, out = run_block(lang, code, Path(tmp), environment, label)
-            ran += 1
-            print(f"{'ok  ' if ok else 'FAIL'} {where}", flush=True)
+        for block in blocks(readme):
+            if block.skip:
+                print(f"skip {block.where}: {block.skip}")
+            elif block.lang not in RUNNABLE:
+                print(f"data {block.where}: not a program")
+            else:
+                runnable.append(block)
+
+    def run_one(block: Block) -> tuple[bool, str, float]:
+        block_started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="ocus-readme-") as tmp:
+            ok, out = run_block(block.lang, block.code, Path(tmp), environment, block.label)
+        return ok, out, time.monotonic() - block_started
+
+    # Two at a time: most blocks wait on a JVM, Maven or a compiler starting, and every block
+    # writes only its own files (named by its label), so they need no order.
+    failed = 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for block, (ok, out, seconds) in zip(runnable, pool.map(run_one, runnable)):
+            print(f"{'ok  ' if ok else 'FAIL'} {block.where} ({seconds:.1f} s)", flush=True)
             if not ok:
                 failed += 1
-                print("\n".join("     | " + l for l in out.rstrip().splitlines()[-40:]))
-    print(f"\nreadme-test: {ran} blocks run, {failed} failed, {time.monotonic() - started:.0f} s")
+                print("\n".join("     | " + line for line in out.rstrip().splitlines()[-40:]))
+    print(f"\nreadme-test: {len(runnable)} blocks run, {failed} failed, {time.monotonic() - started:.0f} s")
     if failed:
         sys.exit(1)
 
