@@ -13,9 +13,9 @@ use std::ptr;
 use std::sync::Arc;
 
 use ocus::call::{self, CallOutput, PendingCall, ResponseShape};
-use ocus::completion::Completions;
+use ocus::completion::{Completions, DrivenCalls};
 use ocus::handle::{CallPath, ClientHandle, CursorHandle};
-use ocus::runtime::{CancelToken, EventLoopRuntime};
+use ocus::runtime::CancelToken;
 use ocus::webhooks::SignedPart;
 use ocus::{ErrorKind, ListParams};
 use serde_json::{Map, Value};
@@ -673,17 +673,27 @@ pub struct OcusCompletion {
 /// (but a trace's). A queue made with `ocus_queue_new_event_loop` runs its calls in
 /// `ocus_queue_turn` instead, on the caller's thread.
 pub struct OcusQueue {
-    inner: Arc<Completions<Result<CallOutput, ocus::Error>>>,
-    /// The runtime its calls run on when the caller drives it (`ocus_queue_new_event_loop`);
-    /// else they run on the library's threads.
-    event_loop: Option<EventLoopRuntime>,
+    calls: QueueCalls,
+}
+
+type Outcome = Result<CallOutput, ocus::Error>;
+
+enum QueueCalls {
+    /// Run on the library's threads, delivered with a byte on the queue's socket pair.
+    Threaded(Arc<Completions<Outcome>>),
+    /// Run in `ocus_queue_turn` (`ocus_queue_new_event_loop`).
+    Driven(DrivenCalls<Outcome>),
 }
 
 impl Drop for OcusQueue {
     fn drop(&mut self) {
         // Without waiting for the runtime's blocking threads (a DNS lookup in progress).
-        if let Some(event_loop) = self.event_loop.take() {
-            event_loop.shut_down();
+        let calls = std::mem::replace(
+            &mut self.calls,
+            QueueCalls::Threaded(Arc::new(Completions::unwoken())),
+        );
+        if let QueueCalls::Driven(driven) = calls {
+            driven.shut_down();
         }
     }
 }
@@ -694,8 +704,7 @@ impl Drop for OcusQueue {
 pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
     catch_unwind(|| match Completions::new() {
         Ok(queue) => Box::into_raw(Box::new(OcusQueue {
-            inner: Arc::new(queue),
-            event_loop: None,
+            calls: QueueCalls::Threaded(Arc::new(queue)),
         })),
         Err(_) => ptr::null_mut(),
     })
@@ -712,10 +721,9 @@ pub extern "C" fn ocus_queue_new() -> *mut OcusQueue {
 /// the queue whose turns run it.
 #[unsafe(no_mangle)]
 pub extern "C" fn ocus_queue_new_event_loop() -> *mut OcusQueue {
-    catch_unwind(|| match EventLoopRuntime::new() {
-        Ok(event_loop) => Box::into_raw(Box::new(OcusQueue {
-            inner: Arc::new(Completions::unwoken()),
-            event_loop: Some(event_loop),
+    catch_unwind(|| match DrivenCalls::new() {
+        Ok(driven) => Box::into_raw(Box::new(OcusQueue {
+            calls: QueueCalls::Driven(driven),
         })),
         Err(_) => ptr::null_mut(),
     })
@@ -749,23 +757,24 @@ pub unsafe extern "C" fn ocus_queue_turn(
         if let Some(again_ms) = again_ms.as_deref_mut() {
             *again_ms = 1;
         }
-        let all_ran = queue
-            .event_loop
-            .as_ref()
-            .is_none_or(EventLoopRuntime::run_ready);
-        // SAFETY: documented contract.
-        let count = unsafe { drain_into(queue, out, capacity) };
-        let again = if queue.event_loop.is_none() {
-            -1
-        } else if !all_ran || queue.inner.pending() > 0 {
-            0
-        } else if queue.inner.running() > 0 {
-            1
-        } else {
-            ocus::runtime::sweep_period().map_or(-1, |period| {
-                i32::try_from(period.as_millis()).unwrap_or(i32::MAX)
-            })
+        // Nowhere to put results: take none (they wait for the next turn or drain).
+        let capacity = if out.is_null() { 0 } else { capacity };
+        let (finished, again) = match &queue.calls {
+            QueueCalls::Threaded(completions) => (completions.drain(capacity), -1),
+            QueueCalls::Driven(driven) => match driven.turn(capacity) {
+                Some(turn) => (
+                    turn.finished,
+                    turn.again_within.map_or(-1, |within| {
+                        i32::try_from(within.as_millis()).unwrap_or(i32::MAX)
+                    }),
+                ),
+                // Another thread is turning (against this function's contract): it runs once
+                // more for this one; look again soon.
+                None => (Vec::new(), 1),
+            },
         };
+        // SAFETY: documented contract.
+        let count = unsafe { write_completions(finished, out, capacity) };
         if let Some(again_ms) = again_ms {
             *again_ms = again;
         }
@@ -787,21 +796,21 @@ pub unsafe extern "C" fn ocus_queue_turn(
 pub unsafe extern "C" fn ocus_queue_fd(queue: *const OcusQueue) -> i32 {
     catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: a live handle.
-        unsafe { queue.as_ref() }.map_or(-1, |q| match &q.event_loop {
-            Some(event_loop) => event_loop_fd(event_loop),
-            None => q.inner.fd().map_or(-1, descriptor_as_int),
+        unsafe { queue.as_ref() }.map_or(-1, |q| match &q.calls {
+            QueueCalls::Driven(driven) => driven_fd(driven),
+            QueueCalls::Threaded(completions) => completions.fd().map_or(-1, descriptor_as_int),
         })
     }))
     .unwrap_or(-1)
 }
 
 #[cfg(target_os = "linux")]
-fn event_loop_fd(event_loop: &EventLoopRuntime) -> i32 {
-    event_loop.fd()
+fn driven_fd(driven: &DrivenCalls<Outcome>) -> i32 {
+    driven.fd()
 }
 
 #[cfg(not(target_os = "linux"))]
-fn event_loop_fd(_: &EventLoopRuntime) -> i32 {
+fn driven_fd(_: &DrivenCalls<Outcome>) -> i32 {
     -1 // never made there
 }
 
@@ -845,9 +854,29 @@ unsafe fn drain_into(queue: &OcusQueue, out: *mut OcusCompletion, capacity: usiz
     if out.is_null() {
         return 0;
     }
-    let delivered = queue.inner.drain(capacity);
-    let count = delivered.len();
-    for (index, (ticket, result)) in delivered.into_iter().enumerate() {
+    let finished = match &queue.calls {
+        QueueCalls::Threaded(completions) => completions.drain(capacity),
+        QueueCalls::Driven(driven) => driven.drain(capacity),
+    };
+    // SAFETY: as above.
+    unsafe { write_completions(finished, out, capacity) }
+}
+
+/// Writes `finished` (at most `capacity` of them) into `out` as completions; returns how many.
+///
+/// # Safety
+/// `out` is NULL or has room for `capacity` completions.
+unsafe fn write_completions(
+    finished: Vec<(u64, Outcome)>,
+    out: *mut OcusCompletion,
+    capacity: usize,
+) -> usize {
+    if out.is_null() {
+        return 0;
+    }
+    debug_assert!(finished.len() <= capacity);
+    let count = finished.len().min(capacity);
+    for (index, (ticket, result)) in finished.into_iter().take(count).enumerate() {
         let completion = match result {
             Ok(output) => OcusCompletion {
                 ticket,
@@ -907,11 +936,11 @@ unsafe fn start(
         }
         Err(error) => return Err(error),
     };
-    match &queue.event_loop {
-        Some(event_loop) => {
-            event_loop.spawn(queue.inner.task(ticket, token, call, |result| result))
+    match &queue.calls {
+        QueueCalls::Driven(driven) => driven.start(ticket, token, call, |result| result),
+        QueueCalls::Threaded(completions) => {
+            drop(completions.start(ticket, token, call, |result| result)?)
         }
-        None => drop(queue.inner.start(ticket, token, call, |result| result)?),
     }
     Ok(())
 }

@@ -22,6 +22,8 @@ use ocus::runtime::EventLoopRuntime;
 /// How long a turn goes on handing results over before it gives the loop back (see
 /// `EventLoop::turn`).
 const TURN_BUDGET: Duration = Duration::from_millis(5);
+/// The tick while calls are in flight: the core's, for every host that drives a runtime.
+const TICK_MS: u64 = ocus::completion::TICK_WHILE_RUNNING.as_millis() as u64;
 
 // uv.h's uv_handle_type values and uv_poll_event.
 const UV_POLL: c_int = 8;
@@ -320,7 +322,7 @@ impl EventLoop {
         self.in_flight.set(in_flight);
         if in_flight == 1 {
             // SAFETY: as above.
-            unsafe { (self.uv.timer_start)(self.tick, on_timer, 1, 1) };
+            unsafe { (self.uv.timer_start)(self.tick, on_timer, TICK_MS, TICK_MS) };
         }
     }
 
@@ -384,7 +386,7 @@ impl EventLoop {
             }
             if self.in_flight.get() == 0 {
                 // SAFETY: as above.
-                unsafe { (self.uv.timer_start)(self.tick, on_timer, 1, 1) };
+                unsafe { (self.uv.timer_start)(self.tick, on_timer, TICK_MS, TICK_MS) };
             }
         } else {
             if self.preparing.replace(false) {

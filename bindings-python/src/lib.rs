@@ -83,5 +83,6 @@ fn _ocus(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<models::WebhookEvent>()?;
     m.add_function(wrap_pyfunction!(verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(sign_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(run::_async_path, m)?)?;
     Ok(())
 }

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use ocus::completion::Completions;
+use ocus::completion::{Completions, DrivenCalls};
+use ocus::runtime::CancelToken;
 use pyo3::exceptions::{PyNotImplementedError, PyStopAsyncIteration};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -138,27 +139,136 @@ where
 /// Turns a finished core future into the Python value, on the event loop's thread.
 type Completion = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
-/// Results travel from runtime threads to the event loop without the GIL: the core's
-/// completion queue rings a socket the loop watches (`loop.add_reader`), and the loop thread
-/// drains it and resolves the futures. Taking the GIL on runtime threads instead would make
-/// them wait for the busy loop thread (up to the 5 ms switch interval) on every completion.
+/// Results of calls run on the process runtime's threads travel to the event loop without the
+/// GIL: the core's completion queue rings a socket the loop watches (`loop.add_reader`), and
+/// the loop thread drains it and resolves the futures. Taking the GIL on runtime threads
+/// instead would make them wait for the busy loop thread (up to the 5 ms switch interval) on
+/// every completion. With the event-loop runtime (below) only a result finished in another
+/// loop's turn arrives here.
 type Mailbox = Completions<Completion>;
+
+/// A finished call of the event-loop runtime and the bridge of the loop that awaits it.
+type Routed = (Py<LoopBridge>, Completion);
+
+/// The runtime asyncio's calls run on where there is one (Linux): it has no thread of its own;
+/// every loop that calls watches its descriptor and turns it on that loop's thread (the core's
+/// `DrivenCalls`: one turning at a time), so a call's I/O and result stay on the loop's thread,
+/// with no hand-off. One per process, so a client's pooled connections serve every loop (one
+/// `asyncio.run` after another); rebuilt in a forked child.
+struct EventLoopCalls {
+    calls: DrivenCalls<Routed>,
+    process_id: u32,
+}
+
+static EVENT_LOOP_CALLS: Mutex<Option<Arc<EventLoopCalls>>> = Mutex::new(None);
+
+/// The process's event-loop runtime: `None` where there is none, or with `OCUS_PYTHON_THREADED`
+/// set to 1 (calls then run on the process runtime's threads, as on macOS and Windows).
+fn event_loop_calls() -> Option<Arc<EventLoopCalls>> {
+    static THREADED: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| {
+        std::env::var_os("OCUS_PYTHON_THREADED").is_some_and(|v| v == "1")
+    });
+    static UNAVAILABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if *THREADED || UNAVAILABLE.load(Ordering::Relaxed) {
+        return None;
+    }
+    let process_id = ocus::runtime::process_id();
+    let mut slot = EVENT_LOOP_CALLS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(calls) = &*slot {
+        if calls.process_id == process_id {
+            return Some(Arc::clone(calls));
+        }
+        // The parent's, in a forked child: its tasks and connections are the parent's.
+        std::mem::forget(slot.take());
+    }
+    match DrivenCalls::new() {
+        Ok(calls) => {
+            let calls = Arc::new(EventLoopCalls { calls, process_id });
+            *slot = Some(Arc::clone(&calls));
+            Some(calls)
+        }
+        Err(_) => {
+            UNAVAILABLE.store(true, Ordering::Relaxed);
+            None
+        }
+    }
+}
+
+/// Which path this process's asyncio calls take: "event-loop" or "threads" (for tests).
+#[pyfunction]
+pub fn _async_path() -> &'static str {
+    if event_loop_calls().is_some() {
+        "event-loop"
+    } else {
+        "threads"
+    }
+}
 
 /// One per event loop: the futures waiting for results, and the mailbox they arrive in.
 #[pyclass(frozen)]
 struct LoopBridge {
     mailbox: Arc<Mailbox>,
     /// The loop has no `add_reader`: a task of `ocus._doorbell` watches the mailbox instead.
-    watched_by_task: std::sync::atomic::AtomicBool,
+    watched_by_task: AtomicBool,
     waiting: Mutex<HashMap<u64, Py<PyAny>>>,
-    next_ticket: AtomicU64,
+    /// Set when this loop watches the event-loop runtime (its calls run there).
+    event_loop: OnceLock<Arc<EventLoopCalls>>,
+    /// A turn is scheduled with `call_soon` (started calls wait for it).
+    turn_scheduled: AtomicBool,
+    /// The loop time of the next turn due on a timer, and its handle.
+    tick: Mutex<Option<(f64, Py<PyAny>)>>,
+    /// A weak reference to the loop (the bridge lives as long as the loop does).
+    loop_ref: Py<PyAny>,
 }
+
+/// Tickets of every loop's calls: the event-loop runtime's queue is shared.
+static NEXT_TICKET: AtomicU64 = AtomicU64::new(0);
 
 #[pymethods]
 impl LoopBridge {
     /// Called by the event loop when the doorbell rings: resolves every delivered future.
     fn _drain(&self, py: Python<'_>) -> PyResult<()> {
-        let delivered = self.mailbox.drain(usize::MAX);
+        self.resolve_all(py, self.mailbox.drain(usize::MAX));
+        Ok(())
+    }
+
+    /// Called by the event loop when the event-loop runtime's descriptor is readable, after
+    /// calls were started, and on the timer the last turn asked for: runs the runtime's ready
+    /// work here and resolves what finished.
+    fn _turn(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<()> {
+        let bridge = slf.get();
+        bridge.turn_scheduled.store(false, Ordering::Relaxed);
+        let Some(event_loop) = bridge.event_loop.get() else {
+            return Ok(());
+        };
+        let Some(turn) = event_loop.calls.turn(usize::MAX) else {
+            return Ok(()); // another loop's thread is turning, and goes round once more
+        };
+        let mut own = Vec::with_capacity(turn.finished.len());
+        for (ticket, (owner, completion)) in turn.finished {
+            if owner.as_ptr() == slf.as_ptr() {
+                own.push((ticket, completion));
+            } else {
+                // Another loop's call, run in this loop's turn: to its mailbox.
+                owner.get().mailbox.deliver(ticket, completion);
+            }
+        }
+        bridge.resolve_all(py, own);
+        if let Some(within) = turn.again_within {
+            bridge.turn_within(slf, py, within)?;
+        }
+        Ok(())
+    }
+
+    /// The turn due on a timer.
+    fn _tick(slf: &Bound<'_, Self>, py: Python<'_>) -> PyResult<()> {
+        *slf.get().tick.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Self::_turn(slf, py)
+    }
+}
+
+impl LoopBridge {
+    fn resolve_all(&self, py: Python<'_>, delivered: Vec<(u64, Completion)>) {
         for (ticket, completion) in delivered {
             let future = self
                 .waiting
@@ -170,6 +280,34 @@ impl LoopBridge {
             if let Err(error) = resolve(py, future.bind(py), completion) {
                 error.write_unraisable(py, Some(future.bind(py)));
             }
+        }
+    }
+
+    /// Makes sure a turn runs within `within` on the running loop (this bridge's).
+    fn turn_within(&self, slf: &Bound<'_, Self>, py: Python<'_>, within: Duration) -> PyResult<()> {
+        let event_loop = self.loop_ref.bind(py).call0()?;
+        if event_loop.is_none() {
+            return Ok(());
+        }
+        if within.is_zero() {
+            return self.schedule_turn(slf, &event_loop);
+        }
+        let due = event_loop.call_method0("time")?.extract::<f64>()? + within.as_secs_f64();
+        let mut tick = self.tick.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((scheduled, handle)) = &*tick {
+            if *scheduled <= due {
+                return Ok(());
+            }
+            handle.bind(py).call_method0("cancel")?; // a sweep, later than a tick now due
+        }
+        let handle = event_loop.call_method1("call_at", (due, slf.getattr("_tick")?))?;
+        *tick = Some((due, handle.unbind()));
+        Ok(())
+    }
+
+    fn schedule_turn(&self, slf: &Bound<'_, Self>, event_loop: &Bound<'_, PyAny>) -> PyResult<()> {
+        if !self.turn_scheduled.swap(true, Ordering::Relaxed) {
+            event_loop.call_method1("call_soon", (slf.getattr("_turn")?,))?;
         }
         Ok(())
     }
@@ -186,19 +324,30 @@ fn resolve(py: Python<'_>, future: &Bound<'_, PyAny>, completion: Completion) ->
     Ok(())
 }
 
-/// Forgets a future once it is done and aborts its request if it was cancelled.
+/// How a cancelled future stops its request.
+enum Stop {
+    /// A task on the process runtime.
+    Abort(tokio::task::AbortHandle),
+    /// A call on the event-loop runtime (its task is spawned in a later turn).
+    Cancel(CancelToken),
+}
+
+/// Forgets a future once it is done and stops its request if it was cancelled.
 #[pyclass(frozen)]
 struct OnDone {
     bridge: Py<LoopBridge>,
     ticket: u64,
-    handle: tokio::task::AbortHandle,
+    stop: Stop,
 }
 
 #[pymethods]
 impl OnDone {
     fn __call__(&self, py: Python<'_>, future: &Bound<'_, PyAny>) -> PyResult<()> {
         if future.call_method0("cancelled")?.is_truthy()? {
-            self.handle.abort();
+            match &self.stop {
+                Stop::Abort(handle) => handle.abort(),
+                Stop::Cancel(token) => token.cancel(),
+            }
         }
         let removed = self
             .bridge
@@ -243,14 +392,30 @@ fn bridge_for<'py>(
         py,
         LoopBridge {
             mailbox,
-            watched_by_task: std::sync::atomic::AtomicBool::new(false),
+            watched_by_task: AtomicBool::new(false),
             waiting: Mutex::new(HashMap::new()),
-            next_ticket: AtomicU64::new(0),
+            event_loop: OnceLock::new(),
+            turn_scheduled: AtomicBool::new(false),
+            tick: Mutex::new(None),
+            loop_ref: py
+                .import("weakref")?
+                .call_method1("ref", (event_loop,))?
+                .unbind(),
         },
     )?;
     let drain = bridge.getattr("_drain")?;
     match event_loop.call_method1("add_reader", (fd, &drain)) {
-        Ok(_) => {}
+        Ok(_) => {
+            // Loops that watch descriptors only: one that cannot would never turn the runtime.
+            if let Some(calls) = event_loop_calls()
+                && let Some(runtime_fd) = runtime_descriptor(&calls)
+                && event_loop
+                    .call_method1("add_reader", (runtime_fd, bridge.getattr("_turn")?))
+                    .is_ok()
+            {
+                let _ = bridge.get().event_loop.set(calls);
+            }
+        }
         // Windows' default (proactor) loop watches no descriptors; a task awaits the
         // doorbell instead (ocus/_doorbell.py).
         Err(error) if error.is_instance_of::<PyNotImplementedError>(py) => {
@@ -262,8 +427,19 @@ fn bridge_for<'py>(
     Ok(bridge)
 }
 
-/// Starts `future` on the shared runtime and returns an asyncio future of its result, bound
-/// to the running event loop. Cancelling the asyncio future aborts the request.
+#[cfg(target_os = "linux")]
+fn runtime_descriptor(calls: &EventLoopCalls) -> Option<i32> {
+    Some(calls.calls.fd())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn runtime_descriptor(_: &EventLoopCalls) -> Option<i32> {
+    None // never made there
+}
+
+/// Starts `future` and returns an asyncio future of its result, bound to the running event
+/// loop: on the event-loop runtime, in this loop's next turn, or on the process runtime's
+/// threads. Cancelling the asyncio future stops the request.
 pub fn awaitable<'py, T: IntoPython, F>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = ocus::Result<T>> + Send + 'static,
@@ -271,40 +447,61 @@ where
     crate::logging::refresh(py);
     let event_loop = running_loop(py)?;
     let bridge = bridge_for(py, &event_loop)?;
-    if bridge.get().watched_by_task.load(Ordering::Relaxed) {
+    let bridge_ref = bridge.get();
+    if bridge_ref.watched_by_task.load(Ordering::Relaxed) {
         // (Re)started if it is not running: see ocus/_doorbell.py.
         py.import("ocus._doorbell")?.call_method1(
             "listen",
             (
                 &event_loop,
-                bridge.get().mailbox.fd(),
+                bridge_ref.mailbox.fd(),
                 bridge.getattr("_drain")?,
             ),
         )?;
     }
     let py_future = event_loop.call_method0("create_future")?;
-    let bridge_ref = bridge.get();
-    let ticket = bridge_ref.next_ticket.fetch_add(1, Ordering::Relaxed);
+    let ticket = NEXT_TICKET.fetch_add(1, Ordering::Relaxed);
     bridge_ref
         .waiting
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(ticket, py_future.clone().unbind());
-    let task = bridge_ref
-        .mailbox
-        .start(ticket, None, future, |outcome| -> Completion {
-            Box::new(move |py| match outcome {
-                Ok(value) => value.into_python(py),
-                Err(error) => Err(to_py_err(py, error)),
-            })
+    let finish = |outcome: ocus::Result<T>| -> Completion {
+        Box::new(move |py| match outcome {
+            Ok(value) => value.into_python(py),
+            Err(error) => Err(to_py_err(py, error)),
         })
-        .map_err(|e| to_py_err(py, e))?;
+    };
+    // A loop made before a fork keeps the parent's runtime: its calls take the threads.
+    let stop = match bridge_ref
+        .event_loop
+        .get()
+        .filter(|calls| calls.process_id == ocus::runtime::process_id())
+    {
+        Some(calls) => {
+            let token = CancelToken::new();
+            let owner = bridge.clone().unbind();
+            calls
+                .calls
+                .start(ticket, Some(token.clone()), future, move |outcome| {
+                    (owner, finish(outcome))
+                });
+            bridge_ref.schedule_turn(&bridge, &event_loop)?;
+            Stop::Cancel(token)
+        }
+        None => Stop::Abort(
+            bridge_ref
+                .mailbox
+                .start(ticket, None, future, finish)
+                .map_err(|e| to_py_err(py, e))?,
+        ),
+    };
     py_future.call_method1(
         "add_done_callback",
         (OnDone {
             bridge: bridge.unbind(),
             ticket,
-            handle: task,
+            stop,
         },),
     )?;
     Ok(py_future)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import statistics
+import subprocess
 import http.server
 import json
 import logging
@@ -323,6 +324,71 @@ def test_async_client_gathers_hundreds_of_requests(mock: Emulator) -> None:
 
     projects = asyncio.run(main())
     assert len(projects) == 300 and all(p.id == ID0 for p in projects)
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.environ.get("OCUS_PYTHON_THREADED") == "1",
+                    reason="the event-loop runtime is Linux's (and not asked away)")
+def test_async_calls_run_on_the_event_loop_and_one_client_serves_every_loop(mock: Emulator) -> None:
+    from ocus import _ocus
+
+    assert _ocus._async_path() == "event-loop"
+    c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url)
+
+    async def gather(count: int) -> list[str]:
+        return [p.id for p in await asyncio.gather(*(c.projects.get(ID0) for _ in range(count)))]
+
+    # One asyncio.run after another (a new loop each): the pooled connections of the first
+    # still serve the second.
+    assert asyncio.run(gather(50)) == [ID0] * 50
+    assert asyncio.run(gather(50)) == [ID0] * 50
+    # Two loops at once on two threads, one client: a call finished in the other loop's turn
+    # reaches its own loop.
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def loop_thread() -> None:
+        try:
+            results.append(asyncio.run(asyncio.wait_for(gather(200), 20)))
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=loop_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and results == [[ID0] * 200] * 2
+
+
+def test_async_calls_on_the_threads_when_asked(mock: Emulator) -> None:
+    # OCUS_PYTHON_THREADED=1 (read once per process): the path macOS and Windows take.
+    program = """
+import asyncio, sys, time, ocus
+from ocus import _ocus
+assert _ocus._async_path() == "threads", _ocus._async_path()
+async def main():
+    async with ocus.AsyncClient(api_key=sys.argv[2], base_url=sys.argv[1], timeout=30) as c:
+        started = time.monotonic()
+        try:  # the emulator hangs this one: cancelled by wait_for
+            await asyncio.wait_for(c.projects.get(sys.argv[3]), 0.3)
+            raise AssertionError("not cancelled")
+        except asyncio.TimeoutError:
+            pass
+        assert time.monotonic() - started < 2
+        projects = await asyncio.gather(*(c.projects.get(sys.argv[3]) for _ in range(100)))
+        assert [p.id for p in projects] == [sys.argv[3]] * 100
+        try:
+            await c.projects.get("missing")
+            raise AssertionError("no error")
+        except ocus.NotFoundError:
+            pass
+asyncio.run(main())
+print("ok")
+"""
+    mock.faults({"action": "hang", "times": 1})
+    result = subprocess.run([sys.executable, "-c", program, mock.base_url, ALPHA, ID0], capture_output=True,
+                            text=True, timeout=60, env={**os.environ, "OCUS_PYTHON_THREADED": "1"})
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
 
 
 class _LoopWithoutAddReader(asyncio.SelectorEventLoop):

@@ -21,13 +21,14 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::FutureExt;
 
 use crate::error::{Error, Result};
-use crate::runtime::CancelToken;
+use crate::runtime::{CancelToken, EventLoopRuntime};
 
 #[cfg(unix)]
 type Socket = std::os::unix::net::UnixStream;
@@ -320,6 +321,145 @@ impl<T: Send + 'static> Completions<T> {
     }
 }
 
+/// Calls that run on an [`EventLoopRuntime`] a host's event loop drives, and their results:
+/// the event-loop crossing of every binding that has one (the C ABI's event-loop queue for
+/// Go, Python's asyncio). The host watches [`fd`](Self::fd) and calls [`turn`](Self::turn)
+/// when it is readable, after starting calls, and within the time the last turn asked for.
+///
+/// Turns are one thread at a time: a thread that finds another turning gets `None`, and the
+/// turning thread goes round once more for it, so nothing started or woken meanwhile waits
+/// for the next readiness or tick.
+pub struct DrivenCalls<T> {
+    runtime: EventLoopRuntime,
+    completions: Arc<Completions<T>>,
+    turning: Mutex<()>,
+    asked: AtomicBool,
+}
+
+impl<T> std::fmt::Debug for DrivenCalls<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DrivenCalls")
+            .field("running", &self.completions.running())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a [`DrivenCalls::turn`] took, and when the host must turn again at the latest.
+#[derive(Debug)]
+pub struct Turn<T> {
+    /// Finished calls, as `(ticket, result)`.
+    pub finished: Vec<(u64, T)>,
+    /// Turn again within this time even if the descriptor stays quiet: zero while results or
+    /// tasks are left over, a tick while calls run (the runtime's timers, timeouts and retry
+    /// delays, fire only in a turn), the idle-connection sweep period when none does; `None`:
+    /// only on readiness or a new call.
+    pub again_within: Option<Duration>,
+}
+
+/// How often a host turns a runtime with calls running and no readiness: the runtime's timers
+/// have millisecond resolution.
+pub const TICK_WHILE_RUNNING: Duration = Duration::from_millis(1);
+
+impl<T: Send + 'static> DrivenCalls<T> {
+    /// A new runtime and queue, or an error where there is none (see [`EventLoopRuntime`]).
+    pub fn new() -> Result<Self> {
+        Ok(DrivenCalls {
+            runtime: EventLoopRuntime::new()?,
+            completions: Arc::new(Completions::unwoken()),
+            turning: Mutex::new(()),
+            asked: AtomicBool::new(false),
+        })
+    }
+
+    /// The descriptor to watch for readability (see [`EventLoopRuntime::fd`]).
+    #[cfg(target_os = "linux")]
+    pub fn fd(&self) -> RawDescriptor {
+        self.runtime.fd()
+    }
+
+    /// Queues `call` for the next turn (which the host must make happen soon: nothing wakes it
+    /// for this); `finish(result)` is delivered as `ticket`, as [`Completions::task`] says.
+    pub fn start<R, F, M>(&self, ticket: u64, cancel: Option<CancelToken>, call: F, finish: M)
+    where
+        F: Future<Output = Result<R>> + Send + 'static,
+        R: Send + 'static,
+        M: FnOnce(Result<R>) -> T + Send + 'static,
+    {
+        self.runtime
+            .spawn(self.completions.task(ticket, cancel, call, finish));
+    }
+
+    /// How many calls started here have not finished.
+    pub fn running(&self) -> usize {
+        self.completions.running()
+    }
+
+    /// Takes up to `max` finished calls without turning (those a turn left over).
+    pub fn drain(&self, max: usize) -> Vec<(u64, T)> {
+        self.completions.drain(max)
+    }
+
+    /// Runs everything ready on the calling thread (started calls, I/O, expired timers; it
+    /// never waits), then takes up to `max` finished calls. `None` if another thread is turning
+    /// (it runs once more for this caller before it returns). A started call must be
+    /// [`start`](Self::start)ed before the turn that is to run it is asked for.
+    pub fn turn(&self, max: usize) -> Option<Turn<T>> {
+        // Asked first, then the lock tried; the turning thread releases the lock, then looks at
+        // `asked`: with a full fence on each side, at least one of the two sees the other.
+        self.asked.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        let mut taken: Option<Turn<T>> = None;
+        while self.asked.load(Ordering::SeqCst) {
+            let Ok(turning) = self.turning.try_lock() else {
+                break; // its holder turns again for this
+            };
+            let room = max - taken.as_ref().map_or(0, |t| t.finished.len());
+            let turn = self.turn_locked(room);
+            drop(turning);
+            fence(Ordering::SeqCst);
+            taken = Some(match taken {
+                None => turn,
+                Some(mut earlier) => {
+                    earlier.finished.extend(turn.finished);
+                    Turn {
+                        finished: earlier.finished,
+                        again_within: turn.again_within,
+                    }
+                }
+            });
+        }
+        taken
+    }
+
+    fn turn_locked(&self, max: usize) -> Turn<T> {
+        let mut all_ran;
+        loop {
+            self.asked.store(false, Ordering::SeqCst);
+            all_ran = self.runtime.run_ready();
+            if !self.asked.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        let finished = self.completions.drain(max);
+        let again_within = if !all_ran || self.completions.pending() > 0 {
+            Some(Duration::ZERO)
+        } else if self.completions.running() > 0 {
+            Some(TICK_WHILE_RUNNING)
+        } else {
+            crate::runtime::sweep_period()
+        };
+        Turn {
+            finished,
+            again_within,
+        }
+    }
+
+    /// Stops the runtime without waiting for its tasks (the host is going away).
+    pub fn shut_down(self) {
+        self.runtime.shut_down();
+    }
+}
+
 /// Finished calls whose outcomes are JSON texts, as the JSON text of `[[ticket, outcome], ...]`:
 /// what a host that takes a whole batch as one string (Node, the JVM) parses once.
 pub fn json_batch(finished: &[(u64, String)]) -> String {
@@ -390,6 +530,99 @@ mod tests {
             vec![(1, lender), (2, lender), (3, lender)],
             "each call ran on the thread that drove the runtime"
         );
+    }
+
+    /// Threads that start calls and turn at once (as two event loops' threads would): every
+    /// call runs and is taken exactly once, though a thread finding another turning gets
+    /// nothing; the next turn is asked for by the rule (a tick while calls run).
+    #[cfg(all(target_os = "linux", tokio_unstable))]
+    #[test]
+    fn driven_calls_turned_from_several_threads_lose_and_repeat_nothing() {
+        let driven = Arc::new(DrivenCalls::<u64>::new().unwrap());
+        driven.start(0, None, std::future::pending::<Result<()>>(), |_| 0);
+        let turn = driven.turn(usize::MAX).unwrap();
+        assert!(turn.finished.is_empty());
+        assert_eq!(turn.again_within, Some(TICK_WHILE_RUNNING), "a call runs");
+        let cancel = CancelToken::new();
+        driven.start(
+            1,
+            Some(cancel.clone()),
+            std::future::pending::<Result<()>>(),
+            |r| u64::from(r.is_err()),
+        );
+        cancel.cancel();
+        let threads: Vec<_> = (0..4u64)
+            .map(|thread| {
+                let driven = Arc::clone(&driven);
+                std::thread::spawn(move || {
+                    let mut taken = Vec::new();
+                    for call in 0..500u64 {
+                        let ticket = 1_000 + thread * 1_000 + call;
+                        driven.start(ticket, None, async move { Ok(ticket) }, |r| r.unwrap());
+                        if let Some(turn) = driven.turn(usize::MAX) {
+                            taken.extend(turn.finished);
+                        }
+                    }
+                    taken
+                })
+            })
+            .collect();
+        let mut taken: Vec<(u64, u64)> = threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect();
+        // No turn after the threads': a start whose turn went to another thread was run by
+        // that one (these calls finish when first polled), so nothing is left over.
+        taken.sort_unstable();
+        assert_eq!(
+            taken[0],
+            (1, 1),
+            "the cancelled call is delivered as an error"
+        );
+        let tickets: Vec<u64> = taken[1..].iter().map(|&(ticket, _)| ticket).collect();
+        let expected: Vec<u64> = (0..4u64)
+            .flat_map(|thread| (0..500u64).map(move |call| 1_000 + thread * 1_000 + call))
+            .collect();
+        assert_eq!(tickets, expected, "each call taken exactly once");
+        assert!(taken[1..].iter().all(|&(ticket, value)| ticket == value));
+        assert_eq!(driven.running(), 1, "the pending call still runs");
+        assert_eq!(
+            driven.turn(usize::MAX).unwrap().again_within,
+            Some(TICK_WHILE_RUNNING)
+        );
+    }
+
+    /// A call started while another thread turns runs in that thread's turn before it
+    /// returns (the starter's own turn gets nothing): it does not wait for readiness or a tick.
+    #[cfg(all(target_os = "linux", tokio_unstable))]
+    #[test]
+    fn a_call_started_during_another_threads_turn_runs_in_that_turn() {
+        let driven = Arc::new(DrivenCalls::<u64>::new().unwrap());
+        let (turning, in_turn) = std::sync::mpsc::channel();
+        driven.start(
+            1,
+            None,
+            async move {
+                turning.send(()).unwrap();
+                // Holds the turn (a blocking task, as a slow host callback would).
+                std::thread::sleep(Duration::from_millis(100));
+                Ok(1)
+            },
+            |r| r.unwrap(),
+        );
+        let turner = {
+            let driven = Arc::clone(&driven);
+            std::thread::spawn(move || driven.turn(usize::MAX).unwrap())
+        };
+        in_turn.recv().unwrap();
+        driven.start(2, None, async { Ok(2) }, |r| r.unwrap());
+        assert!(
+            driven.turn(usize::MAX).is_none(),
+            "the other thread is turning"
+        );
+        let turn = turner.join().unwrap();
+        assert_eq!(turn.finished, vec![(1, 1), (2, 2)]);
+        assert_eq!(turn.again_within, crate::runtime::sweep_period());
     }
 
     /// The queue's contract, over whichever socket pair it was made with.

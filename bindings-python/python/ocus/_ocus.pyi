@@ -486,3 +486,5 @@ def verify_webhook(
 def sign_webhook(
     raw_body: Union[bytes, bytearray, str], secret: Union[str, bytes], part: Literal["body", "data"]
 ) -> str: ...
+def _async_path() -> Literal["event-loop", "threads"]:
+    """Which path this process's asyncio calls take (for tests)."""
