@@ -761,17 +761,15 @@ pub unsafe extern "C" fn ocus_queue_turn(
         let capacity = if out.is_null() { 0 } else { capacity };
         let (finished, again) = match &queue.calls {
             QueueCalls::Threaded(completions) => (completions.drain(capacity), -1),
-            QueueCalls::Driven(driven) => match driven.turn(capacity) {
-                Some(turn) => (
-                    turn.finished,
-                    turn.again_within.map_or(-1, |within| {
-                        i32::try_from(within.as_millis()).unwrap_or(i32::MAX)
-                    }),
-                ),
-                // Another thread is turning (against this function's contract): it runs once
-                // more for this one; look again soon.
-                None => (Vec::new(), 1),
-            },
+            // Another thread turning (against this function's contract) runs once more for
+            // this one; this one takes nothing.
+            QueueCalls::Driven(driven) => {
+                let turn = driven.turn(capacity);
+                let again = turn.again_within.map_or(-1, |within| {
+                    i32::try_from(within.as_millis()).unwrap_or(i32::MAX)
+                });
+                (turn.finished, again)
+            }
         };
         // SAFETY: documented contract.
         let count = unsafe { write_completions(finished, out, capacity) };

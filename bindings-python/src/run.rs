@@ -215,7 +215,7 @@ struct LoopBridge {
     event_loop: OnceLock<Arc<EventLoopCalls>>,
     /// A turn is scheduled with `call_soon` (started calls wait for it).
     turn_scheduled: AtomicBool,
-    /// The loop time of the next turn due on a timer, and its handle.
+    /// The loop time of the next turn due on a timer, and a weak reference to its handle.
     tick: Mutex<Option<(f64, Py<PyAny>)>>,
     /// A weak reference to the loop (the bridge lives as long as the loop does).
     loop_ref: Py<PyAny>,
@@ -241,9 +241,14 @@ impl LoopBridge {
         let Some(event_loop) = bridge.event_loop.get() else {
             return Ok(());
         };
-        let Some(turn) = event_loop.calls.turn(usize::MAX) else {
-            return Ok(()); // another loop's thread is turning, and goes round once more
-        };
+        if event_loop.process_id != ocus::runtime::process_id() {
+            // A loop made before a fork, in the child: the runtime, its descriptor and its
+            // connections are the parent's; this loop's calls take the threads.
+            return bridge.stop_watching(py, event_loop);
+        }
+        // With another loop's thread turning, this one takes nothing (that thread goes round
+        // once more) but still learns when to turn again.
+        let turn = event_loop.calls.turn(usize::MAX);
         let mut own = Vec::with_capacity(turn.finished.len());
         for (ticket, (owner, completion)) in turn.finished {
             if owner.as_ptr() == slf.as_ptr() {
@@ -295,13 +300,35 @@ impl LoopBridge {
         let due = event_loop.call_method0("time")?.extract::<f64>()? + within.as_secs_f64();
         let mut tick = self.tick.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((scheduled, handle)) = &*tick {
-            if *scheduled <= due {
-                return Ok(());
+            // Held weakly (a handle holds its loop, and the loop's bridge must not): gone once
+            // it ran or its loop closed.
+            let handle = handle.bind(py).call0()?;
+            if !handle.is_none() {
+                if *scheduled <= due {
+                    return Ok(());
+                }
+                handle.call_method0("cancel")?; // a sweep, later than a tick now due
             }
-            handle.bind(py).call_method0("cancel")?; // a sweep, later than a tick now due
         }
         let handle = event_loop.call_method1("call_at", (due, slf.getattr("_tick")?))?;
-        *tick = Some((due, handle.unbind()));
+        *tick = Some((due, weak_reference(py, &handle)?));
+        Ok(())
+    }
+
+    /// Removes the runtime's descriptor from this loop and its pending tick.
+    fn stop_watching(&self, py: Python<'_>, calls: &EventLoopCalls) -> PyResult<()> {
+        let event_loop = self.loop_ref.bind(py).call0()?;
+        if let Some(fd) = runtime_descriptor(calls)
+            && !event_loop.is_none()
+        {
+            event_loop.call_method1("remove_reader", (fd,))?;
+        }
+        if let Some((_, handle)) = self.tick.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let handle = handle.bind(py).call0()?;
+            if !handle.is_none() {
+                handle.call_method0("cancel")?;
+            }
+        }
         Ok(())
     }
 
@@ -346,7 +373,12 @@ impl OnDone {
         if future.call_method0("cancelled")?.is_truthy()? {
             match &self.stop {
                 Stop::Abort(handle) => handle.abort(),
-                Stop::Cancel(token) => token.cancel(),
+                Stop::Cancel(token) => {
+                    token.cancel();
+                    // Stopped (its connection closed) now, as an aborted task is, not at a
+                    // turn that may never come if the loop is about to close.
+                    LoopBridge::_turn(self.bridge.bind(py), py)?;
+                }
             }
         }
         let removed = self
@@ -425,6 +457,13 @@ fn bridge_for<'py>(
     }
     bridges.set_item(event_loop, &bridge)?;
     Ok(bridge)
+}
+
+fn weak_reference(py: Python<'_>, object: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    Ok(py
+        .import("weakref")?
+        .call_method1("ref", (object,))?
+        .unbind())
 }
 
 #[cfg(target_os = "linux")]

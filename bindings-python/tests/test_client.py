@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -358,6 +359,38 @@ def test_async_calls_run_on_the_event_loop_and_one_client_serves_every_loop(mock
     for thread in threads:
         thread.join()
     assert not errors and results == [[ID0] * 200] * 2
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="counts /proc/self/fd")
+def test_each_asyncio_run_leaves_nothing_behind(mock: Emulator) -> None:
+    c = ocus.AsyncClient(api_key=ALPHA, base_url=mock.base_url, timeout=30)
+    loops: list[weakref.ref[asyncio.AbstractEventLoop]] = []
+
+    async def main() -> None:
+        loops.append(weakref.ref(asyncio.get_running_loop()))
+        assert (await c.projects.get(ID0)).id == ID0
+
+    asyncio.run(main())  # the runtime and a pooled connection exist from here on
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        asyncio.run(main())
+    gc.collect()
+    assert [loop() for loop in loops] == [None] * 6, "every loop and its bridge are freed"
+    assert len(os.listdir("/proc/self/fd")) == before
+
+    # A call cancelled as its loop ends: its connection is closed by then, not at some later
+    # loop's turn.
+    mock.faults({"action": "hang", "times": 1})
+
+    async def cancelled_at_the_end() -> None:
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(c.projects.get(ID0), 0.3)
+
+    asyncio.run(cancelled_at_the_end())
+    gc.collect()
+    # The hung call took the pooled connection (counted in `before`).
+    assert len(os.listdir("/proc/self/fd")) == before - 1, "the hung call's connection is closed"
 
 
 def test_async_calls_on_the_threads_when_asked(mock: Emulator) -> None:

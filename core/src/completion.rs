@@ -358,6 +358,8 @@ pub struct Turn<T> {
     /// delays, fire only in a turn), the idle-connection sweep period when none does; `None`:
     /// only on readiness or a new call.
     pub again_within: Option<Duration>,
+    /// False if another thread was turning (it runs once more for this caller).
+    pub turned: bool,
 }
 
 /// How often a host turns a runtime with calls running and no readiness: the runtime's timers
@@ -404,57 +406,62 @@ impl<T: Send + 'static> DrivenCalls<T> {
     }
 
     /// Runs everything ready on the calling thread (started calls, I/O, expired timers; it
-    /// never waits), then takes up to `max` finished calls. `None` if another thread is turning
-    /// (it runs once more for this caller before it returns). A started call must be
+    /// never waits), then takes up to `max` finished calls. If another thread is turning, this
+    /// one takes nothing (`turned` false) and that thread runs once more for it before it
+    /// returns; `again_within` still says when to turn at the latest. A started call must be
     /// [`start`](Self::start)ed before the turn that is to run it is asked for.
-    pub fn turn(&self, max: usize) -> Option<Turn<T>> {
+    pub fn turn(&self, max: usize) -> Turn<T> {
         // Asked first, then the lock tried; the turning thread releases the lock, then looks at
         // `asked`: with a full fence on each side, at least one of the two sees the other.
         self.asked.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
-        let mut taken: Option<Turn<T>> = None;
+        let mut taken = Turn {
+            finished: Vec::new(),
+            again_within: None,
+            turned: false,
+        };
         while self.asked.load(Ordering::SeqCst) {
-            let Ok(turning) = self.turning.try_lock() else {
-                break; // its holder turns again for this
+            let turning = match self.turning.try_lock() {
+                Ok(turning) => turning,
+                // A turn that panicked (its tasks' panics are caught: this is the runtime's own)
+                // must not stop every later one.
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => break, // its holder turns again
             };
-            let room = max - taken.as_ref().map_or(0, |t| t.finished.len());
-            let turn = self.turn_locked(room);
+            let room = max - taken.finished.len();
+            let all_ran = self.run_round();
+            taken.finished.extend(self.completions.drain(room));
+            taken.turned = true;
             drop(turning);
             fence(Ordering::SeqCst);
-            taken = Some(match taken {
-                None => turn,
-                Some(mut earlier) => {
-                    earlier.finished.extend(turn.finished);
-                    Turn {
-                        finished: earlier.finished,
-                        again_within: turn.again_within,
-                    }
-                }
-            });
+            taken.again_within = self.again_within(all_ran);
+        }
+        if !taken.turned {
+            taken.again_within = self.again_within(true);
         }
         taken
     }
 
-    fn turn_locked(&self, max: usize) -> Turn<T> {
-        let mut all_ran;
+    /// Runs the runtime until nobody asked for a turn while it ran; false if tasks were still
+    /// queued after the last round.
+    fn run_round(&self) -> bool {
         loop {
             self.asked.store(false, Ordering::SeqCst);
-            all_ran = self.runtime.run_ready();
+            let all_ran = self.runtime.run_ready();
             if !self.asked.load(Ordering::SeqCst) {
-                break;
+                return all_ran;
             }
         }
-        let finished = self.completions.drain(max);
-        let again_within = if !all_ran || self.completions.pending() > 0 {
+    }
+
+    /// When the host must turn again at the latest (see [`Turn::again_within`]).
+    fn again_within(&self, all_ran: bool) -> Option<Duration> {
+        if !all_ran || self.completions.pending() > 0 {
             Some(Duration::ZERO)
         } else if self.completions.running() > 0 {
             Some(TICK_WHILE_RUNNING)
         } else {
             crate::runtime::sweep_period()
-        };
-        Turn {
-            finished,
-            again_within,
         }
     }
 
@@ -544,7 +551,8 @@ mod tests {
     fn driven_calls_turned_from_several_threads_lose_and_repeat_nothing() {
         let driven = Arc::new(DrivenCalls::<u64>::new().unwrap());
         driven.start(0, None, std::future::pending::<Result<()>>(), |_| 0);
-        let turn = driven.turn(usize::MAX).unwrap();
+        let turn = driven.turn(usize::MAX);
+        assert!(turn.turned);
         assert!(turn.finished.is_empty());
         assert_eq!(turn.again_within, Some(TICK_WHILE_RUNNING), "a call runs");
         let cancel = CancelToken::new();
@@ -563,9 +571,13 @@ mod tests {
                     for call in 0..500u64 {
                         let ticket = 1_000 + thread * 1_000 + call;
                         driven.start(ticket, None, async move { Ok(ticket) }, |r| r.unwrap());
-                        if let Some(turn) = driven.turn(usize::MAX) {
-                            taken.extend(turn.finished);
-                        }
+                        let turn = driven.turn(usize::MAX);
+                        assert!(turn.turned || turn.finished.is_empty());
+                        assert!(
+                            turn.again_within.is_some(),
+                            "always told when to turn again"
+                        );
+                        taken.extend(turn.finished);
                     }
                     taken
                 })
@@ -591,7 +603,7 @@ mod tests {
         assert!(taken[1..].iter().all(|&(ticket, value)| ticket == value));
         assert_eq!(driven.running(), 1, "the pending call still runs");
         assert_eq!(
-            driven.turn(usize::MAX).unwrap().again_within,
+            driven.turn(usize::MAX).again_within,
             Some(TICK_WHILE_RUNNING)
         );
     }
@@ -616,13 +628,17 @@ mod tests {
         );
         let turner = {
             let driven = Arc::clone(&driven);
-            std::thread::spawn(move || driven.turn(usize::MAX).unwrap())
+            std::thread::spawn(move || driven.turn(usize::MAX))
         };
         in_turn.recv().unwrap();
         driven.start(2, None, async { Ok(2) }, |r| r.unwrap());
-        assert!(
-            driven.turn(usize::MAX).is_none(),
-            "the other thread is turning"
+        let refused = driven.turn(usize::MAX);
+        assert!(!refused.turned, "the other thread is turning");
+        assert!(refused.finished.is_empty());
+        assert_eq!(
+            refused.again_within,
+            Some(TICK_WHILE_RUNNING),
+            "calls run: a tick, though this thread did not turn"
         );
         let turn = turner.join().unwrap();
         assert_eq!(turn.finished, vec![(1, 1), (2, 2)]);
