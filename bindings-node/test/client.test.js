@@ -140,10 +140,13 @@ test('calls that start calls as they finish leave the event loop its timers', as
   clearInterval(timer)
   const gaps = [started, ...ticks, performance.now()].slice(1).map((t, i, all) => t - (i === 0 ? started : all[i - 1]))
   const longest = Math.max(...gaps)
-  // The loop must come back between batches of reactions: the longest gap was 52-80 ms here
-  // (three runs), and the whole job (685 ms) without a bound on a turn; 250 leaves room for a
-  // loaded machine.
-  assert.ok(longest < 250, `the interval waited up to ${longest.toFixed(0)} ms (${ticks.length} ticks in ${(performance.now() - started).toFixed(0)} ms)`)
+  const total = performance.now() - started
+  // The loop must come back between batches of reactions. Without a bound on a turn the whole
+  // job (685 ms) ran without one tick; with it the longest gap was 52-80 ms of 685 here, and
+  // 367 ms of a 2,338 ms job on a loaded machine (a fresh clone's make test, twice, where a
+  // fixed 250 ms failed). Relative to the job, then: a third of it, and ticks all along.
+  assert.ok(ticks.length >= 5 && longest < total / 3,
+    `the interval waited up to ${longest.toFixed(0)} ms (${ticks.length} ticks in ${total.toFixed(0)} ms)`)
 })
 
 test('AbortSignal cancels the request', async () => {
