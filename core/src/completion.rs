@@ -52,7 +52,7 @@ enum Wake {
     /// A permit for the host thread driving a runtime in [`Completions::run`].
     Notify(tokio::sync::Notify),
     /// Nothing: the host drives the runtime itself and looks after each turn
-    /// ([`EventLoopRuntime`](crate::runtime::EventLoopRuntime)).
+    /// ([`EventLoopRuntime`]).
     Nothing,
 }
 
@@ -142,7 +142,7 @@ impl<T> Completions<T> {
     }
 
     /// A new queue that wakes nobody: for a host that drives the runtime its calls run on
-    /// ([`EventLoopRuntime`](crate::runtime::EventLoopRuntime)) and checks
+    /// ([`EventLoopRuntime`]) and checks
     /// [`pending`](Self::pending) after each turn.
     pub fn unwoken() -> Self {
         Completions {
