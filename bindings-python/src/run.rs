@@ -429,10 +429,7 @@ fn bridge_for<'py>(
             event_loop: OnceLock::new(),
             turn_scheduled: AtomicBool::new(false),
             tick: Mutex::new(None),
-            loop_ref: py
-                .import("weakref")?
-                .call_method1("ref", (event_loop,))?
-                .unbind(),
+            loop_ref: weak_reference(py, event_loop)?,
         },
     )?;
     let drain = bridge.getattr("_drain")?;
