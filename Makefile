@@ -13,7 +13,7 @@ PY := $(PY_VENV)/bin/python
 # with the same 450,000 requests). The fault-injected load test keeps its own (`--profile`).
 export OCUS_MOCK_BIN ?= $(CURDIR)/target/release/ocus-mock
 
-.PHONY: release-job-linux windows-check windows-tools jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
+.PHONY: test-lane-languages test-lane-packages test-rust-build release-job-linux windows-check windows-tools jvm-install bench-jvm jvm-lib jvm-generate jvm-check-generated test-jvm help generate build demo test test-readme test-registry docs lint load load-drivers test-load fuzz soak proxy-tools dist dist-all dist-check dist-check-all registry-check dist-host check-platforms qemu-tools test-dist test-rust go-lib test-c test-go python-install test-python node-install test-node bench bench-rust bench-python bench-node bench-go bench-syscalls bench-idle clean
 
 help:
 	@echo "make demo   - build, start the emulator, run the examples against it"
@@ -39,7 +39,29 @@ build:
 demo: build go-lib python-install node-install jvm-install
 	scripts/with-emulator -- scripts/demo.sh
 
-test: lint test-rust test-c test-go test-python test-node test-jvm test-dist test-registry test-load test-readme docs
+# `make test`: lint, then every build (they keep both cores busy), then the tests in two lanes
+# at once: the languages' suites one after another in one, the packages and the API docs in the
+# other (installs, registries and doc tools: mostly waiting, and nothing there is timed). The
+# lanes share no build (-o: what the build phase made is not made again, so no reinstall runs
+# under a suite that uses it) and no folder but bindings-jvm, where dokka only reads the sources.
+# Each lane's output is printed whole when it ends.
+TEST_BUILDS := build go-lib python-install node-install jvm-lib jvm-install load-drivers proxy-tools test-rust-build
+TEST_LANGUAGES := test-rust test-c test-go test-python test-node test-jvm test-load test-readme
+TEST_PACKAGES := test-dist test-registry docs
+test:
+	$(MAKE) lint
+	$(MAKE) $(TEST_BUILDS)
+	$(MAKE) -j2 --output-sync=target test-lane-languages test-lane-packages
+
+LANE := $(MAKE) -j1 $(addprefix -o ,$(TEST_BUILDS) $(PY))
+test-lane-languages:
+	$(LANE) $(TEST_LANGUAGES)
+test-lane-packages:
+	$(LANE) $(TEST_PACKAGES)
+
+# The Rust tests' binaries, built with the rest (test-rust then only runs them).
+test-rust-build:
+	$(CARGO) test --locked --no-run $(RUST_PACKAGES)
 
 # The API reference of every language, each built by its own tool, warning-free, into
 # target/docs: rustdoc (core; missing docs are errors), pdoc (the installed package; every
