@@ -1,8 +1,9 @@
 //! Linux: a JS environment's started calls run on a runtime driven by that environment's own
-//! libuv loop ([`ocus::runtime::EventLoopRuntime`]), so a call's I/O and its result stay on the
-//! JS thread, as undici's do: no hand-off to a worker thread, and no threadsafe function to come
-//! back. libuv watches the runtime's epoll descriptor; the runtime runs when it is readable,
-//! before the loop blocks after calls were started, and on a 1 ms timer while calls wait (the
+//! libuv loop (the core's [`DrivenCalls`], as for Go and Python's asyncio), so a call's I/O and
+//! its result stay on the JS thread, as undici's do: no hand-off to a worker thread, and no
+//! threadsafe function to come back. libuv watches the runtime's epoll descriptor; the runtime
+//! turns when it is readable, before the loop blocks after calls were started, and as the core's
+//! last turn asked (`Turn::again_within`: at once, or on a tick while calls run, for the
 //! runtime's own timers: timeouts, retry delays). Results then go straight to `onReady`.
 //!
 //! libuv's functions come from the host process (`dlsym`): Node exports them to addons. Where a
@@ -16,14 +17,14 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use napi::sys;
-use ocus::completion::Completions;
-use ocus::runtime::EventLoopRuntime;
+use ocus::completion::{DrivenCalls, TICK_WHILE_RUNNING};
+use ocus::runtime::CancelToken;
 
 /// How long a turn goes on handing results over before it gives the loop back (see
 /// `EventLoop::turn`).
 const TURN_BUDGET: Duration = Duration::from_millis(5);
-/// The tick while calls are in flight: the core's, for every host that drives a runtime.
-const TICK_MS: u64 = ocus::completion::TICK_WHILE_RUNNING.as_millis() as u64;
+/// The tick while calls run: the core's, for every host that drives a runtime.
+const TICK_MS: u64 = TICK_WHILE_RUNNING.as_millis() as u64;
 
 // uv.h's uv_handle_type values and uv_poll_event.
 const UV_POLL: c_int = 8;
@@ -146,12 +147,11 @@ unsafe fn free_handle_memory(handle: *mut c_void) {
     drop(unsafe { Box::from_raw(handle.cast::<HandleMemory>()) });
 }
 
-/// The event loop of one JS environment: its runtime, the libuv handles driving it, and where
-/// results wait. Used on that environment's JS thread only.
+/// The event loop of one JS environment: its calls (runtime and finished results), and the
+/// libuv handles driving them. Used on that environment's JS thread only.
 pub struct EventLoop {
     /// `None` once the environment is going away.
-    runtime: RefCell<Option<EventLoopRuntime>>,
-    pub queue: std::sync::Arc<Completions<String>>,
+    calls: RefCell<Option<DrivenCalls<String>>>,
     uv: &'static Uv,
     env: sys::napi_env,
     on_ready: sys::napi_ref,
@@ -159,17 +159,20 @@ pub struct EventLoop {
     /// Watches the runtime's descriptor (unreferenced: idle pooled connections never keep the
     /// process alive).
     poll: *mut c_void,
-    /// Runs the runtime every millisecond while calls are in flight (referenced: a call in
-    /// flight keeps the process alive until its promise settles).
+    /// Turns every millisecond while calls run (referenced: a call in flight keeps the process
+    /// alive until its promise settles).
     tick: *mut c_void,
+    ticking: Cell<bool>,
     /// Runs it now and then with no call in flight, so idle connections close on time
     /// (unreferenced).
     sweep: *mut c_void,
     sweep_ms: Cell<u64>,
     /// Runs it once before the loop next blocks, after calls were started.
     prepare: *mut c_void,
-    in_flight: Cell<u32>,
     preparing: Cell<bool>,
+    /// A call was started since the runtime last turned: it must turn again before the loop
+    /// blocks, whatever that turn said.
+    started: Cell<bool>,
     turning: Cell<bool>,
     closed: Cell<bool>,
     /// Log events waiting for their logger, handed over in the turn that made them (before the
@@ -199,7 +202,7 @@ impl EventLoop {
             return None;
         }
         let uv = uv()?;
-        let runtime = EventLoopRuntime::new().ok()?;
+        let calls = DrivenCalls::new().ok()?;
         let mut uv_loop = null_mut();
         let mut on_ready_ref = null_mut();
         let mut context = null_mut();
@@ -225,29 +228,29 @@ impl EventLoop {
         );
         // Leaked: the handles point at it until the environment's cleanup closes them.
         let event_loop: &'static EventLoop = Box::leak(Box::new(EventLoop {
-            queue: std::sync::Arc::new(Completions::unwoken()),
             uv,
             env,
             on_ready: on_ready_ref,
             context,
             poll,
             tick,
+            ticking: Cell::new(false),
             sweep,
             sweep_ms: Cell::new(0),
             prepare,
-            in_flight: Cell::new(0),
             preparing: Cell::new(false),
+            started: Cell::new(false),
             turning: Cell::new(false),
             closed: Cell::new(false),
             logs: std::sync::Mutex::new(Vec::new()),
             open_handles: Cell::new(4),
             cleanup: Cell::new(null_mut()),
             cleaning: Cell::new(false),
-            runtime: RefCell::new(None),
+            calls: RefCell::new(None),
         }));
         let data = std::ptr::from_ref(event_loop).cast_mut().cast::<c_void>();
-        let fd = runtime.fd();
-        *event_loop.runtime.borrow_mut() = Some(runtime);
+        let fd = calls.fd();
+        *event_loop.calls.borrow_mut() = Some(calls);
         let uv_loop = uv_loop.cast::<c_void>();
         // SAFETY: fresh handles on this environment's loop; `data` is each one's first field
         // (libuv never touches it). Timer and prepare handles cannot fail to initialise.
@@ -286,53 +289,75 @@ impl EventLoop {
     }
 
     /// Gives up on a half-made loop (libuv refused a step: rare): closes its handles, then its
-    /// runtime; the caller keeps the threaded crossing.
+    /// calls' runtime; the caller keeps the threaded crossing.
     fn abandon(&self, handles: &[*mut c_void]) -> Option<&'static EventLoop> {
         self.closed.set(true);
         for &handle in handles {
             // SAFETY: initialised handles of this loop, closed once.
             unsafe { (self.uv.close)(handle, Some(free_handle)) };
         }
-        if let Some(runtime) = self.runtime.borrow_mut().take() {
-            runtime.shut_down();
+        if let Some(calls) = self.calls.borrow_mut().take() {
+            calls.shut_down();
         }
         None
     }
 
-    /// Spawns a call's task, to start before the loop next blocks; false once the environment
-    /// is going away.
-    pub fn spawn(&self, task: impl std::future::Future<Output = ()> + Send + 'static) -> bool {
-        match &*self.runtime.borrow() {
-            Some(runtime) => {
-                runtime.spawn(task);
-                true
-            }
-            None => false,
+    /// Starts a call (see [`DrivenCalls::start`]), run before the loop next blocks; false once
+    /// the environment is going away.
+    pub fn start<R, F, M>(
+        &self,
+        ticket: u64,
+        cancel: Option<CancelToken>,
+        call: F,
+        finish: M,
+    ) -> bool
+    where
+        F: std::future::Future<Output = ocus::Result<R>> + Send + 'static,
+        R: Send + 'static,
+        M: FnOnce(ocus::Result<R>) -> String + Send + 'static,
+    {
+        let Some(calls) = &*self.calls.borrow() else {
+            return false;
+        };
+        calls.start(ticket, cancel, call, finish);
+        self.started.set(true);
+        self.prepare_turn(true);
+        true
+    }
+
+    /// Every finished call (`onReady` takes them).
+    pub fn drain(&self) -> Vec<(u64, String)> {
+        match &*self.calls.borrow() {
+            Some(calls) => calls.drain(usize::MAX),
+            None => Vec::new(),
         }
     }
 
-    /// A call was started: it runs before the loop next blocks, and the loop ticks until
-    /// every call in flight has been drained.
-    pub fn started(&self) {
-        if !self.preparing.replace(true) {
+    /// Whether the loop turns before it next blocks.
+    fn prepare_turn(&self, on: bool) {
+        if self.preparing.replace(on) != on {
             // SAFETY: an initialised handle, on its loop's thread.
-            unsafe { (self.uv.prepare_start)(self.prepare, on_prepare) };
-        }
-        let in_flight = self.in_flight.get() + 1;
-        self.in_flight.set(in_flight);
-        if in_flight == 1 {
-            // SAFETY: as above.
-            unsafe { (self.uv.timer_start)(self.tick, on_timer, TICK_MS, TICK_MS) };
+            unsafe {
+                if on {
+                    (self.uv.prepare_start)(self.prepare, on_prepare);
+                } else {
+                    (self.uv.prepare_stop)(self.prepare);
+                }
+            }
         }
     }
 
-    /// `count` results were drained.
-    pub fn drained(&self, count: u32) {
-        let in_flight = self.in_flight.get().saturating_sub(count);
-        self.in_flight.set(in_flight);
-        if in_flight == 0 {
+    /// Whether the loop turns every tick (and is kept alive by it).
+    fn tick(&self, on: bool) {
+        if self.ticking.replace(on) != on {
             // SAFETY: as above.
-            unsafe { (self.uv.timer_stop)(self.tick) };
+            unsafe {
+                if on {
+                    (self.uv.timer_start)(self.tick, on_timer, TICK_MS, TICK_MS);
+                } else {
+                    (self.uv.timer_stop)(self.tick);
+                }
+            }
         }
     }
 
@@ -348,7 +373,8 @@ impl EventLoop {
         }
     }
 
-    /// Runs what is ready, then hands every waiting result to `onReady`, until neither is left.
+    /// Turns the calls' runtime, then hands every waiting result to `onReady`, until neither
+    /// is left; then waits as the core's last turn asked.
     fn turn(&self) {
         if self.closed.get() || self.turning.replace(true) {
             return;
@@ -358,47 +384,40 @@ impl EventLoop {
         // otherwise keep one turn going for as long as a bulk job lasts (measured: a 5 ms
         // interval ticked 0 times in 700 ms).
         let began = std::time::Instant::now();
-        let all_ran = loop {
+        let again = loop {
             // Not borrowed while JS runs (its calls start here again).
-            let all_ran = match &*self.runtime.borrow() {
-                Some(runtime) => runtime.run_ready(),
-                None => break true,
+            self.started.set(false);
+            let (again, waiting) = match &*self.calls.borrow() {
+                // The results are taken by `onReady` (drain), not by the turn.
+                Some(calls) => (calls.turn(0).again_within, calls.pending()),
+                None => break None,
             };
             self.flush_logs();
-            let waiting = self.queue.pending();
             if waiting == 0 || began.elapsed() >= TURN_BUDGET {
-                break all_ran && waiting == 0;
+                break again;
             }
             // Its promise reactions may start calls: the next round runs them. If JS cannot
             // take the results (the environment is being terminated), stop here.
-            if !self.call_on_ready() || self.queue.pending() >= waiting {
-                break true;
+            if !self.call_on_ready() || self.pending() >= waiting {
+                break None;
             }
         };
-        if !all_ran {
-            // Results wait or tasks are still queued: the loop's next iteration comes back
-            // here, after its timers and callbacks had their turn (so not a timer due now: libuv
-            // would run it again in the same pass, for ever), and a tick keeps the loop from
-            // blocking for long meanwhile.
-            if !self.preparing.replace(true) {
-                // SAFETY: as above.
-                unsafe { (self.uv.prepare_start)(self.prepare, on_prepare) };
-            }
-            if self.in_flight.get() == 0 {
-                // SAFETY: as above.
-                unsafe { (self.uv.timer_start)(self.tick, on_timer, TICK_MS, TICK_MS) };
-            }
+        // At once (results wait or tasks are still queued): the loop's next iteration comes
+        // back here, after its timers and callbacks had their turn (so not a timer due now:
+        // libuv would run it again in the same pass, for ever). The tick, while calls run,
+        // also keeps the loop from blocking for long and the process alive.
+        let again = if self.started.get() {
+            Some(Duration::ZERO)
         } else {
-            if self.preparing.replace(false) {
-                // SAFETY: as above.
-                unsafe { (self.uv.prepare_stop)(self.prepare) };
-            }
-            if self.in_flight.get() == 0 {
-                // SAFETY: as above.
-                unsafe { (self.uv.timer_stop)(self.tick) };
-            }
-        }
+            again
+        };
+        self.prepare_turn(again == Some(Duration::ZERO));
+        self.tick(again.is_some_and(|within| within <= TICK_WHILE_RUNNING));
         self.turning.set(false);
+    }
+
+    fn pending(&self) -> usize {
+        self.calls.borrow().as_ref().map_or(0, DrivenCalls::pending)
     }
 
     /// Queues a log event for `logger` (called on the thread the request runs on: this one),
@@ -408,9 +427,8 @@ impl EventLoop {
         let mut logs = self.logs.lock().unwrap_or_else(|p| p.into_inner());
         logs.push((logger.clone(), event));
         drop(logs);
-        if !self.turning.get() && !self.preparing.replace(true) {
-            // SAFETY: as above.
-            unsafe { (self.uv.prepare_start)(self.prepare, on_prepare) };
+        if !self.turning.get() {
+            self.prepare_turn(true);
         }
     }
 
@@ -587,7 +605,7 @@ unsafe extern "C" fn clean_up(remove: sys::napi_async_cleanup_hook_handle, data:
         sys::napi_delete_reference(event_loop.env, event_loop.on_ready);
         sys::napi_async_destroy(event_loop.env, event_loop.context);
     }
-    if let Some(runtime) = event_loop.runtime.borrow_mut().take() {
-        runtime.shut_down();
+    if let Some(calls) = event_loop.calls.borrow_mut().take() {
+        calls.shut_down();
     }
 }

@@ -7,8 +7,9 @@
 //! `start*` method starts the call and returns a ticket; the result is serialised to JSON text
 //! where the call ran; `onReady` (one per JS environment) takes every waiting result as one
 //! string and parses it with `JSON.parse`. Where the call runs:
-//! - on Linux, on a runtime driven by the environment's own libuv loop (`event_loop`): the call's
-//!   I/O, its result and its log events stay on the JS thread, as undici's do;
+//! - on Linux, on the core's `DrivenCalls`, turned by the environment's own libuv loop
+//!   (`event_loop`): the call's I/O, its result and its log events stay on the JS thread, as
+//!   undici's do;
 //! - elsewhere (or with `OCUS_NODE_THREADED=1`), on the process runtime's one worker thread,
 //!   the first result of a batch waking the JS thread through a threadsafe function.
 //!
@@ -98,7 +99,6 @@ pub struct Crossing {
 }
 
 struct Hub {
-    queue: Arc<Completions<String>>,
     path: CrossingPath,
     next_ticket: AtomicU32,
 }
@@ -111,6 +111,7 @@ enum CrossingPath {
     /// The calls run on the process runtime's worker thread, and the first result of a batch
     /// calls the threadsafe function `wake` (referenced while calls are in flight).
     Threaded {
+        queue: Arc<Completions<String>>,
         wake: napi::sys::napi_threadsafe_function,
         /// Calls started and not drained yet (changed on the JS thread only).
         in_flight: AtomicU32,
@@ -132,7 +133,6 @@ impl Crossing {
         if let Some(event_loop) = event_loop::EventLoop::new(env.raw(), on_ready.raw()) {
             return Ok(Crossing {
                 hub: Arc::new(Hub {
-                    queue: event_loop.queue.clone(),
                     path: CrossingPath::EventLoop(event_loop),
                     next_ticket: AtomicU32::new(0),
                 }),
@@ -149,8 +149,8 @@ impl Crossing {
         });
         Ok(Crossing {
             hub: Arc::new(Hub {
-                queue: Arc::new(queue),
                 path: CrossingPath::Threaded {
+                    queue: Arc::new(queue),
                     wake: raw,
                     in_flight: AtomicU32::new(0),
                 },
@@ -172,21 +172,25 @@ impl Crossing {
     /// Every finished call, as the JSON text of `[[ticket, outcome], ...]` (see `settled`).
     #[napi]
     pub fn drain(&self, env: napi::Env) -> String {
-        let finished = self.hub.queue.drain(usize::MAX);
-        let batch = ocus::completion::json_batch(&finished);
-        let count = u32::try_from(finished.len()).unwrap_or(u32::MAX);
-        match &self.hub.path {
+        let finished = match &self.hub.path {
             #[cfg(target_os = "linux")]
-            CrossingPath::EventLoop(event_loop) => event_loop.drained(count),
-            CrossingPath::Threaded { wake, in_flight } => {
+            CrossingPath::EventLoop(event_loop) => event_loop.drain(),
+            CrossingPath::Threaded {
+                queue,
+                wake,
+                in_flight,
+            } => {
+                let finished = queue.drain(usize::MAX);
+                let count = u32::try_from(finished.len()).unwrap_or(u32::MAX);
                 let before = in_flight.fetch_sub(count, Ordering::Relaxed);
                 if before == count && count > 0 {
                     // SAFETY: on the JS thread that owns the function (see Hub).
                     unsafe { napi::sys::napi_unref_threadsafe_function(env.raw(), *wake) };
                 }
+                finished
             }
-        }
-        batch
+        };
+        ocus::completion::json_batch(&finished)
     }
 }
 
@@ -205,17 +209,19 @@ impl Hub {
         match &self.path {
             #[cfg(target_os = "linux")]
             CrossingPath::EventLoop(event_loop) => {
-                let task = self.queue.task(u64::from(ticket), cancel, call, settled);
-                if !event_loop.spawn(task) {
+                if !event_loop.start(u64::from(ticket), cancel, call, settled) {
                     return Err(ocus::Error::new(
                         ocus::ErrorKind::Configuration,
                         "the JS environment is closing",
                     ));
                 }
-                event_loop.started();
             }
-            CrossingPath::Threaded { wake, in_flight } => {
-                self.queue.start(u64::from(ticket), cancel, call, settled)?;
+            CrossingPath::Threaded {
+                queue,
+                wake,
+                in_flight,
+            } => {
+                queue.start(u64::from(ticket), cancel, call, settled)?;
                 if in_flight.fetch_add(1, Ordering::Relaxed) == 0 {
                     // A call in flight keeps the process alive until its promise settles.
                     // SAFETY: on the JS thread that owns the function (see Hub).

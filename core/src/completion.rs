@@ -400,6 +400,11 @@ impl<T: Send + 'static> DrivenCalls<T> {
         self.completions.running()
     }
 
+    /// How many finished calls wait to be taken.
+    pub fn pending(&self) -> usize {
+        self.completions.pending()
+    }
+
     /// Takes up to `max` finished calls without turning (those a turn left over).
     pub fn drain(&self, max: usize) -> Vec<(u64, T)> {
         self.completions.drain(max)
