@@ -1148,11 +1148,10 @@ pub struct OcusTraceCallbacks {
 /// What a trace's headers may take (`traceparent` is 55 bytes; `tracestate` at most 512).
 const PROPAGATION_CAPACITY: usize = 2048;
 
+/// The host's callbacks, taking a traced call's events in batches.
 struct HostTrace {
     callbacks: OcusTraceCallbacks,
     context: usize,
-    /// Events not handed over yet.
-    pending: ocus::telemetry::PendingEvents,
 }
 
 // SAFETY: the host promises its callbacks may be called from any thread (ocus_trace_new).
@@ -1169,48 +1168,31 @@ impl Drop for HostTrace {
     }
 }
 
-impl ocus::telemetry::CallTrace for HostTrace {
-    fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
-        self.pending.push("operation_started", operation);
+impl ocus::telemetry::EventBatches for HostTrace {
+    fn attempt_started(&self, events: String) -> ocus::telemetry::Propagation {
+        let Some(started) = self.callbacks.attempt_started else {
+            return Vec::new();
+        };
+        let mut out = vec![0u8; PROPAGATION_CAPACITY];
+        // SAFETY: the host's contract; both buffers live across the call.
+        let written = unsafe {
+            started(
+                self.context,
+                events.as_ptr().cast(),
+                events.len(),
+                out.as_mut_ptr().cast(),
+                out.len(),
+            )
+        };
+        out.get(..written)
+            .and_then(|headers| serde_json::from_slice(headers).ok())
+            .unwrap_or_default()
     }
 
-    fn attempt_started(
-        &self,
-        attempt: &ocus::telemetry::AttemptStarted,
-    ) -> ocus::telemetry::PropagationFuture {
-        let mut headers = Vec::new();
-        self.pending.push("attempt_started", attempt);
-        let text = self.pending.take_json();
-        if let Some(started) = self.callbacks.attempt_started {
-            let mut out = vec![0u8; PROPAGATION_CAPACITY];
-            // SAFETY: the host's contract; both buffers live across the call.
-            let written = unsafe {
-                started(
-                    self.context,
-                    text.as_ptr().cast(),
-                    text.len(),
-                    out.as_mut_ptr().cast(),
-                    out.len(),
-                )
-            };
-            if written <= out.len() {
-                headers = serde_json::from_slice::<Vec<(String, String)>>(&out[..written])
-                    .unwrap_or_default();
-            }
-        }
-        Box::pin(std::future::ready(headers))
-    }
-
-    fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
-        self.pending.push("attempt_ended", attempt);
-    }
-
-    fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
-        self.pending.push("operation_ended", operation);
-        let text = self.pending.take_json();
-        if let Some(events) = self.callbacks.events {
+    fn operation_ended(&self, events: String) {
+        if let Some(ended) = self.callbacks.events {
             // SAFETY: the host's contract; the text lives across the call.
-            unsafe { events(self.context, text.as_ptr().cast(), text.len()) };
+            unsafe { ended(self.context, events.as_ptr().cast(), events.len()) };
         }
     }
 }
@@ -1265,13 +1247,12 @@ pub unsafe extern "C" fn ocus_trace_new(
                 release: callbacks.release,
             },
             context,
-            pending: ocus::telemetry::PendingEvents::default(),
         };
         let id = NEXT_TRACE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        TRACES
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, ocus::telemetry::Trace(Arc::new(trace)));
+        TRACES.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            id,
+            ocus::telemetry::Trace(Arc::new(ocus::telemetry::BatchedTrace::new(trace))),
+        );
         id
     })
     .unwrap_or(0)

@@ -372,44 +372,25 @@ impl NativeTrace {
 
 impl NativeTrace {
     fn core(&self) -> ocus::telemetry::Trace {
-        ocus::telemetry::Trace(Arc::new(JvmTrace {
-            host: self.trace.clone(),
-            pending: ocus::telemetry::PendingEvents::default(),
-        }))
+        let host = JvmTrace(self.trace.clone());
+        ocus::telemetry::Trace(Arc::new(ocus::telemetry::BatchedTrace::new(host)))
     }
 }
 
-struct JvmTrace {
-    host: Arc<dyn NativeCallTrace>,
-    pending: ocus::telemetry::PendingEvents,
-}
+struct JvmTrace(Arc<dyn NativeCallTrace>);
 
-impl ocus::telemetry::CallTrace for JvmTrace {
-    fn operation_started(&self, operation: &ocus::telemetry::OperationStarted) {
-        self.pending.push("operation_started", operation);
-    }
-
-    fn attempt_started(
-        &self,
-        attempt: &ocus::telemetry::AttemptStarted,
-    ) -> ocus::telemetry::PropagationFuture {
-        self.pending.push("attempt_started", attempt);
-        let pairs = self.host.attempt_started(self.pending.take_json());
-        let headers = pairs
+impl ocus::telemetry::EventBatches for JvmTrace {
+    fn attempt_started(&self, events: String) -> ocus::telemetry::Propagation {
+        let pairs = self.0.attempt_started(events);
+        pairs
             .into_iter()
             .filter_map(|pair| <[String; 2]>::try_from(pair).ok())
             .map(|[name, value]| (name, value))
-            .collect();
-        Box::pin(std::future::ready(headers))
+            .collect()
     }
 
-    fn attempt_ended(&self, attempt: &ocus::telemetry::AttemptEnded) {
-        self.pending.push("attempt_ended", attempt);
-    }
-
-    fn operation_ended(&self, operation: &ocus::telemetry::OperationEnded) {
-        self.pending.push("operation_ended", operation);
-        self.host.events(self.pending.take_json());
+    fn operation_ended(&self, events: String) {
+        self.0.events(events);
     }
 }
 

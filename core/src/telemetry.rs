@@ -266,8 +266,8 @@ impl std::fmt::Debug for Trace {
     }
 }
 
-/// A call's events as they wait to cross to a host that takes them in batches (Node's JS
-/// thread, Go's callbacks: each crossing costs the host a scheduler turn): the core's
+/// A call's events as they wait to cross to a host that takes them in batches (see
+/// [`BatchedTrace`]; each crossing costs the host a scheduler turn or a callback): the core's
 /// descriptions as JSON objects, each with `"event"` naming it and `"time"`, when it happened
 /// (Unix nanoseconds), since the host replays it later.
 #[derive(Debug, Default)]
@@ -295,6 +295,56 @@ impl PendingEvents {
 
     fn events(&self) -> std::sync::MutexGuard<'_, Vec<serde_json::Value>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A host that takes a call's events in batches ([`PendingEvents`]' JSON arrays): two
+/// crossings per attempt at most, made by [`BatchedTrace`].
+pub trait EventBatches: Send + Sync {
+    /// The events ending with an `attempt_started`; returns the propagation headers of the
+    /// attempt's span.
+    fn attempt_started(&self, events: String) -> Propagation;
+    /// The events ending with `operation_ended`, which need no answer.
+    fn operation_ended(&self, events: String);
+}
+
+/// A [`CallTrace`] whose events wait in a [`PendingEvents`] and cross to the host in batches:
+/// the ones up to an attempt's start with it, the rest when the operation ends (the C ABI's
+/// callbacks, the JVM's foreign trait: each crossing costs the host more than a span).
+#[derive(Debug)]
+pub struct BatchedTrace<H> {
+    host: H,
+    pending: PendingEvents,
+}
+
+impl<H: EventBatches> BatchedTrace<H> {
+    /// A trace that hands its events to `host`.
+    pub fn new(host: H) -> Self {
+        BatchedTrace {
+            host,
+            pending: PendingEvents::default(),
+        }
+    }
+}
+
+impl<H: EventBatches> CallTrace for BatchedTrace<H> {
+    fn operation_started(&self, operation: &OperationStarted) {
+        self.pending.push("operation_started", operation);
+    }
+
+    fn attempt_started(&self, attempt: &AttemptStarted) -> PropagationFuture {
+        self.pending.push("attempt_started", attempt);
+        let headers = self.host.attempt_started(self.pending.take_json());
+        Box::pin(std::future::ready(headers))
+    }
+
+    fn attempt_ended(&self, attempt: &AttemptEnded) {
+        self.pending.push("attempt_ended", attempt);
+    }
+
+    fn operation_ended(&self, operation: &OperationEnded) {
+        self.pending.push("operation_ended", operation);
+        self.host.operation_ended(self.pending.take_json());
     }
 }
 
