@@ -228,7 +228,9 @@ def check_python(env: dict[str, str], work: Path, version: str) -> None:
     python = venv / SCRIPTS / f"python{EXE}"
     run(python, "-m", "pip", "install", "-q", "--no-index", wheels[0], mock_wheels[0], env=env, cwd=work)
     examples = work / "examples"
-    shutil.copytree(ROOT / "examples" / "python", examples)
+    # Not the caches: make test's other lane may be writing them (mypy, Python).
+    shutil.copytree(ROOT / "examples" / "python", examples,
+                    ignore=shutil.ignore_patterns(".mypy_cache", "__pycache__"))
     with emulator([str(venv / SCRIPTS / f"ocus-mock{EXE}")], env, work) as base:
         user = {**env, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"}
         out = run(python, "list_projects.py", env=user, cwd=examples)

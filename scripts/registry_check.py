@@ -157,7 +157,9 @@ def check_pypi(env: dict[str, str], work: Path, version: str) -> None:
         run_readme_blocks("bindings-python/README.md", work, ["ocus-mock"],
                           {"python": lambda block: ["python", written(work, "{label}.py", block).name]}, active)
         examples = work / "examples"
-        shutil.copytree(ROOT / "examples" / "python", examples)
+        # Not the caches: make test's other lane may be writing them (mypy, Python).
+        shutil.copytree(ROOT / "examples" / "python", examples,
+                        ignore=shutil.ignore_patterns(".mypy_cache", "__pycache__"))
         with emulator([str(venv / "bin" / "ocus-mock")], env, work) as base:
             out = run("python", "list_projects.py", env={**active, "OCUS_BASE_URL": base, "OCUS_API_KEY": "ocus_demo_key"},
                       cwd=examples)

@@ -322,6 +322,9 @@ impl EventLoop {
         calls.start(ticket, cancel, call, finish);
         self.started.set(true);
         self.prepare_turn(true);
+        // Also the tick: should the loop block before its prepare phase comes round (a call
+        // started after that phase), the call still runs within a tick.
+        self.tick(true);
         true
     }
 
@@ -396,10 +399,11 @@ impl EventLoop {
             if waiting == 0 || began.elapsed() >= TURN_BUDGET {
                 break again;
             }
-            // Its promise reactions may start calls: the next round runs them. If JS cannot
-            // take the results (the environment is being terminated), stop here.
+            // Its promise reactions may start calls: the next round runs them. If JS did not
+            // take the results (a throw, or the environment is being terminated), no turn at
+            // once (it would spin), but the tick while anything is left.
             if !self.call_on_ready() || self.pending() >= waiting {
-                break None;
+                break self.left_over().then_some(TICK_WHILE_RUNNING);
             }
         };
         // At once (results wait or tasks are still queued): the loop's next iteration comes
@@ -418,6 +422,14 @@ impl EventLoop {
 
     fn pending(&self) -> usize {
         self.calls.borrow().as_ref().map_or(0, DrivenCalls::pending)
+    }
+
+    /// Whether calls run or results wait.
+    fn left_over(&self) -> bool {
+        self.calls
+            .borrow()
+            .as_ref()
+            .is_some_and(|calls| calls.running() > 0 || calls.pending() > 0)
     }
 
     /// Queues a log event for `logger` (called on the thread the request runs on: this one),
