@@ -400,10 +400,10 @@ impl EventLoop {
                 break again;
             }
             // Its promise reactions may start calls: the next round runs them. If JS did not
-            // take the results (a throw, or the environment is being terminated), no turn at
-            // once (it would spin), but the tick while anything is left.
+            // take the results (a throw, or the environment is being terminated), the core's
+            // answer but no sooner than a tick (at once would spin on the results left).
             if !self.call_on_ready() || self.pending() >= waiting {
-                break self.left_over().then_some(TICK_WHILE_RUNNING);
+                break again.map(|within| within.max(TICK_WHILE_RUNNING));
             }
         };
         // At once (results wait or tasks are still queued): the loop's next iteration comes
@@ -422,14 +422,6 @@ impl EventLoop {
 
     fn pending(&self) -> usize {
         self.calls.borrow().as_ref().map_or(0, DrivenCalls::pending)
-    }
-
-    /// Whether calls run or results wait.
-    fn left_over(&self) -> bool {
-        self.calls
-            .borrow()
-            .as_ref()
-            .is_some_and(|calls| calls.running() > 0 || calls.pending() > 0)
     }
 
     /// Queues a log event for `logger` (called on the thread the request runs on: this one),
