@@ -29,6 +29,13 @@ use ocus::handle::{CallPath, ClientHandle, CursorHandle};
 use ocus::runtime::CancelToken;
 use serde_json::{Map, Value};
 
+// mimalloc for the core's allocations (a request allocates many small pieces): client CPU per
+// request at 50 in flight 34.8 -> 29.9 µs in bench/node_bench.js, against glibc's malloc.
+// Local-dynamic TLS, as Node loads the addon with dlopen. README "Layout and dependencies" says
+// why the Python module and the C library keep the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(target_os = "linux")]
 mod event_loop;
 
