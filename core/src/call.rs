@@ -130,7 +130,7 @@ pub fn get_project(
     let mut request = RequestOptions::from_call_options(options)?;
     request.trace = trace;
     Ok(Box::pin(async move {
-        let project = client.projects().get_with(&id, &request).await?;
+        let project = client.projects().get_text(&id, &request).await?;
         let view = ProjectView {
             response: None,
             ..project.view()

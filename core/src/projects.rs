@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use url::Url;
 
@@ -52,7 +53,7 @@ impl<'de> Deserialize<'de> for Project {
         let mut object = Map::<String, Value>::deserialize(deserializer)?;
         let text = |object: &mut Map<String, Value>, name: &'static str| match object.remove(name) {
             Some(Value::String(text)) => Ok(text),
-            Some(_) => Err(D::Error::custom(format!("`{name}` must be a string"))),
+            Some(_) => Err(not_a_string(name)),
             None => Err(D::Error::missing_field(name)),
         };
         let id = text(&mut object, "id")?;
@@ -60,7 +61,7 @@ impl<'de> Deserialize<'de> for Project {
         let attributes = match object.remove("attributes") {
             Some(Value::Object(attributes)) => attributes,
             None | Some(Value::Null) => Map::new(),
-            Some(_) => return Err(D::Error::custom("`attributes` must be an object")),
+            Some(_) => return Err(attributes_not_an_object()),
         };
         Ok(Project {
             id,
@@ -70,6 +71,127 @@ impl<'de> Deserialize<'de> for Project {
             response: None,
         })
     }
+}
+
+// What a project's members must be, for [`Project`] and [`ProjectText`] alike.
+fn not_a_string<E: serde::de::Error>(name: &str) -> E {
+    E::custom(format!("`{name}` must be a string"))
+}
+
+fn attributes_not_an_object<E: serde::de::Error>() -> E {
+    E::custom("`attributes` must be an object")
+}
+
+/// A project as the bindings' calls hand it on ([`crate::call`]): the resource object's text
+/// as the server sent it, checked as [`Project`] checks it (`id` and `type` strings,
+/// `attributes` an object if present) and its status read out, without building the tree
+/// of values that each binding builds again in its own language.
+#[derive(Debug)]
+pub(crate) struct ProjectText {
+    resource: Box<RawValue>,
+    status: Option<String>,
+    response: Option<Arc<ResponseInfo>>,
+}
+
+impl<'de> Deserialize<'de> for ProjectText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let resource = Box::<RawValue>::deserialize(deserializer)?;
+        let text = resource.get();
+        if !text.starts_with('{') {
+            return Err(D::Error::custom("a project must be a JSON object"));
+        }
+        let [id, resource_type, attributes] =
+            members(text, ["id", "type", "attributes"]).map_err(D::Error::custom)?;
+        for (name, value) in [("id", id), ("type", resource_type)] {
+            match value {
+                Some(value) if value.get().starts_with('"') => {}
+                Some(_) => return Err(not_a_string(name)),
+                None => return Err(D::Error::missing_field(name)),
+            }
+        }
+        let status = match attributes.map(RawValue::get) {
+            None | Some("null") => {
+                // Rare: shown with `"attributes": {}`, as a Project is, built the long way.
+                let project: Project = serde_json::from_str(text).map_err(D::Error::custom)?;
+                let text = serde_json::to_string(&project).map_err(D::Error::custom)?;
+                return Ok(ProjectText {
+                    resource: RawValue::from_string(text).map_err(D::Error::custom)?,
+                    status: None,
+                    response: None,
+                });
+            }
+            Some(attributes) if attributes.starts_with('{') => {
+                match members(attributes, ["status"]).map_err(D::Error::custom)? {
+                    [Some(status)] if status.get().starts_with('"') => {
+                        Some(serde_json::from_str(status.get()).map_err(D::Error::custom)?)
+                    }
+                    _ => None,
+                }
+            }
+            Some(_) => return Err(attributes_not_an_object()),
+        };
+        Ok(ProjectText {
+            resource,
+            status,
+            response: None,
+        })
+    }
+}
+
+impl ProjectText {
+    /// The project as every binding shows it (the same view as [`Project::view`]).
+    pub(crate) fn view(&self) -> ProjectView<'_, RawValue> {
+        let status = self.status.as_deref();
+        ProjectView {
+            status,
+            known_status: status.is_some_and(|s| ProjectStatus::from(s).is_known()),
+            resource: &self.resource,
+            response: self.response.as_deref().map(ResponseInfo::view),
+        }
+    }
+
+    pub(crate) fn response(&self) -> Option<&ResponseInfo> {
+        self.response.as_deref()
+    }
+}
+
+/// The raw text of the members `names` of the JSON object `text` (of a repeated name the last,
+/// as a `Map` keeps it); the other members are skipped, not built.
+fn members<'a, const N: usize>(
+    text: &'a str,
+    names: [&'static str; N],
+) -> serde_json::Result<[Option<&'a RawValue>; N]> {
+    struct Members<const N: usize>([&'static str; N]);
+
+    impl<'de, const N: usize> serde::de::Visitor<'de> for Members<N> {
+        type Value = [Option<&'de RawValue>; N];
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a JSON object")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut values = [None; N];
+            while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                match self.0.iter().position(|wanted| *wanted == name) {
+                    Some(at) => values[at] = Some(map.next_value()?),
+                    None => {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(values)
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let values = serde::Deserializer::deserialize_map(&mut deserializer, Members(names))?;
+    deserializer.end()?;
+    Ok(values)
 }
 
 impl Project {
@@ -165,13 +287,13 @@ impl<T> Page<T> {
 /// What every binding shows of a project: the status (as sent), whether OCUS documents it,
 /// and the resource object as sent. One shape, serialised once, for every language.
 #[derive(Debug, Serialize)]
-pub struct ProjectView<'a> {
+pub struct ProjectView<'a, R: ?Sized = Project> {
     /// `attributes.status`, if any.
     pub status: Option<&'a str>,
     /// Whether the status is one of [`ProjectStatus`]'s known values.
     pub known_status: bool,
-    /// The resource object as sent.
-    pub resource: &'a Project,
+    /// The resource object as sent (a [`Project`], or its text as the server sent it).
+    pub resource: &'a R,
     /// Present for a project fetched on its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseView<'a>>,
@@ -350,6 +472,23 @@ impl Projects {
 
     /// One project by id, with per-request options.
     pub async fn get_with(&self, id: &str, options: &RequestOptions) -> Result<Project> {
+        let (mut project, response) = self.fetch::<Project>(id, options).await?;
+        project.response = Some(response);
+        Ok(project)
+    }
+
+    /// [`get_with`](Self::get_with) for the bindings: the project as its text.
+    pub(crate) async fn get_text(&self, id: &str, options: &RequestOptions) -> Result<ProjectText> {
+        let (mut project, response) = self.fetch::<ProjectText>(id, options).await?;
+        project.response = Some(response);
+        Ok(project)
+    }
+
+    async fn fetch<T: serde::de::DeserializeOwned>(
+        &self,
+        id: &str,
+        options: &RequestOptions,
+    ) -> Result<(T, Arc<ResponseInfo>)> {
         let call = async |trace: Option<&crate::telemetry::Trace>| {
             let url = self.client.url_for_id(PROJECTS_PATH, id)?;
             let response = self
@@ -362,9 +501,8 @@ impl Projects {
                     trace,
                 )
                 .await?;
-            let mut envelope: Single<Project> = decode_json(&response.body)?;
-            envelope.data.response = Some(Arc::new(response.info));
-            Ok(envelope.data)
+            let envelope: Single<T> = decode_json(&response.body)?;
+            Ok((envelope.data, Arc::new(response.info)))
         };
         let trace = options.trace.clone();
         self.client
@@ -489,6 +627,51 @@ impl ProjectCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_as_text_is_checked_and_read_as_a_project_is() {
+        let cases = [
+            r#"{"type":"project","id":"9b2f","attributes":{"status":"on_hold","x":{"status":"no"}}}"#,
+            r#"{"id":"9b2f","type":"project","attributes":{"status":"compl\u0065ted"},"links":{}}"#,
+            r#"{"id":"9b2f","type":"project"}"#,
+            r#"{"id":"9b2f","type":"project","attributes":null}"#,
+            r#"{"id":"9b2f","type":"project","attributes":{"status":7}}"#,
+            r#"{"id":"9b2f","type":"project","attributes":{"status":"a","status":"b"}}"#,
+            r#"{"id":1,"id":"9b2f","type":"project"}"#,
+            r#"{"id":"9b2f","type":"project","attributes":[]}"#,
+            r#"{"id":null,"type":"project"}"#,
+            r#"{"type":"project"}"#,
+            r#"{"id":"9b2f","type":5}"#,
+            r#"{"id":"9b2f"}"#,
+            r#"["id"]"#,
+            r#""project""#,
+        ];
+        for case in cases {
+            let project = serde_json::from_str::<Project>(case);
+            let text = serde_json::from_str::<ProjectText>(case);
+            assert_eq!(
+                project.is_ok(),
+                text.is_ok(),
+                "{case}: {project:?} / {text:?}"
+            );
+            match (project, text) {
+                (Ok(project), Ok(text)) => {
+                    let view = serde_json::to_value(project.view()).unwrap();
+                    assert_eq!(serde_json::to_value(text.view()).unwrap(), view, "{case}");
+                    if case.contains(r#""attributes":{"#) {
+                        assert_eq!(text.resource.get(), case, "the text is kept as sent");
+                    }
+                }
+                (Err(project), Err(text)) if case.starts_with('{') => {
+                    let message = |e: serde_json::Error| {
+                        e.to_string().split(" at line").next().unwrap().to_owned()
+                    };
+                    assert_eq!(message(text), message(project), "{case}");
+                }
+                _ => {}
+            }
+        }
+    }
 
     #[test]
     fn unknown_statuses_and_attributes_are_kept() {
