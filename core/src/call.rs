@@ -14,7 +14,7 @@ use std::pin::Pin;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::handle::{CallPath, ClientHandle, CursorHandle};
-use crate::projects::{ListParams, Page, PageView, Project, ProjectView};
+use crate::projects::{ListParams, Page, PageView, ProjectText, ProjectView};
 use crate::request::RequestOptions;
 use crate::response::ResponseInfo;
 use crate::telemetry::Trace;
@@ -108,7 +108,7 @@ fn output(value: String, response: Option<&ResponseInfo>) -> CallOutput {
     }
 }
 
-fn page_output(page: &Page<Project>) -> CallOutput {
+fn page_output(page: &Page<ProjectText>) -> CallOutput {
     // The response travels beside the page, not inside it.
     output(
         json(&PageView {
@@ -148,7 +148,7 @@ pub fn list_page(
     let mut params = ListParams::from_options(params)?;
     params.options.trace = trace;
     Ok(Box::pin(async move {
-        let page = client.projects().list(&params).await?;
+        let page = client.projects().list_text(&params).await?;
         Ok(page_output(&page))
     }))
 }

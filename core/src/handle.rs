@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
-use crate::projects::{ListParams, ProjectCursor};
+use crate::projects::{ListParams, ProjectCursor, ProjectText};
 
 /// Which runtime a call runs on, and so which of a [`ClientHandle`]'s pools it uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,7 +123,7 @@ impl ClientHandle {
             cursor: Mutex::new(
                 pools
                     .as_ref()
-                    .map(|pools| Arc::new(pools.first.1.projects().cursor(params))),
+                    .map(|pools| Arc::new(pools.first.1.projects().text_cursor(params))),
             ),
             pools: pools.as_ref().map_or_else(Weak::new, Arc::downgrade),
         });
@@ -165,7 +165,7 @@ impl Drop for ClientHandle {
 #[derive(Debug)]
 pub struct CursorHandle {
     /// `None` once its client shut down.
-    cursor: Mutex<Option<Arc<ProjectCursor>>>,
+    cursor: Mutex<Option<Arc<ProjectCursor<ProjectText>>>>,
     /// The handle's pools, not kept alive by the cursor.
     pools: Weak<Pools>,
 }
@@ -173,7 +173,7 @@ pub struct CursorHandle {
 impl CursorHandle {
     /// The cursor, and the client to fetch its next page with on `path` (a connection
     /// belongs to its path's runtime); a `client_closed` error once shut down.
-    pub fn get(&self, path: CallPath) -> Result<(Arc<ProjectCursor>, Client)> {
+    pub(crate) fn get(&self, path: CallPath) -> Result<(Arc<ProjectCursor<ProjectText>>, Client)> {
         let cursor = self
             .cursor
             .lock()

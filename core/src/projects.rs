@@ -1,9 +1,11 @@
 //! Projects: one page, every page, one project.
 
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use futures_util::Stream;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -301,7 +303,7 @@ pub struct ProjectView<'a, R: ?Sized = Project> {
 
 /// What every binding shows of a page.
 #[derive(Debug, Serialize)]
-pub struct PageView<'a> {
+pub struct PageView<'a, R: ?Sized = Project> {
     /// Whether a next page exists.
     pub has_next: bool,
     /// The next page's URL, if any.
@@ -311,7 +313,7 @@ pub struct PageView<'a> {
     /// `total`, `page`, `page_size`, `pages` as sent.
     pub meta: &'a Map<String, Value>,
     /// The projects of the page.
-    pub data: Vec<ProjectView<'a>>,
+    pub data: Vec<ProjectView<'a, R>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     /// The HTTP response the page came in, when it is known.
     pub response: Option<ResponseView<'a>>,
@@ -320,12 +322,28 @@ pub struct PageView<'a> {
 impl Page<Project> {
     /// The page as every binding shows it.
     pub fn view(&self) -> PageView<'_> {
+        self.view_with(Project::view)
+    }
+}
+
+impl Page<ProjectText> {
+    /// The page as every binding shows it (the same view as a `Page<Project>`'s).
+    pub(crate) fn view(&self) -> PageView<'_, RawValue> {
+        self.view_with(ProjectText::view)
+    }
+}
+
+impl<T> Page<T> {
+    fn view_with<'a, R: ?Sized>(
+        &'a self,
+        project: impl Fn(&'a T) -> ProjectView<'a, R>,
+    ) -> PageView<'a, R> {
         PageView {
             has_next: self.has_next(),
             next_url: self.next_url(),
             links: &self.links,
             meta: &self.meta,
-            data: self.data.iter().map(Project::view).collect(),
+            data: self.data.iter().map(project).collect(),
             response: self.response().map(ResponseInfo::view),
         }
     }
@@ -424,8 +442,16 @@ impl Client {
 impl Projects {
     /// The first page matching `params` (see [`ProjectPages`] for the rest).
     pub async fn list(&self, params: &ListParams) -> Result<Page<Project>> {
-        let mut pages = self.pages(params.clone());
-        pages
+        self.first_page(params).await
+    }
+
+    /// [`list`](Self::list) for the bindings: the projects as their text.
+    pub(crate) async fn list_text(&self, params: &ListParams) -> Result<Page<ProjectText>> {
+        self.first_page(params).await
+    }
+
+    async fn first_page<T: DeserializeOwned>(&self, params: &ListParams) -> Result<Page<T>> {
+        self.pages_of(params.clone())
             .next_page()
             .await?
             .ok_or_else(|| Error::decode("the list returned no page"))
@@ -433,17 +459,31 @@ impl Projects {
 
     /// A cursor over every page, following `links.next`.
     pub fn pages(&self, params: ListParams) -> ProjectPages {
+        self.pages_of(params)
+    }
+
+    fn pages_of<T>(&self, params: ListParams) -> ProjectPages<T> {
         ProjectPages {
             client: self.client.clone(),
             state: PagerState::Start,
             params,
+            item: PhantomData,
         }
     }
 
     /// A cursor to share: pages or projects through `&self`.
     pub fn cursor(&self, params: ListParams) -> ProjectCursor {
+        self.cursor_of(params)
+    }
+
+    /// [`cursor`](Self::cursor) for the bindings: the projects as their text.
+    pub(crate) fn text_cursor(&self, params: ListParams) -> ProjectCursor<ProjectText> {
+        self.cursor_of(params)
+    }
+
+    fn cursor_of<T>(&self, params: ListParams) -> ProjectCursor<T> {
         ProjectCursor {
-            state: tokio::sync::Mutex::new((self.pages(params), VecDeque::new())),
+            state: tokio::sync::Mutex::new((self.pages_of(params), VecDeque::new())),
         }
     }
 
@@ -484,7 +524,7 @@ impl Projects {
         Ok(project)
     }
 
-    async fn fetch<T: serde::de::DeserializeOwned>(
+    async fn fetch<T: DeserializeOwned>(
         &self,
         id: &str,
         options: &RequestOptions,
@@ -517,11 +557,13 @@ struct Single<T> {
 }
 
 /// A cursor over the pages of a project list: each [`next_page`](Self::next_page) fetches one.
+/// Its pages hold [`Project`]s (the bindings' cursors: the projects' text).
 #[derive(Debug)]
-pub struct ProjectPages {
+pub struct ProjectPages<T = Project> {
     client: Client,
     params: ListParams,
     state: PagerState,
+    item: PhantomData<fn() -> T>,
 }
 
 #[derive(Debug)]
@@ -531,10 +573,10 @@ enum PagerState {
     Done,
 }
 
-impl ProjectPages {
+impl<T: DeserializeOwned> ProjectPages<T> {
     /// The next page, or `None` after the last one. After an error the same page is tried
     /// again by the next call.
-    pub async fn next_page(&mut self) -> Result<Option<Page<Project>>> {
+    pub async fn next_page(&mut self) -> Result<Option<Page<T>>> {
         if matches!(self.state, PagerState::Done) {
             return Ok(None);
         }
@@ -550,7 +592,7 @@ impl ProjectPages {
     async fn fetch_next(
         &mut self,
         trace: Option<&crate::telemetry::Trace>,
-    ) -> Result<Option<Page<Project>>> {
+    ) -> Result<Option<Page<T>>> {
         let url = match &self.state {
             PagerState::Start => self.client.url_for(PROJECTS_PATH, &self.params.query()?)?,
             PagerState::Next(url) => url.clone(),
@@ -566,7 +608,7 @@ impl ProjectPages {
                 trace,
             )
             .await?;
-        let mut page: Page<Project> = decode_json(&response.body)?;
+        let mut page: Page<T> = decode_json(&response.body)?;
         self.state = match page.next_url() {
             Some(next) => {
                 let next = self.client.resolve_link(&response.url, next)?;
@@ -591,26 +633,26 @@ impl ProjectPages {
 /// A shareable cursor over a project list: pages or single projects, from any thread or task,
 /// through `&self`. Bindings hold one behind their iterator objects with no lock of their own.
 #[derive(Debug)]
-pub struct ProjectCursor {
-    state: tokio::sync::Mutex<(ProjectPages, VecDeque<Project>)>,
+pub struct ProjectCursor<T = Project> {
+    state: tokio::sync::Mutex<(ProjectPages<T>, VecDeque<T>)>,
 }
 
-impl ProjectCursor {
+impl<T: DeserializeOwned> ProjectCursor<T> {
     /// The next page, or `None` after the last one (after an error, the same page again).
-    pub async fn next_page(&self) -> Result<Option<Page<Project>>> {
+    pub async fn next_page(&self) -> Result<Option<Page<T>>> {
         self.state.lock().await.0.next_page().await
     }
 
     /// [`next_page`](Self::next_page) fetched with `client` (the same settings and key, the
     /// pool of the runtime the call runs on), which later pages use too.
-    pub async fn next_page_with(&self, client: Client) -> Result<Option<Page<Project>>> {
+    pub async fn next_page_with(&self, client: Client) -> Result<Option<Page<T>>> {
         let mut state = self.state.lock().await;
         state.0.client = client;
         state.0.next_page().await
     }
 
     /// The next project across pages, fetching a page when the last one is used up.
-    pub async fn next_project(&self) -> Result<Option<Project>> {
+    pub async fn next_project(&self) -> Result<Option<T>> {
         let mut state = self.state.lock().await;
         loop {
             if let Some(project) = state.1.pop_front() {
