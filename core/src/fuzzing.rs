@@ -37,3 +37,31 @@ pub fn check_client_options(options: Map<String, Value>) -> Result<()> {
         .settings_with_env(|_| None)
         .map(|_| ())
 }
+
+/// Any bytes as a project resource, read as the `Project` a Rust caller gets and as the text
+/// the bindings get (`ProjectText`): both take it or both refuse it, with the same message
+/// (but for its place in the text), and both show the same view. Panics where they differ.
+/// Bytes that are not well-formed JSON (a tree of values refuses them) are refused by both, but
+/// each names the first fault it reads: `Project` stops at a wrong type before it reaches a
+/// syntax error further on and skips some strings unread, while the text is read whole first.
+/// So there only the refusal is compared.
+pub fn project_text_agrees(data: &[u8]) {
+    let project = serde_json::from_slice::<crate::Project>(data);
+    let text = serde_json::from_slice::<crate::projects::ProjectText>(data);
+    match (project, text) {
+        (Ok(project), Ok(text)) => {
+            let text_view: Value = serde_json::to_value(text.view()).unwrap();
+            assert_eq!(text_view, serde_json::to_value(project.view()).unwrap());
+        }
+        (Err(_), Err(_)) if serde_json::from_slice::<Value>(data).is_err() => {}
+        (Err(project), Err(text)) => {
+            let message = |e: serde_json::Error| {
+                let text = e.to_string();
+                text.rsplit_once(" at line ")
+                    .map_or(text.clone(), |(m, _)| m.to_owned())
+            };
+            assert_eq!(message(text), message(project));
+        }
+        (project, text) => panic!("Project: {project:?}, ProjectText: {text:?}"),
+    }
+}

@@ -86,8 +86,11 @@ fn attributes_not_an_object<E: serde::de::Error>() -> E {
 
 /// A project as the bindings' calls hand it on ([`crate::call`]): the resource object's text
 /// as the server sent it, checked as [`Project`] checks it (`id` and `type` strings,
-/// `attributes` an object if present) and its status read out, without building the tree
-/// of values that each binding builds again in its own language.
+/// `attributes` an object if present, and every value as a tree of values would be: strings,
+/// numbers, depth) and its status read out, without building the tree of values that each
+/// binding builds again in its own language. A resource the text would show differently from
+/// a `Project` (no `attributes`, or `id`, `type` or `attributes` given twice) is written out
+/// from a `Project` instead.
 #[derive(Debug)]
 pub(crate) struct ProjectText {
     resource: Box<RawValue>,
@@ -95,49 +98,78 @@ pub(crate) struct ProjectText {
     response: Option<Arc<ResponseInfo>>,
 }
 
+/// What reading a project's text found.
+enum ReadText {
+    /// The text shows the project as a `Project` would, with this status.
+    AsSent(Option<String>),
+    /// It would not: write the project out from a `Project`.
+    Rewrite,
+}
+
 impl<'de> Deserialize<'de> for ProjectText {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let resource = Box::<RawValue>::deserialize(deserializer)?;
-        let text = resource.get();
-        if !text.starts_with('{') {
-            return Err(D::Error::custom("a project must be a JSON object"));
-        }
-        let [id, resource_type, attributes] =
-            members(text, ["id", "type", "attributes"]).map_err(D::Error::custom)?;
-        for (name, value) in [("id", id), ("type", resource_type)] {
-            match value {
-                Some(value) if value.get().starts_with('"') => {}
-                Some(_) => return Err(not_a_string(name)),
-                None => return Err(D::Error::missing_field(name)),
-            }
-        }
-        let status = match attributes.map(RawValue::get) {
-            None | Some("null") => {
-                // Rare: shown with `"attributes": {}`, as a Project is, built the long way.
-                let project: Project = serde_json::from_str(text).map_err(D::Error::custom)?;
-                let text = serde_json::to_string(&project).map_err(D::Error::custom)?;
+        // Errors found inside the text carry their place in it; the outer deserializer adds
+        // the resource's own.
+        let error = |e: serde_json::Error| {
+            let text = e.to_string();
+            D::Error::custom(text.rsplit_once(" at line ").map_or(&*text, |(m, _)| m))
+        };
+        let status = match read_text(resource.get()).map_err(error)? {
+            ReadText::AsSent(status) => status,
+            ReadText::Rewrite => {
+                let project: Project = serde_json::from_str(resource.get()).map_err(error)?;
+                let status = project.status().map(|s| s.as_str().to_owned());
+                let text = serde_json::to_string(&project).map_err(error)?;
                 return Ok(ProjectText {
-                    resource: RawValue::from_string(text).map_err(D::Error::custom)?,
-                    status: None,
+                    resource: RawValue::from_string(text).map_err(error)?,
+                    status,
                     response: None,
                 });
             }
-            Some(attributes) if attributes.starts_with('{') => {
-                match members(attributes, ["status"]).map_err(D::Error::custom)? {
-                    [Some(status)] if status.get().starts_with('"') => {
-                        Some(serde_json::from_str(status.get()).map_err(D::Error::custom)?)
-                    }
-                    _ => None,
-                }
-            }
-            Some(_) => return Err(attributes_not_an_object()),
         };
         Ok(ProjectText {
             resource,
             status,
             response: None,
         })
+    }
+}
+
+fn read_text(text: &str) -> serde_json::Result<ReadText> {
+    use serde::de::Error as _;
+    // Everything a tree of values refuses (a lone surrogate, a number out of range, nesting
+    // deeper than serde_json's limit), refused here too, without building one.
+    serde_json::from_str::<Checked>(text)?;
+    if !text.starts_with('{') {
+        // Refused with a Project's own words (a Map refuses anything but an object).
+        return serde_json::from_str::<Map<String, Value>>(text).map(|_| ReadText::Rewrite);
+    }
+    let Some([id, resource_type, attributes]) = members(text, ["id", "type", "attributes"])? else {
+        return Ok(ReadText::Rewrite);
+    };
+    for (name, value) in [("id", id), ("type", resource_type)] {
+        match value {
+            Some(value) if value.get().starts_with('"') => {}
+            Some(_) => return Err(not_a_string(name)),
+            None => return Err(serde_json::Error::missing_field(name)),
+        }
+    }
+    match attributes.map(RawValue::get) {
+        None | Some("null") => Ok(ReadText::Rewrite),
+        Some(attributes) if attributes.starts_with('{') => {
+            // A repeated `status`: the last, as a Map keeps it (and as every binding reads it).
+            let status = match members(attributes, ["status"])? {
+                Some([Some(status)]) if status.get().starts_with('"') => {
+                    Some(serde_json::from_str(status.get())?)
+                }
+                Some(_) => None,
+                None => return Ok(ReadText::Rewrite),
+            };
+            Ok(ReadText::AsSent(status))
+        }
+        Some(_) => Err(attributes_not_an_object()),
     }
 }
 
@@ -158,16 +190,101 @@ impl ProjectText {
     }
 }
 
-/// The raw text of the members `names` of the JSON object `text` (of a repeated name the last,
-/// as a `Map` keeps it); the other members are skipped, not built.
+/// Any JSON value, read as a tree of values would be read (every string decoded, every number
+/// parsed, nesting counted) and then forgotten.
+struct Checked;
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Checked;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+
+            fn visit_unit<E>(self) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Checked, A::Error> {
+                while seq.next_element::<Checked>()?.is_some() {}
+                Ok(Checked)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Checked, A::Error> {
+                while map.next_key::<Checked>()?.is_some() {
+                    map.next_value::<Checked>()?;
+                }
+                Ok(Checked)
+            }
+        }
+
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The raw text of the members `names` of the JSON object `text` (checked already), the
+/// others skipped; `None` if one of `names` is given twice.
 fn members<'a, const N: usize>(
     text: &'a str,
     names: [&'static str; N],
-) -> serde_json::Result<[Option<&'a RawValue>; N]> {
+) -> serde_json::Result<Option<[Option<&'a RawValue>; N]>> {
+    /// Which of the names a key is, read without allocating.
+    struct Key<const N: usize>([&'static str; N]);
+
+    impl<'de, const N: usize> serde::de::DeserializeSeed<'de> for Key<N> {
+        type Value = Option<usize>;
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    impl<'de, const N: usize> serde::de::Visitor<'de> for Key<N> {
+        type Value = Option<usize>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a member name")
+        }
+
+        fn visit_str<E>(self, name: &str) -> Result<Option<usize>, E> {
+            Ok(self.0.iter().position(|wanted| *wanted == name))
+        }
+    }
+
     struct Members<const N: usize>([&'static str; N]);
 
     impl<'de, const N: usize> serde::de::Visitor<'de> for Members<N> {
-        type Value = [Option<&'de RawValue>; N];
+        type Value = Option<[Option<&'de RawValue>; N]>;
 
         fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
             formatter.write_str("a JSON object")
@@ -178,15 +295,16 @@ fn members<'a, const N: usize>(
             mut map: A,
         ) -> Result<Self::Value, A::Error> {
             let mut values = [None; N];
-            while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                match self.0.iter().position(|wanted| *wanted == name) {
-                    Some(at) => values[at] = Some(map.next_value()?),
+            let mut repeated = false;
+            while let Some(at) = map.next_key_seed(Key(self.0))? {
+                match at {
+                    Some(at) => repeated |= values[at].replace(map.next_value()?).is_some(),
                     None => {
                         map.next_value::<serde::de::IgnoredAny>()?;
                     }
                 }
             }
-            Ok(values)
+            Ok((!repeated).then_some(values))
         }
     }
 
@@ -294,7 +412,7 @@ pub struct ProjectView<'a, R: ?Sized = Project> {
     pub status: Option<&'a str>,
     /// Whether the status is one of [`ProjectStatus`]'s known values.
     pub known_status: bool,
-    /// The resource object as sent (a [`Project`], or its text as the server sent it).
+    /// The resource object as sent (a [`Project`] unless another resource type is named).
     pub resource: &'a R,
     /// Present for a project fetched on its own.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -557,7 +675,8 @@ struct Single<T> {
 }
 
 /// A cursor over the pages of a project list: each [`next_page`](Self::next_page) fetches one.
-/// Its pages hold [`Project`]s (the bindings' cursors: the projects' text).
+/// Its pages hold [`Project`]s unless another item type is named (the core's call table
+/// uses one of its own).
 #[derive(Debug)]
 pub struct ProjectPages<T = Project> {
     client: Client,
@@ -672,45 +791,107 @@ mod tests {
 
     #[test]
     fn a_project_as_text_is_checked_and_read_as_a_project_is() {
+        use Expect::*;
+        #[derive(Debug, PartialEq)]
+        enum Expect {
+            /// Read, and handed on as sent.
+            Kept,
+            /// Read, and written out again from a `Project` (the text alone would mislead).
+            Rewritten,
+            /// Refused, with the message `Project` gives.
+            Refused,
+        }
+        let deep = format!(
+            r#"{{"id":"9b2f","type":"project","attributes":{}1{}}}"#,
+            "[".repeat(130),
+            "]".repeat(130)
+        );
         let cases = [
-            r#"{"type":"project","id":"9b2f","attributes":{"status":"on_hold","x":{"status":"no"}}}"#,
-            r#"{"id":"9b2f","type":"project","attributes":{"status":"compl\u0065ted"},"links":{}}"#,
-            r#"{"id":"9b2f","type":"project"}"#,
-            r#"{"id":"9b2f","type":"project","attributes":null}"#,
-            r#"{"id":"9b2f","type":"project","attributes":{"status":7}}"#,
-            r#"{"id":"9b2f","type":"project","attributes":{"status":"a","status":"b"}}"#,
-            r#"{"id":1,"id":"9b2f","type":"project"}"#,
-            r#"{"id":"9b2f","type":"project","attributes":[]}"#,
-            r#"{"id":null,"type":"project"}"#,
-            r#"{"type":"project"}"#,
-            r#"{"id":"9b2f","type":5}"#,
-            r#"{"id":"9b2f"}"#,
-            r#"["id"]"#,
-            r#""project""#,
+            (
+                r#"{"type":"project","id":"9b2f","attributes":{"status":"on_hold","x":{"status":"no"}}}"#,
+                Kept,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"status":"compl\u0065ted"},"links":{}}"#,
+                Kept,
+            ),
+            (r#"{"id":"9b2f","type":"project"}"#, Rewritten),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":null}"#,
+                Rewritten,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"status":7}}"#,
+                Kept,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"status":"a","status":"b"}}"#,
+                Rewritten,
+            ),
+            (r#"{"id":1,"id":"9b2f","type":"project"}"#, Rewritten),
+            (r#"{"id":"9b2f","type":"project","attributes":[]}"#, Refused),
+            (r#"{"id":null,"type":"project"}"#, Refused),
+            (r#"{"type":"project"}"#, Refused),
+            (r#"{"id":"9b2f","type":5}"#, Refused),
+            (r#"{"id":"9b2f"}"#, Refused),
+            (r#"["id"]"#, Refused),
+            (r#""project""#, Refused),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"name":"\ud800"}}"#,
+                Refused,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"size":1e400}}"#,
+                Refused,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","links":{"x":-1e400}}"#,
+                Refused,
+            ),
+            (
+                r#"{"\u0069d":"9b2f","type" : "project", "attributes" : null }"#,
+                Rewritten,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":[],"attributes":{"status":"x"}}"#,
+                Rewritten,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"status":"x"},"attributes":null}"#,
+                Rewritten,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"status":"x"},"type":"project"}"#,
+                Rewritten,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{"a":1.0,"b":12345678901234567890123}}"#,
+                Kept,
+            ),
+            (
+                r#"{"id":"9b2f","type":"project","attributes":{}} x"#,
+                Refused,
+            ),
+            (&deep, Refused),
         ];
-        for case in cases {
+        for (case, expect) in cases {
             let project = serde_json::from_str::<Project>(case);
             let text = serde_json::from_str::<ProjectText>(case);
-            assert_eq!(
-                project.is_ok(),
-                text.is_ok(),
-                "{case}: {project:?} / {text:?}"
-            );
             match (project, text) {
                 (Ok(project), Ok(text)) => {
                     let view = serde_json::to_value(project.view()).unwrap();
                     assert_eq!(serde_json::to_value(text.view()).unwrap(), view, "{case}");
-                    if case.contains(r#""attributes":{"#) {
-                        assert_eq!(text.resource.get(), case, "the text is kept as sent");
-                    }
+                    let kept = text.resource.get() == case;
+                    assert_eq!(if kept { Kept } else { Rewritten }, expect, "{case}");
                 }
-                (Err(project), Err(text)) if case.starts_with('{') => {
+                (Err(project), Err(text)) => {
                     let message = |e: serde_json::Error| {
                         e.to_string().split(" at line").next().unwrap().to_owned()
                     };
                     assert_eq!(message(text), message(project), "{case}");
+                    assert_eq!(Refused, expect, "{case}");
                 }
-                _ => {}
+                (project, text) => panic!("{case}: {project:?} / {text:?}"),
             }
         }
     }

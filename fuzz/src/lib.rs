@@ -261,3 +261,8 @@ pub fn c_abi(data: &[u8]) {
         }
     }
 }
+
+/// Any bytes as a project resource: the Rust caller's `Project` and the bindings' text agree.
+pub fn project_text(data: &[u8]) {
+    ocus::fuzzing::project_text_agrees(data);
+}

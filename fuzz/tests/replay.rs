@@ -42,3 +42,8 @@ fn options() {
 fn c_abi() {
     replay("c_abi", ocus_fuzz::c_abi);
 }
+
+#[test]
+fn project_text() {
+    replay("project_text", ocus_fuzz::project_text);
+}
