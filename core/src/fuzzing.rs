@@ -46,7 +46,7 @@ pub fn check_client_options(options: Map<String, Value>) -> Result<()> {
 /// syntax error further on and skips some strings unread, while the text is read whole first.
 /// So there only the refusal is compared.
 pub fn project_text_agrees(data: &[u8]) {
-    let project = serde_json::from_slice::<crate::Project>(data);
+    let project = serde_json::from_slice::<crate::projects::Project>(data);
     let text = serde_json::from_slice::<crate::projects::ProjectText>(data);
     match (project, text) {
         (Ok(project), Ok(text)) => {
