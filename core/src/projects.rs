@@ -89,8 +89,8 @@ fn attributes_not_an_object<E: serde::de::Error>() -> E {
 /// `attributes` an object if present, and every value as a tree of values would be: strings,
 /// numbers, depth) and its status read out, without building the tree of values that each
 /// binding builds again in its own language. A resource the text would show differently from
-/// a `Project` (no `attributes`, or `id`, `type` or `attributes` given twice) is written out
-/// from a `Project` instead.
+/// a `Project` (no `attributes` object, or `id`, `type`, `attributes` or `attributes.status`
+/// given twice) is written out from a `Project` instead.
 #[derive(Debug)]
 pub(crate) struct ProjectText {
     resource: Box<RawValue>,
