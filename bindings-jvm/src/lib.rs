@@ -25,6 +25,7 @@ use zeroize::Zeroize;
 // The core's allocations go to mimalloc, as in the Node addon (README "Layout and
 // dependencies"): suspend calls at 50 in flight 39 -> 37 µs of client CPU in `make bench-jvm`.
 // JNA loads this library with dlopen, hence local-dynamic TLS.
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -19,7 +19,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use napi::JsValue;
+#[cfg(target_os = "linux")]
+use napi::JsValue; // `raw()` of the values the event loop keeps
 use napi::bindgen_prelude::{Buffer, Either, Function};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
@@ -33,6 +34,7 @@ use serde_json::{Map, Value};
 // request at 50 in flight 34.8 -> 29.9 µs in bench/node_bench.js, against glibc's malloc.
 // Local-dynamic TLS, as Node loads the addon with dlopen. README "Layout and dependencies" says
 // why the Python module and the C library keep the system allocator.
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
